@@ -1,0 +1,112 @@
+#!/usr/bin/env bash
+# Shared setup for scripts/run and scripts/test: install what is missing, make sure
+# a Docker daemon answers, and make sure the sandbox's Python image exists.
+# Sourced, not executed. Every step is idempotent: a second run changes nothing.
+
+SANDPIPER_IMAGE="${SANDPIPER_IMAGE:-python:3.11-slim}"
+SANDPIPER_STATE="${SANDPIPER_STATE:-${XDG_CACHE_HOME:-$HOME/.cache}/sandpiper-dev}"
+STARTED_DOCKERD_PID=""
+
+say() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
+die() { printf '\033[31merror:\033[0m %s\n' "$*" >&2; exit 1; }
+
+as_root() {
+  if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi
+}
+
+# Debian/Ubuntu packages for building and testing the app. Missing ones only.
+apt_packages_for_build=(
+  build-essential pkg-config curl ca-certificates file
+  libwebkit2gtk-4.1-dev libxdo-dev libssl-dev libayatana-appindicator3-dev librsvg2-dev
+)
+apt_packages_for_tests=(
+  xvfb xauth imagemagick webkit2gtk-driver debootstrap docker.io
+)
+
+install_apt_packages() {
+  command -v dpkg-query >/dev/null 2>&1 || {
+    say "Not a Debian/Ubuntu system: install the build dependencies listed in README.md yourself."
+    return 0
+  }
+  local missing=()
+  for pkg in "$@"; do
+    dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || missing+=("$pkg")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  say "Installing Debian packages: ${missing[*]}"
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+}
+
+ensure_rust() {
+  if ! command -v cargo >/dev/null 2>&1 && [ -x "$HOME/.cargo/bin/cargo" ]; then
+    export PATH="$HOME/.cargo/bin:$PATH"
+  fi
+  command -v cargo >/dev/null 2>&1 && return 0
+  say "Installing the Rust toolchain (rustup)"
+  curl --proto '=https' --tlsv1.2 -sSf https://sh.rustup.rs | sh -s -- -y --profile minimal -c clippy,rustfmt
+  export PATH="$HOME/.cargo/bin:$PATH"
+}
+
+docker_answers() { docker info >/dev/null 2>&1; }
+
+# Start a Docker daemon when none answers. Prefers the service manager; falls back to
+# running dockerd in the background (containers and CI machines have no systemd).
+ensure_docker_daemon() {
+  docker_answers && return 0
+  if ! command -v dockerd >/dev/null 2>&1; then
+    install_apt_packages docker.io
+  fi
+  if command -v systemctl >/dev/null 2>&1 && [ -d /run/systemd/system ]; then
+    as_root systemctl start docker || true
+  fi
+  if ! docker_answers; then
+    say "Starting dockerd in the background"
+    mkdir -p "$SANDPIPER_STATE"
+    as_root dockerd >"$SANDPIPER_STATE/dockerd.log" 2>&1 &
+    STARTED_DOCKERD_PID=$!
+    for _ in $(seq 1 60); do docker_answers && break; sleep 0.5; done
+  fi
+  docker_answers || die "Docker is not answering. See $SANDPIPER_STATE/dockerd.log, or start Docker Desktop."
+  # A user who is not root needs the docker group to reach the socket.
+  if [ "$(id -u)" != 0 ] && ! docker info >/dev/null 2>&1; then
+    die "Docker runs, but you may not use it. Run: sudo usermod -aG docker $USER, then log out and in again."
+  fi
+}
+
+stop_docker_daemon_if_we_started_it() {
+  [ -n "$STARTED_DOCKERD_PID" ] || return 0
+  say "Stopping the dockerd this script started"
+  as_root kill -TERM "$STARTED_DOCKERD_PID" 2>/dev/null || true
+  for _ in $(seq 1 40); do kill -0 "$STARTED_DOCKERD_PID" 2>/dev/null || break; sleep 0.5; done
+}
+
+# The sandbox needs a Python image. Pull it; where no image registry can be reached
+# (offline, or a closed network like CI's), build a stand-in from Debian packages:
+# bookworm's python3 is 3.11, the same minor version as python:3.11-slim.
+ensure_python_image() {
+  local image="$1"
+  docker image inspect "$image" >/dev/null 2>&1 && return 0
+  say "Pulling $image"
+  if timeout 120 docker pull -q "$image" >/dev/null 2>&1; then return 0; fi
+  say "Could not pull $image; building an offline stand-in with debootstrap"
+  command -v debootstrap >/dev/null 2>&1 || install_apt_packages debootstrap
+  local mirror rootfs
+  mirror="$(debian_mirror)"
+  rootfs="$(mktemp -d)"
+  as_root debootstrap --variant=minbase --include=python3,python3-pip,python3-venv,ca-certificates \
+    bookworm "$rootfs" "$mirror" >"$SANDPIPER_STATE/debootstrap.log" 2>&1 \
+    || die "debootstrap failed; see $SANDPIPER_STATE/debootstrap.log"
+  # The real python:3.11-slim answers to `python` too.
+  as_root ln -sf python3 "$rootfs/usr/bin/python"
+  as_root tar -C "$rootfs" -c . | docker import -c 'CMD ["python3"]' - "$image" >/dev/null
+  as_root rm -rf "$rootfs"
+  docker image inspect "$image" >/dev/null 2>&1 || die "could not create $image"
+}
+
+debian_mirror() {
+  local uri
+  uri="$(grep -hoE '^(URIs:|deb) +https?://[^ ]+' /etc/apt/sources.list.d/* /etc/apt/sources.list 2>/dev/null \
+    | grep -v security | grep -iE 'debian' | head -n1 | awk '{print $NF}')"
+  echo "${uri:-http://deb.debian.org/debian}"
+}

@@ -1,0 +1,33 @@
+//! `sandpiper`: the engine from a terminal, for power users, support and tests.
+//! Each subcommand lives in its own file and is a thin call into the engine.
+
+mod doctor;
+mod profile;
+mod terminal;
+
+use clap::{Parser, Subcommand};
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(name = "sandpiper", version, about = "Analyse datasets in a private, offline sandbox")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the built-in Quick profile of one or more CSV files.
+    Profile(profile::Args),
+    /// Check whether Docker is ready, and say what to do if not.
+    Doctor(doctor::Args),
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Profile(args) => profile::run(args).await,
+        Command::Doctor(args) => doctor::run(args).await,
+    }
+}

@@ -1,0 +1,46 @@
+//! What to tell a non-programmer about Docker, per platform. Kept in one place so
+//! the status panel, the CLI and error messages always say the same thing.
+
+use crate::error::PlainWords;
+
+pub fn not_installed() -> PlainWords {
+    let advice = if cfg!(target_os = "linux") {
+        "Sandpiper runs your analyses inside Docker, which keeps your computer safe. \
+         Install Docker Desktop (docker.com), or ask your administrator to install Docker Engine \
+         (on Ubuntu or Debian: the docker.io package). Sandpiper notices by itself when it is ready."
+    } else {
+        "Sandpiper runs your analyses inside Docker, which keeps your computer safe. \
+         Install Docker Desktop from docker.com and open it once. \
+         Sandpiper notices by itself when it is ready."
+    };
+    PlainWords::new("Docker is not installed.", advice)
+}
+
+pub fn not_running() -> PlainWords {
+    let advice = if cfg!(target_os = "linux") {
+        "Open Docker Desktop, or ask your administrator to start the Docker service \
+         (sudo systemctl start docker). Sandpiper notices by itself when it is running."
+    } else {
+        "Open Docker Desktop and wait until it says \"Engine running\". \
+         Sandpiper notices by itself when it is running."
+    };
+    PlainWords::new("Docker is installed but not running.", advice)
+}
+
+pub fn no_permission(socket: &str) -> PlainWords {
+    PlainWords::new(
+        "Docker is running, but your account may not use it.",
+        format!(
+            "Ask your administrator to add your account to the \"docker\" group \
+             (sudo usermod -aG docker $USER), then log out and back in. \
+             (Sandpiper was refused at {socket}.)"
+        ),
+    )
+}
+
+pub fn ready(version: &str) -> PlainWords {
+    PlainWords::new(
+        "Docker is ready.",
+        format!("Analyses run in a private, offline sandbox (Docker {version})."),
+    )
+}

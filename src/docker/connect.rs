@@ -1,0 +1,202 @@
+//! Finding the Docker daemon. Analysts never set DOCKER_HOST, and Docker Desktop,
+//! Colima, OrbStack and rootless Docker each put their socket somewhere else, so we
+//! look in every usual place and remember why each one failed.
+
+use crate::error::{Error, Result};
+use crate::settings::DockerSettings;
+use bollard::Docker;
+use std::path::PathBuf;
+use std::time::Duration;
+
+/// How long a single "are you there?" may take before we call the daemon absent.
+const PING_TIMEOUT: Duration = Duration::from_secs(5);
+/// Runs stream output for as long as they last; bollard's 2-minute default would cut them.
+const REQUEST_TIMEOUT_SECS: u64 = 24 * 60 * 60;
+
+/// Where Docker Engine and Docker Desktop listen by default.
+#[cfg(unix)]
+const PLATFORM_DEFAULT: &str = "unix:///var/run/docker.sock";
+#[cfg(windows)]
+const PLATFORM_DEFAULT: &str = "npipe:////./pipe/docker_engine";
+
+/// A daemon that answered a ping.
+#[derive(Clone, Debug)]
+pub struct Connection {
+    pub docker: Docker,
+    /// Where it answered, e.g. `unix:///var/run/docker.sock`.
+    pub endpoint: String,
+    pub version: String,
+}
+
+/// Why one candidate endpoint did not answer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Refusal {
+    /// Nothing there: no socket file, connection refused, or no answer.
+    Absent,
+    /// A socket exists but this account may not open it.
+    PermissionDenied,
+}
+
+/// Connects to the daemon named in settings, or else the first one found in the usual places.
+pub async fn connect(settings: &DockerSettings) -> Result<Connection> {
+    let candidates = match &settings.endpoint {
+        Some(endpoint) if !endpoint.trim().is_empty() => vec![endpoint.trim().to_owned()],
+        _ => default_candidates(),
+    };
+    let mut denied_socket = None;
+    for endpoint in &candidates {
+        match try_endpoint(endpoint).await {
+            Ok(connection) => return Ok(connection),
+            Err(CandidateError::Refused(Refusal::PermissionDenied)) => {
+                denied_socket.get_or_insert_with(|| endpoint.clone());
+            }
+            Err(CandidateError::Refused(Refusal::Absent)) => {}
+            Err(CandidateError::Invalid(reason)) => {
+                return Err(Error::DockerEndpointInvalid {
+                    endpoint: endpoint.clone(),
+                    reason,
+                })
+            }
+        }
+    }
+    if let Some(socket) = denied_socket {
+        return Err(Error::DockerPermissionDenied { socket });
+    }
+    if docker_is_installed() {
+        Err(Error::DockerNotRunning {
+            tried: candidates.join(", "),
+        })
+    } else {
+        Err(Error::DockerNotInstalled)
+    }
+}
+
+enum CandidateError {
+    Refused(Refusal),
+    Invalid(String),
+}
+
+async fn try_endpoint(endpoint: &str) -> Result<Connection, CandidateError> {
+    // A quick synchronous probe of a unix socket tells "not permitted" from "not there",
+    // which bollard's error does not expose.
+    if let Some(path) = endpoint.strip_prefix("unix://") {
+        probe_unix_socket(path).map_err(CandidateError::Refused)?;
+    }
+    let docker = Docker::connect_with_host(endpoint)
+        .map_err(|err| CandidateError::Invalid(err.to_string()))?
+        .with_timeout(Duration::from_secs(REQUEST_TIMEOUT_SECS));
+    let version = tokio::time::timeout(PING_TIMEOUT, docker.version())
+        .await
+        .map_err(|_| CandidateError::Refused(Refusal::Absent))?
+        .map_err(|_| CandidateError::Refused(Refusal::Absent))?;
+    Ok(Connection {
+        docker,
+        endpoint: endpoint.to_owned(),
+        version: version.version.unwrap_or_else(|| "unknown version".into()),
+    })
+}
+
+#[cfg(unix)]
+fn probe_unix_socket(path: &str) -> Result<(), Refusal> {
+    match std::os::unix::net::UnixStream::connect(path) {
+        Ok(_) => Ok(()),
+        Err(err) => Err(classify_connect_error(err.kind())),
+    }
+}
+
+#[cfg(not(unix))]
+fn probe_unix_socket(_path: &str) -> Result<(), Refusal> {
+    Ok(())
+}
+
+pub(crate) fn classify_connect_error(kind: std::io::ErrorKind) -> Refusal {
+    match kind {
+        std::io::ErrorKind::PermissionDenied => Refusal::PermissionDenied,
+        _ => Refusal::Absent,
+    }
+}
+
+/// `DOCKER_HOST` first (the user or their admin chose it), then the platform default,
+/// then where Docker Desktop, rootless Docker, Colima, OrbStack and Podman put theirs.
+fn default_candidates() -> Vec<String> {
+    let mut candidates = Vec::new();
+    if let Ok(host) = std::env::var("DOCKER_HOST") {
+        if !host.trim().is_empty() {
+            candidates.push(host.trim().to_owned());
+        }
+    }
+    candidates.push(PLATFORM_DEFAULT.to_owned());
+    if cfg!(unix) {
+        let home = std::env::var_os("HOME").map(PathBuf::from);
+        let runtime = std::env::var_os("XDG_RUNTIME_DIR").map(PathBuf::from);
+        let mut sockets: Vec<PathBuf> = Vec::new();
+        if let Some(home) = &home {
+            for rel in [
+                ".docker/run/docker.sock",
+                ".docker/desktop/docker.sock",
+                ".colima/default/docker.sock",
+                ".orbstack/run/docker.sock",
+                ".rd/docker.sock",
+            ] {
+                sockets.push(home.join(rel));
+            }
+        }
+        if let Some(runtime) = &runtime {
+            sockets.push(runtime.join("docker.sock"));
+            sockets.push(runtime.join("podman/podman.sock"));
+        }
+        for socket in sockets {
+            let endpoint = format!("unix://{}", socket.display());
+            if !candidates.contains(&endpoint) {
+                candidates.push(endpoint);
+            }
+        }
+    }
+    candidates
+}
+
+/// Whether any Docker is on this machine, running or not.
+fn docker_is_installed() -> bool {
+    let in_path = std::env::var_os("PATH")
+        .map(|paths| {
+            std::env::split_paths(&paths).any(|dir| {
+                ["docker", "docker.exe", "dockerd", "podman"]
+                    .iter()
+                    .any(|name| dir.join(name).is_file())
+            })
+        })
+        .unwrap_or(false);
+    let known_places = [
+        "/Applications/Docker.app",
+        "/usr/bin/dockerd",
+        "/usr/local/bin/docker",
+        r"C:\Program Files\Docker\Docker\Docker Desktop.exe",
+    ];
+    in_path || known_places.iter().any(|p| std::path::Path::new(p).exists())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn permission_errors_are_told_apart_from_absence() {
+        assert_eq!(
+            classify_connect_error(std::io::ErrorKind::PermissionDenied),
+            Refusal::PermissionDenied
+        );
+        assert_eq!(
+            classify_connect_error(std::io::ErrorKind::ConnectionRefused),
+            Refusal::Absent
+        );
+        assert_eq!(
+            classify_connect_error(std::io::ErrorKind::NotFound),
+            Refusal::Absent
+        );
+    }
+
+    #[test]
+    fn the_platform_default_is_always_tried() {
+        assert!(default_candidates().contains(&PLATFORM_DEFAULT.to_owned()));
+    }
+}

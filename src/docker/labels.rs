@@ -1,0 +1,46 @@
+//! Labels on every container Sandpiper creates, so each can be found again,
+//! traced to its run, and never left orphaned.
+
+use crate::ids::RunId;
+use std::collections::HashMap;
+
+/// Present on every container Sandpiper makes.
+pub const MANAGED: &str = "sandpiper.managed";
+/// The run that made an ephemeral container.
+pub const RUN_ID: &str = "sandpiper.run_id";
+/// `ephemeral` (removed after its run) or, later, `session` (kept for reuse).
+pub const KIND: &str = "sandpiper.kind";
+/// The engine version that made it, to recognise containers from older versions.
+pub const VERSION: &str = "sandpiper.version";
+
+pub const KIND_EPHEMERAL: &str = "ephemeral";
+
+/// The labels of a container that lives for one run only.
+pub fn for_ephemeral_run(run_id: &RunId) -> HashMap<String, String> {
+    HashMap::from([
+        (MANAGED.to_owned(), "true".to_owned()),
+        (RUN_ID.to_owned(), run_id.to_string()),
+        (KIND.to_owned(), KIND_EPHEMERAL.to_owned()),
+        (VERSION.to_owned(), env!("CARGO_PKG_VERSION").to_owned()),
+    ])
+}
+
+/// A Docker `label` filter value matching one run's containers.
+pub fn run_filter(run_id: &RunId) -> String {
+    format!("{RUN_ID}={run_id}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_ephemeral_container_is_marked_managed_and_traceable() {
+        let run_id = RunId::new();
+        let labels = for_ephemeral_run(&run_id);
+        assert_eq!(labels[MANAGED], "true");
+        assert_eq!(labels[RUN_ID], run_id.as_str());
+        assert_eq!(labels[KIND], "ephemeral");
+        assert_eq!(run_filter(&run_id), format!("sandpiper.run_id={run_id}"));
+    }
+}

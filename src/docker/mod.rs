@@ -1,0 +1,13 @@
+//! Talking to Docker: finding and connecting to the daemon, telling the user
+//! whether it is ready, making sure the sandbox image is present, and labelling
+//! every container Sandpiper creates.
+
+pub mod advice;
+mod connect;
+mod image;
+pub mod labels;
+mod status;
+
+pub use connect::{connect, Connection};
+pub use image::{ensure_image, split_image_reference};
+pub use status::{status, DockerState, DockerStatus};

@@ -1,0 +1,118 @@
+//! The engine as the desktop app and the CLI use it: current settings, Docker
+//! status, starting and cancelling runs. Holds no UI concerns; it only emits events.
+
+use crate::docker::{self, DockerStatus};
+use crate::error::{Error, Result};
+use crate::events::EventSink;
+use crate::ids::RunId;
+use crate::profile;
+use crate::sandbox::{RunRequest, RunResult, Sandbox};
+use crate::settings::Settings;
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, RwLock};
+use tokio::task::JoinHandle;
+use tokio_util::sync::CancellationToken;
+
+pub struct Engine {
+    settings: RwLock<Settings>,
+    active_runs: Mutex<HashMap<RunId, CancellationToken>>,
+}
+
+impl Engine {
+    pub fn new(settings: Settings) -> Arc<Self> {
+        Arc::new(Self {
+            settings: RwLock::new(settings),
+            active_runs: Mutex::new(HashMap::new()),
+        })
+    }
+
+    pub fn settings(&self) -> Settings {
+        self.settings.read().expect("settings lock").clone()
+    }
+
+    /// Replaces the settings after checking them. Runs already going keep theirs.
+    pub fn set_settings(&self, settings: Settings) -> Result<()> {
+        settings.sandbox.validate().map_err(Error::InvalidSettings)?;
+        *self.settings.write().expect("settings lock") = settings;
+        Ok(())
+    }
+
+    pub async fn docker_status(&self) -> DockerStatus {
+        docker::status(&self.settings().docker).await
+    }
+
+    /// Starts a Quick profile of `datasets` in the background. Fails at once, in
+    /// plain words, when a file is unreadable or Docker cannot be reached; after
+    /// that, everything (including failure) arrives as events, ending with
+    /// `RunFinished`. Output files go to `artifacts_root/<run id>/`.
+    pub async fn start_quick_profile(
+        self: &Arc<Self>,
+        datasets: &[PathBuf],
+        artifacts_root: &Path,
+        sink: Arc<dyn EventSink>,
+    ) -> Result<(RunId, JoinHandle<RunResult>)> {
+        let (sandbox, request) = self
+            .prepare_quick_profile(datasets, |run_id| artifacts_root.join(run_id.as_str()))
+            .await?;
+        let run_id = request.run_id.clone();
+        let engine = Arc::clone(self);
+        let handle = tokio::spawn(async move {
+            let id = request.run_id.clone();
+            let result = sandbox.run(request, sink.as_ref()).await;
+            engine.active_runs.lock().expect("runs lock").remove(&id);
+            result
+        });
+        Ok((run_id, handle))
+    }
+
+    /// Runs a Quick profile to the end, with output files going to `artifacts_dir`.
+    pub async fn quick_profile(
+        &self,
+        datasets: &[PathBuf],
+        artifacts_dir: &Path,
+        sink: &dyn EventSink,
+    ) -> Result<RunResult> {
+        let (sandbox, request) = self
+            .prepare_quick_profile(datasets, |_| artifacts_dir.to_owned())
+            .await?;
+        let id = request.run_id.clone();
+        let result = sandbox.run(request, sink).await;
+        self.active_runs.lock().expect("runs lock").remove(&id);
+        Ok(result)
+    }
+
+    async fn prepare_quick_profile(
+        &self,
+        datasets: &[PathBuf],
+        artifacts_dir: impl FnOnce(&RunId) -> PathBuf,
+    ) -> Result<(Sandbox, RunRequest)> {
+        let run_id = RunId::new();
+        let cancel = CancellationToken::new();
+        let request = profile::request(
+            datasets,
+            &artifacts_dir(&run_id),
+            None,
+            run_id.clone(),
+            cancel.clone(),
+        )?;
+        let settings = self.settings();
+        let connection = docker::connect(&settings.docker).await?;
+        self.active_runs
+            .lock()
+            .expect("runs lock")
+            .insert(run_id, cancel);
+        Ok((Sandbox::new(connection.docker, settings.sandbox), request))
+    }
+
+    /// Stops a run the user no longer wants. Returns false if it already ended.
+    pub fn cancel(&self, run_id: &RunId) -> bool {
+        match self.active_runs.lock().expect("runs lock").get(run_id) {
+            Some(token) => {
+                token.cancel();
+                true
+            }
+            None => false,
+        }
+    }
+}

@@ -1,0 +1,116 @@
+//! The engine's typed errors. Each can say itself in plain words for a
+//! non-programmer (`plain_words`), which is what the CLI and the window show.
+
+use serde::Serialize;
+use std::path::PathBuf;
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("Docker is not installed")]
+    DockerNotInstalled,
+
+    #[error("Docker is not running (tried {tried})")]
+    DockerNotRunning { tried: String },
+
+    #[error("no permission to use the Docker socket {socket}")]
+    DockerPermissionDenied { socket: String },
+
+    #[error("Docker endpoint {endpoint:?} is not valid: {reason}")]
+    DockerEndpointInvalid { endpoint: String, reason: String },
+
+    #[error("Docker API error: {0}")]
+    Docker(#[from] bollard::errors::Error),
+
+    #[error("could not download image {image}: {reason}")]
+    ImagePullFailed { image: String, reason: String },
+
+    #[error("dataset {path} is unreadable: {reason}")]
+    DatasetUnreadable { path: PathBuf, reason: String },
+
+    #[error("invalid settings: {0}")]
+    InvalidSettings(String),
+
+    #[error("I/O error while {doing}: {source}")]
+    Io {
+        doing: String,
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// An error as a user reads it: what happened, and what to do next.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PlainWords {
+    pub title: String,
+    pub advice: String,
+}
+
+impl PlainWords {
+    pub fn new(title: impl Into<String>, advice: impl Into<String>) -> Self {
+        Self {
+            title: title.into(),
+            advice: advice.into(),
+        }
+    }
+}
+
+impl std::fmt::Display for PlainWords {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} {}", self.title, self.advice)
+    }
+}
+
+impl Error {
+    pub fn io(doing: impl Into<String>, source: std::io::Error) -> Self {
+        Error::Io {
+            doing: doing.into(),
+            source,
+        }
+    }
+
+    pub fn plain_words(&self) -> PlainWords {
+        use crate::docker::advice;
+        match self {
+            Error::DockerNotInstalled => advice::not_installed(),
+            Error::DockerNotRunning { .. } => advice::not_running(),
+            Error::DockerPermissionDenied { socket } => advice::no_permission(socket),
+            Error::DockerEndpointInvalid { endpoint, reason } => PlainWords::new(
+                format!("The Docker address \"{endpoint}\" in Settings is not valid."),
+                format!(
+                    "{reason}. Clear the Docker address in Settings to use this computer's Docker."
+                ),
+            ),
+            Error::Docker(err) => PlainWords::new(
+                "Docker could not do what Sandpiper asked.",
+                format!(
+                    "Docker said: {err}. If this keeps happening, restart Docker and try again."
+                ),
+            ),
+            Error::ImagePullFailed { image, reason } => PlainWords::new(
+                format!("Sandpiper could not download its Python environment ({image})."),
+                format!(
+                    "Check your internet connection and try again. If your company network needs a \
+                     proxy, set it in Docker's settings. Docker said: {reason}"
+                ),
+            ),
+            Error::DatasetUnreadable { path, reason } => PlainWords::new(
+                format!(
+                    "Sandpiper could not read {}.",
+                    path.file_name()
+                        .map(|n| n.to_string_lossy().into_owned())
+                        .unwrap_or_else(|| path.display().to_string())
+                ),
+                format!("{reason}. Check that the file exists and that you may open it, then try again."),
+            ),
+            Error::InvalidSettings(reason) => {
+                PlainWords::new("These settings can't be used.", reason.clone())
+            }
+            Error::Io { doing, source } => PlainWords::new(
+                format!("Something went wrong while {doing}."),
+                format!("The system said: {source}. Check that the disk is not full, then try again."),
+            ),
+        }
+    }
+}

@@ -1,0 +1,145 @@
+//! Every event the engine emits: the single source of truth for the UI
+//! (`ui/events.js` mirrors it, and `tests/ui_contract.rs` keeps the two in step).
+//!
+//! Serialised as flat JSON objects tagged by `kind`, e.g.
+//! `{"kind":"stdout","run_id":"run-…","line":"Rows: 10"}`.
+
+use crate::ids::{RunId, SessionId};
+use serde::{Deserialize, Serialize};
+use std::path::PathBuf;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Event {
+    /// The sandbox image is missing locally and is being downloaded.
+    ImagePullStarted { image: String },
+    /// Download progress of one image layer, as Docker reports it.
+    ImagePullProgress {
+        image: String,
+        layer: Option<String>,
+        status: String,
+        current_bytes: Option<u64>,
+        total_bytes: Option<u64>,
+    },
+    /// The image is present: runs can start.
+    ImageReady { image: String },
+    /// A run was accepted. `title` is what the user sees, e.g. "Quick profile of sales.csv".
+    RunStarted {
+        run_id: RunId,
+        session_id: Option<SessionId>,
+        title: String,
+        image: String,
+    },
+    /// One line the code printed on stdout, as it printed it.
+    Stdout { run_id: RunId, line: String },
+    /// One line on stderr (warnings, tracebacks).
+    Stderr { run_id: RunId, line: String },
+    /// A file the code wrote to its output folder, copied out of the sandbox.
+    Artifact { run_id: RunId, artifact: Artifact },
+    /// Every run ends with exactly one of these, even when it never got to start.
+    RunFinished {
+        run_id: RunId,
+        outcome: Outcome,
+        exit_code: Option<i64>,
+        duration_ms: u64,
+        /// What happened, in plain words, with what to do next when it failed.
+        summary: String,
+        /// True when stdout or stderr went over the cap and the rest was dropped.
+        output_truncated: bool,
+    },
+}
+
+impl Event {
+    /// The run this event belongs to, if any.
+    pub fn run_id(&self) -> Option<&RunId> {
+        match self {
+            Event::RunStarted { run_id, .. }
+            | Event::Stdout { run_id, .. }
+            | Event::Stderr { run_id, .. }
+            | Event::Artifact { run_id, .. }
+            | Event::RunFinished { run_id, .. } => Some(run_id),
+            Event::ImagePullStarted { .. }
+            | Event::ImagePullProgress { .. }
+            | Event::ImageReady { .. } => None,
+        }
+    }
+}
+
+/// How a run ended. Exactly one per run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Outcome {
+    Success,
+    /// The code raised, or exited with a non-zero status.
+    Failed,
+    OutOfMemory,
+    TimedOut,
+    /// The user stopped it.
+    Cancelled,
+    /// Docker could not run it at all (not running, image missing, …).
+    DockerFailure,
+}
+
+impl Outcome {
+    pub fn is_success(self) -> bool {
+        self == Outcome::Success
+    }
+}
+
+/// A file brought back from the sandbox's output folder.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Artifact {
+    /// File name as the code wrote it, e.g. `hist_price.png`.
+    pub name: String,
+    /// Where the copy lives on the host.
+    pub path: PathBuf,
+    /// Media type, e.g. `image/png`.
+    pub mime: String,
+    pub size_bytes: u64,
+}
+
+/// Where the engine sends events. The CLI prints them, the desktop shell forwards
+/// them to the window, tests collect them.
+pub trait EventSink: Send + Sync {
+    fn emit(&self, event: Event);
+}
+
+impl<F: Fn(Event) + Send + Sync> EventSink for F {
+    fn emit(&self, event: Event) {
+        self(event)
+    }
+}
+
+/// A sink that drops everything, for callers that only want the final result.
+pub struct Discard;
+
+impl EventSink for Discard {
+    fn emit(&self, _event: Event) {}
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn events_serialise_flat_with_a_kind_tag() {
+        let run_id = RunId::from("run-1".to_owned());
+        let json = serde_json::to_value(Event::Stdout {
+            run_id,
+            line: "hello".into(),
+        })
+        .unwrap();
+        assert_eq!(
+            json,
+            serde_json::json!({"kind": "stdout", "run_id": "run-1", "line": "hello"})
+        );
+    }
+
+    #[test]
+    fn outcomes_are_snake_case() {
+        assert_eq!(
+            serde_json::to_string(&Outcome::OutOfMemory).unwrap(),
+            "\"out_of_memory\""
+        );
+    }
+}

@@ -1,0 +1,741 @@
+#!/usr/bin/env python3
+"""Sandpiper "Quick profile": a first look at a tabular data file.
+
+Embedded in the Sandpiper binary (include_str!) and run inside the locked-down
+analysis container (Python 3.11, no network, 512 MiB RAM, half a CPU core,
+read-only /data, non-root user, HOME=/tmp) as
+
+    python3 /sandpiper/quick_profile.py /data/<file> [/data/<file2> ...]
+
+Contract relied on by the Rust side and its tests:
+* stdout, per file, streamed line by line: "Quick profile of <name>",
+  "Reading <name> (<size>)...", "Rows: N", "Columns: N" (plain integers),
+  "Delimiter: ..." (or "Format: ..."), optional "Note: ..." lines, then the
+  sections "Column types", "Missing values", "Summary statistics", "Charts".
+* One hist_<filesystem-safe column name>.png per numeric column (at most 20
+  per file; a name already written in this run gets a _2, _3... suffix) in
+  $SANDPIPER_OUTPUT_DIR (default /workspace/output, created if missing).
+* A file that cannot be profiled gets exactly one stderr line
+  "PROFILE-ERROR: <plain words, with what to do>"; the remaining files are
+  still profiled and the exit status is 2. Otherwise the exit status is 0.
+
+The standard library is enough. Delimited text (.csv/.tsv/.txt) is always read
+by the streaming reader below, in one pass with bounded memory (numbers in
+array('d'), text in Counters capped at 100,000 distinct values), because
+pandas.read_csv can need several times the file size and the container only has
+512 MiB. When pandas (with numpy) and matplotlib import, they compute the
+statistics, read .xlsx/.xls/.json/.parquet, and draw the charts; otherwise the
+statistics are computed here and the PNGs drawn with zlib+struct and a 5x8
+bitmap font. SANDPIPER_PROFILE_STDLIB_ONLY=1 forces the standard-library path.
+Both paths print the same report.
+"""
+
+import array
+import bisect
+import codecs
+import csv
+import math
+import os
+import re
+import struct
+import sys
+import time
+import unicodedata
+import zlib
+from collections import Counter
+
+MISSING = frozenset(("", "NA", "N/A", "NaN", "nan", "null", "NULL", "None", "-"))
+BOOL_WORDS = frozenset(("true", "false", "yes", "no"))
+DATE_RE = re.compile(r"\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])"
+                     r"([T ]([01]\d|2[0-3]):[0-5]\d(:[0-5]\d(\.\d+)?)?(Z|[+-]\d\d:?\d\d)?)?$")
+TEXT_EXTS = {".csv": ",", ".tsv": "\t", ".txt": ","}  # extension -> fallback delimiter
+OTHER_EXTS = {".xlsx": "an Excel workbook", ".xls": "an Excel workbook",
+              ".json": "a JSON file", ".parquet": "a Parquet file"}
+DELIM_LABELS = {",": '","', ";": '";"', "\t": "tab", "|": '"|"'}
+ENCODING_LABELS = {"cp1252": "Windows-1252", "latin-1": "Latin-1 (ISO-8859-1)"}
+SAMPLE_BYTES = 64 * 1024
+MAX_DISTINCT = 100_000
+MAX_CHARTS = 20
+PROGRESS_SECONDS = 5.0
+INT, FLOAT = "integer", "decimal"  # numeric states of a column, see Column.add
+
+
+class ProfileError(Exception):
+    """A problem the user can fix; the message is shown to them as it is."""
+
+
+def say(line=""):
+    """Print one report line at once: the app streams stdout to the user."""
+    sys.stdout.write(line + "\n")
+    sys.stdout.flush()
+
+
+def fail(message):
+    """Write the single marked error line the Rust side shows to the user."""
+    sys.stderr.write("PROFILE-ERROR: " + " ".join(str(message).split()) + "\n")
+    sys.stderr.flush()
+
+
+# ----------------------------------------------------------------- formatting
+
+def fmt_num(x):
+    """Up to 6 significant digits, without exponents for everyday magnitudes."""
+    if x is None or x != x:
+        return "-"
+    if x == int(x) and abs(x) < 1e15:
+        return str(int(x))
+    if 1e-4 <= abs(x) < 1e6:
+        return "%.6g" % x
+    if 1e6 <= abs(x) < 1e15:
+        return "%.0f" % x
+    return "%.6g" % x
+
+
+def fmt_size(n):
+    """Human file size with decimal units, as file managers show them."""
+    if n < 1000:
+        return "%d bytes" % n
+    for unit in ("KB", "MB", "GB", "TB"):
+        n /= 1000.0
+        if n < 1000 or unit == "TB":
+            return "%.1f %s" % (n, unit)
+
+
+def shorten(text, width):
+    """One-line, width-limited version of a name or value for the tables."""
+    text = " ".join(str(text).split())
+    return text if len(text) <= width else text[:width - 3] + "..."
+
+
+def aligned(rows, right=()):
+    """Align rows (the first is the header) into indented plain-text lines."""
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+    return ["  " + "  ".join(c.rjust(w) if i in right else c.ljust(w)
+                             for i, (c, w) in enumerate(zip(r, widths))).rstrip()
+            for r in rows]
+
+
+# ----------------------------------------------------------------- reading
+
+class Column:
+    """Streaming summary of one column, updated value by value.
+
+    While every value so far is a number the column keeps only an
+    array('d') (8 bytes a value). The first non-number switches it to a
+    Counter of strings, capped at MAX_DISTINCT keys so memory stays bounded.
+    """
+    __slots__ = ("name", "count", "missing", "kind", "nums", "counter",
+                 "capped", "maybe_bool", "maybe_date", "decimal_comma")
+
+    def __init__(self, name, decimal_comma=False):
+        self.name, self.count, self.missing = name, 0, 0
+        self.decimal_comma = decimal_comma  # "2,5" means 2.5 in ;-separated exports
+        self.kind, self.nums = INT, array.array("d")
+        self.counter, self.capped = None, False
+        self.maybe_bool = self.maybe_date = True
+
+    def add(self, s):
+        """Record one non-missing, stripped value."""
+        self.count += 1
+        if self.kind is not None:
+            x = self._number(s)
+            if x is not None:
+                self.nums.append(x)
+                return
+            self._stop_numeric()
+        if self.maybe_bool and s.lower() not in BOOL_WORDS:
+            self.maybe_bool = False
+        if self.maybe_date and not DATE_RE.match(s):
+            self.maybe_date = False
+        c = self.counter
+        n = c.get(s)
+        if n is not None:
+            c[s] = n + 1
+        elif len(c) < MAX_DISTINCT:
+            c[s] = 1
+        else:
+            self.capped = True
+
+    def _number(self, s):
+        """The value as a float, or None; downgrades integer -> decimal once."""
+        if "_" in s:  # Python accepts "1_000", spreadsheets and pandas do not
+            return None
+        if self.kind is INT:
+            try:
+                return float(int(s))
+            except (ValueError, OverflowError):
+                self.kind = FLOAT
+        if self.decimal_comma and "," in s:
+            s = s.replace(",", ".", 1)
+        try:
+            x = float(s)
+        except ValueError:
+            return None
+        return x if math.isfinite(x) else None
+
+    def _stop_numeric(self):
+        """Turn the numbers seen so far into Counter keys (their text is not
+        kept, so "1.50" comes back as "1.5": a rare, cosmetic loss)."""
+        self.counter = Counter()
+        for x in self.nums:
+            key = fmt_num(x) if x != int(x) else str(int(x))
+            if key in self.counter or len(self.counter) < MAX_DISTINCT:
+                self.counter[key] += 1
+            else:
+                self.capped = True
+        if self.nums:  # numbers are neither true/false nor dates
+            self.maybe_bool = self.maybe_date = False
+        self.kind, self.nums = None, None
+
+    @property
+    def type_name(self):
+        if self.count == 0:
+            return "empty"
+        if self.kind is not None:
+            return self.kind
+        return "true/false" if self.maybe_bool else "date" if self.maybe_date else "text"
+
+
+class Table:
+    """Everything the report needs about one file, after the single read."""
+
+    def __init__(self, columns, rows, notes):
+        self.columns, self.rows, self.notes = columns, rows, notes
+        self.file_name = ""
+
+
+def unique_names(header):
+    """Header names made non-empty ("column_3") and unique ("price_2")."""
+    names, seen = [], set()
+    for i, raw in enumerate(header):
+        base = " ".join(str(raw).split()) or "column_%d" % (i + 1)
+        name, k = base, 2
+        while name in seen:
+            name, k = "%s_%d" % (base, k), k + 1
+        seen.add(name)
+        names.append(name)
+    return names
+
+
+def check_file(path, name):
+    """Reject what is not a readable, non-empty data file of a known type.
+
+    Returns (extension, size in bytes, first 64 KiB)."""
+    if not os.path.exists(path):
+        raise ProfileError("Could not find %s. Check that the file is still in your data "
+                           "folder and run the profile again." % name)
+    if os.path.isdir(path):
+        raise ProfileError("%s is a folder, not a file. Choose a single data file "
+                           "(for example a .csv file) to profile." % name)
+    ext = os.path.splitext(name)[1].lower()
+    if ext not in TEXT_EXTS and ext not in OTHER_EXTS:
+        kind = ("%s files are" % ext) if ext else "files without an extension are"
+        raise ProfileError("%s cannot be profiled: %s not supported. The quick profile "
+                           "reads .csv, .tsv and .txt files; save your data as CSV and try "
+                           "again." % (name, kind))
+    try:
+        size = os.path.getsize(path)
+        with open(path, "rb") as f:
+            sample = f.read(SAMPLE_BYTES)
+    except OSError as e:
+        raise ProfileError("Could not open %s (%s). Check that the file is readable and "
+                           "try again." % (name, (e.strerror or str(e)).lower()))
+    if size == 0 or (ext in TEXT_EXTS and not sample.strip()):
+        raise ProfileError("%s is empty. Add a header row and at least one row of data, "
+                           "then try again." % name)
+    if ext in TEXT_EXTS:
+        if sample.startswith((b"\xff\xfe", b"\xfe\xff")):
+            raise ProfileError("%s is saved as UTF-16 text, which the quick profile cannot "
+                               "read. Save it again as CSV UTF-8 and try again." % name)
+        if b"\x00" in sample:
+            raise ProfileError("%s does not look like a text table: it contains binary data "
+                               "(it may be a spreadsheet or another file saved with a %s "
+                               "name). Open it in its program, export it as CSV and try "
+                               "again." % (name, ext))
+    return ext, size, sample
+
+
+def encodings_to_try(sample):
+    """UTF-8 first, unless the sample already proves otherwise; then
+    Windows-1252; Latin-1 last because it accepts any bytes."""
+    try:
+        codecs.getincrementaldecoder("utf-8")().decode(sample, final=False)
+        return ("utf-8-sig", "cp1252", "latin-1")
+    except UnicodeDecodeError:
+        return ("cp1252", "latin-1")
+
+
+def sniff_delimiter(sample, ext):
+    """Guess the delimiter from whole lines of the sample (csv.Sniffer),
+    falling back to the extension's usual one."""
+    text = sample.decode("latin-1")  # delimiters are ASCII: any 8-bit view will do
+    cut = text.rfind("\n")
+    if cut > 0:
+        text = text[:cut]
+    try:
+        return csv.Sniffer().sniff(text, delimiters=",;\t|").delimiter
+    except csv.Error:
+        return TEXT_EXTS[ext]
+
+
+def read_delimited(path, name, sample, delim):
+    """Read the file once, trying the encodings in order; returns a Table."""
+    for enc in encodings_to_try(sample):
+        try:
+            table = scan_delimited(path, name, enc, delim)
+        except UnicodeDecodeError:
+            continue  # start again with the next encoding
+        if enc in ENCODING_LABELS:
+            table.notes.insert(0, "Note: the file is not UTF-8; read it as %s."
+                               % ENCODING_LABELS[enc])
+        return table
+
+
+def scan_delimited(path, name, encoding, delim):
+    """One streaming pass: header, then every row into the Column summaries."""
+    csv.field_size_limit(16 * 1024 * 1024)
+    with open(path, encoding=encoding, newline="") as f:
+        reader = csv.reader(f, delimiter=delim)
+        try:
+            header = next((r for r in reader if r), None)
+            if header is None:
+                raise ProfileError("%s is empty. Add a header row and at least one row "
+                                   "of data, then try again." % name)
+            cols = [Column(n, delim == ";") for n in unique_names(header)]
+            width, rows, ragged = len(cols), 0, 0
+            started = last = time.monotonic()
+            for row in reader:
+                if not row:
+                    continue  # blank line
+                rows += 1
+                if len(row) != width:
+                    ragged += 1
+                    for c in cols[len(row):]:
+                        c.missing += 1
+                for c, raw in zip(cols, row):
+                    s = raw.strip()
+                    if s in MISSING:
+                        c.missing += 1
+                    else:
+                        c.add(s)
+                if not rows & 0x3FFF and time.monotonic() - last > PROGRESS_SECONDS:
+                    last = time.monotonic()
+                    say("  ... %d rows read so far (%.0f s)" % (rows, last - started))
+        except csv.Error as e:
+            raise ProfileError("Could not read %s as a table near line %d (%s). Check that "
+                               "quote marks in the file are balanced, or save it again as "
+                               "CSV, and try again." % (name, reader.line_num, e))
+    notes = []
+    if ragged:
+        notes.append("Note: %d rows had a different number of fields than the header (%d); "
+                     "missing fields were counted as missing values and extra fields were "
+                     "ignored." % (ragged, width))
+    return Table(cols, rows, notes)
+
+
+def read_with_pandas(path, name, ext, pd):
+    """Read a non-text format with pandas and feed it through the same Column
+    logic, so types and counts match the text path."""
+    kind = OTHER_EXTS[ext]
+    if pd is None:
+        raise ProfileError("%s is %s, which the quick profile can only read when pandas is "
+                           "installed in the analysis image. Save it as a CSV file and "
+                           "profile that instead." % (name, kind))
+    try:
+        if ext in (".xlsx", ".xls"):
+            df = pd.read_excel(path)
+        elif ext == ".parquet":
+            df = pd.read_parquet(path)
+        else:
+            try:
+                df = pd.read_json(path)
+            except ValueError:
+                df = pd.read_json(path, lines=True)
+    except ImportError as e:
+        raise ProfileError("%s is %s, but the reader it needs (%s) is not installed in the "
+                           "analysis image. Save it as a CSV file and profile that instead."
+                           % (name, kind, getattr(e, "name", None) or "a pandas add-on"))
+    except Exception as e:
+        raise ProfileError("Could not read %s as %s (%s). Check the file, or save it as "
+                           "CSV, and try again." % (name, kind, shorten(e, 200)))
+    cols = [Column(n) for n in unique_names([str(c) for c in df.columns])]
+    for col, (_, series) in zip(cols, df.items()):
+        for v in series.tolist():
+            s = cell_text(v, pd).strip()
+            if s in MISSING:
+                col.missing += 1
+            else:
+                col.add(s)
+    notes = ["Format: %s%s" % (kind, " (first sheet)" if ext in (".xlsx", ".xls") else "")]
+    return Table(cols, len(df), notes)
+
+
+def cell_text(v, pd):
+    """A pandas cell as the text a CSV export would hold."""
+    if v is None or v is pd.NaT:
+        return ""
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, float):
+        return "" if v != v else str(int(v)) if v.is_integer() and abs(v) < 1e15 else repr(v)
+    s = str(v)
+    return s[:-9] if isinstance(v, pd.Timestamp) and s.endswith(" 00:00:00") else s
+
+
+# ----------------------------------------------------------------- statistics
+
+def percentile(sorted_vals, q):
+    """Linear interpolation between closest ranks, as pandas and numpy do."""
+    pos = (len(sorted_vals) - 1) * q
+    lo = int(pos)
+    hi = min(lo + 1, len(sorted_vals) - 1)
+    return sorted_vals[lo] + (sorted_vals[hi] - sorted_vals[lo]) * (pos - lo)
+
+
+def hist_edges(n, lo, hi, q1, q3, integer):
+    """Bin edges: Freedman-Diaconis (Sturges when the IQR is 0), 10..50 bins.
+    Whole numbers spanning fewer than 50 values get one bar per value, which
+    reads better than bins that straddle integers."""
+    if integer and hi - lo < 50:
+        return [lo - 0.5 + i for i in range(int(hi - lo) + 2)]
+    if hi == lo:
+        lo, hi = lo - 0.5, hi + 0.5
+    width = 2 * (q3 - q1) / n ** (1 / 3)
+    bins = math.ceil((hi - lo) / width) if width > 0 else math.ceil(math.log2(n)) + 1
+    bins = min(50, max(10, bins))
+    return [lo + (hi - lo) * i / bins for i in range(bins)] + [hi]
+
+
+def hist_counts(sorted_vals, edges):
+    """Counts per bin: [a, b) except the last bin, which includes its right edge."""
+    cuts = [bisect.bisect_left(sorted_vals, e) for e in edges[:-1]] + [len(sorted_vals)]
+    return [cuts[i + 1] - cuts[i] for i in range(len(edges) - 1)]
+
+
+def numeric_summary(col, pd, np, want_hist):
+    """describe()-style numbers (and histogram bins) for one numeric column.
+    The column's array is released afterwards to keep peak memory low."""
+    n = len(col.nums)
+    if pd is not None:
+        vals = np.sort(np.frombuffer(col.nums, dtype="d"))
+        d = pd.Series(vals, copy=False).describe()
+        stats = [float(d[k]) for k in ("mean", "std", "min", "25%", "50%", "75%", "max")]
+    else:
+        vals = sorted(col.nums)
+        mean = math.fsum(vals) / n
+        std = math.sqrt(math.fsum((x - mean) ** 2 for x in vals) / (n - 1)) if n > 1 else None
+        stats = [mean, std, vals[0]] + [percentile(vals, q) for q in (.25, .5, .75)] + [vals[-1]]
+    chart = None
+    if want_hist:
+        edges = hist_edges(n, stats[2], stats[6], stats[3], stats[5], col.kind is INT)
+        counts = (np.histogram(vals, bins=edges)[0].tolist() if pd is not None
+                  else hist_counts(vals, edges))
+        chart = (col.name, stats[2], stats[6], edges, counts, n)
+    col.nums = None
+    return [n] + stats, chart
+
+
+# ----------------------------------------------------------------- report
+
+def print_report(table, pd, np, plt, out_dir, used_names):
+    """Print the four report sections, then write and list the charts."""
+    cols = table.columns
+    say("")
+    say("Column types")
+    for line in table_lines([[shorten(c.name, 40), c.type_name] for c in cols]):
+        say(line)
+
+    say("")
+    say("Missing values")
+    missing = [[shorten(c.name, 40), str(c.missing), "%.1f%%" % (100.0 * c.missing / table.rows)]
+               for c in cols if c.missing]
+    for line in aligned([["column", "count", "percent"]] + missing, (1, 2)) if missing else ["  none"]:
+        say(line)
+
+    say("")
+    say("Summary statistics")
+    numeric = [c for c in cols if c.kind is not None and c.count]
+    charts, num_rows = [], []
+    for i, c in enumerate(numeric):
+        stats, chart = numeric_summary(c, pd, np, i < MAX_CHARTS)
+        num_rows.append([shorten(c.name, 30), str(stats[0])] + [fmt_num(x) for x in stats[1:]])
+        if chart:
+            charts.append(chart)
+    if num_rows:
+        say("  Numeric columns")
+        head = ["column", "count", "mean", "std", "min", "25%", "50%", "75%", "max"]
+        for line in aligned([head] + num_rows, range(1, 9)):
+            say("  " + line)
+    text_rows = []
+    for c in cols:
+        if c.kind is None and c.count:
+            top, times = c.counter.most_common(1)[0]
+            unique = ">%d" % MAX_DISTINCT if c.capped else str(len(c.counter))
+            text_rows.append([shorten(c.name, 30), str(c.count), unique, shorten(top, 30), str(times)])
+    if text_rows:
+        say("  Text columns")
+        for line in aligned([["column", "count", "unique", "most common", "times"]] + text_rows, (1, 2, 4)):
+            say("  " + line)
+    if not num_rows and not text_rows:
+        say("  none (every column is empty)")
+
+    say("")
+    say("Charts")
+    write_charts(charts, len(numeric), plt, out_dir, table.file_name, used_names)
+
+
+def table_lines(rows):
+    """Two-column name/value lines without a header (used for column types)."""
+    return aligned(rows) if rows else []
+
+
+def safe_stem(text):
+    """Filesystem-safe ASCII version of a name ("Prix (€)/m²" -> "Prix_m2")."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return re.sub(r"[^A-Za-z0-9._-]+", "_", ascii_text).strip("._")[:60] or "column"
+
+
+def chart_file_name(column, file_name, used):
+    """hist_<column>.png, unique within the run: when an earlier chart (say of
+    another file with the same column) took that name, hist_<file>_<column>.png,
+    then a number. Compared in lower case: macOS/Windows folders ignore case."""
+    stem = safe_stem(column)
+    candidates = [stem, safe_stem(os.path.splitext(file_name)[0]) + "_" + stem]
+    k = 2
+    while candidates[0].lower() in used:
+        candidates.pop(0)
+        if not candidates:
+            candidates, k = ["%s_%d" % (stem, k)], k + 1
+    used.add(candidates[0].lower())
+    return "hist_%s.png" % candidates[0]
+
+
+def write_charts(charts, n_numeric, plt, out_dir, file_name, used_names):
+    """Draw one histogram PNG per chart and list each one as it is written."""
+    if not charts:
+        say("  none (no numeric columns)")
+        return
+    try:
+        os.makedirs(out_dir, exist_ok=True)
+    except OSError as e:
+        say("  no charts: could not create the output folder %s (%s)" % (out_dir, e.strerror))
+        return
+    for name, lo, hi, edges, counts, n in charts:
+        fname = chart_file_name(name, file_name, used_names)
+        try:
+            draw = draw_with_matplotlib if plt is not None else draw_png
+            draw(os.path.join(out_dir, fname), name, lo, hi, edges, counts, n, plt)
+            say("  %s: histogram of %s" % (fname, shorten(name, 60)))
+        except Exception as e:  # one bad chart must not lose the rest
+            say("  %s: could not be drawn (%s)" % (fname, shorten(e, 120)))
+    if n_numeric > MAX_CHARTS:
+        say("  (%d more numeric columns were not charted: the limit is %d charts per file)"
+            % (n_numeric - MAX_CHARTS, MAX_CHARTS))
+
+
+def draw_with_matplotlib(path, name, lo, hi, edges, counts, n, plt):
+    """The same histogram drawn by matplotlib (Agg backend)."""
+    fig, ax = plt.subplots(figsize=(6.4, 4.0), dpi=100)
+    try:
+        ax.bar(edges[:-1], counts, width=[b - a for a, b in zip(edges, edges[1:])],
+               align="edge", color="#3b82f6", edgecolor="white", linewidth=0.5)
+        ax.set_title(name)
+        ax.set_ylabel("count")
+        ax.set_xlabel("%d values, %d bins (min %s, max %s)"
+                      % (n, len(counts), fmt_num(lo), fmt_num(hi)))
+        ax.spines[["top", "right"]].set_visible(False)
+        fig.tight_layout()
+        fig.savefig(path)
+    finally:
+        plt.close(fig)
+
+
+# ----------------------------------------------------------------- PNG drawing
+
+# 5x8 glyphs for ASCII 32..126 (from Adafruit-GFX glcdfont.c): 10 hex digits a
+# glyph, 8 rows of 5 bits, top row first, leftmost pixel in the highest bit.
+FONT = bytes.fromhex(
+    "00000000002108420080529400000052BEAFA94023E8E2F880C644444C6045288AC9A0318880"
+    "000011108410404104211100255DF754800109F2100000000318880001F0000000000018C000"
+    "4444400074675CC5C023084211C07442E843E0F84460C5C011952F8840FC3C10C5C03A21E8C5"
+    "C0F8422222007462E8C5C07462F08B80000802000000080211000888820820003E0F80004104"
+    "1111007442620080746B7B41E022A31FC620F463E8C7C074610845C0F46318C7C0FC21E843E0"
+    "FC21E842007C6109C5E08C63F8C62071084211C038842149808CA98A4A2084210843E08EEB5A"
+    "C6208C7359C620746318C5C0F463E8420074631AC9A0F463EA4A207460E0C5C0FD484210808C"
+    "6318C5C08C6318A8808C635AD5408C544546208C54421080F844E443E07A108421E004104104"
+    "0078421085E022A200000000000003E0630820000000182749E0842D98E6C0001D1845C0085B"
+    "38CDA0001D1FC1C01148E21080001D39B42E842D98C62020184211C0100421498084254C5240"
+    "61084211C000355AD6A0002D98C620001D18C5C0002D9CDA10001B39B421002D984200001F07"
+    "07C0213E421440002318CDA0002318A88000231AD5400022A22A20002317862E003E2223E011"
+    "08821040210802108041082211004544000000")
+WHITE, BAR, AXIS, GRID, INK, MUTED = (bytes.fromhex(h) for h in (
+    "ffffff", "3b82f6", "374151", "e5e7eb", "111827", "6b7280"))
+
+
+class Canvas:
+    """A white RGB image with just enough drawing for a bar chart."""
+
+    def __init__(self, width, height):
+        self.w, self.h = width, height
+        self.px = bytearray(WHITE * (width * height))
+
+    def rect(self, x0, y0, x1, y1, color):
+        """Fill [x0, x1) x [y0, y1), clipped to the image."""
+        x0, x1, y0, y1 = max(0, x0), min(self.w, x1), max(0, y0), min(self.h, y1)
+        if x1 <= x0:
+            return
+        line = color * (x1 - x0)
+        for y in range(y0, y1):
+            start = (y * self.w + x0) * 3
+            self.px[start:start + len(line)] = line
+
+    @staticmethod
+    def text_width(text, scale):
+        return max(0, len(text) * 6 * scale - scale)
+
+    def text(self, x, y, text, color, scale=2):
+        """Draw ASCII text with its top-left corner at (x, y); others show as '?'."""
+        for ch in text:
+            code = ord(ch) if 32 <= ord(ch) <= 126 else ord("?")
+            bits = int.from_bytes(FONT[(code - 32) * 5:(code - 31) * 5], "big")
+            for row in range(8):
+                for col in range(5):
+                    if bits >> (39 - row * 5 - col) & 1:
+                        self.rect(x + col * scale, y + row * scale,
+                                  x + (col + 1) * scale, y + (row + 1) * scale, color)
+            x += 6 * scale
+
+    def png(self):
+        """Encode as an 8-bit RGB PNG (filter 0 on every row)."""
+        stride = self.w * 3
+        raw = b"".join(b"\x00" + self.px[y * stride:(y + 1) * stride] for y in range(self.h))
+
+        def chunk(tag, data):
+            return (struct.pack(">I", len(data)) + tag + data
+                    + struct.pack(">I", zlib.crc32(tag + data) & 0xFFFFFFFF))
+        return (b"\x89PNG\r\n\x1a\n"
+                + chunk(b"IHDR", struct.pack(">IIBBBBB", self.w, self.h, 8, 2, 0, 0, 0))
+                + chunk(b"IDAT", zlib.compress(bytes(raw), 6)) + chunk(b"IEND", b""))
+
+
+def draw_png(path, name, lo, hi, edges, counts, n, _plt=None):
+    """640x400 histogram: title, bars, axes, 0/peak on y, min/max on x."""
+    c = Canvas(640, 400)
+    top, bottom, right = 64, 330, 616
+    peak = max(counts) or 1
+    left = max(56, Canvas.text_width(str(peak), 2) + 28)
+    title = shorten(name, 50)
+    scale = 3 if Canvas.text_width(title, 3) <= c.w - 32 else 2
+    c.text((c.w - Canvas.text_width(title, scale)) // 2, 14, title, INK, scale)
+    c.rect(left, top, right, top + 1, GRID)  # light line at the peak height
+    nb, plot_w = len(counts), right - left
+    for i, k in enumerate(counts):
+        x0, x1 = left + plot_w * i // nb, left + plot_w * (i + 1) // nb
+        if x1 - x0 >= 4:
+            x1 -= 1  # a white gap keeps neighbouring bars apart
+        h = max(1, round((bottom - top) * k / peak)) if k else 0
+        c.rect(x0, bottom - h, x1, bottom, BAR)
+    c.rect(left - 1, top, left, bottom + 1, AXIS)
+    c.rect(left - 1, bottom, right, bottom + 1, AXIS)
+    for y, label in ((top, str(peak)), (bottom, "0")):
+        c.rect(left - 6, y, left - 1, y + 1, AXIS)
+        c.text(left - 10 - Canvas.text_width(label, 2), y - 7, label, INK)
+    span = (edges[-1] - edges[0]) or 1.0
+    for value in (lo, hi):  # tick and label under the smallest and largest value
+        x = left + round((value - edges[0]) / span * (plot_w - 1))
+        label = fmt_num(value)
+        c.rect(x, bottom, x + 1, bottom + 6, AXIS)
+        half = Canvas.text_width(label, 2) // 2
+        c.text(min(max(4, x - half), c.w - 4 - 2 * half), bottom + 12, label, INK)
+    c.text(8, top - 24, "count", MUTED)
+    caption = "%d values, %d bins" % (n, nb)
+    c.text((c.w - Canvas.text_width(caption, 2)) // 2, 372, caption, MUTED)
+    with open(path, "wb") as f:
+        f.write(c.png())
+
+
+# ----------------------------------------------------------------- main
+
+def load_optional_libs():
+    """pandas/numpy and matplotlib.pyplot when importable (None otherwise)."""
+    if os.environ.get("SANDPIPER_PROFILE_STDLIB_ONLY", "").strip() not in ("", "0"):
+        return None, None, None
+    import warnings
+    warnings.filterwarnings("ignore")  # stderr is reserved for PROFILE-ERROR lines
+    pd = np = plt = None
+    try:
+        import numpy as np
+        import pandas as pd
+    except Exception:
+        pd = np = None
+    try:
+        os.environ.setdefault("MPLCONFIGDIR", "/tmp/sandpiper-matplotlib")
+        import matplotlib
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except Exception:
+        plt = None
+    return pd, np, plt
+
+
+def profile_file(path, out_dir, libs, used_names):
+    """Profile one file, printing its report; raises ProfileError for bad input."""
+    pd, np, plt = libs
+    name = os.path.basename(path.rstrip("/")) or path
+    say("Quick profile of %s" % name)
+    ext, size, sample = check_file(path, name)
+    say("Reading %s (%s)..." % (name, fmt_size(size)))
+    if ext in TEXT_EXTS:
+        delim = sniff_delimiter(sample, ext)
+        table = read_delimited(path, name, sample, delim)
+        table.notes.insert(0, "Delimiter: %s" % DELIM_LABELS.get(delim, repr(delim)))
+    else:
+        table = read_with_pandas(path, name, ext, pd)
+    table.file_name = name
+    if table.rows == 0:
+        raise ProfileError("%s has column names but no rows of data. Add at least one row "
+                           "of data and try again." % name)
+    say("Rows: %d" % table.rows)
+    say("Columns: %d" % len(table.columns))
+    for note in table.notes:
+        say(note)
+    print_report(table, pd, np, plt, out_dir, used_names)
+
+
+def main(argv):
+    try:
+        sys.stdout.reconfigure(encoding="utf-8", errors="replace")
+    except (AttributeError, ValueError):
+        pass
+    if not argv:
+        fail("No file was given to profile. Choose a data file and run the quick profile again.")
+        return 2
+    out_dir = os.environ.get("SANDPIPER_OUTPUT_DIR") or "/workspace/output"
+    try:
+        os.makedirs(out_dir, exist_ok=True)
+    except OSError:
+        pass  # reported in the Charts section if charts are due
+    libs = load_optional_libs()
+    used_names, status = set(), 0
+    for i, path in enumerate(argv):
+        if i:
+            say("")
+        name = os.path.basename(path.rstrip("/")) or path
+        try:
+            profile_file(path, out_dir, libs, used_names)
+        except ProfileError as e:
+            fail(e)
+            status = 2
+        except MemoryError:
+            fail("%s is too large to profile within the analysis memory limit. Profile a "
+                 "smaller part of the file, or raise the memory limit in Settings." % name)
+            status = 2
+        except Exception as e:  # never a traceback: say what happened in one line
+            fail("Something unexpected went wrong while profiling %s (%s: %s). Check that "
+                 "it is a plain CSV table and try again." % (name, type(e).__name__, shorten(e, 200)))
+            status = 2
+    return status
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

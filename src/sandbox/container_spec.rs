@@ -1,0 +1,109 @@
+//! Settings and a run's folders → the container Docker creates. Every isolation
+//! choice lives here, next to the reason for it.
+
+use super::layout::{
+    DatasetMount, RunFolders, CONTAINER_OUTPUT_DIR, CONTAINER_PROGRAM_DIR, CONTAINER_WORKSPACE_DIR,
+};
+use crate::docker::labels;
+use crate::ids::RunId;
+use crate::settings::SandboxSettings;
+use bollard::models::{ContainerCreateBody, HostConfig, Mount, MountType, ResourcesUlimits};
+use std::collections::HashMap;
+
+/// What to start inside the container.
+pub(crate) struct Command {
+    pub argv: Vec<String>,
+}
+
+pub(crate) fn build(
+    run_id: &RunId,
+    settings: &SandboxSettings,
+    folders: &RunFolders,
+    datasets: &[DatasetMount],
+    command: Command,
+) -> ContainerCreateBody {
+    let mut mounts = vec![
+        bind(&folders.program_dir(), CONTAINER_PROGRAM_DIR, true),
+        bind(&folders.workspace_dir(), CONTAINER_WORKSPACE_DIR, false),
+    ];
+    mounts.extend(
+        datasets
+            .iter()
+            .map(|d| bind(&d.host_path, &d.container_path, true)),
+    );
+
+    let host_config = HostConfig {
+        memory: Some(settings.memory_bytes()),
+        // Equal to memory: no swap beyond the limit, so a memory bomb is killed
+        // instead of thrashing the laptop's disk.
+        memory_swap: Some(settings.memory_bytes()),
+        cpu_quota: Some(settings.cpu_quota_us),
+        cpu_period: Some(settings.cpu_period_us),
+        pids_limit: Some(settings.pids_limit),
+        network_mode: Some("none".to_owned()),
+        cap_drop: Some(vec!["ALL".to_owned()]),
+        security_opt: Some(vec!["no-new-privileges".to_owned()]),
+        readonly_rootfs: Some(true),
+        // Python, matplotlib and pip want a writable /tmp and HOME; a capped tmpfs
+        // gives them one without making the image writable.
+        tmpfs: Some(HashMap::from([(
+            "/tmp".to_owned(),
+            "rw,nosuid,nodev,size=64m,mode=1777".to_owned(),
+        )])),
+        ulimits: Some(vec![ResourcesUlimits {
+            name: Some("nofile".to_owned()),
+            soft: Some(1024),
+            hard: Some(1024),
+        }]),
+        mounts: Some(mounts),
+        ..Default::default()
+    };
+
+    ContainerCreateBody {
+        image: Some(settings.image.clone()),
+        cmd: Some(command.argv),
+        working_dir: Some(CONTAINER_WORKSPACE_DIR.to_owned()),
+        user: Some(unprivileged_user()),
+        env: Some(vec![
+            "PYTHONUNBUFFERED=1".to_owned(),
+            "PYTHONDONTWRITEBYTECODE=1".to_owned(),
+            "HOME=/tmp".to_owned(),
+            "MPLBACKEND=Agg".to_owned(),
+            "MPLCONFIGDIR=/tmp/matplotlib".to_owned(),
+            format!("SANDPIPER_OUTPUT_DIR={CONTAINER_OUTPUT_DIR}"),
+        ]),
+        labels: Some(labels::for_ephemeral_run(run_id)),
+        network_disabled: Some(true),
+        attach_stdout: Some(true),
+        attach_stderr: Some(true),
+        tty: Some(false),
+        open_stdin: Some(false),
+        host_config: Some(host_config),
+        ..Default::default()
+    }
+}
+
+fn bind(source: &std::path::Path, target: &str, read_only: bool) -> Mount {
+    Mount {
+        typ: Some(MountType::BIND),
+        source: Some(source.to_string_lossy().into_owned()),
+        target: Some(target.to_owned()),
+        read_only: Some(read_only),
+        ..Default::default()
+    }
+}
+
+/// Never root inside the container. On Linux we take the analyst's own uid, so the
+/// datasets they can read are readable inside too; when the host process is root
+/// (CI, servers) we use 1000, the conventional first unprivileged user.
+fn unprivileged_user() -> String {
+    #[cfg(unix)]
+    {
+        // SAFETY: getuid/getgid cannot fail and touch no memory.
+        let (uid, gid) = unsafe { (libc::getuid(), libc::getgid()) };
+        if uid != 0 {
+            return format!("{uid}:{gid}");
+        }
+    }
+    "1000:1000".to_owned()
+}

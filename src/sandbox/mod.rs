@@ -1,0 +1,16 @@
+//! Running Python in a locked-down, throw-away container.
+//!
+//! One run: lay out its folders, create a labelled container with the limits from
+//! settings, stream its output as events, classify how it ended, bring back the
+//! files it wrote, and always remove the container and the folders.
+
+mod artifacts;
+mod container_spec;
+mod guard;
+mod layout;
+mod outcome;
+mod output;
+mod run;
+
+pub use layout::{plan_dataset_mounts, DatasetMount, CONTAINER_OUTPUT_DIR, CONTAINER_PROGRAM_DIR};
+pub use run::{Program, RunRequest, RunResult, Sandbox};

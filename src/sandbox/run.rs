@@ -1,0 +1,351 @@
+//! One run, start to finish. Every path out of `Sandbox::run`, success or failure,
+//! emits exactly one `RunFinished` and leaves no container and no temporary folder.
+
+use super::artifacts;
+use super::container_spec::{self, Command};
+use super::guard::ContainerGuard;
+use super::layout::{DatasetMount, RunFolders};
+use super::outcome::{self, Ending};
+use super::output::LineCollector;
+use crate::docker::{ensure_image, labels};
+use crate::error::{Error, Result};
+use crate::events::{Artifact, Event, EventSink, Outcome};
+use crate::ids::{RunId, SessionId};
+use crate::settings::SandboxSettings;
+use bollard::container::LogOutput;
+use bollard::query_parameters::{
+    AttachContainerOptionsBuilder, CreateContainerOptionsBuilder, KillContainerOptionsBuilder,
+    ListContainersOptionsBuilder,
+};
+use bollard::Docker;
+use futures_util::StreamExt;
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+use tokio_util::sync::CancellationToken;
+
+/// The files to place read-only at `/sandpiper` and the command that runs them.
+#[derive(Debug, Clone)]
+pub struct Program {
+    /// (file name, contents) pairs.
+    pub files: Vec<(String, String)>,
+    /// e.g. `["python3", "/sandpiper/quick_profile.py", "/data/sales.csv"]`.
+    pub argv: Vec<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct RunRequest {
+    pub run_id: RunId,
+    pub session_id: Option<SessionId>,
+    /// What the user sees, e.g. "Quick profile of sales.csv".
+    pub title: String,
+    pub program: Program,
+    pub datasets: Vec<DatasetMount>,
+    /// Where files from the output folder are copied to.
+    pub artifacts_dir: PathBuf,
+    pub cancel: CancellationToken,
+}
+
+#[derive(Debug, Clone)]
+pub struct RunResult {
+    pub run_id: RunId,
+    pub outcome: Outcome,
+    pub exit_code: Option<i64>,
+    pub duration: Duration,
+    pub stdout: String,
+    pub stderr: String,
+    pub output_truncated: bool,
+    pub artifacts: Vec<Artifact>,
+    pub summary: String,
+}
+
+/// Runs programs in throw-away containers on one Docker daemon.
+#[derive(Clone)]
+pub struct Sandbox {
+    docker: Docker,
+    settings: SandboxSettings,
+}
+
+/// Why the wait for a container ended.
+enum Stop {
+    Exited,
+    TimedOut,
+    Cancelled,
+}
+
+impl Sandbox {
+    pub fn new(docker: Docker, settings: SandboxSettings) -> Self {
+        Self { docker, settings }
+    }
+
+    pub fn settings(&self) -> &SandboxSettings {
+        &self.settings
+    }
+
+    /// Runs the request to completion. Never fails: a failure is an outcome, told
+    /// to the user through the final `RunFinished` event and the result.
+    pub async fn run(&self, request: RunRequest, sink: &dyn EventSink) -> RunResult {
+        let started = Instant::now();
+        sink.emit(Event::RunStarted {
+            run_id: request.run_id.clone(),
+            session_id: request.session_id.clone(),
+            title: request.title.clone(),
+            image: self.settings.image.clone(),
+        });
+        let mut stdout = LineCollector::new(self.settings.output_cap_bytes);
+        let mut stderr = LineCollector::new(self.settings.output_cap_bytes);
+
+        let executed = self
+            .execute(&request, sink, &mut stdout, &mut stderr, started)
+            .await;
+        let duration = started.elapsed();
+        let output_truncated = stdout.truncated() || stderr.truncated();
+        let (stdout, stderr) = (stdout.into_text(), stderr.into_text());
+        let (outcome, exit_code, summary, artifacts) = match executed {
+            Ok(done) => {
+                let ending = Ending {
+                    exit_code: done.exit_code,
+                    oom_killed: done.oom_killed,
+                    timed_out: matches!(done.stop, Stop::TimedOut),
+                    cancelled: matches!(done.stop, Stop::Cancelled),
+                    stderr: &stderr,
+                    duration,
+                };
+                let outcome = outcome::classify(&ending);
+                let summary = outcome::summary(outcome, &ending, &self.settings);
+                (outcome, done.exit_code, summary, done.artifacts)
+            }
+            Err(err) => {
+                let words = err.plain_words();
+                (
+                    Outcome::DockerFailure,
+                    None,
+                    format!("{} {}", words.title, words.advice),
+                    Vec::new(),
+                )
+            }
+        };
+        let result = RunResult {
+            run_id: request.run_id.clone(),
+            outcome,
+            exit_code,
+            duration,
+            stdout,
+            stderr,
+            output_truncated,
+            artifacts,
+            summary,
+        };
+        sink.emit(Event::RunFinished {
+            run_id: result.run_id.clone(),
+            outcome: result.outcome,
+            exit_code: result.exit_code,
+            duration_ms: u64::try_from(duration.as_millis()).unwrap_or(u64::MAX),
+            summary: result.summary.clone(),
+            output_truncated,
+        });
+        result
+    }
+
+    /// The part of a run that can fail. Cleans up after itself on every path.
+    async fn execute(
+        &self,
+        request: &RunRequest,
+        sink: &dyn EventSink,
+        stdout: &mut LineCollector,
+        stderr: &mut LineCollector,
+        started: Instant,
+    ) -> Result<Executed> {
+        ensure_image(&self.docker, &self.settings.image, sink).await?;
+        let folders = RunFolders::create(&request.program.files)?;
+        let spec = container_spec::build(
+            &request.run_id,
+            &self.settings,
+            &folders,
+            &request.datasets,
+            Command {
+                argv: request.program.argv.clone(),
+            },
+        );
+        let name = format!("sandpiper-run-{}", request.run_id.short());
+        let created = self
+            .docker
+            .create_container(
+                Some(CreateContainerOptionsBuilder::default().name(&name).build()),
+                spec,
+            )
+            .await?;
+        let container = ContainerGuard::new(self.docker.clone(), created.id);
+
+        let watched = self
+            .watch(&request.run_id, container.id(), &request.cancel, sink, stdout, stderr, started)
+            .await;
+        for line in stdout.finish() {
+            sink.emit(Event::Stdout {
+                run_id: request.run_id.clone(),
+                line,
+            });
+        }
+        for line in stderr.finish() {
+            sink.emit(Event::Stderr {
+                run_id: request.run_id.clone(),
+                line,
+            });
+        }
+        let collected = match &watched {
+            Ok(_) => Some(artifacts::collect(
+                &folders.output_dir(),
+                &request.artifacts_dir,
+                self.settings.artifact_cap_bytes,
+            )),
+            Err(_) => None,
+        };
+
+        // Clean up before reporting: a run is not over while its container exists.
+        let removed = container.remove().await;
+        let folders_removed = folders.remove();
+        let (stop, exit_code, oom_killed) = watched?;
+        removed?;
+        folders_removed?;
+
+        let collected = collected.transpose()?.unwrap_or_default();
+        for skipped in &collected.skipped {
+            sink.emit(Event::Stderr {
+                run_id: request.run_id.clone(),
+                line: format!("Sandpiper did not bring back {skipped}."),
+            });
+        }
+        for artifact in &collected.artifacts {
+            sink.emit(Event::Artifact {
+                run_id: request.run_id.clone(),
+                artifact: artifact.clone(),
+            });
+        }
+        Ok(Executed {
+            stop,
+            exit_code,
+            oom_killed,
+            artifacts: collected.artifacts,
+        })
+    }
+
+    /// Starts the container and streams its output until it exits, the time limit
+    /// passes, or the user cancels. Returns why it stopped, its exit code and
+    /// whether the kernel killed it for memory.
+    #[allow(clippy::too_many_arguments)]
+    async fn watch(
+        &self,
+        run_id: &RunId,
+        id: &str,
+        cancel: &CancellationToken,
+        sink: &dyn EventSink,
+        stdout: &mut LineCollector,
+        stderr: &mut LineCollector,
+        started: Instant,
+    ) -> Result<(Stop, Option<i64>, bool)> {
+        // Attach before start, so not one line of output is missed.
+        let attached = self
+            .docker
+            .attach_container(
+                id,
+                Some(
+                    AttachContainerOptionsBuilder::default()
+                        .stdout(true)
+                        .stderr(true)
+                        .stream(true)
+                        .logs(true)
+                        .build(),
+                ),
+            )
+            .await?;
+        self.docker.start_container(id, None).await?;
+
+        let deadline = tokio::time::Instant::from_std(started + self.settings.timeout());
+        let stop = tokio::select! {
+            exited = self.stream_until_exit(run_id, id, attached.output, sink, stdout, stderr) => {
+                exited?;
+                Stop::Exited
+            }
+            _ = tokio::time::sleep_until(deadline) => Stop::TimedOut,
+            _ = cancel.cancelled() => Stop::Cancelled,
+        };
+        if !matches!(stop, Stop::Exited) {
+            // SIGKILL, not SIGTERM: Python as PID 1 ignores SIGTERM, and waiting for
+            // a polite stop is how other sandboxes lose 10 s per run.
+            let kill = KillContainerOptionsBuilder::default().signal("KILL").build();
+            let _ = self.docker.kill_container(id, Some(kill)).await;
+            let _ = self.wait_for_exit(id).await;
+        }
+        let state = self.docker.inspect_container(id, None).await?.state;
+        let exit_code = state.as_ref().and_then(|s| s.exit_code);
+        let oom_killed = state.and_then(|s| s.oom_killed).unwrap_or(false);
+        Ok((stop, exit_code, oom_killed))
+    }
+
+    async fn stream_until_exit(
+        &self,
+        run_id: &RunId,
+        id: &str,
+        mut output: std::pin::Pin<
+            Box<dyn futures_util::Stream<Item = Result<LogOutput, bollard::errors::Error>> + Send>,
+        >,
+        sink: &dyn EventSink,
+        stdout: &mut LineCollector,
+        stderr: &mut LineCollector,
+    ) -> Result<()> {
+        while let Some(chunk) = output.next().await {
+            match chunk? {
+                LogOutput::StdOut { message } => {
+                    for line in stdout.push(&message) {
+                        sink.emit(Event::Stdout {
+                            run_id: run_id.clone(),
+                            line,
+                        });
+                    }
+                }
+                LogOutput::StdErr { message } => {
+                    for line in stderr.push(&message) {
+                        sink.emit(Event::Stderr {
+                            run_id: run_id.clone(),
+                            line,
+                        });
+                    }
+                }
+                LogOutput::StdIn { .. } | LogOutput::Console { .. } => {}
+            }
+        }
+        // The output closing does not mean the process is gone (it may have closed
+        // its stdout and carried on), so wait for the exit itself.
+        self.wait_for_exit(id).await
+    }
+
+    async fn wait_for_exit(&self, id: &str) -> Result<()> {
+        let mut wait = self.docker.wait_container(id, None);
+        match wait.next().await {
+            // bollard reports a non-zero exit as an error; the code is read by inspect.
+            Some(Ok(_)) | Some(Err(bollard::errors::Error::DockerContainerWaitError { .. })) | None => {
+                Ok(())
+            }
+            Some(Err(err)) => Err(Error::Docker(err)),
+        }
+    }
+
+    /// Every container this run made, running or not. Empty after a run: tests
+    /// and the orphan check rely on that.
+    pub async fn containers_of_run(&self, run_id: &RunId) -> Result<Vec<String>> {
+        let filters = HashMap::from([("label".to_owned(), vec![labels::run_filter(run_id)])]);
+        let options = ListContainersOptionsBuilder::default()
+            .all(true)
+            .filters(&filters)
+            .build();
+        let containers = self.docker.list_containers(Some(options)).await?;
+        Ok(containers.into_iter().filter_map(|c| c.id).collect())
+    }
+}
+
+struct Executed {
+    stop: Stop,
+    exit_code: Option<i64>,
+    oom_killed: bool,
+    artifacts: Vec<Artifact>,
+}

@@ -1,0 +1,48 @@
+// Mirrors src/events.rs, the single source of truth for what the engine emits.
+// A Rust test (tests/ui_contract.rs) reads this file and checks it against the enum,
+// so keep the literal format below: one kind per line, field names in single quotes,
+// in the order serde emits them.
+//
+// Each event arrives as one flat JSON object tagged by `kind`, e.g.
+// {"kind":"stdout","run_id":"run-…","line":"Rows: 10"}. Option fields are always
+// present (null when absent).
+
+/** The Tauri event name the shell forwards engine events on. */
+export const ENGINE_EVENT = 'engine-event';
+
+/** Every event kind, mapped to its fields (besides `kind`), exactly as serde emits them. */
+export const EVENT_FIELDS = Object.freeze({
+  image_pull_started: ['image'],
+  image_pull_progress: ['image', 'layer', 'status', 'current_bytes', 'total_bytes'],
+  image_ready: ['image'],
+  run_started: ['run_id', 'session_id', 'title', 'image'],
+  stdout: ['run_id', 'line'],
+  stderr: ['run_id', 'line'],
+  artifact: ['run_id', 'artifact'],
+  run_finished: ['run_id', 'outcome', 'exit_code', 'duration_ms', 'summary', 'output_truncated'],
+});
+
+/** Fields of the `artifact` object carried by the `artifact` event. */
+export const ARTIFACT_FIELDS = Object.freeze(['name', 'path', 'mime', 'size_bytes']);
+
+/** How a run can end (`Outcome`, snake_case). Exactly one per run. */
+export const OUTCOMES = Object.freeze([
+  'success',
+  'failed',
+  'out_of_memory',
+  'timed_out',
+  'cancelled',
+  'docker_failure',
+]);
+
+export const EVENT_KINDS = Object.freeze(Object.keys(EVENT_FIELDS));
+
+/** True for an object that looks like an engine event of a kind this UI knows. */
+export function isKnownEvent(value) {
+  return (
+    value !== null &&
+    typeof value === 'object' &&
+    typeof value.kind === 'string' &&
+    Object.prototype.hasOwnProperty.call(EVENT_FIELDS, value.kind)
+  );
+}

@@ -1,0 +1,400 @@
+// The window's view state, as a pure reducer: no DOM, no Tauri, no clock.
+//
+//   let state = initialState();
+//   state = reduce(state, engineEvent, { now: Date.now() });
+//
+// `reduce` takes both engine events (kinds from events.js, straight from the shell)
+// and the window's own actions, whose kinds start with "ui:" so they can never clash
+// with an engine kind. Unknown kinds and malformed events return the state unchanged.
+// Every change returns a new object along the changed path, so the views can tell
+// what changed by reference (`prev.items[i] !== next.items[i]`).
+//
+// The conversation is `state.items`, an ordered list of cards:
+//   { type: 'run', key: 'run:<id>', ... }      one code run and its output
+//   { type: 'pull', key: 'pull:<n>', ... }     the sandbox image being downloaded
+//   { type: 'pending', key: 'req:<n>', ... }   a file we asked the engine to open
+//   { type: 'error', key: 'err:<n>', ... }     a command that failed, in plain words
+// Later slices add chat messages the same way.
+
+import { basename } from './format.js';
+
+/** Lines kept per run card; the rest are counted and reported, not stored. */
+export const MAX_LINES_PER_RUN = 5000;
+
+export function initialState() {
+  return {
+    /** status: the last docker_status answer; manualCheck: the user asked (show it) */
+    docker: { checking: false, manualCheck: false, status: null },
+    items: [],
+    /** image name -> key of the pull card still in progress */
+    activePulls: {},
+    /** counter for card keys */
+    seq: 0,
+  };
+}
+
+export function reduce(state, event, ctx = {}) {
+  if (!event || typeof event !== 'object' || typeof event.kind !== 'string') return state;
+  if (!Object.prototype.hasOwnProperty.call(HANDLERS, event.kind)) return state;
+  const now = ctx && typeof ctx.now === 'number' ? ctx.now : null;
+  return HANDLERS[event.kind](state, event, now);
+}
+
+// ---------------------------------------------------------------------------
+// Selectors
+
+export function findItem(state, key) {
+  return state.items.find((item) => item.key === key) || null;
+}
+
+export function findRun(state, runId) {
+  return findItem(state, runKey(runId));
+}
+
+/** Runs that have not finished yet (starting or running). */
+export function activeRuns(state) {
+  return state.items.filter((item) => item.type === 'run' && item.phase !== 'finished');
+}
+
+export function isDockerReady(state) {
+  return Boolean(state.docker.status && state.docker.status.state === 'ready');
+}
+
+/**
+ * Overall download progress of a pull card, from its layers.
+ * Layers that already exist locally are not counted in the bytes.
+ */
+export function pullProgress(layers) {
+  let currentBytes = 0;
+  let totalBytes = 0;
+  let layerCount = 0;
+  let layersDone = 0;
+  for (const layer of Object.values(layers)) {
+    layerCount += 1;
+    if (layer.done) layersDone += 1;
+    if (layer.cached || !(layer.total > 0)) continue;
+    totalBytes += layer.total;
+    currentBytes += layer.downloadDone ? layer.total : Math.min(layer.downloaded, layer.total);
+  }
+  const fraction = totalBytes > 0 ? currentBytes / totalBytes : null;
+  return { currentBytes, totalBytes, fraction, layerCount, layersDone };
+}
+
+// ---------------------------------------------------------------------------
+// Handlers
+
+const HANDLERS = {
+  // --- engine events (see events.js) ---
+  image_pull_started(state, e) {
+    if (!isNonEmptyString(e.image)) return state;
+    const activeKey = state.activePulls[e.image];
+    if (activeKey && findItem(state, activeKey)) return state;
+    return addPull(state, e.image);
+  },
+
+  image_pull_progress(state, e) {
+    if (!isNonEmptyString(e.image)) return state;
+    let next = state;
+    if (!next.activePulls[e.image] || !findItem(next, next.activePulls[e.image])) {
+      next = addPull(next, e.image);
+    }
+    const key = next.activePulls[e.image];
+    return updateItem(next, key, (pull) => {
+      const status = typeof e.status === 'string' ? e.status : '';
+      if (!isNonEmptyString(e.layer)) {
+        return { ...pull, message: status || pull.message };
+      }
+      const layers = { ...pull.layers, [e.layer]: mergeLayer(pull.layers[e.layer], e) };
+      const progress = pullProgress(layers);
+      // Docker learns layer sizes as it goes; keep the bar from jumping backwards.
+      if (progress.fraction !== null && pull.progress.fraction !== null) {
+        progress.fraction = Math.max(progress.fraction, pull.progress.fraction);
+      }
+      return { ...pull, layers, progress, message: status || pull.message };
+    });
+  },
+
+  image_ready(state, e) {
+    if (!isNonEmptyString(e.image)) return state;
+    const key = state.activePulls[e.image];
+    if (!key) return state;
+    const activePulls = { ...state.activePulls };
+    delete activePulls[e.image];
+    const next = updateItem(state, key, (pull) => ({
+      ...pull,
+      status: 'ready',
+      progress: { ...pull.progress, fraction: 1 },
+    }));
+    return { ...next, activePulls };
+  },
+
+  run_started(state, e, now) {
+    if (!isNonEmptyString(e.run_id)) return state;
+    return upsertRun(state, e.run_id, now, (run) => ({
+      ...run,
+      title: isNonEmptyString(e.title) ? e.title : run.title,
+      image: isNonEmptyString(e.image) ? e.image : run.image,
+      sessionId: isNonEmptyString(e.session_id) ? e.session_id : run.sessionId,
+      phase: run.phase === 'finished' ? 'finished' : 'running',
+      startedAt: now ?? run.startedAt,
+    }));
+  },
+
+  stdout(state, e, now) {
+    return appendLine(state, e, 'stdout', now);
+  },
+
+  stderr(state, e, now) {
+    return appendLine(state, e, 'stderr', now);
+  },
+
+  artifact(state, e, now) {
+    if (!isNonEmptyString(e.run_id)) return state;
+    const a = e.artifact;
+    if (!a || typeof a !== 'object' || !isNonEmptyString(a.name)) return state;
+    const artifact = {
+      name: a.name,
+      path: typeof a.path === 'string' ? a.path : '',
+      mime: typeof a.mime === 'string' ? a.mime : 'application/octet-stream',
+      sizeBytes: typeof a.size_bytes === 'number' ? a.size_bytes : null,
+    };
+    return upsertRun(state, e.run_id, now, (run) => {
+      const existing = run.artifacts.findIndex((x) => x.path && x.path === artifact.path);
+      const artifacts =
+        existing >= 0
+          ? run.artifacts.map((x, i) => (i === existing ? artifact : x))
+          : [...run.artifacts, artifact];
+      return { ...run, artifacts };
+    });
+  },
+
+  run_finished(state, e, now) {
+    if (!isNonEmptyString(e.run_id)) return state;
+    return upsertRun(state, e.run_id, now, (run) => {
+      if (run.finished) return run; // exactly one per run; ignore repeats
+      return {
+        ...run,
+        phase: 'finished',
+        stopping: false,
+        finished: {
+          outcome: typeof e.outcome === 'string' ? e.outcome : 'failed',
+          exitCode: typeof e.exit_code === 'number' ? e.exit_code : null,
+          durationMs: typeof e.duration_ms === 'number' ? e.duration_ms : null,
+          summary: typeof e.summary === 'string' ? e.summary : '',
+          outputTruncated: e.output_truncated === true,
+        },
+      };
+    });
+  },
+
+  // --- the window's own actions ---
+  'ui:docker_checking'(state, e) {
+    return { ...state, docker: { ...state.docker, checking: true, manualCheck: e.manual === true } };
+  },
+
+  'ui:docker_status'(state, e) {
+    const s = e.status && typeof e.status === 'object' ? e.status : {};
+    const status = {
+      state: typeof s.state === 'string' ? s.state : 'error',
+      title: typeof s.title === 'string' ? s.title : '',
+      advice: typeof s.advice === 'string' ? s.advice : '',
+      version: typeof s.version === 'string' ? s.version : null,
+      endpoint: typeof s.endpoint === 'string' ? s.endpoint : null,
+    };
+    return { ...state, docker: { checking: false, manualCheck: false, status } };
+  },
+
+  'ui:docker_status_failed'(state, e) {
+    const err = errorOf(e);
+    const status = { state: 'error', title: err.title, advice: err.advice, version: null, endpoint: null };
+    return { ...state, docker: { checking: false, manualCheck: false, status } };
+  },
+
+  'ui:open_requested'(state, e) {
+    if (e.requestId === undefined || typeof e.path !== 'string') return state;
+    const item = {
+      type: 'pending',
+      key: requestKey(e.requestId),
+      requestId: e.requestId,
+      path: e.path,
+      name: basename(e.path),
+    };
+    if (findItem(state, item.key)) return state;
+    return { ...state, items: [...state.items, item] };
+  },
+
+  'ui:open_started'(state, e, now) {
+    if (!isNonEmptyString(e.runId)) return state;
+    const pending = findItem(state, requestKey(e.requestId));
+    const existing = findRun(state, e.runId);
+    if (pending && existing) {
+      return { ...state, items: state.items.filter((item) => item !== pending) };
+    }
+    if (existing) return state;
+    const run = {
+      ...newRun(e.runId, now),
+      title: pending ? `Quick profile of ${pending.name}` : 'Quick profile',
+      sourcePath: pending ? pending.path : null,
+    };
+    if (!pending) return { ...state, items: [...state.items, run] };
+    return { ...state, items: state.items.map((item) => (item === pending ? run : item)) };
+  },
+
+  'ui:open_failed'(state, e) {
+    const pending = findItem(state, requestKey(e.requestId));
+    const next = { ...state, seq: state.seq + 1 };
+    const card = errorCard(next.seq, errorOf(e), pending ? pending.name : null);
+    if (!pending) return { ...next, items: [...state.items, card] };
+    return { ...next, items: state.items.map((item) => (item === pending ? card : item)) };
+  },
+
+  'ui:stop_requested'(state, e) {
+    const run = isNonEmptyString(e.runId) ? findRun(state, e.runId) : null;
+    if (!run || run.phase === 'finished') return state;
+    return updateItem(state, run.key, (r) => ({ ...r, stopping: true }));
+  },
+
+  'ui:stop_failed'(state, e) {
+    const run = isNonEmptyString(e.runId) ? findRun(state, e.runId) : null;
+    let next = run ? updateItem(state, run.key, (r) => ({ ...r, stopping: false })) : state;
+    next = { ...next, seq: next.seq + 1 };
+    const card = errorCard(next.seq, errorOf(e), run ? run.title : null);
+    return { ...next, items: [...next.items, card] };
+  },
+
+  'ui:error'(state, e) {
+    const next = { ...state, seq: state.seq + 1 };
+    const context = typeof e.context === 'string' ? e.context : null;
+    return { ...next, items: [...state.items, errorCard(next.seq, errorOf(e), context)] };
+  },
+
+  'ui:dismiss'(state, e) {
+    const item = findItem(state, e.key);
+    if (!item || item.type !== 'error') return state;
+    return { ...state, items: state.items.filter((x) => x !== item) };
+  },
+};
+
+// ---------------------------------------------------------------------------
+// Helpers
+
+function isNonEmptyString(v) {
+  return typeof v === 'string' && v.length > 0;
+}
+
+function runKey(runId) {
+  return `run:${runId}`;
+}
+
+function requestKey(requestId) {
+  return `req:${requestId}`;
+}
+
+function newRun(runId, now) {
+  return {
+    type: 'run',
+    key: runKey(runId),
+    runId,
+    title: 'Run',
+    image: null,
+    sessionId: null,
+    sourcePath: null,
+    /** 'starting' (accepted, not started yet) | 'running' | 'finished' */
+    phase: 'starting',
+    startedAt: now,
+    /** [{ stream: 'stdout' | 'stderr', text }] in arrival order, at most MAX_LINES_PER_RUN */
+    lines: [],
+    /** lines that arrived after the cap, counted only */
+    hiddenLines: 0,
+    /** [{ name, path, mime, sizeBytes }] */
+    artifacts: [],
+    /** null until run_finished: { outcome, exitCode, durationMs, summary, outputTruncated } */
+    finished: null,
+    stopping: false,
+  };
+}
+
+function updateItem(state, key, fn) {
+  let changed = false;
+  const items = state.items.map((item) => {
+    if (item.key !== key) return item;
+    const next = fn(item);
+    if (next !== item) changed = true;
+    return next;
+  });
+  return changed ? { ...state, items } : state;
+}
+
+function upsertRun(state, runId, now, fn) {
+  const key = runKey(runId);
+  if (findItem(state, key)) return updateItem(state, key, fn);
+  return { ...state, items: [...state.items, fn(newRun(runId, now))] };
+}
+
+function appendLine(state, e, stream, now) {
+  if (!isNonEmptyString(e.run_id)) return state;
+  const text = typeof e.line === 'string' ? e.line : e.line == null ? '' : String(e.line);
+  return upsertRun(state, e.run_id, now, (run) => {
+    if (run.lines.length >= MAX_LINES_PER_RUN) {
+      return { ...run, hiddenLines: run.hiddenLines + 1 };
+    }
+    return { ...run, lines: [...run.lines, { stream, text }] };
+  });
+}
+
+function addPull(state, image) {
+  const seq = state.seq + 1;
+  const key = `pull:${seq}`;
+  const pull = {
+    type: 'pull',
+    key,
+    image,
+    /** 'pulling' | 'ready' */
+    status: 'pulling',
+    /** layer id -> { status, downloaded, total, downloadDone, done, cached } */
+    layers: {},
+    progress: pullProgress({}),
+    /** the latest status line Docker gave, e.g. "Downloading" */
+    message: '',
+  };
+  return {
+    ...state,
+    seq,
+    items: [...state.items, pull],
+    activePulls: { ...state.activePulls, [image]: key },
+  };
+}
+
+const DOWNLOADED_STATUSES = ['download complete', 'verifying checksum', 'extracting', 'pull complete'];
+
+function mergeLayer(prev, e) {
+  const layer = prev
+    ? { ...prev }
+    : { status: '', downloaded: 0, total: null, downloadDone: false, done: false, cached: false };
+  const status = typeof e.status === 'string' ? e.status : '';
+  const s = status.toLowerCase();
+  layer.status = status;
+  if (s.startsWith('downloading')) {
+    if (typeof e.total_bytes === 'number' && e.total_bytes > 0) layer.total = e.total_bytes;
+    if (typeof e.current_bytes === 'number') layer.downloaded = Math.max(layer.downloaded, e.current_bytes);
+  } else if (s.startsWith('already exists')) {
+    layer.cached = true;
+    layer.done = true;
+  } else if (DOWNLOADED_STATUSES.some((x) => s.startsWith(x))) {
+    layer.downloadDone = true;
+    if (s.startsWith('pull complete')) layer.done = true;
+  }
+  return layer;
+}
+
+function errorOf(e) {
+  const err = e.error && typeof e.error === 'object' ? e.error : {};
+  return {
+    title: typeof err.title === 'string' && err.title ? err.title : 'Something went wrong',
+    advice: typeof err.advice === 'string' ? err.advice : '',
+  };
+}
+
+function errorCard(seq, err, context) {
+  return { type: 'error', key: `err:${seq}`, title: err.title, advice: err.advice, context };
+}

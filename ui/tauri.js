@@ -1,0 +1,70 @@
+// The only file that touches window.__TAURI__ (the shell sets withGlobalTauri: true).
+//
+// It exposes a "backend": the commands and event streams the window needs, with
+// every command failure turned into { title, advice }. dev/demo.js provides the
+// same shape for looking at the UI in a plain browser.
+//
+// Commands relied on (names and arguments exactly as invoked):
+//   docker_status()                 -> { state, title, advice, version, endpoint }
+//   pick_dataset()                  -> absolute path string, or null when cancelled
+//   start_quick_profile({ path })   -> run id string
+//   cancel_run({ runId })           -> anything (the run then ends with run_finished)
+//   get_settings()                  -> Settings JSON (src/settings.rs)
+//   save_settings({ settings })     -> the saved Settings JSON
+// Events: 'engine-event' (payload: one Event from src/events.rs) and the webview's
+// native drag-and-drop events.
+
+import { ENGINE_EVENT } from './events.js';
+import { toUserError } from './errors.js';
+
+/** True when the page runs inside the Sandpiper app. */
+export function hasTauri() {
+  const t = globalThis.window && window.__TAURI__;
+  return Boolean(t && t.core && typeof t.core.invoke === 'function');
+}
+
+export function createTauriBackend() {
+  const tauri = window.__TAURI__;
+
+  async function call(command, args, fallbackTitle) {
+    try {
+      return await tauri.core.invoke(command, args);
+    } catch (err) {
+      throw toUserError(err, fallbackTitle);
+    }
+  }
+
+  return {
+    kind: 'tauri',
+
+    dockerStatus: () => call('docker_status', undefined, 'Could not check Docker'),
+    pickDataset: () => call('pick_dataset', undefined, 'Could not open the file chooser'),
+    startQuickProfile: (path) => call('start_quick_profile', { path }, 'Could not start the quick profile'),
+    cancelRun: (runId) => call('cancel_run', { runId }, 'Could not stop the run'),
+    getSettings: () => call('get_settings', undefined, 'Could not load the settings'),
+    saveSettings: (settings) => call('save_settings', { settings }, 'Could not save the settings'),
+
+    /** handler(event) for each engine event; resolves to an unlisten function. */
+    onEngineEvent(handler) {
+      return tauri.event.listen(ENGINE_EVENT, (e) => handler(e.payload));
+    },
+
+    /**
+     * handler({ type: 'enter' | 'over' | 'drop' | 'leave', paths }) for native
+     * drag-and-drop of files onto the window; resolves to an unlisten function.
+     */
+    onDragDrop(handler) {
+      const webview = tauri.webview && tauri.webview.getCurrentWebview && tauri.webview.getCurrentWebview();
+      if (!webview || typeof webview.onDragDropEvent !== 'function') return Promise.resolve(() => {});
+      return webview.onDragDropEvent((e) => {
+        const p = e.payload || {};
+        handler({ type: p.type, paths: Array.isArray(p.paths) ? p.paths : [] });
+      });
+    },
+
+    /** A URL the webview can load for a file on disk (asset protocol). */
+    fileSrc(path) {
+      return tauri.core.convertFileSrc(path);
+    },
+  };
+}

@@ -1,0 +1,76 @@
+// One sample of every engine event, exactly as serde serialises src/events.rs
+// (flat objects tagged by `kind`, Option fields present as null).
+
+export const SAMPLES = {
+  image_pull_started: { kind: 'image_pull_started', image: 'python:3.11-slim' },
+  image_pull_progress: {
+    kind: 'image_pull_progress',
+    image: 'python:3.11-slim',
+    layer: 'a2abf6c4d29d',
+    status: 'Downloading',
+    current_bytes: 1024,
+    total_bytes: 4096,
+  },
+  image_ready: { kind: 'image_ready', image: 'python:3.11-slim' },
+  run_started: {
+    kind: 'run_started',
+    run_id: 'run-1',
+    session_id: null,
+    title: 'Quick profile of sales.csv',
+    image: 'python:3.11-slim',
+  },
+  stdout: { kind: 'stdout', run_id: 'run-1', line: 'Rows: 10' },
+  stderr: { kind: 'stderr', run_id: 'run-1', line: 'DtypeWarning: mixed types' },
+  artifact: {
+    kind: 'artifact',
+    run_id: 'run-1',
+    artifact: {
+      name: 'hist_price.png',
+      path: '/tmp/sandpiper/run-1/hist_price.png',
+      mime: 'image/png',
+      size_bytes: 20480,
+    },
+  },
+  run_finished: {
+    kind: 'run_finished',
+    run_id: 'run-1',
+    outcome: 'success',
+    exit_code: 0,
+    duration_ms: 4200,
+    summary: 'The profile finished.',
+    output_truncated: false,
+  },
+};
+
+export const stdout = (run_id, line) => ({ kind: 'stdout', run_id, line });
+export const stderr = (run_id, line) => ({ kind: 'stderr', run_id, line });
+export const started = (run_id, title = `Run ${run_id}`) => ({
+  kind: 'run_started',
+  run_id,
+  session_id: null,
+  title,
+  image: 'python:3.11-slim',
+});
+export const finished = (run_id, outcome = 'success', extra = {}) => ({
+  kind: 'run_finished',
+  run_id,
+  outcome,
+  exit_code: outcome === 'success' ? 0 : 1,
+  duration_ms: 1234,
+  summary: `Summary of ${run_id}`,
+  output_truncated: false,
+  ...extra,
+});
+export const artifact = (run_id, name, mime = 'image/png', size_bytes = 100) => ({
+  kind: 'artifact',
+  run_id,
+  artifact: { name, path: `/out/${run_id}/${name}`, mime, size_bytes },
+});
+export const progress = (layer, status, current_bytes = null, total_bytes = null, image = 'python:3.11-slim') => ({
+  kind: 'image_pull_progress',
+  image,
+  layer,
+  status,
+  current_bytes,
+  total_bytes,
+});

@@ -1,0 +1,232 @@
+// One run in the conversation: title, live status with elapsed time, the output
+// lines (appended incrementally), charts and files, and the final summary.
+
+import { h, setText, show } from './dom.js';
+import { icon } from './icons.js';
+import { outcomeStyle } from './outcomes.js';
+import { formatBytes, formatCount, formatDuration, formatElapsed } from '../format.js';
+import { MAX_LINES_PER_RUN } from '../state.js';
+
+const IMAGE_MIMES = new Set(['image/png', 'image/svg+xml', 'image/jpeg', 'image/gif', 'image/webp']);
+
+/**
+ * deps: { fileSrc(path), onStop(runId), openImage({ src, name }), copyText(text) }
+ * Returns { el, update(run), tick(now) }.
+ */
+export function createRunCard(run, deps) {
+  const titleEl = h('h3', { class: 'card-title' });
+  const statusIcon = h('span', { class: 'run-status-icon' });
+  const statusText = h('span', { class: 'run-status-text' });
+  const elapsedEl = h('span', { class: 'run-elapsed' });
+  const imageEl = h('span', { class: 'run-image' });
+  const stopBtn = h(
+    'button',
+    { type: 'button', class: 'btn btn-secondary btn-sm', onClick: () => deps.onStop(current.runId) },
+    icon('stop', 'icon--sm'),
+    h('span', { class: 'btn-label', text: 'Stop' }),
+  );
+  const stopLabel = stopBtn.querySelector('.btn-label');
+
+  const head = h(
+    'header',
+    { class: 'card-head' },
+    h('div', { class: 'card-badge' }, statusIcon),
+    h(
+      'div',
+      { class: 'card-titles' },
+      titleEl,
+      h('p', { class: 'card-meta' }, statusText, elapsedEl, imageEl),
+    ),
+    h('div', { class: 'card-actions' }, stopBtn),
+  );
+
+  // Output: one div per line, appended as lines arrive.
+  const lineCount = h('span', { class: 'output-count' });
+  const expandBtn = h('button', {
+    type: 'button',
+    class: 'btn btn-ghost btn-xs',
+    'aria-expanded': 'false',
+    onClick: () => setExpanded(!expanded),
+  });
+  const copyBtn = h(
+    'button',
+    { type: 'button', class: 'btn btn-ghost btn-xs', onClick: () => deps.copyText(outputText()) },
+    icon('copy', 'icon--xs'),
+    'Copy',
+  );
+  const lines = h('div', { class: 'output', tabindex: '0' });
+  const hiddenNote = h('p', { class: 'output-note', hidden: true });
+  const truncatedNote = h('p', { class: 'output-note', hidden: true });
+  const outputSection = h(
+    'section',
+    { class: 'output-wrap', hidden: true },
+    h('div', { class: 'output-bar' }, h('span', { class: 'output-label', text: 'Output' }), lineCount, h('span', { class: 'spacer' }), copyBtn, expandBtn),
+    lines,
+    hiddenNote,
+    truncatedNote,
+  );
+
+  const gallery = h('div', { class: 'gallery', hidden: true });
+  const chips = h('div', { class: 'chips', hidden: true });
+
+  const summaryIcon = h('span', { class: 'summary-icon' });
+  const summaryTitle = h('strong', { class: 'summary-title' });
+  const summaryText = h('p', { class: 'summary-text' });
+  const summary = h(
+    'div',
+    { class: 'summary', hidden: true, role: 'status' },
+    summaryIcon,
+    h('div', { class: 'summary-body' }, summaryTitle, summaryText),
+  );
+
+  const el = h('article', { class: 'card run-card' }, head, outputSection, gallery, chips, summary);
+
+  let current = null;
+  let renderedLines = 0;
+  let renderedArtifacts = 0;
+  let expanded = false;
+  let stickOutput = true;
+  lines.addEventListener('scroll', () => {
+    stickOutput = lines.scrollTop + lines.clientHeight >= lines.scrollHeight - 24;
+  });
+
+  function outputText() {
+    return current ? current.lines.map((l) => l.text).join('\n') : '';
+  }
+
+  function setExpanded(value) {
+    expanded = value;
+    lines.classList.toggle('output--expanded', expanded);
+    expandBtn.setAttribute('aria-expanded', String(expanded));
+    expandBtn.replaceChildren(icon(expanded ? 'collapse' : 'expand', 'icon--xs'), expanded ? 'Collapse' : 'Expand');
+    if (!expanded && stickOutput) lines.scrollTop = lines.scrollHeight;
+  }
+  setExpanded(false);
+
+  function appendLines(run) {
+    if (run.lines.length < renderedLines) {
+      lines.replaceChildren();
+      renderedLines = 0;
+    }
+    if (run.lines.length === renderedLines) return;
+    const frag = document.createDocumentFragment();
+    for (let i = renderedLines; i < run.lines.length; i++) {
+      const line = run.lines[i];
+      const div = document.createElement('div');
+      div.className = line.stream === 'stderr' ? 'line line--stderr' : 'line';
+      div.textContent = line.text;
+      frag.append(div);
+    }
+    lines.append(frag);
+    renderedLines = run.lines.length;
+    if (stickOutput) lines.scrollTop = lines.scrollHeight;
+  }
+
+  function appendArtifacts(run) {
+    if (run.artifacts.length < renderedArtifacts || run.artifacts.some((a, i) => i < renderedArtifacts && a !== current?.artifacts[i])) {
+      gallery.replaceChildren();
+      chips.replaceChildren();
+      renderedArtifacts = 0;
+    }
+    for (let i = renderedArtifacts; i < run.artifacts.length; i++) {
+      const a = run.artifacts[i];
+      if (IMAGE_MIMES.has(a.mime)) gallery.append(imageFigure(a, deps));
+      else chips.append(fileChip(a));
+    }
+    renderedArtifacts = run.artifacts.length;
+    show(gallery, gallery.childElementCount > 0);
+    show(chips, chips.childElementCount > 0);
+  }
+
+  function update(run) {
+    const prev = current;
+    if (prev && prev.lines !== run.lines) appendLines(run);
+    else if (!prev) appendLines(run);
+    if (!prev || prev.artifacts !== run.artifacts) appendArtifacts(run);
+    current = run;
+
+    setText(titleEl, run.title);
+    setText(imageEl, run.image || '');
+    show(imageEl, Boolean(run.image));
+
+    const total = run.lines.length + run.hiddenLines;
+    show(outputSection, total > 0);
+    setText(lineCount, `${formatCount(total)} ${total === 1 ? 'line' : 'lines'}`);
+    show(hiddenNote, run.hiddenLines > 0);
+    if (run.hiddenLines > 0) {
+      setText(hiddenNote, `Showing the first ${formatCount(MAX_LINES_PER_RUN)} lines; ${formatCount(run.hiddenLines)} more are not shown here.`);
+    }
+    const truncated = Boolean(run.finished && run.finished.outputTruncated);
+    show(truncatedNote, truncated);
+    if (truncated) setText(truncatedNote, 'The output was very long, so Sandpiper kept only the first part of it.');
+
+    const finished = run.phase === 'finished' && run.finished;
+    el.dataset.phase = run.phase;
+    show(stopBtn, !finished);
+    stopBtn.disabled = Boolean(run.stopping);
+    setText(stopLabel, run.stopping ? 'Stopping…' : 'Stop');
+    stopBtn.setAttribute('aria-label', run.stopping ? `Stopping ${run.title}` : `Stop ${run.title}`);
+
+    if (finished) {
+      const style = outcomeStyle(run.finished.outcome);
+      el.dataset.tone = style.tone;
+      statusIcon.replaceChildren(icon(style.icon));
+      statusIcon.className = `run-status-icon tone-${style.tone}`;
+      setText(statusText, style.label);
+      const duration = formatDuration(run.finished.durationMs);
+      setText(elapsedEl, duration);
+      show(elapsedEl, Boolean(duration));
+
+      summary.className = `summary tone-${style.tone}`;
+      summaryIcon.replaceChildren(icon(style.icon));
+      setText(summaryTitle, duration ? `${style.label} · ${duration}` : style.label);
+      setText(summaryText, run.finished.summary);
+      show(summaryText, Boolean(run.finished.summary));
+      show(summary, true);
+    } else {
+      delete el.dataset.tone;
+      if (!statusIcon.querySelector('.spinner')) statusIcon.replaceChildren(h('span', { class: 'spinner', 'aria-hidden': 'true' }));
+      statusIcon.className = 'run-status-icon tone-accent';
+      setText(statusText, run.stopping ? 'Stopping' : run.phase === 'starting' ? 'Preparing the sandbox' : 'Running');
+      show(elapsedEl, run.phase === 'running' && run.startedAt !== null);
+      show(summary, false);
+      tick(Date.now());
+    }
+  }
+
+  function tick(now) {
+    if (!current || current.phase !== 'running' || current.startedAt === null) return;
+    setText(elapsedEl, formatElapsed(now - current.startedAt));
+  }
+
+  update(run);
+  return { el, update, tick };
+}
+
+function imageFigure(a, deps) {
+  const src = deps.fileSrc(a.path);
+  const img = h('img', { src, alt: a.name, loading: 'lazy', decoding: 'async' });
+  const caption = h(
+    'figcaption',
+    {},
+    h('span', { class: 'figure-name', text: a.name }),
+    a.sizeBytes !== null ? h('span', { class: 'figure-size', text: formatBytes(a.sizeBytes) }) : null,
+  );
+  const open = h(
+    'button',
+    { type: 'button', class: 'figure-open', 'aria-label': `Open ${a.name} larger`, onClick: () => deps.openImage({ src, name: a.name }) },
+    img,
+  );
+  return h('figure', { class: 'figure' }, open, caption);
+}
+
+function fileChip(a) {
+  const kind = /csv|tab-separated|excel|spreadsheet/.test(a.mime) ? 'table' : 'file';
+  return h(
+    'span',
+    { class: 'chip', title: a.path },
+    icon(kind, 'icon--sm'),
+    h('span', { class: 'chip-name', text: a.name }),
+    a.sizeBytes !== null ? h('span', { class: 'chip-size', text: formatBytes(a.sizeBytes) }) : null,
+  );
+}
