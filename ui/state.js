@@ -357,10 +357,18 @@ function addPull(state, image) {
     /** the latest status line Docker gave, e.g. "Downloading" */
     message: '',
   };
+  // The download is what waiting runs wait for: show it above the first of them.
+  const waiting = state.items.findIndex(
+    (item) => item.type === 'pending' || (item.type === 'run' && item.phase === 'starting'),
+  );
+  const items =
+    waiting < 0
+      ? [...state.items, pull]
+      : [...state.items.slice(0, waiting), pull, ...state.items.slice(waiting)];
   return {
     ...state,
     seq,
-    items: [...state.items, pull],
+    items,
     activePulls: { ...state.activePulls, [image]: key },
   };
 }

@@ -21,7 +21,8 @@ Contract relied on by the Rust side and its tests:
 
 The standard library is enough. Delimited text (.csv/.tsv/.txt) is always read
 by the streaming reader below, in one pass with bounded memory (numbers in
-array('d'), text in Counters capped at 100,000 distinct values), because
+array('d'), text in Counters capped at 100,000 distinct values per column and
+about 128 MB per file), because
 pandas.read_csv can need several times the file size and the container only has
 512 MiB. When pandas (with numpy) and matplotlib import, they compute the
 statistics, read .xlsx/.xls/.json/.parquet, and draw the charts; otherwise the
@@ -55,6 +56,7 @@ DELIM_LABELS = {",": '","', ";": '";"', "\t": "tab", "|": '"|"'}
 ENCODING_LABELS = {"cp1252": "Windows-1252", "latin-1": "Latin-1 (ISO-8859-1)"}
 SAMPLE_BYTES = 64 * 1024
 MAX_DISTINCT = 100_000
+COUNTER_BUDGET = 128 * 1024 * 1024  # estimated bytes of Counter keys per file
 MAX_CHARTS = 20
 PROGRESS_SECONDS = 5.0
 INT, FLOAT = "integer", "decimal"  # numeric states of a column, see Column.add
@@ -102,17 +104,25 @@ def fmt_size(n):
 
 
 def shorten(text, width):
-    """One-line, width-limited version of a name or value for the tables."""
+    """One-line, printable, width-limited version of a name or value."""
     text = " ".join(str(text).split())
+    text = "".join(ch if ch.isprintable() else "?" for ch in text)
     return text if len(text) <= width else text[:width - 3] + "..."
+
+
+def screen_width(text):
+    """Terminal columns taken by text (CJK and other wide characters take 2)."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
 def aligned(rows, right=()):
     """Align rows (the first is the header) into indented plain-text lines."""
-    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
-    return ["  " + "  ".join(c.rjust(w) if i in right else c.ljust(w)
-                             for i, (c, w) in enumerate(zip(r, widths))).rstrip()
-            for r in rows]
+    widths = [max(screen_width(r[i]) for r in rows) for i in range(len(rows[0]))]
+
+    def pad(i, cell):
+        gap = " " * (widths[i] - screen_width(cell))
+        return gap + cell if i in right else cell + gap
+    return ["  " + "  ".join(pad(i, c) for i, c in enumerate(r)).rstrip() for r in rows]
 
 
 # ----------------------------------------------------------------- reading
@@ -120,17 +130,21 @@ def aligned(rows, right=()):
 class Column:
     """Streaming summary of one column, updated value by value.
 
-    While every value so far is a number the column keeps only an
-    array('d') (8 bytes a value). The first non-number switches it to a
-    Counter of strings, capped at MAX_DISTINCT keys so memory stays bounded.
+    While every value so far is a number the column keeps only an array:
+    4-byte array('i') while all are integers that fit (IDs, counts, years),
+    else 8-byte array('d'). The first non-number switches it to a Counter of
+    strings. New keys stop being added past MAX_DISTINCT per column or once
+    the file's shared COUNTER_BUDGET is spent (wide files with many free-text
+    columns), so memory stays bounded; `capped` records it.
     """
+    budget = COUNTER_BUDGET  # shared by all columns of a file; reset per file
     __slots__ = ("name", "count", "missing", "kind", "nums", "counter",
                  "capped", "maybe_bool", "maybe_date", "decimal_comma")
 
     def __init__(self, name, decimal_comma=False):
         self.name, self.count, self.missing = name, 0, 0
         self.decimal_comma = decimal_comma  # "2,5" means 2.5 in ;-separated exports
-        self.kind, self.nums = INT, array.array("d")
+        self.kind, self.nums = INT, array.array("i")
         self.counter, self.capped = None, False
         self.maybe_bool = self.maybe_date = True
 
@@ -138,51 +152,71 @@ class Column:
         """Record one non-missing, stripped value."""
         self.count += 1
         if self.kind is not None:
-            x = self._number(s)
-            if x is not None:
-                self.nums.append(x)
+            if self._add_number(s):
                 return
             self._stop_numeric()
         if self.maybe_bool and s.lower() not in BOOL_WORDS:
             self.maybe_bool = False
         if self.maybe_date and not DATE_RE.match(s):
             self.maybe_date = False
+        c = self.counter  # _count() inlined: this is the hottest path for text
+        n = c.get(s)
+        if n is not None:
+            c[s] = n + 1
+        elif len(c) < MAX_DISTINCT and Column.budget > 0:
+            c[s] = 1
+            Column.budget -= len(s) + 100
+        else:
+            self.capped = True
+
+    def _count(self, s):
+        """Counter update that stops adding keys at the caps."""
         c = self.counter
         n = c.get(s)
         if n is not None:
             c[s] = n + 1
-        elif len(c) < MAX_DISTINCT:
+        elif len(c) < MAX_DISTINCT and Column.budget > 0:
             c[s] = 1
+            Column.budget -= len(s) + 100  # ~100 bytes of str and dict overhead
         else:
             self.capped = True
 
-    def _number(self, s):
-        """The value as a float, or None; downgrades integer -> decimal once."""
+    def _add_number(self, s):
+        """Append s to the array if it is a finite number; False if it is not.
+        Demotes integer -> decimal at most once per column."""
         if "_" in s:  # Python accepts "1_000", spreadsheets and pandas do not
-            return None
+            return False
         if self.kind is INT:
             try:
-                return float(int(s))
-            except (ValueError, OverflowError):
-                self.kind = FLOAT
+                x = int(s)
+            except ValueError:
+                self.kind, self.nums = FLOAT, array.array("d", self.nums)
+            else:
+                try:
+                    self.nums.append(x)
+                except OverflowError:  # beyond 32 bits: move to 8-byte floats
+                    if self.nums.typecode == "d":
+                        return False  # beyond even a float's range
+                    self.nums = array.array("d", self.nums)
+                    return self._add_number(s)
+                return True
         if self.decimal_comma and "," in s:
             s = s.replace(",", ".", 1)
         try:
             x = float(s)
         except ValueError:
-            return None
-        return x if math.isfinite(x) else None
+            return False
+        if not math.isfinite(x):
+            return False
+        self.nums.append(x)
+        return True
 
     def _stop_numeric(self):
         """Turn the numbers seen so far into Counter keys (their text is not
         kept, so "1.50" comes back as "1.5": a rare, cosmetic loss)."""
         self.counter = Counter()
-        for x in self.nums:
-            key = fmt_num(x) if x != int(x) else str(int(x))
-            if key in self.counter or len(self.counter) < MAX_DISTINCT:
-                self.counter[key] += 1
-            else:
-                self.capped = True
+        for x in self.nums:  # value by value: a Counter(self.nums) could be huge
+            self._count(str(int(x)) if x == int(x) else repr(x))
         if self.nums:  # numbers are neither true/false nor dates
             self.maybe_bool = self.maybe_date = False
         self.kind, self.nums = None, None
@@ -294,6 +328,7 @@ def read_delimited(path, name, sample, delim):
 def scan_delimited(path, name, encoding, delim):
     """One streaming pass: header, then every row into the Column summaries."""
     csv.field_size_limit(16 * 1024 * 1024)
+    Column.budget = COUNTER_BUDGET
     with open(path, encoding=encoding, newline="") as f:
         reader = csv.reader(f, delimiter=delim)
         try:
@@ -338,9 +373,9 @@ def read_with_pandas(path, name, ext, pd):
     logic, so types and counts match the text path."""
     kind = OTHER_EXTS[ext]
     if pd is None:
-        raise ProfileError("%s is %s, which the quick profile can only read when pandas is "
-                           "installed in the analysis image. Save it as a CSV file and "
-                           "profile that instead." % (name, kind))
+        raise ProfileError("%s is %s, which this analysis image cannot read (it needs "
+                           "pandas). Save the data as a CSV file (in Excel: File > Save As "
+                           "> CSV) and profile that instead." % (name, kind))
     try:
         if ext in (".xlsx", ".xls"):
             df = pd.read_excel(path)
@@ -358,7 +393,10 @@ def read_with_pandas(path, name, ext, pd):
     except Exception as e:
         raise ProfileError("Could not read %s as %s (%s). Check the file, or save it as "
                            "CSV, and try again." % (name, kind, shorten(e, 200)))
-    cols = [Column(n) for n in unique_names([str(c) for c in df.columns])]
+    Column.budget = COUNTER_BUDGET
+    # pandas names blank headers "Unnamed: 3"; the text path calls them column_4
+    header = ["" if re.fullmatch(r"Unnamed: \d+", str(c)) else str(c) for c in df.columns]
+    cols = [Column(n) for n in unique_names(header)]
     for col, (_, series) in zip(cols, df.items()):
         for v in series.tolist():
             s = cell_text(v, pd).strip()
@@ -417,7 +455,7 @@ def numeric_summary(col, pd, np, want_hist):
     The column's array is released afterwards to keep peak memory low."""
     n = len(col.nums)
     if pd is not None:
-        vals = np.sort(np.frombuffer(col.nums, dtype="d"))
+        vals = np.sort(np.asarray(col.nums, dtype="d"))
         d = pd.Series(vals, copy=False).describe()
         stats = [float(d[k]) for k in ("mean", "std", "min", "25%", "50%", "75%", "max")]
     else:
@@ -470,7 +508,7 @@ def print_report(table, pd, np, plt, out_dir, used_names):
     for c in cols:
         if c.kind is None and c.count:
             top, times = c.counter.most_common(1)[0]
-            unique = ">%d" % MAX_DISTINCT if c.capped else str(len(c.counter))
+            unique = (">" if c.capped else "") + str(len(c.counter))
             text_rows.append([shorten(c.name, 30), str(c.count), unique, shorten(top, 30), str(times)])
     if text_rows:
         say("  Text columns")
@@ -544,6 +582,7 @@ def draw_with_matplotlib(path, name, lo, hi, edges, counts, n, plt):
         ax.set_xlabel("%d values, %d bins (min %s, max %s)"
                       % (n, len(counts), fmt_num(lo), fmt_num(hi)))
         ax.spines[["top", "right"]].set_visible(False)
+        ax.yaxis.get_major_locator().set_params(integer=True)  # counts are whole
         fig.tight_layout()
         fig.savefig(path)
     finally:

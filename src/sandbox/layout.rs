@@ -100,10 +100,14 @@ pub(crate) struct RunFolders {
 
 impl RunFolders {
     /// Creates the folders and writes the program files into `program/`.
-    pub(crate) fn create(program_files: &[(String, String)]) -> Result<Self> {
-        let root = tempfile::Builder::new()
-            .prefix("sandpiper-run-")
-            .tempdir()
+    /// `parent` is where the folders go (the system's temporary folder if `None`).
+    pub(crate) fn create(parent: Option<&Path>, program_files: &[(String, String)]) -> Result<Self> {
+        let mut builder = tempfile::Builder::new();
+        builder.prefix("sandpiper-run-");
+        let root = match parent {
+            Some(parent) => builder.tempdir_in(parent),
+            None => builder.tempdir(),
+        }
             .map_err(|e| Error::io("creating the run's temporary folder", e))?;
         let folders = Self { root };
         for dir in [folders.program_dir(), folders.output_dir()] {
@@ -189,7 +193,7 @@ mod tests {
 
     #[test]
     fn run_folders_disappear_when_removed() {
-        let folders = RunFolders::create(&[("main.py".into(), "print(1)".into())]).unwrap();
+        let folders = RunFolders::create(None, &[("main.py".into(), "print(1)".into())]).unwrap();
         let root = folders.path().to_owned();
         assert!(folders.program_dir().join("main.py").is_file());
         assert!(folders.output_dir().is_dir());

@@ -64,6 +64,7 @@ pub struct RunResult {
 pub struct Sandbox {
     docker: Docker,
     settings: SandboxSettings,
+    work_root: Option<PathBuf>,
 }
 
 /// Why the wait for a container ended.
@@ -75,7 +76,18 @@ enum Stop {
 
 impl Sandbox {
     pub fn new(docker: Docker, settings: SandboxSettings) -> Self {
-        Self { docker, settings }
+        Self {
+            docker,
+            settings,
+            work_root: None,
+        }
+    }
+
+    /// Puts each run's temporary folders under `root` instead of the system's
+    /// temporary folder (Docker Desktop shares only some folders with its VM).
+    pub fn with_work_root(mut self, root: PathBuf) -> Self {
+        self.work_root = Some(root);
+        self
     }
 
     pub fn settings(&self) -> &SandboxSettings {
@@ -157,7 +169,7 @@ impl Sandbox {
         started: Instant,
     ) -> Result<Executed> {
         ensure_image(&self.docker, &self.settings.image, sink).await?;
-        let folders = RunFolders::create(&request.program.files)?;
+        let folders = RunFolders::create(self.work_root.as_deref(), &request.program.files)?;
         let spec = container_spec::build(
             &request.run_id,
             &self.settings,

@@ -272,3 +272,18 @@ test('error cards from other commands append with unique keys', () => {
   assert.notEqual(s.items[0].key, s.items[1].key);
   assert.equal(s.items[1].context, 'Settings');
 });
+
+test('a download that starts while a file is opening shows above it', () => {
+  let s = run([
+    started('done'),
+    finished('done'),
+    { kind: 'ui:open_requested', requestId: 1, path: '/d/a.csv' },
+    { kind: 'image_pull_started', image: 'img' },
+  ]);
+  assert.deepEqual(s.items.map((i) => i.type), ['run', 'pull', 'pending']);
+  s = reduce(s, { kind: 'ui:open_started', requestId: 1, runId: 'r1' });
+  assert.deepEqual(s.items.map((i) => i.key), ['run:done', 'pull:1', 'run:r1']);
+  // with nothing waiting, it goes at the end
+  const t = run([started('x'), { kind: 'image_pull_started', image: 'img' }]);
+  assert.deepEqual(t.items.map((i) => i.type), ['run', 'pull']);
+});

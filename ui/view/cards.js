@@ -46,6 +46,7 @@ export function createPullCard(pull) {
       fill.style.width = `${pct}%`;
     }
     show(note, !ready);
+    show(bar, !ready);
   }
 
   update(pull);

@@ -29,6 +29,7 @@ export function renderDockerPill(pill, mode, docker) {
     tip = docker.status.state === 'ready' ? details.join(' · ') || text : `${docker.status.title || text}. Click to check again.`;
   }
   pill.dataset.tone = tone;
+  pill.dataset.mode = mode;
   pill.disabled = mode === 'browser';
   setText(label, text);
   pill.title = tip;

@@ -7,6 +7,9 @@ import { outcomeStyle } from './outcomes.js';
 import { formatBytes, formatCount, formatDuration, formatElapsed } from '../format.js';
 import { MAX_LINES_PER_RUN } from '../state.js';
 
+/** Output longer than this shows only its last 24 lines until "Show all" is pressed. */
+const COLLAPSED_LINES = 40;
+
 const IMAGE_MIMES = new Set(['image/png', 'image/svg+xml', 'image/jpeg', 'image/gif', 'image/webp']);
 
 /**
@@ -30,7 +33,7 @@ export function createRunCard(run, deps) {
   const head = h(
     'header',
     { class: 'card-head' },
-    h('div', { class: 'card-badge' }, statusIcon),
+    statusIcon,
     h(
       'div',
       { class: 'card-titles' },
@@ -40,12 +43,14 @@ export function createRunCard(run, deps) {
     h('div', { class: 'card-actions' }, stopBtn),
   );
 
-  // Output: one div per line, appended as lines arrive.
+  // Output: one div per line, appended as lines arrive. Long output is collapsed
+  // to its last lines (where progress, results and tracebacks are) until expanded.
   const lineCount = h('span', { class: 'output-count' });
   const expandBtn = h('button', {
     type: 'button',
     class: 'btn btn-ghost btn-xs',
     'aria-expanded': 'false',
+    hidden: true,
     onClick: () => setExpanded(!expanded),
   });
   const copyBtn = h(
@@ -54,7 +59,9 @@ export function createRunCard(run, deps) {
     icon('copy', 'icon--xs'),
     'Copy',
   );
-  const lines = h('div', { class: 'output', tabindex: '0' });
+  const lines = h('div', { class: 'output' });
+  lines.id = `output-${Math.random().toString(36).slice(2, 10)}`;
+  expandBtn.setAttribute('aria-controls', lines.id);
   const hiddenNote = h('p', { class: 'output-note', hidden: true });
   const truncatedNote = h('p', { class: 'output-note', hidden: true });
   const outputSection = h(
@@ -85,10 +92,6 @@ export function createRunCard(run, deps) {
   let renderedLines = 0;
   let renderedArtifacts = 0;
   let expanded = false;
-  let stickOutput = true;
-  lines.addEventListener('scroll', () => {
-    stickOutput = lines.scrollTop + lines.clientHeight >= lines.scrollHeight - 24;
-  });
 
   function outputText() {
     return current ? current.lines.map((l) => l.text).join('\n') : '';
@@ -96,12 +99,20 @@ export function createRunCard(run, deps) {
 
   function setExpanded(value) {
     expanded = value;
-    lines.classList.toggle('output--expanded', expanded);
-    expandBtn.setAttribute('aria-expanded', String(expanded));
-    expandBtn.replaceChildren(icon(expanded ? 'collapse' : 'expand', 'icon--xs'), expanded ? 'Collapse' : 'Expand');
-    if (!expanded && stickOutput) lines.scrollTop = lines.scrollHeight;
+    updateCollapse();
   }
-  setExpanded(false);
+
+  function updateCollapse() {
+    const long = renderedLines > COLLAPSED_LINES;
+    show(expandBtn, long);
+    lines.classList.toggle('output--collapsed', long && !expanded);
+    expandBtn.setAttribute('aria-expanded', String(expanded));
+    const label = expanded ? 'Show less' : `Show all ${formatCount(renderedLines)} lines`;
+    if (expandBtn.dataset.label !== label) {
+      expandBtn.dataset.label = label;
+      expandBtn.replaceChildren(icon(expanded ? 'collapse' : 'expand', 'icon--xs'), label);
+    }
+  }
 
   function appendLines(run) {
     if (run.lines.length < renderedLines) {
@@ -119,7 +130,7 @@ export function createRunCard(run, deps) {
     }
     lines.append(frag);
     renderedLines = run.lines.length;
-    if (stickOutput) lines.scrollTop = lines.scrollHeight;
+    updateCollapse();
   }
 
   function appendArtifacts(run) {

@@ -1,0 +1,7 @@
+//! Tauri commands, one file per domain. Each is a thin call into the engine that
+//! turns its errors into plain words.
+
+pub mod datasets;
+pub mod docker;
+pub mod runs;
+pub mod settings;

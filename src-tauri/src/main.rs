@@ -1,0 +1,33 @@
+//! Sandpiper's desktop shell: plugins and setup only. Commands live in
+//! `commands/`, event forwarding in `events.rs`; all logic is in the engine.
+
+#![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
+
+mod commands;
+mod events;
+mod plain_error;
+mod settings_store;
+mod state;
+
+use tauri::Manager;
+
+fn main() {
+    tauri::Builder::default()
+        .plugin(tauri_plugin_store::Builder::default().build())
+        .setup(|app| {
+            let settings = settings_store::load(app.handle());
+            let artifacts_root = app.path().app_data_dir()?.join("runs");
+            app.manage(state::AppState::new(settings, artifacts_root));
+            Ok(())
+        })
+        .invoke_handler(tauri::generate_handler![
+            commands::docker::docker_status,
+            commands::datasets::pick_dataset,
+            commands::runs::start_quick_profile,
+            commands::runs::cancel_run,
+            commands::settings::get_settings,
+            commands::settings::save_settings,
+        ])
+        .run(tauri::generate_context!())
+        .expect("Sandpiper could not start its window");
+}

@@ -1,0 +1,279 @@
+// Wires the window: picks a backend (the Tauri app, the dev demo, or none in a
+// plain browser), keeps the view state with the pure reducer in state.js, and
+// renders it with the modules in view/.
+//
+// Exposed for end-to-end tests (OS drag-and-drop cannot be scripted):
+//   window.sandpiper.openDatasets(paths) -> Promise<(runId | null)[]>
+//   window.sandpiper.getState()          -> the current view state
+
+import { hasTauri, createTauriBackend } from './tauri.js';
+import { isKnownEvent } from './events.js';
+import { initialState, reduce, isDockerReady, activeRuns } from './state.js';
+import { toUserError } from './errors.js';
+import { icon, logo } from './view/icons.js';
+import { show } from './view/dom.js';
+import { outcomeStyle } from './view/outcomes.js';
+import { createConversation } from './view/conversation.js';
+import { renderDockerPill, createDockerPanel } from './view/docker.js';
+import { createSettingsDialog } from './view/settings-dialog.js';
+import { createDropOverlay, createLightbox, createToaster, createAnnouncer } from './view/overlays.js';
+
+const DOCKER_RECHECK_MS = 5000;
+const MIN_MANUAL_CHECK_MS = 450;
+
+const $ = (id) => document.getElementById(id);
+
+async function chooseBackend() {
+  if (hasTauri()) return createTauriBackend();
+  const params = new URLSearchParams(location.search);
+  if (params.has('demo')) {
+    const { createDemoBackend } = await import('./dev/demo.js');
+    return createDemoBackend(params.get('demo') || 'finished');
+  }
+  return null;
+}
+
+async function start() {
+  const backend = await chooseBackend();
+  const mode = backend ? 'app' : 'browser';
+
+  // --- static decorations -------------------------------------------------
+  for (const el of document.querySelectorAll('[data-icon]')) el.replaceChildren(icon(el.dataset.icon));
+  for (const el of document.querySelectorAll('[data-logo]')) el.replaceChildren(logo());
+
+  // --- store --------------------------------------------------------------
+  let state = initialState();
+  let frame = 0;
+
+  function dispatch(action) {
+    const next = reduce(state, action, { now: Date.now() });
+    if (next === state) return;
+    state = next;
+    if (!frame) frame = requestAnimationFrame(flush);
+  }
+
+  // --- views --------------------------------------------------------------
+  const app = $('app');
+  const toaster = createToaster($('toasts'));
+  const announcer = createAnnouncer($('announcer'));
+  const lightbox = createLightbox($('lightbox'));
+  const dropOverlay = createDropOverlay($('drop-overlay'));
+  const dockerPanel = createDockerPanel({ onCheckAgain: () => checkDocker({ manual: true }) });
+  $('column').prepend(dockerPanel.el);
+
+  const conversation = createConversation({
+    scroller: $('scroller'),
+    list: $('conversation'),
+    jumpButton: $('jump'),
+    deps: {
+      fileSrc: (path) => (backend ? backend.fileSrc(path) : ''),
+      onStop: stopRun,
+      onDismiss: (key) => dispatch({ kind: 'ui:dismiss', key }),
+      openImage: (img) => lightbox.open(img),
+      copyText,
+    },
+  });
+
+  const settingsDialog = createSettingsDialog({
+    dialog: $('settings-dialog'),
+    backend,
+    onSaved: () => toaster.show('Settings saved. They apply to the next run.', 'success'),
+  });
+
+  let rendered = null;
+  function flush() {
+    frame = 0;
+    const prev = rendered;
+    rendered = state;
+    const empty = state.items.length === 0;
+    app.dataset.mode = mode === 'browser' ? 'browser' : empty ? 'empty' : 'conversation';
+    show($('browser-state'), mode === 'browser');
+    show($('empty-state'), mode === 'app' && empty);
+    show($('composer'), mode === 'app' && !empty);
+    if (!prev || prev.docker !== state.docker) {
+      renderDockerPill($('docker-pill'), mode, state.docker);
+      dockerPanel.render(state.docker);
+    }
+    if (!prev || prev.items !== state.items) conversation.render(state.items);
+    announceChanges(prev, state);
+    updateTicker();
+  }
+
+  function announceChanges(prev, next) {
+    if (!prev) return;
+    const before = prev.docker.status && prev.docker.status.state;
+    const after = next.docker.status && next.docker.status.state;
+    if (after && after !== before) announcer.say(after === 'ready' ? 'Docker is ready.' : next.docker.status.title);
+    if (prev.items === next.items) return;
+    for (const item of next.items) {
+      if (item.type !== 'run' || !item.finished) continue;
+      const old = prev.items.find((x) => x.key === item.key);
+      if (old && old.finished) continue;
+      announcer.say(`${item.title}: ${outcomeStyle(item.finished.outcome).label}.`);
+    }
+  }
+
+  // Elapsed time on running cards, once a second while anything runs.
+  let ticker = 0;
+  function updateTicker() {
+    const running = activeRuns(state).length > 0;
+    if (running && !ticker) ticker = setInterval(() => conversation.tick(Date.now()), 1000);
+    if (!running && ticker) {
+      clearInterval(ticker);
+      ticker = 0;
+    }
+  }
+
+  // --- actions ------------------------------------------------------------
+  let requestSeq = 0;
+
+  /** The one way files get opened: drop, file chooser, and end-to-end tests. */
+  async function openDatasets(paths) {
+    const list = (Array.isArray(paths) ? paths : [paths]).filter((p) => typeof p === 'string' && p.trim() !== '');
+    if (!backend || list.length === 0) return [];
+    const requests = list.map((path) => ({ path, requestId: ++requestSeq }));
+    for (const r of requests) dispatch({ kind: 'ui:open_requested', ...r });
+    return Promise.all(
+      requests.map(async ({ path, requestId }) => {
+        try {
+          const runId = String(await backend.startQuickProfile(path));
+          dispatch({ kind: 'ui:open_started', requestId, runId });
+          return runId;
+        } catch (err) {
+          dispatch({ kind: 'ui:open_failed', requestId, error: toUserError(err, 'Could not start the quick profile') });
+          return null;
+        }
+      }),
+    );
+  }
+
+  async function chooseFile() {
+    if (!backend) return;
+    try {
+      const path = await backend.pickDataset();
+      if (typeof path === 'string' && path) await openDatasets([path]);
+    } catch (err) {
+      dispatch({ kind: 'ui:error', error: toUserError(err, 'Could not open the file chooser') });
+    }
+  }
+
+  async function stopRun(runId) {
+    dispatch({ kind: 'ui:stop_requested', runId });
+    try {
+      await backend.cancelRun(runId);
+    } catch (err) {
+      dispatch({ kind: 'ui:stop_failed', runId, error: toUserError(err, 'Could not stop the run') });
+    }
+  }
+
+  async function copyText(text) {
+    try {
+      await navigator.clipboard.writeText(text);
+      toaster.show('Output copied');
+    } catch {
+      toaster.show('Could not copy the output', 'warning');
+    }
+  }
+
+  // Docker: check on open, every 5 s while not ready, on focus, and after a
+  // run that Docker could not run.
+  let dockerTimer = 0;
+  let dockerCheck = null;
+  function checkDocker({ manual = false } = {}) {
+    if (!backend) return Promise.resolve();
+    if (dockerCheck) return dockerCheck;
+    clearTimeout(dockerTimer);
+    dispatch({ kind: 'ui:docker_checking', manual });
+    const began = Date.now();
+    dockerCheck = (async () => {
+      let action;
+      try {
+        action = { kind: 'ui:docker_status', status: await backend.dockerStatus() };
+      } catch (err) {
+        action = { kind: 'ui:docker_status_failed', error: toUserError(err, 'Could not check Docker') };
+      }
+      // A manual check shows "Checking…" long enough to be seen.
+      const wait = manual ? MIN_MANUAL_CHECK_MS - (Date.now() - began) : 0;
+      if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+      dispatch(action);
+      dockerCheck = null;
+      if (!isDockerReady(state)) dockerTimer = setTimeout(checkDocker, DOCKER_RECHECK_MS);
+    })();
+    return dockerCheck;
+  }
+
+  // --- wiring -------------------------------------------------------------
+  $('choose-empty').addEventListener('click', chooseFile);
+  $('choose-footer').addEventListener('click', chooseFile);
+  $('settings-button').addEventListener('click', () => settingsDialog.open());
+  $('docker-pill').addEventListener('click', () => checkDocker({ manual: true }));
+  $('settings-button').disabled = !backend;
+  $('choose-empty').disabled = !backend;
+
+  window.addEventListener('keydown', (e) => {
+    if (!(e.metaKey || e.ctrlKey) || e.altKey || !backend) return;
+    if (document.querySelector('dialog[open]')) return;
+    if (e.key === 'o' || e.key === 'O') {
+      e.preventDefault();
+      chooseFile();
+    } else if (e.key === ',') {
+      e.preventDefault();
+      settingsDialog.open();
+    }
+  });
+
+  // In a plain browser a dropped file would replace the page; never let it.
+  for (const type of ['dragover', 'drop']) document.addEventListener(type, (e) => e.preventDefault());
+
+  window.sandpiper = Object.freeze({
+    openDatasets,
+    getState: () => state,
+    checkDocker: () => checkDocker({ manual: true }),
+  });
+
+  flush();
+  if (!backend) return;
+
+  window.addEventListener('focus', () => {
+    if (!dockerCheck) checkDocker();
+  });
+
+  await backend.onEngineEvent((payload) => {
+    let event = payload;
+    if (typeof event === 'string') {
+      try {
+        event = JSON.parse(event);
+      } catch {
+        return;
+      }
+    }
+    if (!isKnownEvent(event)) return;
+    dispatch(event);
+    if (event.kind === 'run_finished' && event.outcome === 'docker_failure') checkDocker();
+  });
+
+  await backend.onDragDrop(({ type, paths }) => {
+    if (type === 'enter' || type === 'over') dropOverlay.show(paths);
+    else if (type === 'leave') dropOverlay.hide();
+    else if (type === 'drop') {
+      dropOverlay.hide();
+      openDatasets(paths);
+    }
+  });
+
+  await checkDocker();
+  if (backend.ready) backend.ready({ openDatasets });
+}
+
+start().catch((err) => {
+  // Last resort: never a blank window.
+  console.error(err);
+  const app = document.getElementById('app');
+  if (app) app.dataset.mode = 'broken';
+  document.body.append(
+    Object.assign(document.createElement('p'), {
+      className: 'fatal',
+      textContent: 'Sandpiper could not start its window. Restart the app; if it happens again, reinstall it.',
+    }),
+  );
+});
