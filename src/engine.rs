@@ -33,7 +33,10 @@ impl Engine {
 
     /// Replaces the settings after checking them. Runs already going keep theirs.
     pub fn set_settings(&self, settings: Settings) -> Result<()> {
-        settings.sandbox.validate().map_err(Error::InvalidSettings)?;
+        settings
+            .sandbox
+            .validate()
+            .map_err(Error::InvalidSettings)?;
         *self.settings.write().expect("settings lock") = settings;
         Ok(())
     }

@@ -102,14 +102,18 @@ impl Error {
                         .map(|n| n.to_string_lossy().into_owned())
                         .unwrap_or_else(|| path.display().to_string())
                 ),
-                format!("{reason}. Check that the file exists and that you may open it, then try again."),
+                format!(
+                    "{reason}. Check that the file exists and that you may open it, then try again."
+                ),
             ),
             Error::InvalidSettings(reason) => {
                 PlainWords::new("These settings can't be used.", reason.clone())
             }
             Error::Io { doing, source } => PlainWords::new(
                 format!("Something went wrong while {doing}."),
-                format!("The system said: {source}. Check that the disk is not full, then try again."),
+                format!(
+                    "The system said: {source}. Check that the disk is not full, then try again."
+                ),
             ),
         }
     }

@@ -28,7 +28,10 @@ macro_rules! id_type {
 
             /// The first characters after the prefix: enough to tell ids apart in names.
             pub fn short(&self) -> &str {
-                let tail = self.0.strip_prefix(concat!($prefix, "-")).unwrap_or(&self.0);
+                let tail = self
+                    .0
+                    .strip_prefix(concat!($prefix, "-"))
+                    .unwrap_or(&self.0);
                 &tail[..tail.len().min(12)]
             }
         }

@@ -5,7 +5,7 @@
 use serde::{Deserialize, Serialize};
 use std::time::Duration;
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct Settings {
     pub docker: DockerSettings,
@@ -38,15 +38,6 @@ pub struct SandboxSettings {
     pub output_cap_bytes: usize,
     /// Largest output file (chart, table) brought back from a run.
     pub artifact_cap_bytes: u64,
-}
-
-impl Default for Settings {
-    fn default() -> Self {
-        Self {
-            docker: DockerSettings::default(),
-            sandbox: SandboxSettings::default(),
-        }
-    }
 }
 
 impl Default for SandboxSettings {
@@ -103,7 +94,10 @@ mod tests {
         let s = Settings::default();
         assert_eq!(s.sandbox.image, "python:3.11-slim");
         assert_eq!(s.sandbox.memory_bytes(), 512 * 1024 * 1024);
-        assert_eq!((s.sandbox.cpu_quota_us, s.sandbox.cpu_period_us), (50_000, 100_000));
+        assert_eq!(
+            (s.sandbox.cpu_quota_us, s.sandbox.cpu_period_us),
+            (50_000, 100_000)
+        );
         assert!(s.sandbox.validate().is_ok());
     }
 
@@ -116,8 +110,10 @@ mod tests {
 
     #[test]
     fn nonsense_limits_are_refused_in_plain_words() {
-        let mut s = SandboxSettings::default();
-        s.memory_mib = 1;
+        let s = SandboxSettings {
+            memory_mib: 1,
+            ..SandboxSettings::default()
+        };
         assert!(s.validate().unwrap_err().contains("at least 64 MiB"));
     }
 }

@@ -2,7 +2,7 @@
 
 mod common;
 
-use common::{sandbox, sha256_of, test_settings, ScriptRun};
+use common::{ScriptRun, sandbox, sha256_of, test_settings};
 use sandpiper::events::{Event, Outcome};
 use std::time::Duration;
 
@@ -47,9 +47,15 @@ async fn a_raising_script_exits_1_with_its_traceback_in_stderr() {
     assert_eq!(result.outcome, Outcome::Failed);
     assert_eq!(result.exit_code, Some(1));
     assert!(result.stderr.contains("Traceback (most recent call last)"));
-    assert!(result.stderr.contains("ValueError: column price is missing"));
     assert!(
-        result.summary.contains("ValueError: column price is missing"),
+        result
+            .stderr
+            .contains("ValueError: column price is missing")
+    );
+    assert!(
+        result
+            .summary
+            .contains("ValueError: column price is missing"),
         "{}",
         result.summary
     );
@@ -63,7 +69,11 @@ async fn a_raising_script_exits_1_with_its_traceback_in_stderr() {
 
 #[tokio::test]
 async fn no_container_or_temporary_folder_is_left_after_success_or_failure() {
-    for code in ["print('ok')", "raise SystemExit(3)", "import time\ntime.sleep(30)"] {
+    for code in [
+        "print('ok')",
+        "raise SystemExit(3)",
+        "import time\ntime.sleep(30)",
+    ] {
         let out = tempfile::tempdir().unwrap();
         let work_root = tempfile::tempdir().unwrap();
         let mut run = ScriptRun::new(code, out.path());
@@ -138,9 +148,7 @@ async fn allocating_1_gib_is_stopped_by_the_512_mib_limit_and_said_so() {
 
     assert_eq!(result.outcome, Outcome::OutOfMemory, "{result:?}");
     assert!(
-        result
-            .summary
-            .contains("ran out of memory (512 MiB limit)"),
+        result.summary.contains("ran out of memory (512 MiB limit)"),
         "{}",
         result.summary
     );
@@ -175,7 +183,10 @@ for attempt, action in [
     let (result, _) = run.run().await;
 
     assert_eq!(result.outcome, Outcome::Success, "{}", result.stderr);
-    assert!(result.stdout.contains("apple,1.2"), "the dataset is readable");
+    assert!(
+        result.stdout.contains("apple,1.2"),
+        "the dataset is readable"
+    );
     for attempt in ["append", "truncate", "delete", "chmod"] {
         assert!(
             result.stdout.contains(&format!("{attempt} refused")),
@@ -195,7 +206,11 @@ async fn a_run_over_its_time_limit_is_killed_and_said_so() {
     let (result, _) = run.run().await;
 
     assert_eq!(result.outcome, Outcome::TimedOut);
-    assert!(result.summary.contains("time limit (2 s)"), "{}", result.summary);
+    assert!(
+        result.summary.contains("time limit (2 s)"),
+        "{}",
+        result.summary
+    );
     assert!(started.elapsed() < Duration::from_secs(20));
 }
 
@@ -265,10 +280,12 @@ async fn a_missing_image_that_cannot_be_pulled_is_explained() {
         "{}",
         result.summary
     );
-    assert!(recorder
-        .events()
-        .iter()
-        .any(|e| matches!(e, Event::ImagePullStarted { .. })));
+    assert!(
+        recorder
+            .events()
+            .iter()
+            .any(|e| matches!(e, Event::ImagePullStarted { .. }))
+    );
 }
 
 #[tokio::test]

@@ -44,12 +44,18 @@ async function start() {
   // --- store --------------------------------------------------------------
   let state = initialState();
   let frame = 0;
+  let fallback = 0;
 
+  // Renders at most once per frame. Webviews pause animation frames while the
+  // window is hidden or occluded, so a timer makes sure updates still land.
   function dispatch(action) {
     const next = reduce(state, action, { now: Date.now() });
     if (next === state) return;
     state = next;
-    if (!frame) frame = requestAnimationFrame(flush);
+    if (!frame) {
+      frame = requestAnimationFrame(flush);
+      fallback = setTimeout(flush, 150);
+    }
   }
 
   // --- views --------------------------------------------------------------
@@ -82,7 +88,10 @@ async function start() {
 
   let rendered = null;
   function flush() {
+    cancelAnimationFrame(frame);
+    clearTimeout(fallback);
     frame = 0;
+    fallback = 0;
     const prev = rendered;
     rendered = state;
     const empty = state.items.length === 0;
@@ -160,7 +169,8 @@ async function start() {
   async function stopRun(runId) {
     dispatch({ kind: 'ui:stop_requested', runId });
     try {
-      await backend.cancelRun(runId);
+      const stopped = await backend.cancelRun(runId);
+      if (stopped === false) dispatch({ kind: 'ui:stop_not_needed', runId });
     } catch (err) {
       dispatch({ kind: 'ui:stop_failed', runId, error: toUserError(err, 'Could not stop the run') });
     }
@@ -181,7 +191,10 @@ async function start() {
   let dockerCheck = null;
   function checkDocker({ manual = false } = {}) {
     if (!backend) return Promise.resolve();
-    if (dockerCheck) return dockerCheck;
+    if (dockerCheck) {
+      if (manual) dispatch({ kind: 'ui:docker_checking', manual });
+      return dockerCheck;
+    }
     clearTimeout(dockerTimer);
     dispatch({ kind: 'ui:docker_checking', manual });
     const began = Date.now();

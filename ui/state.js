@@ -18,7 +18,7 @@
 
 import { basename } from './format.js';
 
-/** Lines kept per run card; the rest are counted and reported, not stored. */
+/** Lines kept per run card: the latest ones. Older ones are counted, not stored. */
 export const MAX_LINES_PER_RUN = 5000;
 
 export function initialState() {
@@ -228,7 +228,13 @@ const HANDLERS = {
     const pending = findItem(state, requestKey(e.requestId));
     const existing = findRun(state, e.runId);
     if (pending && existing) {
-      return { ...state, items: state.items.filter((item) => item !== pending) };
+      // The run's own events beat the command's reply: move its card to where the
+      // file was asked for, so cards stay in the order the files were opened.
+      const moved = { ...existing, sourcePath: existing.sourcePath ?? pending.path };
+      return {
+        ...state,
+        items: state.items.filter((item) => item !== existing).map((item) => (item === pending ? moved : item)),
+      };
     }
     if (existing) return state;
     const run = {
@@ -252,6 +258,13 @@ const HANDLERS = {
     const run = isNonEmptyString(e.runId) ? findRun(state, e.runId) : null;
     if (!run || run.phase === 'finished') return state;
     return updateItem(state, run.key, (r) => ({ ...r, stopping: true }));
+  },
+
+  /** cancel_run answered false: the run had already ended (its run_finished is on the way). */
+  'ui:stop_not_needed'(state, e) {
+    const run = isNonEmptyString(e.runId) ? findRun(state, e.runId) : null;
+    if (!run || !run.stopping) return state;
+    return updateItem(state, run.key, (r) => ({ ...r, stopping: false }));
   },
 
   'ui:stop_failed'(state, e) {
@@ -302,9 +315,9 @@ function newRun(runId, now) {
     /** 'starting' (accepted, not started yet) | 'running' | 'finished' */
     phase: 'starting',
     startedAt: now,
-    /** [{ stream: 'stdout' | 'stderr', text }] in arrival order, at most MAX_LINES_PER_RUN */
+    /** [{ stream: 'stdout' | 'stderr', text }] in arrival order: the latest MAX_LINES_PER_RUN */
     lines: [],
-    /** lines that arrived after the cap, counted only */
+    /** how many older lines were dropped from the front of `lines` (counted only) */
     hiddenLines: 0,
     /** [{ name, path, mime, sizeBytes }] */
     artifacts: [],
@@ -335,10 +348,14 @@ function appendLine(state, e, stream, now) {
   if (!isNonEmptyString(e.run_id)) return state;
   const text = typeof e.line === 'string' ? e.line : e.line == null ? '' : String(e.line);
   return upsertRun(state, e.run_id, now, (run) => {
+    const line = { stream, text };
     if (run.lines.length >= MAX_LINES_PER_RUN) {
-      return { ...run, hiddenLines: run.hiddenLines + 1 };
+      // Keep the latest lines: while a run goes on, its newest output must show.
+      const lines = run.lines.slice(run.lines.length - MAX_LINES_PER_RUN + 1);
+      lines.push(line);
+      return { ...run, lines, hiddenLines: run.hiddenLines + 1 };
     }
-    return { ...run, lines: [...run.lines, { stream, text }] };
+    return { ...run, lines: [...run.lines, line] };
   });
 }
 

@@ -8,7 +8,7 @@
 //   docker_status()                 -> { state, title, advice, version, endpoint }
 //   pick_dataset()                  -> absolute path string, or null when cancelled
 //   start_quick_profile({ path })   -> run id string
-//   cancel_run({ runId })           -> anything (the run then ends with run_finished)
+//   cancel_run({ runId })           -> bool: false when the run had already ended
 //   get_settings()                  -> Settings JSON (src/settings.rs)
 //   save_settings({ settings })     -> the saved Settings JSON
 // Events: 'engine-event' (payload: one Event from src/events.rs) and the webview's

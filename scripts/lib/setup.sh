@@ -110,3 +110,25 @@ debian_mirror() {
     | grep -v security | grep -iE 'debian' | head -n1 | awk '{print $NF}')"
   echo "${uri:-http://deb.debian.org/debian}"
 }
+
+# WebDriver bridge for the window's end-to-end tests.
+ensure_tauri_driver() {
+  command -v tauri-driver >/dev/null 2>&1 && return 0
+  say "Installing tauri-driver"
+  cargo install tauri-driver --locked --quiet
+}
+
+ensure_node() {
+  command -v node >/dev/null 2>&1 || install_apt_packages nodejs
+}
+
+# Containers a test or a run left behind are an orphan bug, not something to clean by hand.
+# Keep-by-choice session containers (kind=session) are allowed.
+fail_on_orphan_containers() {
+  local left
+  left="$(docker ps -aq --filter label=sandpiper.managed=true --filter label=sandpiper.kind=ephemeral | wc -l)"
+  if [ "$left" -gt 0 ]; then
+    docker ps -a --filter label=sandpiper.managed=true
+    die "$left Sandpiper containers were left behind by the tests."
+  fi
+}

@@ -22,6 +22,9 @@ pub fn load(app: &AppHandle) -> Settings {
 
 pub fn save(app: &AppHandle, settings: &Settings) -> Result<(), String> {
     let store = app.store(STORE_FILE).map_err(|e| e.to_string())?;
-    store.set(KEY, serde_json::to_value(settings).map_err(|e| e.to_string())?);
+    store.set(
+        KEY,
+        serde_json::to_value(settings).map_err(|e| e.to_string())?,
+    );
     store.save().map_err(|e| e.to_string())
 }

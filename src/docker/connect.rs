@@ -55,7 +55,7 @@ pub async fn connect(settings: &DockerSettings) -> Result<Connection> {
                 return Err(Error::DockerEndpointInvalid {
                     endpoint: endpoint.clone(),
                     reason,
-                })
+                });
             }
         }
     }
@@ -120,10 +120,10 @@ pub(crate) fn classify_connect_error(kind: std::io::ErrorKind) -> Refusal {
 /// then where Docker Desktop, rootless Docker, Colima, OrbStack and Podman put theirs.
 fn default_candidates() -> Vec<String> {
     let mut candidates = Vec::new();
-    if let Ok(host) = std::env::var("DOCKER_HOST") {
-        if !host.trim().is_empty() {
-            candidates.push(host.trim().to_owned());
-        }
+    if let Ok(host) = std::env::var("DOCKER_HOST")
+        && !host.trim().is_empty()
+    {
+        candidates.push(host.trim().to_owned());
     }
     candidates.push(PLATFORM_DEFAULT.to_owned());
     if cfg!(unix) {
@@ -172,7 +172,10 @@ fn docker_is_installed() -> bool {
         "/usr/local/bin/docker",
         r"C:\Program Files\Docker\Docker\Docker Desktop.exe",
     ];
-    in_path || known_places.iter().any(|p| std::path::Path::new(p).exists())
+    in_path
+        || known_places
+            .iter()
+            .any(|p| std::path::Path::new(p).exists())
 }
 
 #[cfg(test)]

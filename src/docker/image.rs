@@ -3,8 +3,8 @@
 
 use crate::error::{Error, Result};
 use crate::events::{Event, EventSink};
-use bollard::query_parameters::CreateImageOptionsBuilder;
 use bollard::Docker;
+use bollard::query_parameters::CreateImageOptionsBuilder;
 use futures_util::StreamExt;
 
 /// Returns once `image` is present locally, pulling it when needed.

@@ -8,6 +8,6 @@ mod image;
 pub mod labels;
 mod status;
 
-pub use connect::{connect, Connection};
+pub use connect::{Connection, connect};
 pub use image::{ensure_image, split_image_reference};
-pub use status::{status, DockerState, DockerStatus};
+pub use status::{DockerState, DockerStatus, status};

@@ -5,7 +5,7 @@
 
 use crate::error::Result;
 use crate::ids::{RunId, SessionId};
-use crate::sandbox::{plan_dataset_mounts, Program, RunRequest, CONTAINER_PROGRAM_DIR};
+use crate::sandbox::{CONTAINER_PROGRAM_DIR, Program, RunRequest, plan_dataset_mounts};
 use std::path::{Path, PathBuf};
 use tokio_util::sync::CancellationToken;
 

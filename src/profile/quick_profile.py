@@ -9,26 +9,26 @@ read-only /data, non-root user, HOME=/tmp) as
 
 Contract relied on by the Rust side and its tests:
 * stdout, per file, streamed line by line: "Quick profile of <name>",
-  "Reading <name> (<size>)...", "Rows: N", "Columns: N" (plain integers),
+  "Reading <name> (<size>)...", "Rows: N" and "Columns: N" (plain integers),
   "Delimiter: ..." (or "Format: ..."), optional "Note: ..." lines, then the
   sections "Column types", "Missing values", "Summary statistics", "Charts".
+  Files over ~5 s to read also get "  ... N rows read so far" lines.
 * One hist_<filesystem-safe column name>.png per numeric column (at most 20
-  per file; a name already written in this run gets a _2, _3... suffix) in
-  $SANDPIPER_OUTPUT_DIR (default /workspace/output, created if missing).
+  per file) in $SANDPIPER_OUTPUT_DIR (default /workspace/output, created if
+  missing). A name already used in this run becomes hist_<file>_<column>.png.
 * A file that cannot be profiled gets exactly one stderr line
   "PROFILE-ERROR: <plain words, with what to do>"; the remaining files are
   still profiled and the exit status is 2. Otherwise the exit status is 0.
 
-The standard library is enough. Delimited text (.csv/.tsv/.txt) is always read
-by the streaming reader below, in one pass with bounded memory (numbers in
-array('d'), text in Counters capped at 100,000 distinct values per column and
-about 128 MB per file), because
-pandas.read_csv can need several times the file size and the container only has
-512 MiB. When pandas (with numpy) and matplotlib import, they compute the
-statistics, read .xlsx/.xls/.json/.parquet, and draw the charts; otherwise the
-statistics are computed here and the PNGs drawn with zlib+struct and a 5x8
-bitmap font. SANDPIPER_PROFILE_STDLIB_ONLY=1 forces the standard-library path.
-Both paths print the same report.
+Only the standard library is required. Delimited text (.csv/.tsv/.txt) is
+always read by the streaming reader below: one pass, bounded memory (numbers in
+4- or 8-byte arrays, text in Counters capped at 100,000 distinct values per
+column and ~128 MB per file), because pandas.read_csv can need several times
+the file size and the container has 512 MiB. When pandas (with numpy) and
+matplotlib import, they compute the statistics, read .xlsx/.xls/.json/.parquet
+and draw the charts; otherwise the statistics are computed here and the PNGs
+drawn with zlib+struct and a 5x8 bitmap font. Both paths print the same report.
+SANDPIPER_PROFILE_STDLIB_ONLY=1 forces the standard-library path.
 """
 
 import array
@@ -86,11 +86,7 @@ def fmt_num(x):
         return "-"
     if x == int(x) and abs(x) < 1e15:
         return str(int(x))
-    if 1e-4 <= abs(x) < 1e6:
-        return "%.6g" % x
-    if 1e6 <= abs(x) < 1e15:
-        return "%.0f" % x
-    return "%.6g" % x
+    return "%.0f" % x if 1e6 <= abs(x) < 1e15 else "%.6g" % x
 
 
 def fmt_size(n):
@@ -159,15 +155,7 @@ class Column:
             self.maybe_bool = False
         if self.maybe_date and not DATE_RE.match(s):
             self.maybe_date = False
-        c = self.counter  # _count() inlined: this is the hottest path for text
-        n = c.get(s)
-        if n is not None:
-            c[s] = n + 1
-        elif len(c) < MAX_DISTINCT and Column.budget > 0:
-            c[s] = 1
-            Column.budget -= len(s) + 100
-        else:
-            self.capped = True
+        self._count(s)
 
     def _count(self, s):
         """Counter update that stops adding keys at the caps."""
@@ -300,12 +288,26 @@ def encodings_to_try(sample):
 
 
 def sniff_delimiter(sample, ext):
-    """Guess the delimiter from whole lines of the sample (csv.Sniffer),
-    falling back to the extension's usual one."""
+    """Guess the delimiter: the candidate that splits the header into the most
+    columns while keeping the rows consistent with it. csv.Sniffer alone is
+    fooled by small files and by decimal commas ("2,5" in a ;-separated file),
+    so it is only the fallback."""
     text = sample.decode("latin-1")  # delimiters are ASCII: any 8-bit view will do
     cut = text.rfind("\n")
-    if cut > 0:
-        text = text[:cut]
+    if 0 < cut < len(text) - 1:
+        text = text[:cut]  # drop a line the 64 KiB cut may have split
+    lines = [line for line in text.splitlines() if line.strip()][:500]
+    best, best_score = None, (0.0, 0)
+    for delim in ",;\t|":
+        widths = [len(row) for row in csv.reader(lines, delimiter=delim)]
+        if not widths or widths[0] < 2:
+            continue
+        consistency = sum(1 for w in widths if w == widths[0]) / len(widths)
+        score = (round(consistency, 2), widths[0])
+        if score > best_score:
+            best, best_score = delim, score
+    if best is not None:
+        return best
     try:
         return csv.Sniffer().sniff(text, delimiters=",;\t|").delimiter
     except csv.Error:
@@ -432,10 +434,13 @@ def percentile(sorted_vals, q):
 
 def hist_edges(n, lo, hi, q1, q3, integer):
     """Bin edges: Freedman-Diaconis (Sturges when the IQR is 0), 10..50 bins.
-    Whole numbers spanning fewer than 50 values get one bar per value, which
-    reads better than bins that straddle integers."""
+    Whole numbers spanning fewer than 50 values get one bin per value, which
+    reads better than bins that straddle integers (padded to 10 bins, values
+    centred, so a 0/1 column does not become two half-chart-wide bars)."""
     if integer and hi - lo < 50:
-        return [lo - 0.5 + i for i in range(int(hi - lo) + 2)]
+        bins = max(10, int(hi - lo) + 1)
+        start = lo - 0.5 - (bins - int(hi - lo) - 1) // 2
+        return [start + i for i in range(bins + 1)]
     if hi == lo:
         lo, hi = lo - 0.5, hi + 0.5
     width = 2 * (q3 - q1) / n ** (1 / 3)
@@ -480,14 +485,15 @@ def print_report(table, pd, np, plt, out_dir, used_names):
     cols = table.columns
     say("")
     say("Column types")
-    for line in table_lines([[shorten(c.name, 40), c.type_name] for c in cols]):
+    for line in aligned([[shorten(c.name, 40), c.type_name] for c in cols]):
         say(line)
 
     say("")
     say("Missing values")
     missing = [[shorten(c.name, 40), str(c.missing), "%.1f%%" % (100.0 * c.missing / table.rows)]
                for c in cols if c.missing]
-    for line in aligned([["column", "count", "percent"]] + missing, (1, 2)) if missing else ["  none"]:
+    head = [["column", "count", "percent"]]
+    for line in aligned(head + missing, (1, 2)) if missing else ["  none"]:
         say(line)
 
     say("")
@@ -509,10 +515,12 @@ def print_report(table, pd, np, plt, out_dir, used_names):
         if c.kind is None and c.count:
             top, times = c.counter.most_common(1)[0]
             unique = (">" if c.capped else "") + str(len(c.counter))
-            text_rows.append([shorten(c.name, 30), str(c.count), unique, shorten(top, 30), str(times)])
+            text_rows.append([shorten(c.name, 30), str(c.count), unique,
+                              shorten(top, 30), str(times)])
     if text_rows:
         say("  Text columns")
-        for line in aligned([["column", "count", "unique", "most common", "times"]] + text_rows, (1, 2, 4)):
+        head = [["column", "count", "unique", "most common", "times"]]
+        for line in aligned(head + text_rows, (1, 2, 4)):
             say("  " + line)
     if not num_rows and not text_rows:
         say("  none (every column is empty)")
@@ -520,11 +528,6 @@ def print_report(table, pd, np, plt, out_dir, used_names):
     say("")
     say("Charts")
     write_charts(charts, len(numeric), plt, out_dir, table.file_name, used_names)
-
-
-def table_lines(rows):
-    """Two-column name/value lines without a header (used for column types)."""
-    return aligned(rows) if rows else []
 
 
 def safe_stem(text):
@@ -577,12 +580,14 @@ def draw_with_matplotlib(path, name, lo, hi, edges, counts, n, plt):
     try:
         ax.bar(edges[:-1], counts, width=[b - a for a, b in zip(edges, edges[1:])],
                align="edge", color="#3b82f6", edgecolor="white", linewidth=0.5)
-        ax.set_title(name)
+        ax.set_title(name.replace("$", r"\$"))  # "$" would start matplotlib mathtext
         ax.set_ylabel("count")
         ax.set_xlabel("%d values, %d bins (min %s, max %s)"
                       % (n, len(counts), fmt_num(lo), fmt_num(hi)))
         ax.spines[["top", "right"]].set_visible(False)
         ax.yaxis.get_major_locator().set_params(integer=True)  # counts are whole
+        if edges[0] % 1 == 0.5:  # one bin per whole number: label whole numbers
+            ax.xaxis.get_major_locator().set_params(integer=True)
         fig.tight_layout()
         fig.savefig(path)
     finally:
@@ -771,7 +776,8 @@ def main(argv):
             status = 2
         except Exception as e:  # never a traceback: say what happened in one line
             fail("Something unexpected went wrong while profiling %s (%s: %s). Check that "
-                 "it is a plain CSV table and try again." % (name, type(e).__name__, shorten(e, 200)))
+                 "it is a plain CSV table and try again."
+                 % (name, type(e).__name__, shorten(e, 200)))
             status = 2
     return status
 

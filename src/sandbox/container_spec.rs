@@ -2,7 +2,7 @@
 //! choice lives here, next to the reason for it.
 
 use super::layout::{
-    DatasetMount, RunFolders, CONTAINER_OUTPUT_DIR, CONTAINER_PROGRAM_DIR, CONTAINER_WORKSPACE_DIR,
+    CONTAINER_OUTPUT_DIR, CONTAINER_PROGRAM_DIR, CONTAINER_WORKSPACE_DIR, DatasetMount, RunFolders,
 };
 use crate::docker::labels;
 use crate::ids::RunId;

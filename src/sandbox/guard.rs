@@ -1,8 +1,8 @@
 //! Makes sure a run's container is removed even when the run's future is dropped
 //! (the window closed, the task was aborted) before it could clean up itself.
 
-use bollard::query_parameters::RemoveContainerOptionsBuilder;
 use bollard::Docker;
+use bollard::query_parameters::RemoveContainerOptionsBuilder;
 
 pub(crate) struct ContainerGuard {
     docker: Docker,

@@ -53,7 +53,9 @@ fn check_readable_file(path: &Path) -> Result<PathBuf> {
         .map_err(|_| unreadable("The file does not exist, or its folder cannot be opened"))?;
     let metadata = std::fs::metadata(&canonical).map_err(|_| unreadable("It cannot be opened"))?;
     if metadata.is_dir() {
-        return Err(unreadable("It is a folder, not a file; drop the data file itself"));
+        return Err(unreadable(
+            "It is a folder, not a file; drop the data file itself",
+        ));
     }
     if !metadata.is_file() {
         return Err(unreadable("It is not a regular file"));
@@ -101,14 +103,17 @@ pub(crate) struct RunFolders {
 impl RunFolders {
     /// Creates the folders and writes the program files into `program/`.
     /// `parent` is where the folders go (the system's temporary folder if `None`).
-    pub(crate) fn create(parent: Option<&Path>, program_files: &[(String, String)]) -> Result<Self> {
+    pub(crate) fn create(
+        parent: Option<&Path>,
+        program_files: &[(String, String)],
+    ) -> Result<Self> {
         let mut builder = tempfile::Builder::new();
         builder.prefix("sandpiper-run-");
         let root = match parent {
             Some(parent) => builder.tempdir_in(parent),
             None => builder.tempdir(),
         }
-            .map_err(|e| Error::io("creating the run's temporary folder", e))?;
+        .map_err(|e| Error::io("creating the run's temporary folder", e))?;
         let folders = Self { root };
         for dir in [folders.program_dir(), folders.output_dir()] {
             std::fs::create_dir_all(&dir)

@@ -12,5 +12,5 @@ mod outcome;
 mod output;
 mod run;
 
-pub use layout::{plan_dataset_mounts, DatasetMount, CONTAINER_OUTPUT_DIR, CONTAINER_PROGRAM_DIR};
+pub use layout::{CONTAINER_OUTPUT_DIR, CONTAINER_PROGRAM_DIR, DatasetMount, plan_dataset_mounts};
 pub use run::{Program, RunRequest, RunResult, Sandbox};

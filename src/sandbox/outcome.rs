@@ -126,14 +126,13 @@ mod tests {
             summary(Outcome::Failed, &e, &s),
             "The code stopped with an error after 1.5 s: ValueError: bad value"
         );
-        assert!(summary(Outcome::OutOfMemory, &e, &s).contains("ran out of memory (512 MiB limit)"));
+        assert!(
+            summary(Outcome::OutOfMemory, &e, &s).contains("ran out of memory (512 MiB limit)")
+        );
         let marked = Ending {
             stderr: "PROFILE-ERROR: The file is empty.\n",
             ..ending(Some(2))
         };
-        assert_eq!(
-            summary(Outcome::Failed, &marked, &s),
-            "The file is empty."
-        );
+        assert_eq!(summary(Outcome::Failed, &marked, &s), "The file is empty.");
     }
 }

@@ -12,12 +12,12 @@ use crate::error::{Error, Result};
 use crate::events::{Artifact, Event, EventSink, Outcome};
 use crate::ids::{RunId, SessionId};
 use crate::settings::SandboxSettings;
+use bollard::Docker;
 use bollard::container::LogOutput;
 use bollard::query_parameters::{
     AttachContainerOptionsBuilder, CreateContainerOptionsBuilder, KillContainerOptionsBuilder,
     ListContainersOptionsBuilder,
 };
-use bollard::Docker;
 use futures_util::StreamExt;
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -190,7 +190,15 @@ impl Sandbox {
         let container = ContainerGuard::new(self.docker.clone(), created.id);
 
         let watched = self
-            .watch(&request.run_id, container.id(), &request.cancel, sink, stdout, stderr, started)
+            .watch(
+                &request.run_id,
+                container.id(),
+                &request.cancel,
+                sink,
+                stdout,
+                stderr,
+                started,
+            )
             .await;
         for line in stdout.finish() {
             sink.emit(Event::Stdout {
@@ -284,7 +292,9 @@ impl Sandbox {
         if !matches!(stop, Stop::Exited) {
             // SIGKILL, not SIGTERM: Python as PID 1 ignores SIGTERM, and waiting for
             // a polite stop is how other sandboxes lose 10 s per run.
-            let kill = KillContainerOptionsBuilder::default().signal("KILL").build();
+            let kill = KillContainerOptionsBuilder::default()
+                .signal("KILL")
+                .build();
             let _ = self.docker.kill_container(id, Some(kill)).await;
             let _ = self.wait_for_exit(id).await;
         }
@@ -335,9 +345,9 @@ impl Sandbox {
         let mut wait = self.docker.wait_container(id, None);
         match wait.next().await {
             // bollard reports a non-zero exit as an error; the code is read by inspect.
-            Some(Ok(_)) | Some(Err(bollard::errors::Error::DockerContainerWaitError { .. })) | None => {
-                Ok(())
-            }
+            Some(Ok(_))
+            | Some(Err(bollard::errors::Error::DockerContainerWaitError { .. }))
+            | None => Ok(()),
             Some(Err(err)) => Err(Error::Docker(err)),
         }
     }

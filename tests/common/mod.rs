@@ -7,7 +7,7 @@
 use sandpiper::docker::connect;
 use sandpiper::events::{Event, EventSink};
 use sandpiper::ids::RunId;
-use sandpiper::sandbox::{plan_dataset_mounts, Program, RunRequest, RunResult, Sandbox};
+use sandpiper::sandbox::{Program, RunRequest, RunResult, Sandbox, plan_dataset_mounts};
 use sandpiper::settings::{SandboxSettings, Settings};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};

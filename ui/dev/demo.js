@@ -8,6 +8,8 @@
 //   ?demo=docker             Docker not running (ready after two checks)
 //   ?demo=pull               an image download in progress
 //   ?demo=empty              Docker ready, nothing opened yet
+//   ?demo=drag               two files dragged over the window
+//   ?demo=long               12,000 lines of output, past the per-card cap
 //   ?demo=settings           the settings dialog
 //   ?demo=settings-error     the settings dialog refusing a save
 
@@ -77,6 +79,7 @@ export function createDemoBackend(scenario) {
   const runs = new Map(); // runId -> { timers, finished }
   let runSeq = 0;
   let dockerChecks = 0;
+  let dragHandler = null;
   let imagePresent = scenario !== 'finished' && scenario !== 'pull';
   let settings = {
     docker: { endpoint: null },
@@ -161,6 +164,20 @@ export function createDemoBackend(scenario) {
     });
   }
 
+  async function playLong() {
+    const runId = `run-demo${++runSeq}`;
+    runs.set(runId, { finished: false });
+    emit({ kind: 'run_started', run_id: runId, session_id: null, title: 'Quick profile of events_2024.csv', image: IMAGE });
+    for (let batch = 0; batch < 24; batch++) {
+      await later(16);
+      for (let i = 0; i < 500; i++) {
+        const n = batch * 500 + i + 1;
+        emit({ kind: n % 1000 === 0 ? 'stderr' : 'stdout', run_id: runId, line: `row ${String(n).padStart(5)}: checked ${n * 3} values` });
+      }
+    }
+    finish(runId, { outcome: 'success', exit_code: 0, summary: 'Checked 12,000 rows.', duration_ms: 61_000 });
+  }
+
   function finish(runId, { outcome, exit_code, summary, duration_ms }) {
     const run = runs.get(runId);
     if (!run || run.finished) return;
@@ -193,7 +210,7 @@ export function createDemoBackend(scenario) {
 
     async startQuickProfile(path) {
       await later(150);
-      if (!/\.(csv|tsv|txt)$/i.test(path)) {
+      if (!/\.(csv|tsv)$/i.test(path)) {
         throw {
           title: `${basename(path)} is not a CSV file`,
           advice: 'Sandpiper can profile CSV files. In Excel or Numbers, use File › Export › CSV, then drop the new file here.',
@@ -233,8 +250,11 @@ export function createDemoBackend(scenario) {
       return Promise.resolve(() => listeners.delete(handler));
     },
 
-    onDragDrop() {
-      return Promise.resolve(() => {});
+    onDragDrop(handler) {
+      dragHandler = handler;
+      return Promise.resolve(() => {
+        dragHandler = null;
+      });
     },
 
     fileSrc(path) {
@@ -251,6 +271,11 @@ export function createDemoBackend(scenario) {
         openDatasets(['/Users/ana/Desktop/Budget 2024.xlsx']).then(() =>
           later(300, () => openDatasets(['/Users/ana/Desktop/big_transactions.csv'])),
         );
+      }
+      if (scenario === 'long') playLong();
+      if (scenario === 'drag' && dragHandler) {
+        dragHandler({ type: 'enter', paths: ['/Users/ana/Desktop/sales.csv', '/Users/ana/Desktop/costs.csv'] });
+        dragHandler({ type: 'over', paths: [] });
       }
       if (scenario === 'settings' || scenario === 'settings-error') {
         window.dispatchEvent(new KeyboardEvent('keydown', { key: ',', ctrlKey: true }));

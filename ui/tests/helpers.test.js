@@ -74,3 +74,14 @@ test('settings form refuses nonsense in plain words', () => {
   assert.match(errors.cpuPercent, /at least 1%/);
   assert.match(errors.timeoutSecs, /whole number of seconds/);
 });
+
+test('every outcome has a label, a tone and an icon', async () => {
+  const { OUTCOMES } = await import('../events.js');
+  const { OUTCOME_STYLE, outcomeStyle } = await import('../view/outcomes.js');
+  for (const outcome of OUTCOMES) {
+    const style = OUTCOME_STYLE[outcome];
+    assert.ok(style && style.label && style.tone && style.icon, outcome);
+  }
+  assert.equal(outcomeStyle('exploded').label, 'Finished');
+  assert.equal(outcomeStyle('constructor').label, 'Finished');
+});

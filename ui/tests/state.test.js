@@ -93,13 +93,14 @@ test('a run that finishes without ever starting still gets a card', () => {
   assert.equal(r.finished.exitCode, null);
 });
 
-test('lines past the cap are counted, not stored', () => {
+test('past the cap, the latest lines are kept and the older ones counted', () => {
   const events = [started('a')];
-  for (let i = 0; i < MAX_LINES_PER_RUN + 7; i++) events.push(stdout('a', `line ${i}`));
+  for (let i = 0; i < MAX_LINES_PER_RUN + 7; i++) events.push(i % 2 ? stderr('a', `line ${i}`) : stdout('a', `line ${i}`));
   const r = findRun(run(events), 'a');
   assert.equal(r.lines.length, MAX_LINES_PER_RUN);
   assert.equal(r.hiddenLines, 7);
-  assert.equal(r.lines.at(-1).text, `line ${MAX_LINES_PER_RUN - 1}`);
+  assert.deepEqual(r.lines[0], { stream: 'stderr', text: 'line 7' });
+  assert.deepEqual(r.lines.at(-1), { stream: 'stdout', text: `line ${MAX_LINES_PER_RUN + 6}` });
 });
 
 test('unchanged parts keep their identity, so views can skip them', () => {
@@ -216,11 +217,22 @@ test('opening a file: pending card becomes the run card in place', () => {
   assert.equal(findRun(s, 'r1').startedAt, 10);
 });
 
-test('opening a file: run events that beat the command reply are not duplicated', () => {
-  let s = run([{ kind: 'ui:open_requested', requestId: 1, path: '/d/a.csv' }, started('r1'), stdout('r1', 'hi')]);
+test('opening files: run events that beat the command reply are neither duplicated nor reordered', () => {
+  let s = run([
+    { kind: 'ui:open_requested', requestId: 1, path: '/d/a.csv' },
+    { kind: 'ui:open_requested', requestId: 2, path: '/d/b.csv' },
+    started('r2'),
+    stdout('r2', 'b first'),
+    started('r1'),
+    stdout('r1', 'hi'),
+  ]);
+  assert.deepEqual(s.items.map((i) => i.key), ['req:1', 'req:2', 'run:r2', 'run:r1']);
+  s = reduce(s, { kind: 'ui:open_started', requestId: 2, runId: 'r2' });
   s = reduce(s, { kind: 'ui:open_started', requestId: 1, runId: 'r1' });
-  assert.deepEqual(s.items.map((i) => i.key), ['run:r1']);
+  assert.deepEqual(s.items.map((i) => i.key), ['run:r1', 'run:r2']);
   assert.deepEqual(texts(findRun(s, 'r1')), ['stdout:hi']);
+  assert.equal(findRun(s, 'r1').sourcePath, '/d/a.csv');
+  assert.equal(findRun(s, 'r1').title, 'Run r1', 'the title from run_started wins');
 });
 
 test('a failed open turns its pending card into an error card', () => {
@@ -244,6 +256,10 @@ test('stop: requested, then finished as cancelled; a failed stop shows an error'
   assert.equal(findRun(t, 'b').stopping, false);
   assert.equal(t.items.at(-1).type, 'error');
   assert.equal(t.items.at(-1).title, 'Could not stop');
+  // cancel_run said the run had already ended: the button comes back, no error card
+  const v = run([started('d'), { kind: 'ui:stop_requested', runId: 'd' }, { kind: 'ui:stop_not_needed', runId: 'd' }]);
+  assert.equal(findRun(v, 'd').stopping, false);
+  assert.equal(v.items.length, 1);
   // stopping a finished run does nothing
   const u = run([started('c'), finished('c')]);
   assert.equal(reduce(u, { kind: 'ui:stop_requested', runId: 'c' }), u);

@@ -138,7 +138,7 @@ export function icon(name, extraClass = '') {
   return svg;
 }
 
-/** The Sandpiper mark: a bird's footprint of dots over a wave, on the accent colour. */
+/** The Sandpiper mark: ripples on the shore and a small round bird, on the accent colour. */
 export function logo(extraClass = '') {
   const svg = document.createElementNS(SVG_NS, 'svg');
   svg.setAttribute('viewBox', '0 0 32 32');
@@ -146,9 +146,9 @@ export function logo(extraClass = '') {
   svg.setAttribute('class', `logo ${extraClass}`.trim());
   const parts = [
     ['rect', { x: 0, y: 0, width: 32, height: 32, rx: 8, class: 'logo-bg' }],
-    ['path', { d: 'M6 20c3.5-3 6.5-3 10 0s6.5 3 10 0', class: 'logo-wave' }],
-    ['circle', { cx: 21, cy: 11, r: 2.6, class: 'logo-dot' }],
-    ['path', { d: 'M21 13.6v4.2', class: 'logo-leg' }],
+    ['path', { d: 'M6 16.5c3.3-2.6 6.7-2.6 10 0s6.7 2.6 10 0', class: 'logo-wave' }],
+    ['path', { d: 'M6 22.5c3.3-2.6 6.7-2.6 10 0s6.7 2.6 10 0', class: 'logo-wave logo-wave--far' }],
+    ['circle', { cx: 21.5, cy: 9.5, r: 2.5, class: 'logo-dot' }],
   ];
   for (const [tag, attrs] of parts) {
     const child = document.createElementNS(SVG_NS, tag);

@@ -59,17 +59,17 @@ export function createRunCard(run, deps) {
     icon('copy', 'icon--xs'),
     'Copy',
   );
-  const lines = h('div', { class: 'output' });
+  const lines = h('div', { class: 'output', tabindex: '0', role: 'region', 'aria-label': 'Output' });
   lines.id = `output-${Math.random().toString(36).slice(2, 10)}`;
   expandBtn.setAttribute('aria-controls', lines.id);
-  const hiddenNote = h('p', { class: 'output-note', hidden: true });
+  const hiddenNote = h('p', { class: 'output-note output-note--top', hidden: true });
   const truncatedNote = h('p', { class: 'output-note', hidden: true });
   const outputSection = h(
     'section',
     { class: 'output-wrap', hidden: true },
     h('div', { class: 'output-bar' }, h('span', { class: 'output-label', text: 'Output' }), lineCount, h('span', { class: 'spacer' }), copyBtn, expandBtn),
-    lines,
     hiddenNote,
+    lines,
     truncatedNote,
   );
 
@@ -89,7 +89,8 @@ export function createRunCard(run, deps) {
   const el = h('article', { class: 'card run-card' }, head, outputSection, gallery, chips, summary);
 
   let current = null;
-  let renderedLines = 0;
+  let renderedStart = 0;
+  let renderedEnd = 0;
   let renderedArtifacts = 0;
   let expanded = false;
 
@@ -103,33 +104,52 @@ export function createRunCard(run, deps) {
   }
 
   function updateCollapse() {
-    const long = renderedLines > COLLAPSED_LINES;
+    const shown = renderedEnd - renderedStart;
+    const long = shown > COLLAPSED_LINES;
     show(expandBtn, long);
     lines.classList.toggle('output--collapsed', long && !expanded);
     expandBtn.setAttribute('aria-expanded', String(expanded));
-    const label = expanded ? 'Show less' : `Show all ${formatCount(renderedLines)} lines`;
+    const label = expanded
+      ? 'Show less'
+      : renderedStart > 0
+        ? `Show the latest ${formatCount(shown)} lines`
+        : `Show all ${formatCount(shown)} lines`;
     if (expandBtn.dataset.label !== label) {
       expandBtn.dataset.label = label;
       expandBtn.replaceChildren(icon(expanded ? 'collapse' : 'expand', 'icon--xs'), label);
     }
   }
 
-  function appendLines(run) {
-    if (run.lines.length < renderedLines) {
+  // Keeps the DOM in step with run.lines, which is a window over the whole output:
+  // absolute line numbers [run.hiddenLines, run.hiddenLines + run.lines.length).
+  // New lines are appended; lines that left the window are removed from the front.
+  function syncLines(run) {
+    const start = run.hiddenLines;
+    const end = start + run.lines.length;
+    if (start < renderedStart || end < renderedEnd) {
       lines.replaceChildren();
-      renderedLines = 0;
+      renderedStart = renderedEnd = start;
     }
-    if (run.lines.length === renderedLines) return;
-    const frag = document.createDocumentFragment();
-    for (let i = renderedLines; i < run.lines.length; i++) {
-      const line = run.lines[i];
-      const div = document.createElement('div');
-      div.className = line.stream === 'stderr' ? 'line line--stderr' : 'line';
-      div.textContent = line.text;
-      frag.append(div);
+    let drop = Math.min(start, renderedEnd) - renderedStart;
+    if (drop > 0 && drop >= lines.childElementCount) {
+      lines.replaceChildren();
+    } else {
+      while (drop-- > 0) lines.firstElementChild.remove();
     }
-    lines.append(frag);
-    renderedLines = run.lines.length;
+    renderedStart = start;
+    if (renderedEnd < start) renderedEnd = start;
+    if (end > renderedEnd) {
+      const frag = document.createDocumentFragment();
+      for (let abs = renderedEnd; abs < end; abs++) {
+        const line = run.lines[abs - start];
+        const div = document.createElement('div');
+        div.className = line.stream === 'stderr' ? 'line line--stderr' : 'line';
+        div.textContent = line.text;
+        frag.append(div);
+      }
+      lines.append(frag);
+      renderedEnd = end;
+    }
     updateCollapse();
   }
 
@@ -151,8 +171,7 @@ export function createRunCard(run, deps) {
 
   function update(run) {
     const prev = current;
-    if (prev && prev.lines !== run.lines) appendLines(run);
-    else if (!prev) appendLines(run);
+    if (!prev || prev.lines !== run.lines) syncLines(run);
     if (!prev || prev.artifacts !== run.artifacts) appendArtifacts(run);
     current = run;
 
@@ -165,7 +184,10 @@ export function createRunCard(run, deps) {
     setText(lineCount, `${formatCount(total)} ${total === 1 ? 'line' : 'lines'}`);
     show(hiddenNote, run.hiddenLines > 0);
     if (run.hiddenLines > 0) {
-      setText(hiddenNote, `Showing the first ${formatCount(MAX_LINES_PER_RUN)} lines; ${formatCount(run.hiddenLines)} more are not shown here.`);
+      setText(
+        hiddenNote,
+        `The first ${formatCount(run.hiddenLines)} ${run.hiddenLines === 1 ? 'line is' : 'lines are'} not shown here, only the latest ${formatCount(MAX_LINES_PER_RUN)}.`,
+      );
     }
     const truncated = Boolean(run.finished && run.finished.outputTruncated);
     show(truncatedNote, truncated);

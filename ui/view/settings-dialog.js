@@ -73,6 +73,7 @@ export function createSettingsDialog({ dialog, backend, onSaved }) {
   async function save() {
     if (busy || !loaded) return;
     showFormError(null);
+    updateCpuHint();
     const values = Object.fromEntries(FIELDS.map((f) => [f.name, byName[f.name].input.value]));
     const { settings, errors } = fromForm(loaded, values);
     clearFieldErrors();

@@ -9,7 +9,11 @@ use clap::{Parser, Subcommand};
 use std::process::ExitCode;
 
 #[derive(Parser)]
-#[command(name = "sandpiper", version, about = "Analyse datasets in a private, offline sandbox")]
+#[command(
+    name = "sandpiper",
+    version,
+    about = "Analyse datasets in a private, offline sandbox"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,

@@ -1,0 +1,229 @@
+//! The desktop app, end to end: it builds, opens its window under a real X display,
+//! says Docker is ready, profiles a CSV handed to it the way a drop does, shows the
+//! histogram inline, and a screenshot of the screen is not blank.
+//!
+//! Needs a display (`xvfb-run -a`), tauri-driver and WebKitWebDriver; scripts/test
+//! provides all three. Missing any of them fails the test: it never skips.
+
+use fantoccini::{Client, ClientBuilder};
+use serde_json::{Value, json};
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command};
+use std::time::{Duration, Instant};
+
+/// Stops tauri-driver with SIGTERM (never SIGKILL: only TERM makes it stop its
+/// WebKitWebDriver child, which otherwise keeps the port and hangs the next run).
+struct Driver(Child);
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        unsafe {
+            libc::kill(self.0.id() as i32, libc::SIGTERM);
+        }
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while Instant::now() < deadline {
+            if let Ok(Some(_)) = self.0.try_wait() {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        let _ = self.0.kill();
+    }
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+fn tauri_driver_path() -> PathBuf {
+    let in_path = std::env::var_os("PATH").and_then(|paths| {
+        std::env::split_paths(&paths)
+            .map(|dir| dir.join("tauri-driver"))
+            .find(|p| p.is_file())
+    });
+    let in_cargo = std::env::var_os("HOME")
+        .map(|home| PathBuf::from(home).join(".cargo/bin/tauri-driver"))
+        .filter(|p| p.is_file());
+    in_path.or(in_cargo).expect(
+        "tauri-driver is missing: run scripts/test, which installs it (cargo install tauri-driver --locked)",
+    )
+}
+
+fn start_driver(xdg_root: &Path) -> (Driver, u16) {
+    assert!(
+        std::env::var_os("DISPLAY").is_some(),
+        "no X display: run this test under xvfb-run -a (scripts/test does)"
+    );
+    let port = free_port();
+    let native_port = free_port();
+    let child = Command::new(tauri_driver_path())
+        .args([
+            "--port",
+            &port.to_string(),
+            "--native-port",
+            &native_port.to_string(),
+        ])
+        // A clean profile: settings, WebKit data and run results go to a temp folder.
+        .env("XDG_DATA_HOME", xdg_root.join("data"))
+        .env("XDG_CONFIG_HOME", xdg_root.join("config"))
+        .env("XDG_CACHE_HOME", xdg_root.join("cache"))
+        .spawn()
+        .expect("tauri-driver starts");
+    let driver = Driver(child);
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(Instant::now() < deadline, "tauri-driver did not listen");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    (driver, port)
+}
+
+async fn open_app(port: u16) -> Client {
+    let mut caps = serde_json::Map::new();
+    caps.insert(
+        "tauri:options".to_owned(),
+        json!({ "application": env!("CARGO_BIN_EXE_sandpiper-desktop") }),
+    );
+    ClientBuilder::native()
+        .capabilities(caps)
+        .connect(&format!("http://127.0.0.1:{port}"))
+        .await
+        .expect("the app starts under WebDriver")
+}
+
+async fn wait_until(client: &Client, what: &str, script: &str, limit: Duration) -> Value {
+    let deadline = Instant::now() + limit;
+    loop {
+        let value = client.execute(script, vec![]).await.expect("script runs");
+        if value.as_bool() != Some(false) && !value.is_null() {
+            return value;
+        }
+        if Instant::now() > deadline {
+            let text = client
+                .execute("return document.body.innerText", vec![])
+                .await
+                .unwrap_or_default();
+            panic!("timed out waiting for {what}; the window shows:\n{text}");
+        }
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+}
+
+/// Screenshot of the whole X screen, as the user would see it.
+fn screenshot(dest: &Path) -> (f64, u64) {
+    let status = Command::new("import")
+        .args(["-window", "root"])
+        .arg(dest)
+        .status()
+        .expect("ImageMagick import runs");
+    assert!(status.success(), "screenshot failed");
+    let stats = Command::new("convert")
+        .arg(dest)
+        .args(["-format", "%[fx:standard_deviation] %k", "info:"])
+        .output()
+        .expect("ImageMagick convert runs");
+    let text = String::from_utf8_lossy(&stats.stdout).to_string();
+    let mut parts = text.split_whitespace();
+    let deviation = parts.next().and_then(|v| v.parse().ok()).unwrap_or(0.0);
+    let colours = parts.next().and_then(|v| v.parse().ok()).unwrap_or(0);
+    (deviation, colours)
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_window_opens_profiles_a_dropped_csv_and_shows_the_histogram() {
+    let temp = tempfile::tempdir().unwrap();
+    let csv = temp.path().join("measurements.csv");
+    let mut rows = String::from("station,temperature,rainfall\n");
+    for i in 0..200 {
+        rows.push_str(&format!(
+            "s{},{:.1},{}\n",
+            i % 5,
+            10.0 + (i % 23) as f64 * 0.7,
+            i % 9
+        ));
+    }
+    std::fs::write(&csv, rows).unwrap();
+
+    let (_driver, port) = start_driver(temp.path());
+    let client = open_app(port).await;
+
+    wait_until(
+        &client,
+        "Docker to be reported ready",
+        "return document.body.innerText.includes('Docker is ready')",
+        Duration::from_secs(30),
+    )
+    .await;
+
+    // The same function the window's drop handler calls with the dropped paths.
+    client
+        .execute(
+            "window.sandpiper.openDatasets(arguments[0]); return true",
+            vec![json!([csv.display().to_string()])],
+        )
+        .await
+        .unwrap();
+
+    wait_until(
+        &client,
+        "the profile to finish",
+        "return document.body.innerText.includes('Finished in')",
+        Duration::from_secs(120),
+    )
+    .await;
+    let text = wait_until(
+        &client,
+        "the profile's text and an inline histogram",
+        "const imgs = [...document.querySelectorAll('img')].filter(i => i.complete && i.naturalWidth > 0);
+         const text = document.body.innerText;
+         return imgs.length >= 2 && text.includes('Rows: 200') ? text : false",
+        Duration::from_secs(30),
+    )
+    .await;
+    assert!(text.as_str().unwrap().contains("Columns: 3"));
+
+    // Let every image decode and the compositor draw the last change before
+    // looking at the screen.
+    let imgs = client
+        .execute_async(
+            "const done = arguments[0];
+             const imgs = [...document.querySelectorAll('img')];
+             Promise.all(imgs.map(i => i.decode().catch(() => null))).then(() =>
+               requestAnimationFrame(() => requestAnimationFrame(() =>
+                 done(imgs.map(i => [i.src, i.naturalWidth, i.getBoundingClientRect().height])))));",
+            vec![],
+        )
+        .await
+        .unwrap();
+    let shown = imgs
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|i| {
+            i[0].as_str().unwrap_or("").contains("hist_")
+                && i[1].as_u64() > Some(0)
+                && i[2].as_f64() > Some(50.0)
+        })
+        .count();
+    assert_eq!(shown, 2, "both histograms are drawn inline: {imgs}");
+    let shots = Path::new(env!("CARGO_TARGET_TMPDIR")).join("screenshots");
+    std::fs::create_dir_all(&shots).unwrap();
+    let shot = shots.join("profile-finished.png");
+    let (deviation, colours) = screenshot(&shot);
+    eprintln!(
+        "screenshot: {} (deviation {deviation:.3}, {colours} colours)",
+        shot.display()
+    );
+    assert!(
+        deviation > 0.02,
+        "the screen looks blank (deviation {deviation})"
+    );
+    assert!(colours > 16, "the screen looks blank ({colours} colours)");
+
+    client.close().await.unwrap();
+}

@@ -1,0 +1,214 @@
+//! The window's mirror of the engine's events (`ui/events.js`) must match what
+//! serde really emits, or the UI silently drops what the engine says.
+
+use sandpiper::events::{Artifact, Event, Outcome};
+use sandpiper::ids::{RunId, SessionId};
+use std::collections::BTreeMap;
+
+/// One of every event. The match below stops compiling when a variant is added,
+/// so a new event cannot be forgotten here (and then in the UI).
+fn one_of_each() -> Vec<Event> {
+    let run_id = RunId::new();
+    let samples = vec![
+        Event::ImagePullStarted {
+            image: "python:3.11-slim".into(),
+        },
+        Event::ImagePullProgress {
+            image: "python:3.11-slim".into(),
+            layer: Some("abc".into()),
+            status: "Downloading".into(),
+            current_bytes: Some(1),
+            total_bytes: Some(2),
+        },
+        Event::ImageReady {
+            image: "python:3.11-slim".into(),
+        },
+        Event::RunStarted {
+            run_id: run_id.clone(),
+            session_id: Some(SessionId::new()),
+            title: "Quick profile of a.csv".into(),
+            image: "python:3.11-slim".into(),
+        },
+        Event::Stdout {
+            run_id: run_id.clone(),
+            line: "Rows: 1".into(),
+        },
+        Event::Stderr {
+            run_id: run_id.clone(),
+            line: "warning".into(),
+        },
+        Event::Artifact {
+            run_id: run_id.clone(),
+            artifact: Artifact {
+                name: "hist_a.png".into(),
+                path: "/tmp/hist_a.png".into(),
+                mime: "image/png".into(),
+                size_bytes: 10,
+            },
+        },
+        Event::RunFinished {
+            run_id,
+            outcome: Outcome::Success,
+            exit_code: Some(0),
+            duration_ms: 5,
+            summary: "Finished in 0.1 s.".into(),
+            output_truncated: false,
+        },
+    ];
+    for sample in &samples {
+        match sample {
+            Event::ImagePullStarted { .. }
+            | Event::ImagePullProgress { .. }
+            | Event::ImageReady { .. }
+            | Event::RunStarted { .. }
+            | Event::Stdout { .. }
+            | Event::Stderr { .. }
+            | Event::Artifact { .. }
+            | Event::RunFinished { .. } => {}
+        }
+    }
+    samples
+}
+
+/// `kind: ['field', ...]` lines of the EVENT_FIELDS object in ui/events.js.
+fn fields_in_js(source: &str, object: &str) -> BTreeMap<String, Vec<String>> {
+    let start = source
+        .find(&format!("export const {object} = Object.freeze({{"))
+        .unwrap_or_else(|| panic!("{object} not found in ui/events.js"));
+    let body = &source[start..];
+    let body = &body[..body.find("});").unwrap()];
+    body.lines()
+        .filter_map(|line| {
+            let (kind, list) = line.trim().split_once(": [")?;
+            let fields = list
+                .trim_end_matches("],")
+                .trim_end_matches(']')
+                .split(',')
+                .map(|f| f.trim().trim_matches('\'').to_owned())
+                .filter(|f| !f.is_empty())
+                .collect();
+            Some((kind.trim().to_owned(), fields))
+        })
+        .collect()
+}
+
+fn quoted_list(source: &str, name: &str) -> Vec<String> {
+    let start = source
+        .find(&format!("export const {name} = Object.freeze(["))
+        .unwrap_or_else(|| panic!("{name} not found in ui/events.js"));
+    let body = &source[start..];
+    let body = &body[body.find('[').unwrap() + 1..body.find("])").unwrap()];
+    body.split(',')
+        .map(|f| f.trim().trim_matches('\'').to_owned())
+        .filter(|f| !f.is_empty())
+        .collect()
+}
+
+fn js_source() -> String {
+    std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/ui/events.js")).unwrap()
+}
+
+#[test]
+fn every_event_kind_and_field_is_mirrored_in_the_ui() {
+    let js = fields_in_js(&js_source(), "EVENT_FIELDS");
+    let mut rust = BTreeMap::new();
+    for event in one_of_each() {
+        let value = serde_json::to_value(&event).unwrap();
+        let object = value.as_object().unwrap();
+        let kind = object["kind"].as_str().unwrap().to_owned();
+        let fields = object
+            .keys()
+            .filter(|k| *k != "kind")
+            .cloned()
+            .collect::<Vec<_>>();
+        rust.insert(kind, fields);
+    }
+    // serde_json sorts keys; the UI lists them in declaration order. Compare sets.
+    let sorted = |m: BTreeMap<String, Vec<String>>| {
+        m.into_iter()
+            .map(|(k, mut v)| {
+                v.sort();
+                (k, v)
+            })
+            .collect::<BTreeMap<_, _>>()
+    };
+    assert_eq!(sorted(js), sorted(rust));
+}
+
+#[test]
+fn the_artifact_shape_and_outcomes_are_mirrored_in_the_ui() {
+    let source = js_source();
+    let artifact = serde_json::to_value(Artifact {
+        name: "a".into(),
+        path: "/a".into(),
+        mime: "image/png".into(),
+        size_bytes: 1,
+    })
+    .unwrap();
+    let mut rust_fields: Vec<_> = artifact.as_object().unwrap().keys().cloned().collect();
+    let mut js_fields = quoted_list(&source, "ARTIFACT_FIELDS");
+    rust_fields.sort();
+    js_fields.sort();
+    assert_eq!(js_fields, rust_fields);
+
+    let outcomes = [
+        Outcome::Success,
+        Outcome::Failed,
+        Outcome::OutOfMemory,
+        Outcome::TimedOut,
+        Outcome::Cancelled,
+        Outcome::DockerFailure,
+    ];
+    let rust_outcomes: Vec<String> = outcomes
+        .iter()
+        .map(|o| {
+            serde_json::to_value(o)
+                .unwrap()
+                .as_str()
+                .unwrap()
+                .to_owned()
+        })
+        .collect();
+    assert_eq!(quoted_list(&source, "OUTCOMES"), rust_outcomes);
+}
+
+#[test]
+fn the_shell_forwards_on_the_event_name_the_ui_listens_to() {
+    let shell = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/src-tauri/src/events.rs"
+    ))
+    .unwrap();
+    assert!(shell.contains("pub const ENGINE_EVENT: &str = \"engine-event\";"));
+    assert!(js_source().contains("export const ENGINE_EVENT = 'engine-event';"));
+}
+
+#[test]
+fn the_settings_dialogs_restore_defaults_match_the_engines_defaults() {
+    let form = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/ui/settings-form.js"))
+        .unwrap();
+    let defaults = sandpiper::settings::SandboxSettings::default();
+    let start = form
+        .find("export const SANDBOX_DEFAULTS = Object.freeze({")
+        .unwrap();
+    let body = &form[start..];
+    let body = &body[..body.find("});").unwrap()];
+    let value_of = |key: &str| -> String {
+        body.lines()
+            .find_map(|l| l.trim().strip_prefix(&format!("{key}: ")))
+            .unwrap_or_else(|| panic!("{key} missing from SANDBOX_DEFAULTS"))
+            .trim_end_matches(',')
+            .trim_matches('\'')
+            .replace('_', "")
+    };
+    assert_eq!(value_of("image"), defaults.image.replace('_', ""));
+    assert_eq!(value_of("memory_mib"), defaults.memory_mib.to_string());
+    assert_eq!(value_of("cpu_quota_us"), defaults.cpu_quota_us.to_string());
+    assert_eq!(value_of("timeout_secs"), defaults.timeout_secs.to_string());
+    assert!(
+        form.contains(&format!(
+            "const CPU_PERIOD_US = {};",
+            defaults.cpu_period_us
+        )) || form.contains("const CPU_PERIOD_US = 100_000;")
+    );
+}

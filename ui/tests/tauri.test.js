@@ -1,0 +1,113 @@
+// The command and event contract with the Tauri shell, checked against a fake
+// window.__TAURI__ (names and argument shapes must match the Rust commands).
+import { test, beforeEach, afterEach } from 'node:test';
+import assert from 'node:assert/strict';
+import { hasTauri, createTauriBackend } from '../tauri.js';
+
+let calls;
+let listeners;
+let dragHandler;
+let failWith;
+
+beforeEach(() => {
+  calls = [];
+  listeners = {};
+  dragHandler = null;
+  failWith = null;
+  globalThis.window = {
+    __TAURI__: {
+      core: {
+        async invoke(cmd, args) {
+          calls.push([cmd, args]);
+          if (failWith !== null) throw failWith;
+          if (cmd === 'start_quick_profile') return 'run-42';
+          if (cmd === 'save_settings') return args.settings;
+          return null;
+        },
+        convertFileSrc: (p) => `asset://localhost/${encodeURIComponent(p)}`,
+      },
+      event: {
+        async listen(name, cb) {
+          listeners[name] = cb;
+          return () => delete listeners[name];
+        },
+      },
+      webview: {
+        getCurrentWebview: () => ({
+          async onDragDropEvent(cb) {
+            dragHandler = cb;
+            return () => {};
+          },
+        }),
+      },
+    },
+  };
+});
+
+afterEach(() => {
+  delete globalThis.window;
+});
+
+test('hasTauri is false in a plain browser and true in the app', () => {
+  assert.equal(hasTauri(), true);
+  globalThis.window = {};
+  assert.equal(hasTauri(), false);
+  delete globalThis.window;
+  assert.equal(hasTauri(), false);
+});
+
+test('commands are invoked with the exact names and argument shapes', async () => {
+  const b = createTauriBackend();
+  await b.dockerStatus();
+  await b.pickDataset();
+  assert.equal(await b.startQuickProfile('/d/sales.csv'), 'run-42');
+  await b.cancelRun('run-42');
+  await b.getSettings();
+  const settings = { sandbox: { memory_mib: 512 } };
+  assert.deepEqual(await b.saveSettings(settings), settings);
+  assert.deepEqual(calls, [
+    ['docker_status', undefined],
+    ['pick_dataset', undefined],
+    ['start_quick_profile', { path: '/d/sales.csv' }],
+    ['cancel_run', { runId: 'run-42' }],
+    ['get_settings', undefined],
+    ['save_settings', { settings }],
+  ]);
+});
+
+test('command failures reject with { title, advice }', async () => {
+  const b = createTauriBackend();
+  failWith = { title: 'Not a CSV file', advice: 'Choose a .csv file.' };
+  await assert.rejects(b.startQuickProfile('/x.txt'), { title: 'Not a CSV file', advice: 'Choose a .csv file.' });
+  failWith = 'command cancel_run not found';
+  await assert.rejects(b.cancelRun('r'), { title: 'Could not stop the run', advice: 'command cancel_run not found' });
+});
+
+test('engine events arrive on "engine-event" with the payload as is', async () => {
+  const b = createTauriBackend();
+  const got = [];
+  await b.onEngineEvent((e) => got.push(e));
+  const payload = { kind: 'stdout', run_id: 'r', line: 'x' };
+  listeners['engine-event']({ event: 'engine-event', id: 1, payload });
+  assert.deepEqual(got, [payload]);
+});
+
+test('drag-and-drop events are passed on as { type, paths }', async () => {
+  const b = createTauriBackend();
+  const got = [];
+  await b.onDragDrop((e) => got.push(e));
+  dragHandler({ payload: { type: 'enter', paths: ['/a.csv'], position: { x: 1, y: 2 } } });
+  dragHandler({ payload: { type: 'over', position: { x: 3, y: 4 } } });
+  dragHandler({ payload: { type: 'drop', paths: ['/a.csv'], position: { x: 3, y: 4 } } });
+  dragHandler({ payload: { type: 'leave' } });
+  assert.deepEqual(got, [
+    { type: 'enter', paths: ['/a.csv'] },
+    { type: 'over', paths: [] },
+    { type: 'drop', paths: ['/a.csv'] },
+    { type: 'leave', paths: [] },
+  ]);
+});
+
+test('artifact paths go through convertFileSrc', () => {
+  assert.equal(createTauriBackend().fileSrc('/tmp/a b.png'), 'asset://localhost/%2Ftmp%2Fa%20b.png');
+});
