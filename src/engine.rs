@@ -6,7 +6,7 @@ use crate::error::{Error, Result};
 use crate::events::EventSink;
 use crate::ids::RunId;
 use crate::profile;
-use crate::sandbox::{RunRequest, RunResult, Sandbox};
+use crate::sandbox::{RunRequest, RunResult, Sandbox, plan_dataset_mounts, program_for_code};
 use crate::settings::Settings;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -56,7 +56,9 @@ impl Engine {
         sink: Arc<dyn EventSink>,
     ) -> Result<(RunId, JoinHandle<RunResult>)> {
         let (sandbox, request) = self
-            .prepare_quick_profile(datasets, |run_id| artifacts_root.join(run_id.as_str()))
+            .prepare(Job::QuickProfile, datasets, |run_id| {
+                artifacts_root.join(run_id.as_str())
+            })
             .await?;
         let run_id = request.run_id.clone();
         let engine = Arc::clone(self);
@@ -76,8 +78,33 @@ impl Engine {
         artifacts_dir: &Path,
         sink: &dyn EventSink,
     ) -> Result<RunResult> {
+        self.run_to_end(Job::QuickProfile, datasets, artifacts_dir, sink)
+            .await
+    }
+
+    /// Runs Python `code` exactly as model-written code runs: under the harness,
+    /// with the datasets as `file_1`… and `main_file`, outputs to `artifacts_dir`.
+    pub async fn run_code(
+        &self,
+        title: &str,
+        code: &str,
+        datasets: &[PathBuf],
+        artifacts_dir: &Path,
+        sink: &dyn EventSink,
+    ) -> Result<RunResult> {
+        let job = Job::Code { title, code };
+        self.run_to_end(job, datasets, artifacts_dir, sink).await
+    }
+
+    async fn run_to_end(
+        &self,
+        job: Job<'_>,
+        datasets: &[PathBuf],
+        artifacts_dir: &Path,
+        sink: &dyn EventSink,
+    ) -> Result<RunResult> {
         let (sandbox, request) = self
-            .prepare_quick_profile(datasets, |_| artifacts_dir.to_owned())
+            .prepare(job, datasets, |_| artifacts_dir.to_owned())
             .await?;
         let id = request.run_id.clone();
         let result = sandbox.run(request, sink).await;
@@ -85,20 +112,38 @@ impl Engine {
         Ok(result)
     }
 
-    async fn prepare_quick_profile(
+    /// Checks the datasets and reaches Docker (both fail in plain words before
+    /// anything starts), then registers the run so it can be cancelled.
+    async fn prepare(
         &self,
+        job: Job<'_>,
         datasets: &[PathBuf],
         artifacts_dir: impl FnOnce(&RunId) -> PathBuf,
     ) -> Result<(Sandbox, RunRequest)> {
         let run_id = RunId::new();
         let cancel = CancellationToken::new();
-        let request = profile::request(
-            datasets,
-            &artifacts_dir(&run_id),
-            None,
-            run_id.clone(),
-            cancel.clone(),
-        )?;
+        let artifacts_dir = artifacts_dir(&run_id);
+        let request = match job {
+            Job::QuickProfile => profile::request(
+                datasets,
+                &artifacts_dir,
+                None,
+                run_id.clone(),
+                cancel.clone(),
+            )?,
+            Job::Code { title, code } => {
+                let mounts = plan_dataset_mounts(datasets)?;
+                RunRequest {
+                    run_id: run_id.clone(),
+                    session_id: None,
+                    title: title.to_owned(),
+                    program: program_for_code(code, &mounts),
+                    datasets: mounts,
+                    artifacts_dir,
+                    cancel: cancel.clone(),
+                }
+            }
+        };
         let settings = self.settings();
         let connection = docker::connect(&settings.docker).await?;
         self.active_runs
@@ -118,4 +163,12 @@ impl Engine {
             None => false,
         }
     }
+}
+
+/// What a run executes.
+enum Job<'a> {
+    /// The built-in Quick profile.
+    QuickProfile,
+    /// Python code, run under the harness as model-written code is.
+    Code { title: &'a str, code: &'a str },
 }

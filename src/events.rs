@@ -46,6 +46,8 @@ pub enum Event {
         summary: String,
         /// True when stdout or stderr went over the cap and the rest was dropped.
         output_truncated: bool,
+        /// For model code that raised: what, where, and the code around it.
+        error: Option<PythonError>,
     },
 }
 
@@ -84,6 +86,18 @@ impl Outcome {
     pub fn is_success(self) -> bool {
         self == Outcome::Success
     }
+}
+
+/// An exception in model-written code, as the harness reported it. Lines are
+/// those of the model's own code.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PythonError {
+    #[serde(rename = "type")]
+    pub type_name: String,
+    pub message: String,
+    pub line: Option<u32>,
+    /// A few numbered lines around `line`, the failing one marked `->`.
+    pub context: Option<String>,
 }
 
 /// A file brought back from the sandbox's output folder.

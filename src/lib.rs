@@ -12,6 +12,6 @@ pub mod settings;
 
 pub use engine::Engine;
 pub use error::{Error, PlainWords, Result};
-pub use events::{Artifact, Event, EventSink, Outcome};
+pub use events::{Artifact, Event, EventSink, Outcome, PythonError};
 pub use ids::{RunId, SessionId};
 pub use settings::Settings;

@@ -53,6 +53,7 @@ fn one_of_each() -> Vec<Event> {
             duration_ms: 5,
             summary: "Finished in 0.1 s.".into(),
             output_truncated: false,
+            error: None,
         },
     ];
     for sample in &samples {

@@ -19,7 +19,7 @@ export const EVENT_FIELDS = Object.freeze({
   stdout: ['run_id', 'line'],
   stderr: ['run_id', 'line'],
   artifact: ['run_id', 'artifact'],
-  run_finished: ['run_id', 'outcome', 'exit_code', 'duration_ms', 'summary', 'output_truncated'],
+  run_finished: ['run_id', 'outcome', 'exit_code', 'duration_ms', 'summary', 'output_truncated', 'error'],
 });
 
 /** Fields of the `artifact` object carried by the `artifact` event. */

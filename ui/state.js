@@ -182,6 +182,7 @@ const HANDLERS = {
           durationMs: typeof e.duration_ms === 'number' ? e.duration_ms : null,
           summary: typeof e.summary === 'string' ? e.summary : '',
           outputTruncated: e.output_truncated === true,
+          error: pythonError(e.error),
         },
       };
     });
@@ -422,4 +423,15 @@ function errorOf(e) {
 
 function errorCard(seq, err, context) {
   return { type: 'error', key: `err:${seq}`, title: err.title, advice: err.advice, context };
+}
+
+/** The harness's report on model code that raised, or null. */
+function pythonError(error) {
+  if (!error || typeof error !== 'object' || typeof error.type !== 'string') return null;
+  return {
+    type: error.type,
+    message: typeof error.message === 'string' ? error.message : '',
+    line: typeof error.line === 'number' ? error.line : null,
+    context: typeof error.context === 'string' ? error.context : null,
+  };
 }

@@ -7,10 +7,12 @@
 mod artifacts;
 mod container_spec;
 mod guard;
+mod harness;
 mod layout;
 mod outcome;
 mod output;
 mod run;
 
+pub use harness::program_for_code;
 pub use layout::{CONTAINER_OUTPUT_DIR, CONTAINER_PROGRAM_DIR, DatasetMount, plan_dataset_mounts};
 pub use run::{Program, RunRequest, RunResult, Sandbox};

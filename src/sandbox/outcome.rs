@@ -1,6 +1,6 @@
 //! How a run ended, and the sentence the user reads about it.
 
-use crate::events::Outcome;
+use crate::events::{Outcome, PythonError};
 use crate::settings::SandboxSettings;
 use std::time::Duration;
 
@@ -11,6 +11,8 @@ pub(crate) struct Ending<'a> {
     pub timed_out: bool,
     pub cancelled: bool,
     pub stderr: &'a str,
+    /// What the harness reported, for model code that raised.
+    pub error: Option<&'a PythonError>,
     pub duration: Duration,
 }
 
@@ -39,6 +41,7 @@ pub(crate) fn summary(outcome: Outcome, ending: &Ending<'_>, settings: &SandboxS
     match outcome {
         Outcome::Success => format!("Finished in {took}."),
         Outcome::Failed => match (marked_for_user(ending.stderr), last_line(ending.stderr)) {
+            _ if ending.error.is_some() => describe(ending.error.unwrap()),
             (Some(marked), _) => marked,
             (None, Some(line)) => format!("The code stopped with an error after {took}: {line}"),
             (None, None) => format!(
@@ -58,6 +61,22 @@ pub(crate) fn summary(outcome: Outcome, ending: &Ending<'_>, settings: &SandboxS
         ),
         Outcome::Cancelled => format!("You stopped this run after {took}."),
         Outcome::DockerFailure => "Docker could not run the code.".to_owned(),
+    }
+}
+
+fn describe(error: &PythonError) -> String {
+    let place = error
+        .line
+        .map(|line| format!(" on line {line}"))
+        .unwrap_or_default();
+    let message = error.message.trim();
+    if message.is_empty() {
+        format!("The code stopped with {}{place}.", error.type_name)
+    } else {
+        format!(
+            "The code stopped with {}{place}: {message}",
+            error.type_name
+        )
     }
 }
 
@@ -101,6 +120,7 @@ mod tests {
             timed_out: false,
             cancelled: false,
             stderr: "Traceback (most recent call last):\n  File \"x\"\nValueError: bad value\n",
+            error: None,
             duration: Duration::from_millis(1500),
         }
     }
@@ -134,5 +154,19 @@ mod tests {
             ..ending(Some(2))
         };
         assert_eq!(summary(Outcome::Failed, &marked, &s), "The file is empty.");
+        let error = PythonError {
+            type_name: "KeyError".into(),
+            message: "'price'".into(),
+            line: Some(4),
+            context: None,
+        };
+        let reported = Ending {
+            error: Some(&error),
+            ..ending(Some(1))
+        };
+        assert_eq!(
+            summary(Outcome::Failed, &reported, &s),
+            "The code stopped with KeyError on line 4: 'price'"
+        );
     }
 }

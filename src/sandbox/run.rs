@@ -4,12 +4,13 @@
 use super::artifacts;
 use super::container_spec::{self, Command};
 use super::guard::ContainerGuard;
+use super::harness;
 use super::layout::{DatasetMount, RunFolders};
 use super::outcome::{self, Ending};
 use super::output::LineCollector;
 use crate::docker::{ensure_image, labels};
 use crate::error::{Error, Result};
-use crate::events::{Artifact, Event, EventSink, Outcome};
+use crate::events::{Artifact, Event, EventSink, Outcome, PythonError};
 use crate::ids::{RunId, SessionId};
 use crate::settings::SandboxSettings;
 use bollard::Docker;
@@ -57,6 +58,8 @@ pub struct RunResult {
     pub output_truncated: bool,
     pub artifacts: Vec<Artifact>,
     pub summary: String,
+    /// For model code that raised: the harness's report.
+    pub error: Option<PythonError>,
 }
 
 /// Runs programs in throw-away containers on one Docker daemon.
@@ -113,6 +116,7 @@ impl Sandbox {
         let duration = started.elapsed();
         let output_truncated = stdout.truncated() || stderr.truncated();
         let (stdout, stderr) = (stdout.into_text(), stderr.into_text());
+        let error = harness::parse_error(&stderr);
         let (outcome, exit_code, summary, artifacts) = match executed {
             Ok(done) => {
                 let ending = Ending {
@@ -121,6 +125,7 @@ impl Sandbox {
                     timed_out: matches!(done.stop, Stop::TimedOut),
                     cancelled: matches!(done.stop, Stop::Cancelled),
                     stderr: &stderr,
+                    error: error.as_ref(),
                     duration,
                 };
                 let outcome = outcome::classify(&ending);
@@ -137,6 +142,8 @@ impl Sandbox {
                 )
             }
         };
+        // A report only describes a failure; a run that succeeded has none.
+        let error = error.filter(|_| outcome == Outcome::Failed);
         let result = RunResult {
             run_id: request.run_id.clone(),
             outcome,
@@ -147,6 +154,7 @@ impl Sandbox {
             output_truncated,
             artifacts,
             summary,
+            error,
         };
         sink.emit(Event::RunFinished {
             run_id: result.run_id.clone(),
@@ -155,6 +163,7 @@ impl Sandbox {
             duration_ms: u64::try_from(duration.as_millis()).unwrap_or(u64::MAX),
             summary: result.summary.clone(),
             output_truncated,
+            error: result.error.clone(),
         });
         result
     }
@@ -207,6 +216,9 @@ impl Sandbox {
             });
         }
         for line in stderr.finish() {
+            if line.starts_with(harness::ERROR_MARKER) {
+                continue;
+            }
             sink.emit(Event::Stderr {
                 run_id: request.run_id.clone(),
                 line,
@@ -327,6 +339,10 @@ impl Sandbox {
                 }
                 LogOutput::StdErr { message } => {
                     for line in stderr.push(&message) {
+                        // The harness's machine-readable report is for the engine.
+                        if line.starts_with(harness::ERROR_MARKER) {
+                            continue;
+                        }
                         sink.emit(Event::Stderr {
                             run_id: run_id.clone(),
                             line,

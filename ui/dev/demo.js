@@ -182,7 +182,7 @@ export function createDemoBackend(scenario) {
     const run = runs.get(runId);
     if (!run || run.finished) return;
     run.finished = true;
-    emit({ kind: 'run_finished', run_id: runId, outcome, exit_code, duration_ms, summary, output_truncated: false });
+    emit({ kind: 'run_finished', run_id: runId, outcome, exit_code, duration_ms, summary, output_truncated: false, error: null });
   }
 
   const backend = {

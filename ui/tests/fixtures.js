@@ -39,6 +39,7 @@ export const SAMPLES = {
     duration_ms: 4200,
     summary: 'The profile finished.',
     output_truncated: false,
+    error: null,
   },
 };
 
@@ -59,6 +60,7 @@ export const finished = (run_id, outcome = 'success', extra = {}) => ({
   duration_ms: 1234,
   summary: `Summary of ${run_id}`,
   output_truncated: false,
+  error: null,
   ...extra,
 });
 export const artifact = (run_id, name, mime = 'image/png', size_bytes = 100) => ({

@@ -76,6 +76,7 @@ test('run_finished records outcome, summary, duration and truncation', () => {
     durationMs: 9000,
     summary: 'It ran out of memory.',
     outputTruncated: true,
+    error: null,
   });
   assert.deepEqual(activeRuns(s), []);
 });
@@ -302,4 +303,12 @@ test('a download that starts while a file is opening shows above it', () => {
   // with nothing waiting, it goes at the end
   const t = run([started('x'), { kind: 'image_pull_started', image: 'img' }]);
   assert.deepEqual(t.items.map((i) => i.type), ['run', 'pull']);
+});
+
+test('a python error report is kept with the finished run', () => {
+  const error = { type: 'KeyError', message: "'price'", line: 4, context: '->   4 | df["price"]' };
+  const s = run([started('a'), finished('a', 'failed', { error })]);
+  assert.deepEqual(findRun(s, 'a').finished.error, error);
+  const t = run([started('b'), finished('b', 'failed', { error: 'garbage' })]);
+  assert.equal(findRun(t, 'b').finished.error, null);
 });

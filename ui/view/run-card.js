@@ -79,11 +79,13 @@ export function createRunCard(run, deps) {
   const summaryIcon = h('span', { class: 'summary-icon' });
   const summaryTitle = h('strong', { class: 'summary-title' });
   const summaryText = h('p', { class: 'summary-text' });
+  // The lines around a Python error in the code, the failing one marked "->".
+  const summaryContext = h('pre', { class: 'summary-context', hidden: true });
   const summary = h(
     'div',
     { class: 'summary', hidden: true, role: 'status' },
     summaryIcon,
-    h('div', { class: 'summary-body' }, summaryTitle, summaryText),
+    h('div', { class: 'summary-body' }, summaryTitle, summaryText, summaryContext),
   );
 
   const el = h('article', { class: 'card run-card' }, head, outputSection, gallery, chips, summary);
@@ -215,6 +217,9 @@ export function createRunCard(run, deps) {
       setText(summaryTitle, duration ? `${style.label} · ${duration}` : style.label);
       setText(summaryText, run.finished.summary);
       show(summaryText, Boolean(run.finished.summary));
+      const context = run.finished.error && run.finished.error.context;
+      setText(summaryContext, context || '');
+      show(summaryContext, Boolean(context));
       show(summary, true);
     } else {
       delete el.dataset.tone;

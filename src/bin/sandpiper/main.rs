@@ -3,6 +3,7 @@
 
 mod doctor;
 mod profile;
+mod run;
 mod terminal;
 
 use clap::{Parser, Subcommand};
@@ -23,6 +24,8 @@ struct Cli {
 enum Command {
     /// Run the built-in Quick profile of one or more CSV files.
     Profile(profile::Args),
+    /// Run a Python script in the sandbox exactly as model-written code runs.
+    Run(run::Args),
     /// Check whether Docker is ready, and say what to do if not.
     Doctor(doctor::Args),
 }
@@ -32,6 +35,7 @@ async fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Command::Profile(args) => profile::run(args).await,
+        Command::Run(args) => run::run(args).await,
         Command::Doctor(args) => doctor::run(args).await,
     }
 }
