@@ -6,7 +6,7 @@ use crate::error::{Error, Result};
 use crate::events::EventSink;
 use crate::ids::RunId;
 use crate::profile;
-use crate::sandbox::{RunRequest, RunResult, Sandbox, plan_dataset_mounts, program_for_code};
+use crate::sandbox::{Program, RunRequest, RunResult, Sandbox, plan_dataset_mounts};
 use crate::settings::Settings;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -137,7 +137,7 @@ impl Engine {
                     run_id: run_id.clone(),
                     session_id: None,
                     title: title.to_owned(),
-                    program: program_for_code(code, &mounts),
+                    program: Program::code(code),
                     datasets: mounts,
                     artifacts_dir,
                     cancel: cancel.clone(),

@@ -27,6 +27,9 @@ pub enum Error {
     #[error("dataset {path} is unreadable: {reason}")]
     DatasetUnreadable { path: PathBuf, reason: String },
 
+    #[error("the program is too large to run ({bytes} bytes)")]
+    ProgramTooLarge { bytes: usize },
+
     #[error("invalid settings: {0}")]
     InvalidSettings(String),
 
@@ -104,6 +107,13 @@ impl Error {
                 ),
                 format!(
                     "{reason}. Check that the file exists and that you may open it, then try again."
+                ),
+            ),
+            Error::ProgramTooLarge { bytes } => PlainWords::new(
+                "The code is too long to run.",
+                format!(
+                    "It is {} KiB; Sandpiper runs code of up to 1.5 MiB. Split the analysis into smaller steps.",
+                    bytes / 1024
                 ),
             ),
             Error::InvalidSettings(reason) => {

@@ -38,6 +38,9 @@ pub struct SandboxSettings {
     pub output_cap_bytes: usize,
     /// Largest output file (chart, table) brought back from a run.
     pub artifact_cap_bytes: u64,
+    /// Size of the run's work folder (`/workspace`, outputs included): code that
+    /// fills it gets "no space left", and the host's disk is never touched.
+    pub workspace_mib: u64,
 }
 
 impl Default for SandboxSettings {
@@ -51,6 +54,7 @@ impl Default for SandboxSettings {
             timeout_secs: 120,
             output_cap_bytes: 1024 * 1024,
             artifact_cap_bytes: 50 * 1024 * 1024,
+            workspace_mib: 256,
         }
     }
 }
@@ -77,6 +81,9 @@ impl SandboxSettings {
         }
         if self.pids_limit < 16 {
             return Err("The process limit must be at least 16.".into());
+        }
+        if self.workspace_mib < 16 {
+            return Err("The work folder must be at least 16 MiB.".into());
         }
         if self.timeout_secs == 0 {
             return Err("The time limit must be at least one second.".into());

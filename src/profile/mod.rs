@@ -5,7 +5,7 @@
 
 use crate::error::Result;
 use crate::ids::{RunId, SessionId};
-use crate::sandbox::{CONTAINER_PROGRAM_DIR, Program, RunRequest, plan_dataset_mounts};
+use crate::sandbox::{Program, RunRequest, plan_dataset_mounts};
 use std::path::{Path, PathBuf};
 use tokio_util::sync::CancellationToken;
 
@@ -23,19 +23,11 @@ pub fn request(
     cancel: CancellationToken,
 ) -> Result<RunRequest> {
     let mounts = plan_dataset_mounts(datasets)?;
-    let mut argv = vec![
-        "python3".to_owned(),
-        format!("{CONTAINER_PROGRAM_DIR}/{SCRIPT_NAME}"),
-    ];
-    argv.extend(mounts.iter().map(|m| m.container_path.clone()));
     Ok(RunRequest {
         run_id,
         session_id,
         title: title(datasets),
-        program: Program {
-            files: vec![(SCRIPT_NAME.to_owned(), SCRIPT.to_owned())],
-            argv,
-        },
+        program: Program::script(SCRIPT_NAME, SCRIPT),
         datasets: mounts,
         artifacts_dir: artifacts_dir.to_owned(),
         cancel,
@@ -72,10 +64,7 @@ mod tests {
         )
         .unwrap();
         assert_eq!(req.title, "Quick profile of sales.csv");
-        assert_eq!(
-            req.program.argv,
-            vec!["python3", "/sandpiper/quick_profile.py", "/data/sales.csv"]
-        );
-        assert!(req.program.files[0].1.contains("def "));
+        assert_eq!(req.datasets[0].container_path, "/data/sales.csv");
+        assert_eq!(req.program, Program::script("quick_profile.py", SCRIPT));
     }
 }

@@ -1,31 +1,34 @@
 //! Settings and a run's folders → the container Docker creates. Every isolation
 //! choice lives here, next to the reason for it.
 
-use super::layout::{
-    CONTAINER_OUTPUT_DIR, CONTAINER_PROGRAM_DIR, CONTAINER_WORKSPACE_DIR, DatasetMount, RunFolders,
-};
+use super::layout::{CONTAINER_OUTPUT_DIR, CONTAINER_WORKSPACE_DIR, DatasetMount};
 use crate::docker::labels;
 use crate::ids::RunId;
 use crate::settings::SandboxSettings;
 use bollard::models::{ContainerCreateBody, HostConfig, Mount, MountType, ResourcesUlimits};
 use std::collections::HashMap;
 
-/// What to start inside the container.
-pub(crate) struct Command {
+/// What one run's container is made of, besides the settings.
+pub(crate) struct RunSpec<'a> {
+    pub run_id: &'a RunId,
+    /// The tmpfs volume mounted as `/workspace`.
+    pub workspace_volume: &'a str,
+    pub datasets: &'a [DatasetMount],
+    /// The harness's command line (see `harness::command`).
     pub argv: Vec<String>,
+    /// Tells the harness's "done" marker from anything the code prints.
+    pub done_token: &'a str,
 }
 
-pub(crate) fn build(
-    run_id: &RunId,
-    settings: &SandboxSettings,
-    folders: &RunFolders,
-    datasets: &[DatasetMount],
-    command: Command,
-) -> ContainerCreateBody {
-    let mut mounts = vec![
-        bind(&folders.program_dir(), CONTAINER_PROGRAM_DIR, true),
-        bind(&folders.workspace_dir(), CONTAINER_WORKSPACE_DIR, false),
-    ];
+pub(crate) fn build(settings: &SandboxSettings, run: RunSpec<'_>) -> ContainerCreateBody {
+    let datasets = run.datasets;
+    let mut mounts = vec![Mount {
+        typ: Some(MountType::VOLUME),
+        source: Some(run.workspace_volume.to_owned()),
+        target: Some(CONTAINER_WORKSPACE_DIR.to_owned()),
+        read_only: Some(false),
+        ..Default::default()
+    }];
     mounts.extend(
         datasets
             .iter()
@@ -61,7 +64,7 @@ pub(crate) fn build(
 
     ContainerCreateBody {
         image: Some(settings.image.clone()),
-        cmd: Some(command.argv),
+        cmd: Some(run.argv),
         working_dir: Some(CONTAINER_WORKSPACE_DIR.to_owned()),
         user: Some(unprivileged_user()),
         env: Some(vec![
@@ -71,8 +74,9 @@ pub(crate) fn build(
             "MPLBACKEND=Agg".to_owned(),
             "MPLCONFIGDIR=/tmp/matplotlib".to_owned(),
             format!("SANDPIPER_OUTPUT_DIR={CONTAINER_OUTPUT_DIR}"),
+            format!("SANDPIPER_DONE_TOKEN={}", run.done_token),
         ]),
-        labels: Some(labels::for_ephemeral_run(run_id)),
+        labels: Some(labels::for_ephemeral_run(run.run_id)),
         network_disabled: Some(true),
         attach_stdout: Some(true),
         attach_stderr: Some(true),

@@ -1,53 +1,77 @@
-//! Makes sure a run's container is removed even when the run's future is dropped
-//! (the window closed, the task was aborted) before it could clean up itself.
+//! Makes sure a run's container and volume are removed even when the run's future
+//! is dropped (the window closed, the task was aborted) before it could clean up.
 
 use bollard::Docker;
-use bollard::query_parameters::RemoveContainerOptionsBuilder;
+use bollard::query_parameters::{RemoveContainerOptionsBuilder, RemoveVolumeOptionsBuilder};
 
-pub(crate) struct ContainerGuard {
-    docker: Docker,
-    id: Option<String>,
+#[derive(Debug, Clone)]
+pub(crate) enum Resource {
+    Container(String),
+    Volume(String),
 }
 
-impl ContainerGuard {
-    pub(crate) fn new(docker: Docker, id: String) -> Self {
+pub(crate) struct Guard {
+    docker: Docker,
+    resource: Option<Resource>,
+}
+
+impl Guard {
+    pub(crate) fn new(docker: Docker, resource: Resource) -> Self {
         Self {
             docker,
-            id: Some(id),
+            resource: Some(resource),
         }
     }
 
-    pub(crate) fn id(&self) -> &str {
-        self.id.as_deref().unwrap_or_default()
+    /// The container id or volume name.
+    pub(crate) fn name(&self) -> &str {
+        match &self.resource {
+            Some(Resource::Container(name) | Resource::Volume(name)) => name,
+            None => "",
+        }
     }
 
-    /// Removes the container now (killing it if it still runs) and disarms the guard.
+    /// Removes it now (killing a container that still runs) and disarms the guard.
     pub(crate) async fn remove(mut self) -> Result<(), bollard::errors::Error> {
-        match self.id.take() {
-            Some(id) => remove(&self.docker, &id).await,
+        match self.resource.take() {
+            Some(resource) => remove(&self.docker, &resource).await,
             None => Ok(()),
         }
     }
 }
 
-impl Drop for ContainerGuard {
+impl Drop for Guard {
     fn drop(&mut self) {
-        let Some(id) = self.id.take() else { return };
+        let Some(resource) = self.resource.take() else {
+            return;
+        };
         let docker = self.docker.clone();
         if let Ok(runtime) = tokio::runtime::Handle::try_current() {
             runtime.spawn(async move {
-                let _ = remove(&docker, &id).await;
+                let _ = remove(&docker, &resource).await;
             });
         }
     }
 }
 
-async fn remove(docker: &Docker, id: &str) -> Result<(), bollard::errors::Error> {
-    let options = RemoveContainerOptionsBuilder::default()
-        .force(true)
-        .v(true)
-        .build();
-    match docker.remove_container(id, Some(options)).await {
+pub(crate) async fn remove(
+    docker: &Docker,
+    resource: &Resource,
+) -> Result<(), bollard::errors::Error> {
+    let removed = match resource {
+        Resource::Container(id) => {
+            let options = RemoveContainerOptionsBuilder::default()
+                .force(true)
+                .v(true)
+                .build();
+            docker.remove_container(id, Some(options)).await
+        }
+        Resource::Volume(name) => {
+            let options = RemoveVolumeOptionsBuilder::default().force(true).build();
+            docker.remove_volume(name, Some(options)).await
+        }
+    };
+    match removed {
         // Already gone is what we wanted.
         Err(bollard::errors::Error::DockerResponseServerError {
             status_code: 404, ..

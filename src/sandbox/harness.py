@@ -1,10 +1,22 @@
 """Sandpiper's harness: runs model-written code (analysis.py) inside the sandbox.
 
-Mounted read-only at /sandpiper/harness.py, so the code cannot rewrite it.
-The code is compiled from its own file name, never spliced into a template, so
-line numbers in errors are the lines of the model's code.
+Started as the container's first process, from the command line, so nothing the
+code can write replaces it:
 
-    python3 /sandpiper/harness.py /sandpiper/analysis.py [/data/a.csv ...]
+    python3 -c <this file> MODE NAME CHUNKS <chunk>... -- [/data/a.csv ...]
+
+MODE is "code" (model-written code: the helpers below) or "script" (one of
+Sandpiper's own programs, such as the Quick profile: run as it is, with the
+datasets as its arguments). The source arrives in CHUNKS pieces, because one
+command-line argument may hold at most 128 KiB. It is compiled under its own
+name, never spliced into a template, so line numbers in errors are its own.
+
+The code runs in a forked child. The parent waits for it, then prints the
+"done" marker the engine waits for (on stdout and stderr) and stays alive: the work folder is a tmpfs
+volume that only exists while the container runs, and the engine copies the
+output folder out of it before removing the container. Running the code in a
+child also means os._exit() or the kernel's out-of-memory killer ending the
+code still leaves the harness to say so.
 
 What the code gets, as the design notes promised the model:
   - auto-imports: pd, np, plt, sns when installed, plus os, sys, json, math, re,
@@ -19,12 +31,15 @@ traceback and debug information to stderr, then one machine-readable line
 """
 
 import json
+import linecache
 import os
 import sys
+import time
 import traceback
 
 CODE_NAME = "analysis.py"
 OUTPUT_DIR = os.environ.get("SANDPIPER_OUTPUT_DIR", "/workspace/output")
+DONE_MARKER = "\x1eSANDPIPER-DONE"
 _saved_figures = set()
 
 
@@ -140,17 +155,14 @@ def report(exc, line, context):
     print("SANDPIPER-ERROR " + json.dumps(payload), file=err, flush=True)
 
 
-def main():
-    code_path, data_paths = sys.argv[1], sys.argv[2:]
-    with open(code_path, encoding="utf-8", errors="replace") as f:
-        source = f.read()
+def run_code(name, source, data_paths):
+    """Model-written code: the seed's helpers, structured error reports."""
     source_lines = source.splitlines()
-    namespace = {"__name__": "__main__", "__file__": CODE_NAME}
+    namespace = {"__name__": "__main__", "__file__": name}
     namespace.update(auto_imports())
     namespace.update(dataset_variables(data_paths))
-
     try:
-        code = compile(source, CODE_NAME, "exec")
+        code = compile(source, name, "exec")
     except SyntaxError as exc:
         report(exc, exc.lineno, context_around(source_lines, exc.lineno))
         return 1
@@ -158,10 +170,7 @@ def main():
         exec(code, namespace)
     except SystemExit as exc:
         save_open_figures()
-        if exc.code is None or isinstance(exc.code, int):
-            return exc.code or 0
-        print(exc.code, file=sys.stderr)
-        return 1
+        return exit_status(exc)
     except BaseException as exc:  # KeyboardInterrupt and MemoryError are the code's too
         save_open_figures()
         line, context = code_frame(exc.__traceback__, source_lines)
@@ -169,6 +178,77 @@ def main():
         return 1
     save_open_figures()
     return 0
+
+
+def run_script(name, source, data_paths):
+    """One of Sandpiper's own programs: plain Python, datasets as arguments."""
+    sys.argv = [name] + list(data_paths)
+    try:
+        exec(compile(source, name, "exec"), {"__name__": "__main__", "__file__": name})
+    except SystemExit as exc:
+        return exit_status(exc)
+    except BaseException:
+        traceback.print_exc()
+        return 1
+    return 0
+
+
+def exit_status(exc):
+    if exc.code is None or isinstance(exc.code, int):
+        return (exc.code or 0) & 0xFF
+    print(exc.code, file=sys.stderr)
+    return 1
+
+
+def parse_arguments(argv):
+    mode, name, chunks = argv[1], argv[2], int(argv[3])
+    source = "".join(argv[4 : 4 + chunks])
+    rest = argv[4 + chunks :]
+    data_paths = rest[1:] if rest[:1] == ["--"] else rest
+    return mode, name, source, data_paths
+
+
+def run_child(mode, name, source, data_paths):
+    """In the forked child: run the code and end with its status."""
+    # Tracebacks show source lines from linecache; the code has no file on disk.
+    linecache.cache[name] = (len(source), None, source.splitlines(True), name)
+    status = 1
+    try:
+        runner = run_code if mode == "code" else run_script
+        status = runner(name, source, data_paths)
+    finally:
+        for stream in (sys.stdout, sys.stderr):
+            try:
+                stream.flush()
+            except Exception:
+                pass
+        os._exit(status)
+
+
+def main():
+    mode, name, source, data_paths = parse_arguments(sys.argv)
+    token = os.environ.pop("SANDPIPER_DONE_TOKEN", "")
+    os.makedirs(OUTPUT_DIR, exist_ok=True)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    child = os.fork()
+    if child == 0:
+        run_child(mode, name, source, data_paths)
+    _, wait_status = os.waitpid(child, 0)
+    status = os.waitstatus_to_exitcode(wait_status)
+    if status < 0:
+        status = 128 - status  # killed by signal N: the shell's 128 + N
+    if not token:
+        return status
+    # On both streams: Docker forwards them independently, so only the marker
+    # arriving on each tells the engine that it has everything the code wrote.
+    for stream in (sys.stdout, sys.stderr):
+        # Starts with a newline in case the code's last line did not end; the
+        # engine drops that newline when the code's output did end its line.
+        stream.write("\n%s %s %d\n" % (DONE_MARKER, token, status))
+        stream.flush()
+    while True:  # the engine copies the outputs, then removes the container
+        time.sleep(3600)
 
 
 if __name__ == "__main__":

@@ -1,32 +1,105 @@
-//! The harness that runs model-written code (`harness.py`), and reading the
-//! structured error it reports.
+//! The harness every program runs under (`harness.py`): how a program is put on
+//! its command line, the "done" marker it prints, and the structured error it
+//! reports for model-written code.
 
-use super::layout::{CONTAINER_PROGRAM_DIR, DatasetMount};
-use super::run::Program;
+use super::layout::DatasetMount;
+use crate::error::{Error, Result};
 use crate::events::PythonError;
 
 const HARNESS: &str = include_str!("harness.py");
-const HARNESS_NAME: &str = "harness.py";
-const CODE_NAME: &str = "analysis.py";
 /// The line the harness ends a failure report with; never shown to the user.
 pub(crate) const ERROR_MARKER: &str = "SANDPIPER-ERROR ";
+/// Starts the harness's "the code has finished" line; see `done_marker`.
+const DONE_MARKER: &str = "\u{1e}SANDPIPER-DONE";
+/// One command-line argument may hold at most 128 KiB on Linux.
+const CHUNK_BYTES: usize = 96 * 1024;
+/// The whole command line may hold about 2 MiB; leave room for the rest.
+const MAX_SOURCE_BYTES: usize = 1536 * 1024;
 
-/// The program that runs `code` under the harness, with the datasets as
-/// `file_1`, `file_2`, … and `main_file`.
-pub fn program_for_code(code: &str, datasets: &[DatasetMount]) -> Program {
+/// What a run executes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Program {
+    pub kind: ProgramKind,
+    /// The file name errors and tracebacks show, e.g. `analysis.py`.
+    pub name: String,
+    pub source: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ProgramKind {
+    /// Model-written code: auto-imports, `file_1`… and `main_file`, figures
+    /// saved, structured error reports.
+    Code,
+    /// One of Sandpiper's own scripts, run as it is with the datasets as arguments.
+    Script,
+}
+
+impl Program {
+    /// Model-written (or user-given) analysis code.
+    pub fn code(source: &str) -> Self {
+        Self {
+            kind: ProgramKind::Code,
+            name: "analysis.py".to_owned(),
+            source: source.to_owned(),
+        }
+    }
+
+    /// One of Sandpiper's own scripts.
+    pub fn script(name: &str, source: &str) -> Self {
+        Self {
+            kind: ProgramKind::Script,
+            name: name.to_owned(),
+            source: source.to_owned(),
+        }
+    }
+}
+
+/// The container's command: the harness from `-c` (no file the code could
+/// replace), then the program's source in chunks, then the datasets.
+pub(crate) fn command(program: &Program, datasets: &[DatasetMount]) -> Result<Vec<String>> {
+    if program.source.len() > MAX_SOURCE_BYTES {
+        return Err(Error::ProgramTooLarge {
+            bytes: program.source.len(),
+        });
+    }
+    let chunks = split_on_char_boundaries(&program.source, CHUNK_BYTES);
+    let mode = match program.kind {
+        ProgramKind::Code => "code",
+        ProgramKind::Script => "script",
+    };
     let mut argv = vec![
         "python3".to_owned(),
-        format!("{CONTAINER_PROGRAM_DIR}/{HARNESS_NAME}"),
-        format!("{CONTAINER_PROGRAM_DIR}/{CODE_NAME}"),
+        "-c".to_owned(),
+        HARNESS.to_owned(),
+        mode.to_owned(),
+        program.name.clone(),
+        chunks.len().to_string(),
     ];
+    argv.extend(chunks.into_iter().map(str::to_owned));
+    argv.push("--".to_owned());
     argv.extend(datasets.iter().map(|d| d.container_path.clone()));
-    Program {
-        files: vec![
-            (HARNESS_NAME.to_owned(), HARNESS.to_owned()),
-            (CODE_NAME.to_owned(), code.to_owned()),
-        ],
-        argv,
+    Ok(argv)
+}
+
+fn split_on_char_boundaries(text: &str, max_bytes: usize) -> Vec<&str> {
+    let mut chunks = Vec::new();
+    let mut rest = text;
+    while !rest.is_empty() {
+        let mut cut = rest.len().min(max_bytes);
+        while !rest.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        let (chunk, tail) = rest.split_at(cut);
+        chunks.push(chunk);
+        rest = tail;
     }
+    chunks
+}
+
+/// The marker the harness prints, with this run's token, when the program has
+/// ended: `<marker> <token> <exit status>`.
+pub(crate) fn done_marker(token: &str) -> String {
+    format!("{DONE_MARKER} {token} ")
 }
 
 /// The last error report in stderr. The code could print a fake one; that only
@@ -54,23 +127,28 @@ mod tests {
     }
 
     #[test]
-    fn the_code_runs_from_its_own_file_under_the_harness() {
-        let program = program_for_code(
-            "print(1)",
+    fn the_program_travels_on_the_command_line_in_chunks() {
+        let source = "é".repeat(CHUNK_BYTES); // two bytes each: forces a split
+        let argv = command(
+            &Program::code(&source),
             &[DatasetMount {
                 host_path: "/tmp/a.csv".into(),
                 container_path: "/data/a.csv".into(),
             }],
-        );
-        assert_eq!(
-            program.argv,
-            vec![
-                "python3",
-                "/sandpiper/harness.py",
-                "/sandpiper/analysis.py",
-                "/data/a.csv"
-            ]
-        );
-        assert_eq!(program.files[1], ("analysis.py".into(), "print(1)".into()));
+        )
+        .unwrap();
+        assert_eq!(&argv[..2], ["python3", "-c"]);
+        assert_eq!(argv[3], "code");
+        assert_eq!(argv[4], "analysis.py");
+        assert_eq!(argv[5], "2");
+        assert_eq!(format!("{}{}", argv[6], argv[7]), source);
+        assert_eq!(&argv[8..], ["--", "/data/a.csv"]);
+        assert!(argv.iter().all(|a| a.len() <= CHUNK_BYTES));
+    }
+
+    #[test]
+    fn a_program_too_large_for_a_command_line_is_refused() {
+        let err = command(&Program::code(&"x".repeat(MAX_SOURCE_BYTES + 1)), &[]).unwrap_err();
+        assert!(matches!(err, Error::ProgramTooLarge { .. }));
     }
 }

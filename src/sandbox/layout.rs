@@ -1,13 +1,13 @@
-//! The folders of one run and where they appear inside the container:
-//! - `/sandpiper` (read-only): the program, so model code cannot rewrite the harness;
-//! - `/workspace` (read-write): the run's own work folder, with `output/` for results;
-//! - `/data/<name>` (read-only): each dataset, mounted one file at a time.
+//! Where things are inside the container:
+//! - `/workspace` (read-write, size-capped): the run's own work folder, with
+//!   `output/` for results; it lives in a tmpfs volume that dies with the run;
+//! - `/data/<name>` (read-only): each dataset, mounted one file at a time;
+//! - `/tmp` (size-capped tmpfs), which is also HOME. Nothing else is writable.
 
 use crate::error::{Error, Result};
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
-pub const CONTAINER_PROGRAM_DIR: &str = "/sandpiper";
 pub const CONTAINER_WORKSPACE_DIR: &str = "/workspace";
 pub const CONTAINER_OUTPUT_DIR: &str = "/workspace/output";
 const CONTAINER_DATA_DIR: &str = "/data";
@@ -95,80 +95,6 @@ fn with_suffix(name: &str, n: usize) -> String {
     }
 }
 
-/// The host side of a run's folders. Dropping it deletes them.
-pub(crate) struct RunFolders {
-    root: tempfile::TempDir,
-}
-
-impl RunFolders {
-    /// Creates the folders and writes the program files into `program/`.
-    /// `parent` is where the folders go (the system's temporary folder if `None`).
-    pub(crate) fn create(
-        parent: Option<&Path>,
-        program_files: &[(String, String)],
-    ) -> Result<Self> {
-        let mut builder = tempfile::Builder::new();
-        builder.prefix("sandpiper-run-");
-        let root = match parent {
-            Some(parent) => builder.tempdir_in(parent),
-            None => builder.tempdir(),
-        }
-        .map_err(|e| Error::io("creating the run's temporary folder", e))?;
-        let folders = Self { root };
-        for dir in [folders.program_dir(), folders.output_dir()] {
-            std::fs::create_dir_all(&dir)
-                .map_err(|e| Error::io("creating the run's temporary folder", e))?;
-        }
-        for (name, contents) in program_files {
-            std::fs::write(folders.program_dir().join(name), contents)
-                .map_err(|e| Error::io("writing the program for the run", e))?;
-        }
-        // The container runs as an unprivileged user that may not be the owner of
-        // these folders, so the work folder must be writable by anyone (it is inside a
-        // private 0700 temporary folder, so no other host user can reach it).
-        set_mode(&folders.program_dir(), 0o755)?;
-        set_mode(&folders.workspace_dir(), 0o777)?;
-        set_mode(&folders.output_dir(), 0o777)?;
-        Ok(folders)
-    }
-
-    #[cfg(test)]
-    pub(crate) fn path(&self) -> &Path {
-        self.root.path()
-    }
-
-    pub(crate) fn program_dir(&self) -> PathBuf {
-        self.root.path().join("program")
-    }
-
-    pub(crate) fn workspace_dir(&self) -> PathBuf {
-        self.root.path().join("workspace")
-    }
-
-    pub(crate) fn output_dir(&self) -> PathBuf {
-        self.workspace_dir().join("output")
-    }
-
-    /// Deletes the folders now, reporting a failure instead of ignoring it on drop.
-    pub(crate) fn remove(self) -> Result<()> {
-        self.root
-            .close()
-            .map_err(|e| Error::io("removing the run's temporary folder", e))
-    }
-}
-
-#[cfg(unix)]
-fn set_mode(path: &Path, mode: u32) -> Result<()> {
-    use std::os::unix::fs::PermissionsExt;
-    std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode))
-        .map_err(|e| Error::io("preparing the run's temporary folder", e))
-}
-
-#[cfg(not(unix))]
-fn set_mode(_path: &Path, _mode: u32) -> Result<()> {
-    Ok(())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -194,15 +120,5 @@ mod tests {
         assert!(err.plain_words().title.contains("nope.csv"));
         let err = plan_dataset_mounts(&[dir.path().to_owned()]).unwrap_err();
         assert!(err.plain_words().advice.contains("folder"));
-    }
-
-    #[test]
-    fn run_folders_disappear_when_removed() {
-        let folders = RunFolders::create(None, &[("main.py".into(), "print(1)".into())]).unwrap();
-        let root = folders.path().to_owned();
-        assert!(folders.program_dir().join("main.py").is_file());
-        assert!(folders.output_dir().is_dir());
-        folders.remove().unwrap();
-        assert!(!root.exists());
     }
 }

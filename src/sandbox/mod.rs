@@ -12,7 +12,8 @@ mod layout;
 mod outcome;
 mod output;
 mod run;
+mod workspace;
 
-pub use harness::program_for_code;
-pub use layout::{CONTAINER_OUTPUT_DIR, CONTAINER_PROGRAM_DIR, DatasetMount, plan_dataset_mounts};
-pub use run::{Program, RunRequest, RunResult, Sandbox};
+pub use harness::{Program, ProgramKind};
+pub use layout::{CONTAINER_OUTPUT_DIR, DatasetMount, plan_dataset_mounts};
+pub use run::{RunRequest, RunResult, Sandbox};

@@ -1,6 +1,8 @@
 //! Turning a container's raw output chunks into lines, with a cap on what the host
 //! keeps. Chunks arrive split anywhere, even inside a UTF-8 character, and code
 //! may print binary garbage or gigabytes: neither may hurt the host.
+//!
+//! It also spots the harness's "done" marker, which is not the code's output.
 
 /// A single line longer than this is cut into pieces, so one newline-free
 /// megabyte cannot become one giant event.
@@ -12,6 +14,11 @@ pub(crate) struct LineCollector {
     kept: String,
     kept_bytes: usize,
     truncated: bool,
+    done_marker: Option<String>,
+    /// An empty line is held back one line: the harness writes a newline before
+    /// its marker, and that newline is not the code's.
+    held_empty_line: bool,
+    done_status: Option<i64>,
 }
 
 impl LineCollector {
@@ -22,7 +29,21 @@ impl LineCollector {
             kept: String::new(),
             kept_bytes: 0,
             truncated: false,
+            done_marker: None,
+            held_empty_line: false,
+            done_status: None,
         }
+    }
+
+    /// Watches for `marker` followed by an exit status.
+    pub(crate) fn with_done_marker(mut self, marker: String) -> Self {
+        self.done_marker = Some(marker);
+        self
+    }
+
+    /// The exit status the harness announced, once its marker has arrived.
+    pub(crate) fn done_status(&self) -> Option<i64> {
+        self.done_status
     }
 
     /// Adds a chunk and returns the complete lines it finished, in order.
@@ -48,17 +69,46 @@ impl LineCollector {
         if !self.pending.is_empty() {
             self.finish_line(&mut lines);
         }
+        if std::mem::take(&mut self.held_empty_line) {
+            self.keep(String::new(), &mut lines);
+        }
         lines
     }
 
     fn finish_line(&mut self, lines: &mut Vec<String>) {
         let raw = std::mem::take(&mut self.pending);
-        if self.truncated {
-            return;
+        if self.done_status.is_some() {
+            return; // nothing after the marker is the code's
         }
         let mut line = String::from_utf8_lossy(&raw).into_owned();
         if line.ends_with('\r') {
             line.pop();
+        }
+        if let Some(marker) = &self.done_marker
+            && let Some(at) = line.find(marker.as_str())
+        {
+            let status = line[at + marker.len()..].trim().parse().unwrap_or(1);
+            self.done_status = Some(status);
+            self.held_empty_line = false;
+            line.truncate(at);
+            if !line.is_empty() {
+                self.keep(line, lines);
+            }
+            return;
+        }
+        if std::mem::take(&mut self.held_empty_line) {
+            self.keep(String::new(), lines);
+        }
+        if line.is_empty() && self.done_marker.is_some() {
+            self.held_empty_line = true;
+        } else {
+            self.keep(line, lines);
+        }
+    }
+
+    fn keep(&mut self, line: String, lines: &mut Vec<String>) {
+        if self.truncated {
+            return;
         }
         if self.kept_bytes + line.len() + 1 > self.cap_bytes {
             self.truncated = true;
@@ -83,16 +133,19 @@ impl LineCollector {
 mod tests {
     use super::*;
 
+    fn collect(c: &mut LineCollector, bytes: &[u8], chunk: usize) -> Vec<String> {
+        let mut lines = Vec::new();
+        for piece in bytes.chunks(chunk) {
+            lines.extend(c.push(piece));
+        }
+        lines.extend(c.finish());
+        lines
+    }
+
     #[test]
     fn lines_split_across_chunks_and_inside_utf8_come_out_whole() {
         let mut c = LineCollector::new(1024);
-        let text = "héllo\r\nwörld\nlast";
-        let bytes = text.as_bytes();
-        let mut lines = Vec::new();
-        for chunk in bytes.chunks(2) {
-            lines.extend(c.push(chunk));
-        }
-        lines.extend(c.finish());
+        let lines = collect(&mut c, "héllo\r\nwörld\nlast".as_bytes(), 2);
         assert_eq!(lines, vec!["héllo", "wörld", "last"]);
         assert_eq!(c.into_text(), "héllo\nwörld\nlast\n");
     }
@@ -119,5 +172,32 @@ mod tests {
         let lines = c.push(&vec![b'x'; MAX_LINE_BYTES * 2 + 5]);
         assert_eq!(lines.len(), 2);
         assert_eq!(c.finish().len(), 1);
+    }
+
+    #[test]
+    fn the_done_marker_ends_the_output_and_is_not_part_of_it() {
+        let marker = "\u{1e}DONE tok ".to_owned();
+        // Output that ended its line, then a genuine empty line, then the marker
+        // (which the harness starts with a newline of its own).
+        let mut c = LineCollector::new(1024).with_done_marker(marker.clone());
+        let bytes = format!("a\n\n\n{marker}3\nlate\n");
+        let lines = collect(&mut c, bytes.as_bytes(), 3);
+        assert_eq!(lines, vec!["a", ""]);
+        assert_eq!(c.done_status(), Some(3));
+
+        // Output whose last line had no newline.
+        let mut c = LineCollector::new(1024).with_done_marker(marker.clone());
+        let lines = collect(&mut c, format!("a\nb\n{marker}0\n").as_bytes(), 1);
+        assert_eq!(lines, vec!["a", "b"]);
+        assert_eq!(c.done_status(), Some(0));
+    }
+
+    #[test]
+    fn the_marker_is_seen_even_after_the_output_cap() {
+        let marker = "\u{1e}DONE tok ".to_owned();
+        let mut c = LineCollector::new(4).with_done_marker(marker.clone());
+        c.push(format!("too long\n\n{marker}0\n").as_bytes());
+        assert!(c.truncated());
+        assert_eq!(c.done_status(), Some(0));
     }
 }

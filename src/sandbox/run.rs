@@ -2,12 +2,13 @@
 //! emits exactly one `RunFinished` and leaves no container and no temporary folder.
 
 use super::artifacts;
-use super::container_spec::{self, Command};
-use super::guard::ContainerGuard;
-use super::harness;
-use super::layout::{DatasetMount, RunFolders};
+use super::container_spec::{self, RunSpec};
+use super::guard::{Guard, Resource};
+use super::harness::{self, Program};
+use super::layout::{CONTAINER_OUTPUT_DIR, DatasetMount};
 use super::outcome::{self, Ending};
 use super::output::LineCollector;
+use super::workspace;
 use crate::docker::{ensure_image, labels};
 use crate::error::{Error, Result};
 use crate::events::{Artifact, Event, EventSink, Outcome, PythonError};
@@ -16,23 +17,14 @@ use crate::settings::SandboxSettings;
 use bollard::Docker;
 use bollard::container::LogOutput;
 use bollard::query_parameters::{
-    AttachContainerOptionsBuilder, CreateContainerOptionsBuilder, KillContainerOptionsBuilder,
-    ListContainersOptionsBuilder,
+    AttachContainerOptionsBuilder, CreateContainerOptionsBuilder,
+    DownloadFromContainerOptionsBuilder, KillContainerOptionsBuilder, ListContainersOptionsBuilder,
 };
 use futures_util::StreamExt;
 use std::collections::HashMap;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 use tokio_util::sync::CancellationToken;
-
-/// The files to place read-only at `/sandpiper` and the command that runs them.
-#[derive(Debug, Clone)]
-pub struct Program {
-    /// (file name, contents) pairs.
-    pub files: Vec<(String, String)>,
-    /// e.g. `["python3", "/sandpiper/quick_profile.py", "/data/sales.csv"]`.
-    pub argv: Vec<String>,
-}
 
 #[derive(Debug, Clone)]
 pub struct RunRequest {
@@ -67,7 +59,6 @@ pub struct RunResult {
 pub struct Sandbox {
     docker: Docker,
     settings: SandboxSettings,
-    work_root: Option<PathBuf>,
 }
 
 /// Why the wait for a container ended.
@@ -79,18 +70,7 @@ enum Stop {
 
 impl Sandbox {
     pub fn new(docker: Docker, settings: SandboxSettings) -> Self {
-        Self {
-            docker,
-            settings,
-            work_root: None,
-        }
-    }
-
-    /// Puts each run's temporary folders under `root` instead of the system's
-    /// temporary folder (Docker Desktop shares only some folders with its VM).
-    pub fn with_work_root(mut self, root: PathBuf) -> Self {
-        self.work_root = Some(root);
-        self
+        Self { docker, settings }
     }
 
     pub fn settings(&self) -> &SandboxSettings {
@@ -178,14 +158,69 @@ impl Sandbox {
         started: Instant,
     ) -> Result<Executed> {
         ensure_image(&self.docker, &self.settings.image, sink).await?;
-        let folders = RunFolders::create(self.work_root.as_deref(), &request.program.files)?;
+        let argv = harness::command(&request.program, &request.datasets)?;
+        let volume =
+            workspace::create(&self.docker, &request.run_id, self.settings.workspace_mib).await?;
+        let ran = self
+            .run_container(request, sink, stdout, stderr, started, volume.name(), argv)
+            .await;
+        // Clean up before reporting: a run is not over while its volume exists.
+        let removed = volume.remove().await;
+        let (ending, outputs) = ran?;
+        removed?;
+
+        let collected = match outputs {
+            Some(archive) => {
+                let dest = request.artifacts_dir.clone();
+                let cap = self.settings.artifact_cap_bytes;
+                tokio::task::spawn_blocking(move || artifacts::collect(archive, &dest, cap))
+                    .await
+                    .map_err(|e| {
+                        Error::io("saving the run's results", std::io::Error::other(e))
+                    })??
+            }
+            None => Default::default(),
+        };
+        for skipped in &collected.skipped {
+            sink.emit(Event::Stderr {
+                run_id: request.run_id.clone(),
+                line: format!("Sandpiper did not bring back {skipped}."),
+            });
+        }
+        for artifact in &collected.artifacts {
+            sink.emit(Event::Artifact {
+                run_id: request.run_id.clone(),
+                artifact: artifact.clone(),
+            });
+        }
+        Ok(Executed {
+            artifacts: collected.artifacts,
+            ..ending
+        })
+    }
+
+    /// Creates the container, watches it, copies its outputs out while it still
+    /// exists, and removes it.
+    #[allow(clippy::too_many_arguments)]
+    async fn run_container(
+        &self,
+        request: &RunRequest,
+        sink: &dyn EventSink,
+        stdout: &mut LineCollector,
+        stderr: &mut LineCollector,
+        started: Instant,
+        workspace_volume: &str,
+        argv: Vec<String>,
+    ) -> Result<(Executed, Option<std::fs::File>)> {
+        let done_token = uuid::Uuid::new_v4().simple().to_string();
         let spec = container_spec::build(
-            &request.run_id,
             &self.settings,
-            &folders,
-            &request.datasets,
-            Command {
-                argv: request.program.argv.clone(),
+            RunSpec {
+                run_id: &request.run_id,
+                workspace_volume,
+                datasets: &request.datasets,
+                argv,
+                done_token: &done_token,
             },
         );
         let name = format!("sandpiper-run-{}", request.run_id.short());
@@ -196,12 +231,13 @@ impl Sandbox {
                 spec,
             )
             .await?;
-        let container = ContainerGuard::new(self.docker.clone(), created.id);
+        let container = Guard::new(self.docker.clone(), Resource::Container(created.id));
+        watch_for_marker(stdout, stderr, &harness::done_marker(&done_token));
 
         let watched = self
             .watch(
                 &request.run_id,
-                container.id(),
+                container.name(),
                 &request.cancel,
                 sink,
                 stdout,
@@ -224,46 +260,22 @@ impl Sandbox {
                 line,
             });
         }
-        let collected = match &watched {
-            Ok(_) => Some(artifacts::collect(
-                &folders.output_dir(),
-                &request.artifacts_dir,
-                self.settings.artifact_cap_bytes,
-            )),
-            Err(_) => None,
+        // The work folder only exists while the container runs: copy the outputs
+        // out before removing it, and only when the program ended by itself.
+        let outputs = match &watched {
+            Ok(ended) if ended.announced => Some(self.download_outputs(container.name()).await),
+            _ => None,
         };
-
-        // Clean up before reporting: a run is not over while its container exists.
         let removed = container.remove().await;
-        let folders_removed = folders.remove();
-        let (stop, exit_code, oom_killed) = watched?;
+        let ended = watched?;
+        let outputs = outputs.transpose()?;
         removed?;
-        folders_removed?;
-
-        let collected = collected.transpose()?.unwrap_or_default();
-        for skipped in &collected.skipped {
-            sink.emit(Event::Stderr {
-                run_id: request.run_id.clone(),
-                line: format!("Sandpiper did not bring back {skipped}."),
-            });
-        }
-        for artifact in &collected.artifacts {
-            sink.emit(Event::Artifact {
-                run_id: request.run_id.clone(),
-                artifact: artifact.clone(),
-            });
-        }
-        Ok(Executed {
-            stop,
-            exit_code,
-            oom_killed,
-            artifacts: collected.artifacts,
-        })
+        Ok((ended, outputs))
     }
 
-    /// Starts the container and streams its output until it exits, the time limit
-    /// passes, or the user cancels. Returns why it stopped, its exit code and
-    /// whether the kernel killed it for memory.
+    /// Starts the container and streams its output until the harness says the
+    /// program ended, the container exits, the time limit passes, or the user
+    /// cancels.
     #[allow(clippy::too_many_arguments)]
     async fn watch(
         &self,
@@ -274,7 +286,7 @@ impl Sandbox {
         stdout: &mut LineCollector,
         stderr: &mut LineCollector,
         started: Instant,
-    ) -> Result<(Stop, Option<i64>, bool)> {
+    ) -> Result<Executed> {
         // Attach before start, so not one line of output is missed.
         let attached = self
             .docker
@@ -294,13 +306,23 @@ impl Sandbox {
 
         let deadline = tokio::time::Instant::from_std(started + self.settings.timeout());
         let stop = tokio::select! {
-            exited = self.stream_until_exit(run_id, id, attached.output, sink, stdout, stderr) => {
-                exited?;
+            streamed = stream_until_done(run_id, attached.output, sink, stdout, stderr) => {
+                streamed?;
                 Stop::Exited
             }
             _ = tokio::time::sleep_until(deadline) => Stop::TimedOut,
             _ = cancel.cancelled() => Stop::Cancelled,
         };
+        let announced = stdout.done_status().or(stderr.done_status());
+        if let (Stop::Exited, Some(status)) = (&stop, announced) {
+            return Ok(Executed {
+                stop: Stop::Exited,
+                exit_code: Some(status),
+                oom_killed: false,
+                announced: true,
+                artifacts: Vec::new(),
+            });
+        }
         if !matches!(stop, Stop::Exited) {
             // SIGKILL, not SIGTERM: Python as PID 1 ignores SIGTERM, and waiting for
             // a polite stop is how other sandboxes lose 10 s per run.
@@ -308,53 +330,35 @@ impl Sandbox {
                 .signal("KILL")
                 .build();
             let _ = self.docker.kill_container(id, Some(kill)).await;
-            let _ = self.wait_for_exit(id).await;
         }
+        // The harness itself ended (or was killed) without announcing: the exit
+        // code and the kernel's OOM flag are Docker's to tell.
+        self.wait_for_exit(id).await?;
         let state = self.docker.inspect_container(id, None).await?.state;
-        let exit_code = state.as_ref().and_then(|s| s.exit_code);
-        let oom_killed = state.and_then(|s| s.oom_killed).unwrap_or(false);
-        Ok((stop, exit_code, oom_killed))
+        Ok(Executed {
+            stop,
+            exit_code: state.as_ref().and_then(|s| s.exit_code),
+            oom_killed: state.and_then(|s| s.oom_killed).unwrap_or(false),
+            announced: false,
+            artifacts: Vec::new(),
+        })
     }
 
-    async fn stream_until_exit(
-        &self,
-        run_id: &RunId,
-        id: &str,
-        mut output: std::pin::Pin<
-            Box<dyn futures_util::Stream<Item = Result<LogOutput, bollard::errors::Error>> + Send>,
-        >,
-        sink: &dyn EventSink,
-        stdout: &mut LineCollector,
-        stderr: &mut LineCollector,
-    ) -> Result<()> {
-        while let Some(chunk) = output.next().await {
-            match chunk? {
-                LogOutput::StdOut { message } => {
-                    for line in stdout.push(&message) {
-                        sink.emit(Event::Stdout {
-                            run_id: run_id.clone(),
-                            line,
-                        });
-                    }
-                }
-                LogOutput::StdErr { message } => {
-                    for line in stderr.push(&message) {
-                        // The harness's machine-readable report is for the engine.
-                        if line.starts_with(harness::ERROR_MARKER) {
-                            continue;
-                        }
-                        sink.emit(Event::Stderr {
-                            run_id: run_id.clone(),
-                            line,
-                        });
-                    }
-                }
-                LogOutput::StdIn { .. } | LogOutput::Console { .. } => {}
-            }
+    /// The output folder as a tar archive, spooled to an anonymous temporary
+    /// file (its size is bounded by the work folder's cap, not by memory).
+    async fn download_outputs(&self, id: &str) -> Result<std::fs::File> {
+        use std::io::{Seek, Write};
+        let spooling = |e| Error::io("copying the run's results", e);
+        let options = DownloadFromContainerOptionsBuilder::default()
+            .path(CONTAINER_OUTPUT_DIR)
+            .build();
+        let mut stream = self.docker.download_from_container(id, Some(options));
+        let mut file = tempfile::tempfile().map_err(spooling)?;
+        while let Some(chunk) = stream.next().await {
+            file.write_all(&chunk?).map_err(spooling)?;
         }
-        // The output closing does not mean the process is gone (it may have closed
-        // its stdout and carried on), so wait for the exit itself.
-        self.wait_for_exit(id).await
+        file.rewind().map_err(spooling)?;
+        Ok(file)
     }
 
     async fn wait_for_exit(&self, id: &str) -> Result<()> {
@@ -385,5 +389,60 @@ struct Executed {
     stop: Stop,
     exit_code: Option<i64>,
     oom_killed: bool,
+    /// The harness announced the end itself (so the outputs can be copied).
+    announced: bool,
     artifacts: Vec<Artifact>,
+}
+
+/// Makes both collectors watch for this run's "done" marker.
+fn watch_for_marker(stdout: &mut LineCollector, stderr: &mut LineCollector, marker: &str) {
+    for collector in [stdout, stderr] {
+        let fresh = std::mem::replace(collector, LineCollector::new(0));
+        *collector = fresh.with_done_marker(marker.to_owned());
+    }
+}
+
+type OutputStream = std::pin::Pin<
+    Box<dyn futures_util::Stream<Item = Result<LogOutput, bollard::errors::Error>> + Send>,
+>;
+
+/// Forwards output lines as events until the harness's marker has arrived on
+/// both streams (Docker forwards them independently, so only then is every line
+/// in) or the output closes.
+async fn stream_until_done(
+    run_id: &RunId,
+    mut output: OutputStream,
+    sink: &dyn EventSink,
+    stdout: &mut LineCollector,
+    stderr: &mut LineCollector,
+) -> Result<()> {
+    while stdout.done_status().is_none() || stderr.done_status().is_none() {
+        let Some(chunk) = output.next().await else {
+            break;
+        };
+        match chunk? {
+            LogOutput::StdOut { message } => {
+                for line in stdout.push(&message) {
+                    sink.emit(Event::Stdout {
+                        run_id: run_id.clone(),
+                        line,
+                    });
+                }
+            }
+            LogOutput::StdErr { message } => {
+                for line in stderr.push(&message) {
+                    // The harness's machine-readable report is for the engine.
+                    if line.starts_with(harness::ERROR_MARKER) {
+                        continue;
+                    }
+                    sink.emit(Event::Stderr {
+                        run_id: run_id.clone(),
+                        line,
+                    });
+                }
+            }
+            LogOutput::StdIn { .. } | LogOutput::Console { .. } => {}
+        }
+    }
+    Ok(())
 }

@@ -72,7 +72,6 @@ pub struct ScriptRun {
     pub datasets: Vec<PathBuf>,
     pub settings: SandboxSettings,
     pub artifacts_dir: PathBuf,
-    pub work_root: Option<PathBuf>,
     pub cancel: CancellationToken,
 }
 
@@ -83,23 +82,17 @@ impl ScriptRun {
             datasets: Vec::new(),
             settings: test_settings(),
             artifacts_dir: artifacts_dir.to_owned(),
-            work_root: None,
             cancel: CancellationToken::new(),
         }
     }
 
     pub fn request(&self) -> RunRequest {
         let datasets = plan_dataset_mounts(&self.datasets).expect("datasets are readable");
-        let mut argv = vec!["python3".to_owned(), "/sandpiper/main.py".to_owned()];
-        argv.extend(datasets.iter().map(|d| d.container_path.clone()));
         RunRequest {
             run_id: RunId::new(),
             session_id: None,
             title: "test script".to_owned(),
-            program: Program {
-                files: vec![("main.py".to_owned(), self.code.clone())],
-                argv,
-            },
+            program: Program::code(&self.code),
             datasets,
             artifacts_dir: self.artifacts_dir.clone(),
             cancel: self.cancel.clone(),
@@ -107,10 +100,7 @@ impl ScriptRun {
     }
 
     pub async fn run(&self) -> (RunResult, Recorder) {
-        let mut sandbox = sandbox(self.settings.clone()).await;
-        if let Some(root) = &self.work_root {
-            sandbox = sandbox.with_work_root(root.clone());
-        }
+        let sandbox = sandbox(self.settings.clone()).await;
         let recorder = Recorder::default();
         let result = sandbox.run(self.request(), &recorder).await;
         (result, recorder)
@@ -123,5 +113,44 @@ pub fn sha256_of(path: &Path) -> String {
     Sha256::digest(bytes)
         .iter()
         .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// Every Docker object (container or volume) carrying this run's label.
+pub async fn leftovers_of_run(run_id: &RunId) -> Vec<String> {
+    use bollard::query_parameters::{ListContainersOptionsBuilder, ListVolumesOptionsBuilder};
+    use std::collections::HashMap;
+    let docker = docker().await;
+    let filter = HashMap::from([(
+        "label".to_owned(),
+        vec![format!("sandpiper.run_id={run_id}")],
+    )]);
+    let containers = docker
+        .list_containers(Some(
+            ListContainersOptionsBuilder::default()
+                .all(true)
+                .filters(&filter)
+                .build(),
+        ))
+        .await
+        .unwrap();
+    let volumes = docker
+        .list_volumes(Some(
+            ListVolumesOptionsBuilder::default()
+                .filters(&filter)
+                .build(),
+        ))
+        .await
+        .unwrap();
+    containers
+        .into_iter()
+        .filter_map(|c| c.id)
+        .chain(
+            volumes
+                .volumes
+                .unwrap_or_default()
+                .into_iter()
+                .map(|v| v.name),
+        )
         .collect()
 }

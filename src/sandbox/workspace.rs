@@ -1,0 +1,39 @@
+//! The run's work folder: a tmpfs-backed Docker volume with a size cap, so code
+//! that fills its disk stops at the cap, and nothing it writes touches the
+//! host's disk. The daemon mounts it, so the engine can copy the output folder
+//! out through the Docker API (which cannot see a container's own tmpfs mounts),
+//! the same way for a local and a remote daemon.
+
+use super::guard::{Guard, Resource};
+use crate::docker::labels;
+use crate::ids::RunId;
+use bollard::Docker;
+use bollard::models::VolumeCreateRequest;
+use std::collections::HashMap;
+
+pub(crate) async fn create(
+    docker: &Docker,
+    run_id: &RunId,
+    size_mib: u64,
+) -> Result<Guard, bollard::errors::Error> {
+    let name = format!("sandpiper-run-{}", run_id.short());
+    let options = HashMap::from([
+        ("type".to_owned(), "tmpfs".to_owned()),
+        ("device".to_owned(), "tmpfs".to_owned()),
+        // 1777 like /tmp: the code runs as an unprivileged user.
+        (
+            "o".to_owned(),
+            format!("size={size_mib}m,mode=1777,nosuid,nodev"),
+        ),
+    ]);
+    let volume = docker
+        .create_volume(VolumeCreateRequest {
+            name: Some(name),
+            driver: Some("local".to_owned()),
+            driver_opts: Some(options),
+            labels: Some(labels::for_ephemeral_run(run_id)),
+            ..Default::default()
+        })
+        .await?;
+    Ok(Guard::new(docker.clone(), Resource::Volume(volume.name)))
+}
