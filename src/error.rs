@@ -1,7 +1,7 @@
 //! The engine's typed errors. Each can say itself in plain words for a
 //! non-programmer (`plain_words`), which is what the CLI and the window show.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::path::PathBuf;
 
 #[derive(Debug, thiserror::Error)]
@@ -33,6 +33,9 @@ pub enum Error {
     #[error("invalid settings: {0}")]
     InvalidSettings(String),
 
+    #[error(transparent)]
+    Llm(#[from] crate::llm::LlmError),
+
     #[error("I/O error while {doing}: {source}")]
     Io {
         doing: String,
@@ -44,7 +47,7 @@ pub enum Error {
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 /// An error as a user reads it: what happened, and what to do next.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PlainWords {
     pub title: String,
     pub advice: String,
@@ -119,6 +122,7 @@ impl Error {
             Error::InvalidSettings(reason) => {
                 PlainWords::new("These settings can't be used.", reason.clone())
             }
+            Error::Llm(err) => err.plain_words(),
             Error::Io { doing, source } => PlainWords::new(
                 format!("Something went wrong while {doing}."),
                 format!(

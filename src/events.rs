@@ -4,7 +4,9 @@
 //! Serialised as flat JSON objects tagged by `kind`, e.g.
 //! `{"kind":"stdout","run_id":"run-…","line":"Rows: 10"}`.
 
-use crate::ids::{RunId, SessionId};
+use crate::error::PlainWords;
+use crate::ids::{CallId, RunId, SessionId};
+use crate::llm::ProviderId;
 use serde::{Deserialize, Serialize};
 use std::path::PathBuf;
 
@@ -49,6 +51,41 @@ pub enum Event {
         /// For model code that raised: what, where, and the code around it.
         error: Option<PythonError>,
     },
+    /// A language model was asked something; its reply streams as `LlmDelta` events.
+    LlmStarted {
+        call_id: CallId,
+        session_id: Option<SessionId>,
+        /// `anthropic`, `gemini`, `openai`, `openai-compatible`, `ollama` or `lmstudio`.
+        provider: ProviderId,
+        model: String,
+    },
+    /// The next piece of the model's reply, as the model writes it.
+    LlmDelta { call_id: CallId, text: String },
+    /// The provider was busy or limiting requests: Sandpiper waits, then asks again.
+    LlmRetrying {
+        call_id: CallId,
+        /// The try that failed (1 for the first).
+        attempt: u32,
+        max_attempts: u32,
+        wait_ms: u64,
+        /// Why, in plain words (e.g. "Claude (Anthropic) is overloaded right now.").
+        reason: String,
+    },
+    /// Every model call ends with exactly one of these, with its token usage.
+    LlmFinished {
+        call_id: CallId,
+        /// Tokens the provider counted in the request (what Sandpiper sent).
+        input_tokens: Option<u64>,
+        /// Tokens the model wrote.
+        output_tokens: Option<u64>,
+        duration_ms: u64,
+        /// From sending the request to the first piece of the reply.
+        first_token_ms: Option<u64>,
+        /// Why the model stopped, as the provider says it (`end_turn`, `stop`, `length`, ...).
+        stop_reason: Option<String>,
+        /// Set when the call failed or was cancelled: what happened and what to do.
+        error: Option<PlainWords>,
+    },
 }
 
 impl Event {
@@ -62,7 +99,22 @@ impl Event {
             | Event::RunFinished { run_id, .. } => Some(run_id),
             Event::ImagePullStarted { .. }
             | Event::ImagePullProgress { .. }
-            | Event::ImageReady { .. } => None,
+            | Event::ImageReady { .. }
+            | Event::LlmStarted { .. }
+            | Event::LlmDelta { .. }
+            | Event::LlmRetrying { .. }
+            | Event::LlmFinished { .. } => None,
+        }
+    }
+
+    /// The language-model call this event belongs to, if any.
+    pub fn call_id(&self) -> Option<&CallId> {
+        match self {
+            Event::LlmStarted { call_id, .. }
+            | Event::LlmDelta { call_id, .. }
+            | Event::LlmRetrying { call_id, .. }
+            | Event::LlmFinished { call_id, .. } => Some(call_id),
+            _ => None,
         }
     }
 }

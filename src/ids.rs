@@ -9,6 +9,12 @@ use std::fmt;
 #[serde(transparent)]
 pub struct RunId(String);
 
+/// One request to a language model. Carried by the `llm_*` events, so the window
+/// can put a streamed reply together and show its token usage.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct CallId(String);
+
 /// One conversation the analyst can save and reopen. Runs belong to a session.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(transparent)]
@@ -58,6 +64,7 @@ macro_rules! id_type {
 
 id_type!(RunId, "run");
 id_type!(SessionId, "session");
+id_type!(CallId, "call");
 
 #[cfg(test)]
 mod tests {

@@ -6,6 +6,7 @@ pub mod engine;
 pub mod error;
 pub mod events;
 pub mod ids;
+pub mod llm;
 pub mod profile;
 pub mod sandbox;
 pub mod settings;

@@ -2,6 +2,7 @@
 //! builds it from flags, and every engine part reads only the slice it needs.
 //! Defaults come from the design seeds: 512 MiB, half of one CPU core, no network.
 
+use crate::llm::ProviderId;
 use serde::{Deserialize, Serialize};
 use std::time::Duration;
 
@@ -10,6 +11,8 @@ use std::time::Duration;
 pub struct Settings {
     pub docker: DockerSettings,
     pub sandbox: SandboxSettings,
+    /// Which language model writes the analysis code, and what may be sent to it.
+    pub llm: LlmSettings,
 }
 
 /// Where the Docker daemon is. `None` means: look in the usual places
@@ -92,6 +95,72 @@ impl SandboxSettings {
     }
 }
 
+/// The language model. API keys are not here: they live in the OS keychain
+/// (`llm::keys`), never in a settings file.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct LlmSettings {
+    /// `anthropic`, `gemini`, `openai`, `openai-compatible`, `ollama` or `lmstudio`.
+    pub provider: ProviderId,
+    /// The model to ask. `None`: the provider's default (or, for a local server,
+    /// the first model it lists).
+    pub model: Option<String>,
+    /// Where the provider's API is, e.g. `http://localhost:11434/v1`. `None`: the
+    /// provider's own address (required for `openai-compatible`). The API's paths are
+    /// appended to it: `/v1/messages` for Anthropic, `/models/...` for Gemini
+    /// (whose default ends in `/v1beta`), `/chat/completions` for the OpenAI kinds.
+    pub base_url: Option<String>,
+    /// Send a few sample rows of each dataset along with its schema and statistics.
+    /// Turn off for sensitive data: then only column names, types and statistics go.
+    pub send_sample_rows: bool,
+    /// How long to wait for a connection to the provider.
+    pub connect_timeout_secs: u64,
+    /// How long to wait for the reply to start, and then for each next piece of it.
+    pub first_token_timeout_secs: u64,
+    /// The longest one call may take, retries included.
+    pub total_timeout_secs: u64,
+    /// Tries per call when the provider is busy or limiting (429, 5xx, overloaded).
+    pub max_attempts: u32,
+}
+
+impl Default for LlmSettings {
+    fn default() -> Self {
+        Self {
+            provider: ProviderId::Anthropic,
+            model: None,
+            base_url: None,
+            send_sample_rows: true,
+            connect_timeout_secs: 10,
+            first_token_timeout_secs: 60,
+            total_timeout_secs: 300,
+            max_attempts: 4,
+        }
+    }
+}
+
+impl LlmSettings {
+    /// Refuses values that would make a call impossible, in plain words.
+    pub fn validate(&self) -> Result<(), String> {
+        if self.connect_timeout_secs == 0
+            || self.first_token_timeout_secs == 0
+            || self.total_timeout_secs == 0
+        {
+            return Err("The model's time limits must be at least one second.".into());
+        }
+        if !(1..=10).contains(&self.max_attempts) {
+            return Err("The number of tries must be between 1 and 10.".into());
+        }
+        if let Some(model) = &self.model
+            && model.trim().is_empty()
+        {
+            return Err("The model name is empty. Pick a model from the list.".into());
+        }
+        crate::llm::resolve_base_url(self.provider, self.base_url.as_deref())
+            .map(|_| ())
+            .map_err(|err| err.plain_words().advice)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -113,6 +182,29 @@ mod tests {
         let s: Settings = serde_json::from_str(r#"{"sandbox":{"memory_mib":1024}}"#).unwrap();
         assert_eq!(s.sandbox.memory_mib, 1024);
         assert_eq!(s.sandbox.image, "python:3.11-slim");
+    }
+
+    #[test]
+    fn llm_settings_default_to_sending_sample_rows_and_old_files_still_load() {
+        let s: Settings = serde_json::from_str(r#"{"sandbox":{"memory_mib":1024}}"#).unwrap();
+        assert!(s.llm.send_sample_rows);
+        assert_eq!(s.llm.provider, ProviderId::Anthropic);
+        let s: Settings =
+            serde_json::from_str(r#"{"llm":{"provider":"ollama","send_sample_rows":false}}"#)
+                .unwrap();
+        assert_eq!(s.llm.provider, ProviderId::Ollama);
+        assert!(!s.llm.send_sample_rows);
+        assert_eq!(s.llm.total_timeout_secs, 300);
+        assert!(s.llm.validate().is_ok());
+    }
+
+    #[test]
+    fn openai_compatible_needs_an_address() {
+        let s = LlmSettings {
+            provider: ProviderId::OpenAiCompatible,
+            ..LlmSettings::default()
+        };
+        assert!(s.validate().unwrap_err().contains("address"));
     }
 
     #[test]

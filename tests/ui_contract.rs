@@ -1,14 +1,18 @@
 //! The window's mirror of the engine's events (`ui/events.js`) must match what
 //! serde really emits, or the UI silently drops what the engine says.
 
+use sandpiper::PlainWords;
 use sandpiper::events::{Artifact, Event, Outcome};
+use sandpiper::ids::CallId;
 use sandpiper::ids::{RunId, SessionId};
+use sandpiper::llm::ProviderId;
 use std::collections::BTreeMap;
 
 /// One of every event. The match below stops compiling when a variant is added,
 /// so a new event cannot be forgotten here (and then in the UI).
 fn one_of_each() -> Vec<Event> {
     let run_id = RunId::new();
+    let call_id = CallId::new();
     let samples = vec![
         Event::ImagePullStarted {
             image: "python:3.11-slim".into(),
@@ -55,6 +59,32 @@ fn one_of_each() -> Vec<Event> {
             output_truncated: false,
             error: None,
         },
+        Event::LlmStarted {
+            call_id: call_id.clone(),
+            session_id: Some(SessionId::new()),
+            provider: ProviderId::Anthropic,
+            model: "claude-sonnet-4-5".into(),
+        },
+        Event::LlmDelta {
+            call_id: call_id.clone(),
+            text: "df.describe()".into(),
+        },
+        Event::LlmRetrying {
+            call_id: call_id.clone(),
+            attempt: 1,
+            max_attempts: 4,
+            wait_ms: 2000,
+            reason: "Claude (Anthropic) is overloaded right now.".into(),
+        },
+        Event::LlmFinished {
+            call_id,
+            input_tokens: Some(812),
+            output_tokens: Some(95),
+            duration_ms: 2100,
+            first_token_ms: Some(420),
+            stop_reason: Some("end_turn".into()),
+            error: Some(PlainWords::new("title", "advice")),
+        },
     ];
     for sample in &samples {
         match sample {
@@ -65,6 +95,10 @@ fn one_of_each() -> Vec<Event> {
             | Event::Stdout { .. }
             | Event::Stderr { .. }
             | Event::Artifact { .. }
+            | Event::LlmStarted { .. }
+            | Event::LlmDelta { .. }
+            | Event::LlmRetrying { .. }
+            | Event::LlmFinished { .. }
             | Event::RunFinished { .. } => {}
         }
     }

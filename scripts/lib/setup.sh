@@ -6,6 +6,8 @@
 SANDPIPER_IMAGE="${SANDPIPER_IMAGE:-python:3.11-slim}"
 SANDPIPER_STATE="${SANDPIPER_STATE:-${XDG_CACHE_HOME:-$HOME/.cache}/sandpiper-dev}"
 STARTED_DOCKERD_PID=""
+STARTED_LOCAL_LLM=""
+LOCAL_LLM_TOOL="${LOCAL_LLM_TOOL:-../shared/tools/local-llm}"
 
 say() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
 die() { printf '\033[31merror:\033[0m %s\n' "$*" >&2; exit 1; }
@@ -21,6 +23,7 @@ apt_packages_for_build=(
 )
 apt_packages_for_tests=(
   xvfb xauth imagemagick webkit2gtk-driver debootstrap docker.io
+  python3-venv cmake g++
 )
 
 install_apt_packages() {
@@ -131,4 +134,30 @@ fail_on_orphan_containers() {
     docker ps -a --filter label=sandpiper.managed=true
     die "$left Sandpiper containers were left behind by the tests."
   fi
+}
+
+# The real local model the LLM tests talk to (shared/tools/local-llm: llama.cpp
+# server + SmolLM2-135M from PyPI; the first start builds it, about 6 minutes).
+ensure_local_llm() {
+  [ -x "$LOCAL_LLM_TOOL" ] || die "$LOCAL_LLM_TOOL is missing: the real-model tests need shared/ beside the repository."
+  local url
+  url="$("$LOCAL_LLM_TOOL" url)"
+  if ! curl -sf "$url/models" >/dev/null 2>&1; then
+    say "Starting the local model for the LLM tests"
+    STARTED_LOCAL_LLM=1
+  fi
+  SANDPIPER_LOCAL_LLM_URL="$("$LOCAL_LLM_TOOL" start)" \
+    || die "the local model did not start; see ~/.cache/sandpiper-dev/llm/server.log"
+  export SANDPIPER_LOCAL_LLM_URL
+}
+
+stop_local_llm_if_we_started_it() {
+  [ -n "$STARTED_LOCAL_LLM" ] || return 0
+  "$LOCAL_LLM_TOOL" stop || true
+}
+
+# What scripts/test started, it stops again.
+stop_what_we_started() {
+  stop_local_llm_if_we_started_it
+  stop_docker_daemon_if_we_started_it
 }

@@ -41,6 +41,32 @@ export const SAMPLES = {
     output_truncated: false,
     error: null,
   },
+  llm_started: {
+    kind: 'llm_started',
+    call_id: 'call-1',
+    session_id: null,
+    provider: 'anthropic',
+    model: 'claude-sonnet-4-5',
+  },
+  llm_delta: { kind: 'llm_delta', call_id: 'call-1', text: 'df.describe()' },
+  llm_retrying: {
+    kind: 'llm_retrying',
+    call_id: 'call-1',
+    attempt: 1,
+    max_attempts: 4,
+    wait_ms: 2000,
+    reason: 'Claude (Anthropic) is overloaded right now.',
+  },
+  llm_finished: {
+    kind: 'llm_finished',
+    call_id: 'call-1',
+    input_tokens: 812,
+    output_tokens: 95,
+    duration_ms: 2100,
+    first_token_ms: 420,
+    stop_reason: 'end_turn',
+    error: null,
+  },
 };
 
 export const stdout = (run_id, line) => ({ kind: 'stdout', run_id, line });

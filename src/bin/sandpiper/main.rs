@@ -1,7 +1,9 @@
 //! `sandpiper`: the engine from a terminal, for power users, support and tests.
 //! Each subcommand lives in its own file and is a thin call into the engine.
 
+mod ask;
 mod doctor;
+mod models;
 mod profile;
 mod run;
 mod terminal;
@@ -28,6 +30,10 @@ enum Command {
     Run(run::Args),
     /// Check whether Docker is ready, and say what to do if not.
     Doctor(doctor::Args),
+    /// List the models a provider offers (also checks the key or the address).
+    Models(models::Args),
+    /// Ask a model one question and stream its reply to the terminal.
+    Ask(ask::Args),
 }
 
 #[tokio::main]
@@ -37,5 +43,7 @@ async fn main() -> ExitCode {
         Command::Profile(args) => profile::run(args).await,
         Command::Run(args) => run::run(args).await,
         Command::Doctor(args) => doctor::run(args).await,
+        Command::Models(args) => models::run(args).await,
+        Command::Ask(args) => ask::run(args).await,
     }
 }

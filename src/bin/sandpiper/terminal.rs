@@ -17,7 +17,51 @@ pub fn print_event(event: Event) {
             eprintln!("Saved {}", artifact.path.display())
         }
         Event::RunFinished { summary, .. } => eprintln!("{summary}"),
+        Event::LlmStarted { .. } => {}
+        Event::LlmDelta { text, .. } => {
+            use std::io::Write;
+            let mut out = std::io::stdout().lock();
+            let _ = out.write_all(text.as_bytes());
+            let _ = out.flush();
+        }
+        Event::LlmRetrying {
+            attempt,
+            max_attempts,
+            wait_ms,
+            reason,
+            ..
+        } => eprintln!(
+            "{reason} Trying again in {:.1} s (try {} of {max_attempts}).",
+            wait_ms as f64 / 1000.0,
+            attempt + 1
+        ),
+        Event::LlmFinished {
+            input_tokens,
+            output_tokens,
+            duration_ms,
+            first_token_ms,
+            error,
+            ..
+        } => {
+            println!();
+            match error {
+                Some(words) => print_error(&words),
+                None => eprintln!(
+                    "Tokens: {} in, {} out. First words after {}, done in {:.1} s.",
+                    count(input_tokens),
+                    count(output_tokens),
+                    first_token_ms
+                        .map(|ms| format!("{:.1} s", ms as f64 / 1000.0))
+                        .unwrap_or_else(|| "-".into()),
+                    duration_ms as f64 / 1000.0
+                ),
+            }
+        }
     }
+}
+
+fn count(tokens: Option<u64>) -> String {
+    tokens.map_or_else(|| "?".to_owned(), |n| n.to_string())
 }
 
 pub fn print_error(words: &PlainWords) {

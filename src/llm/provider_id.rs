@@ -1,0 +1,171 @@
+//! The providers Sandpiper can talk to, by the ids used in settings and on the
+//! command line, with what differs between them: address, key, default model.
+
+use serde::{Deserialize, Serialize};
+use std::fmt;
+use std::str::FromStr;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+pub enum ProviderId {
+    /// Claude, through Anthropic's Messages API.
+    #[default]
+    #[serde(rename = "anthropic")]
+    Anthropic,
+    /// Google Gemini, through `generateContent` / `streamGenerateContent`.
+    #[serde(rename = "gemini")]
+    Gemini,
+    /// OpenAI's Chat Completions API.
+    #[serde(rename = "openai")]
+    OpenAi,
+    /// Any server that speaks Chat Completions (llama.cpp, vLLM, ...), at a given address.
+    #[serde(rename = "openai-compatible")]
+    OpenAiCompatible,
+    /// Ollama on this computer (`http://localhost:11434/v1`).
+    #[serde(rename = "ollama")]
+    Ollama,
+    /// LM Studio on this computer (`http://localhost:1234/v1`).
+    #[serde(rename = "lmstudio")]
+    LmStudio,
+}
+
+/// The wire format a provider speaks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WireFormat {
+    Anthropic,
+    Gemini,
+    OpenAi,
+}
+
+impl ProviderId {
+    pub const ALL: [ProviderId; 6] = [
+        ProviderId::Anthropic,
+        ProviderId::Gemini,
+        ProviderId::OpenAi,
+        ProviderId::OpenAiCompatible,
+        ProviderId::Ollama,
+        ProviderId::LmStudio,
+    ];
+
+    /// The id as in settings and on the command line, e.g. `openai-compatible`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ProviderId::Anthropic => "anthropic",
+            ProviderId::Gemini => "gemini",
+            ProviderId::OpenAi => "openai",
+            ProviderId::OpenAiCompatible => "openai-compatible",
+            ProviderId::Ollama => "ollama",
+            ProviderId::LmStudio => "lmstudio",
+        }
+    }
+
+    /// What the analyst reads, e.g. "Claude (Anthropic)".
+    pub fn display_name(self) -> &'static str {
+        match self {
+            ProviderId::Anthropic => "Claude (Anthropic)",
+            ProviderId::Gemini => "Google Gemini",
+            ProviderId::OpenAi => "OpenAI",
+            ProviderId::OpenAiCompatible => "the model server",
+            ProviderId::Ollama => "Ollama",
+            ProviderId::LmStudio => "LM Studio",
+        }
+    }
+
+    pub fn wire_format(self) -> WireFormat {
+        match self {
+            ProviderId::Anthropic => WireFormat::Anthropic,
+            ProviderId::Gemini => WireFormat::Gemini,
+            ProviderId::OpenAi
+            | ProviderId::OpenAiCompatible
+            | ProviderId::Ollama
+            | ProviderId::LmStudio => WireFormat::OpenAi,
+        }
+    }
+
+    /// The API's address when settings give none. `openai-compatible` has none.
+    pub fn default_base_url(self) -> Option<&'static str> {
+        match self {
+            ProviderId::Anthropic => Some("https://api.anthropic.com"),
+            ProviderId::Gemini => Some("https://generativelanguage.googleapis.com/v1beta"),
+            ProviderId::OpenAi => Some("https://api.openai.com/v1"),
+            ProviderId::OpenAiCompatible => None,
+            ProviderId::Ollama => Some("http://localhost:11434/v1"),
+            ProviderId::LmStudio => Some("http://localhost:1234/v1"),
+        }
+    }
+
+    /// Cloud providers refuse calls without a key; local servers usually need none.
+    pub fn needs_key(self) -> bool {
+        matches!(
+            self,
+            ProviderId::Anthropic | ProviderId::Gemini | ProviderId::OpenAi
+        )
+    }
+
+    /// The environment variable read when the keychain has no key. Local servers
+    /// have none on purpose: an OpenAI key must never go to some other server.
+    pub fn key_env_var(self) -> Option<&'static str> {
+        match self {
+            ProviderId::Anthropic => Some("ANTHROPIC_API_KEY"),
+            ProviderId::Gemini => Some("GEMINI_API_KEY"),
+            ProviderId::OpenAi => Some("OPENAI_API_KEY"),
+            ProviderId::OpenAiCompatible | ProviderId::Ollama | ProviderId::LmStudio => None,
+        }
+    }
+
+    /// A sensible model when settings name none. Local servers have none: the first
+    /// model they list is used instead.
+    pub fn default_model(self) -> Option<&'static str> {
+        match self {
+            ProviderId::Anthropic => Some("claude-sonnet-4-5"),
+            ProviderId::Gemini => Some("gemini-flash-latest"),
+            ProviderId::OpenAi => Some("gpt-4.1-mini"),
+            ProviderId::OpenAiCompatible | ProviderId::Ollama | ProviderId::LmStudio => None,
+        }
+    }
+
+    /// True for servers on the analyst's own computer (the presets).
+    pub fn is_local_preset(self) -> bool {
+        matches!(self, ProviderId::Ollama | ProviderId::LmStudio)
+    }
+}
+
+impl fmt::Display for ProviderId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Parsing an unknown id says which ones exist.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "unknown provider {0:?}: use anthropic, gemini, openai, openai-compatible, ollama or lmstudio"
+)]
+pub struct UnknownProvider(pub String);
+
+impl FromStr for ProviderId {
+    type Err = UnknownProvider;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let wanted = s.trim().to_ascii_lowercase();
+        ProviderId::ALL
+            .into_iter()
+            .find(|p| p.as_str() == wanted)
+            .ok_or_else(|| UnknownProvider(s.to_owned()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_round_trip_through_text_and_json() {
+        for id in ProviderId::ALL {
+            assert_eq!(id.as_str().parse::<ProviderId>().unwrap(), id);
+            let json = serde_json::to_string(&id).unwrap();
+            assert_eq!(json, format!("\"{}\"", id.as_str()));
+            assert_eq!(serde_json::from_str::<ProviderId>(&json).unwrap(), id);
+        }
+        assert!("claude".parse::<ProviderId>().is_err());
+    }
+}
