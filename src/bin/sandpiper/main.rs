@@ -1,6 +1,7 @@
 //! `sandpiper`: the engine from a terminal, for power users, support and tests.
 //! Each subcommand lives in its own file and is a thin call into the engine.
 
+mod bench;
 mod doctor;
 mod profile;
 mod run;
@@ -28,6 +29,8 @@ enum Command {
     Run(run::Args),
     /// Check whether Docker is ready, and say what to do if not.
     Doctor(doctor::Args),
+    /// Measure the sandbox against baselines timed in the same run.
+    Bench(bench::Args),
 }
 
 #[tokio::main]
@@ -37,5 +40,6 @@ async fn main() -> ExitCode {
         Command::Profile(args) => profile::run(args).await,
         Command::Run(args) => run::run(args).await,
         Command::Doctor(args) => doctor::run(args).await,
+        Command::Bench(args) => bench::run(args).await,
     }
 }
