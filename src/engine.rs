@@ -45,6 +45,13 @@ impl Engine {
         docker::status(&self.settings().docker).await
     }
 
+    /// Removes containers and volumes that runs of a crashed or killed Sandpiper
+    /// left behind. The app calls it at start.
+    pub async fn reap_orphans(&self) -> Result<docker::Reaped> {
+        let connection = docker::connect(&self.settings().docker).await?;
+        docker::reap_orphans(&connection.docker).await
+    }
+
     /// Starts a Quick profile of `datasets` in the background. Fails at once, in
     /// plain words, when a file is unreadable or Docker cannot be reached; after
     /// that, everything (including failure) arrives as events, ending with

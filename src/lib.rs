@@ -1,6 +1,7 @@
 //! Sandpiper's engine: everything but the window. The desktop shell (`src-tauri/`),
 //! the CLI (`src/bin/sandpiper/`) and the tests all drive it through this API.
 
+pub mod bench;
 pub mod docker;
 pub mod engine;
 pub mod error;

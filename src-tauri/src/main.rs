@@ -17,7 +17,15 @@ fn main() {
         .setup(|app| {
             let settings = settings_store::load(app.handle());
             let artifacts_root = app.path().app_data_dir()?.join("runs");
-            app.manage(state::AppState::new(settings, artifacts_root));
+            let state = state::AppState::new(settings, artifacts_root);
+            // Runs of a Sandpiper that crashed or was killed may have left
+            // containers behind; remove them quietly (Docker may not be up yet,
+            // which the status panel explains on its own).
+            let engine = state.engine.clone();
+            tauri::async_runtime::spawn(async move {
+                let _ = engine.reap_orphans().await;
+            });
+            app.manage(state);
             Ok(())
         })
         .invoke_handler(tauri::generate_handler![

@@ -12,6 +12,9 @@ pub const RUN_ID: &str = "sandpiper.run_id";
 pub const KIND: &str = "sandpiper.kind";
 /// The engine version that made it, to recognise containers from older versions.
 pub const VERSION: &str = "sandpiper.version";
+/// `<host name>/<process id>` of the engine that made it: a run whose engine is
+/// gone (crashed, killed) left it behind, and the next start removes it.
+pub const OWNER: &str = "sandpiper.owner";
 
 pub const KIND_EPHEMERAL: &str = "ephemeral";
 
@@ -22,7 +25,29 @@ pub fn for_ephemeral_run(run_id: &RunId) -> HashMap<String, String> {
         (RUN_ID.to_owned(), run_id.to_string()),
         (KIND.to_owned(), KIND_EPHEMERAL.to_owned()),
         (VERSION.to_owned(), env!("CARGO_PKG_VERSION").to_owned()),
+        (OWNER.to_owned(), this_process_owner()),
     ])
+}
+
+/// This process as an `OWNER` label value.
+pub fn this_process_owner() -> String {
+    format!("{}/{}", host_name(), std::process::id())
+}
+
+/// The machine's name, to tell our own processes from other laptops' on a
+/// shared Docker host.
+pub fn host_name() -> String {
+    #[cfg(unix)]
+    {
+        let mut buf = [0u8; 256];
+        // SAFETY: the buffer is valid for its length; gethostname NUL-terminates
+        // within it or fails.
+        if unsafe { libc::gethostname(buf.as_mut_ptr().cast(), buf.len()) } == 0 {
+            let end = buf.iter().position(|&b| b == 0).unwrap_or(buf.len());
+            return String::from_utf8_lossy(&buf[..end]).into_owned();
+        }
+    }
+    std::env::var("COMPUTERNAME").unwrap_or_else(|_| "unknown-host".to_owned())
 }
 
 /// A Docker `label` filter value matching one run's containers.
@@ -41,6 +66,10 @@ mod tests {
         assert_eq!(labels[MANAGED], "true");
         assert_eq!(labels[RUN_ID], run_id.as_str());
         assert_eq!(labels[KIND], "ephemeral");
+        assert_eq!(
+            labels[OWNER],
+            format!("{}/{}", host_name(), std::process::id())
+        );
         assert_eq!(run_filter(&run_id), format!("sandpiper.run_id={run_id}"));
     }
 }

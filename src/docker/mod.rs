@@ -6,8 +6,10 @@ pub mod advice;
 mod connect;
 mod image;
 pub mod labels;
+mod reaper;
 mod status;
 
 pub use connect::{Connection, connect};
 pub use image::{ensure_image, split_image_reference};
+pub use reaper::{Reaped, reap_orphans};
 pub use status::{DockerState, DockerStatus, status};

@@ -54,10 +54,23 @@ impl Drop for Guard {
     }
 }
 
-pub(crate) async fn remove(
+/// Removes a container, killing it if it runs; gone already counts as removed.
+pub(crate) async fn remove_container(
     docker: &Docker,
-    resource: &Resource,
+    id: &str,
 ) -> Result<(), bollard::errors::Error> {
+    remove(docker, &Resource::Container(id.to_owned())).await
+}
+
+/// Removes a volume; gone already counts as removed.
+pub(crate) async fn remove_volume(
+    docker: &Docker,
+    name: &str,
+) -> Result<(), bollard::errors::Error> {
+    remove(docker, &Resource::Volume(name.to_owned())).await
+}
+
+async fn remove(docker: &Docker, resource: &Resource) -> Result<(), bollard::errors::Error> {
     let removed = match resource {
         Resource::Container(id) => {
             let options = RemoveContainerOptionsBuilder::default()

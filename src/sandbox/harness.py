@@ -225,6 +225,15 @@ def run_child(mode, name, source, data_paths):
         os._exit(status)
 
 
+def has_outputs():
+    """1 when the output folder holds anything: the engine copies it only then."""
+    try:
+        with os.scandir(OUTPUT_DIR) as entries:
+            return int(any(True for _ in entries))
+    except OSError:
+        return 0
+
+
 def main():
     mode, name, source, data_paths = parse_arguments(sys.argv)
     token = os.environ.pop("SANDPIPER_DONE_TOKEN", "")
@@ -245,7 +254,7 @@ def main():
     for stream in (sys.stdout, sys.stderr):
         # Starts with a newline in case the code's last line did not end; the
         # engine drops that newline when the code's output did end its line.
-        stream.write("\n%s %s %d\n" % (DONE_MARKER, token, status))
+        stream.write("\n%s %s %d %d\n" % (DONE_MARKER, token, status, has_outputs()))
         stream.flush()
     while True:  # the engine copies the outputs, then removes the container
         time.sleep(3600)

@@ -14,6 +14,7 @@ mod output;
 mod run;
 mod workspace;
 
+pub(crate) use guard::{remove_container, remove_volume};
 pub use harness::{Program, ProgramKind};
 pub use layout::{CONTAINER_OUTPUT_DIR, DatasetMount, plan_dataset_mounts};
 pub use run::{RunRequest, RunResult, Sandbox};

@@ -19,6 +19,8 @@ pub(crate) struct LineCollector {
     /// its marker, and that newline is not the code's.
     held_empty_line: bool,
     done_status: Option<i64>,
+    /// The harness found files in the output folder.
+    has_outputs: bool,
 }
 
 impl LineCollector {
@@ -32,6 +34,7 @@ impl LineCollector {
             done_marker: None,
             held_empty_line: false,
             done_status: None,
+            has_outputs: false,
         }
     }
 
@@ -44,6 +47,11 @@ impl LineCollector {
     /// The exit status the harness announced, once its marker has arrived.
     pub(crate) fn done_status(&self) -> Option<i64> {
         self.done_status
+    }
+
+    /// Whether the harness announced files in the output folder.
+    pub(crate) fn has_outputs(&self) -> bool {
+        self.has_outputs
     }
 
     /// Adds a chunk and returns the complete lines it finished, in order.
@@ -87,8 +95,10 @@ impl LineCollector {
         if let Some(marker) = &self.done_marker
             && let Some(at) = line.find(marker.as_str())
         {
-            let status = line[at + marker.len()..].trim().parse().unwrap_or(1);
-            self.done_status = Some(status);
+            // `<status> <1 if outputs were written>`
+            let mut fields = line[at + marker.len()..].split_whitespace();
+            self.done_status = Some(fields.next().and_then(|f| f.parse().ok()).unwrap_or(1));
+            self.has_outputs = fields.next() != Some("0");
             self.held_empty_line = false;
             line.truncate(at);
             if !line.is_empty() {
@@ -180,16 +190,18 @@ mod tests {
         // Output that ended its line, then a genuine empty line, then the marker
         // (which the harness starts with a newline of its own).
         let mut c = LineCollector::new(1024).with_done_marker(marker.clone());
-        let bytes = format!("a\n\n\n{marker}3\nlate\n");
+        let bytes = format!("a\n\n\n{marker}3 0\nlate\n");
         let lines = collect(&mut c, bytes.as_bytes(), 3);
         assert_eq!(lines, vec!["a", ""]);
         assert_eq!(c.done_status(), Some(3));
+        assert!(!c.has_outputs());
 
         // Output whose last line had no newline.
         let mut c = LineCollector::new(1024).with_done_marker(marker.clone());
-        let lines = collect(&mut c, format!("a\nb\n{marker}0\n").as_bytes(), 1);
+        let lines = collect(&mut c, format!("a\nb\n{marker}0 1\n").as_bytes(), 1);
         assert_eq!(lines, vec!["a", "b"]);
         assert_eq!(c.done_status(), Some(0));
+        assert!(c.has_outputs());
     }
 
     #[test]

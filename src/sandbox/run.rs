@@ -263,7 +263,9 @@ impl Sandbox {
         // The work folder only exists while the container runs: copy the outputs
         // out before removing it, and only when the program ended by itself.
         let outputs = match &watched {
-            Ok(ended) if ended.announced => Some(self.download_outputs(container.name()).await),
+            Ok(ended) if ended.announced && stdout.has_outputs() => {
+                Some(self.download_outputs(container.name()).await)
+            }
             _ => None,
         };
         let removed = container.remove().await;

@@ -2,6 +2,7 @@
 //! Each subcommand lives in its own file and is a thin call into the engine.
 
 mod ask;
+mod bench;
 mod doctor;
 mod models;
 mod profile;
@@ -34,6 +35,8 @@ enum Command {
     Models(models::Args),
     /// Ask a model one question and stream its reply to the terminal.
     Ask(ask::Args),
+    /// Measure the sandbox against baselines timed in the same run.
+    Bench(bench::Args),
 }
 
 #[tokio::main]
@@ -45,5 +48,6 @@ async fn main() -> ExitCode {
         Command::Doctor(args) => doctor::run(args).await,
         Command::Models(args) => models::run(args).await,
         Command::Ask(args) => ask::run(args).await,
+        Command::Bench(args) => bench::run(args).await,
     }
 }

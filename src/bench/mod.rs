@@ -1,0 +1,9 @@
+//! Benchmarks of the sandbox against baselines measured in the same run
+//! (`sandpiper bench sandbox`). Every row is a ratio: ours over the baseline's
+//! median, so machines of different speeds give comparable numbers.
+
+mod sandbox;
+mod stats;
+
+pub use sandbox::{BenchOptions, run_sandbox_bench};
+pub use stats::{Row, Sample};

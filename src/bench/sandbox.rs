@@ -1,0 +1,248 @@
+//! The sandbox benchmark: an ephemeral `print(1)` against `docker run --rm`, a
+//! Quick profile of a large CSV against the same script through the docker CLI,
+//! and 4 concurrent runs against 4 sequential ones.
+
+use super::stats::{Row, Sample};
+use crate::docker;
+use crate::error::{Error, Result};
+use crate::events::Discard;
+use crate::ids::RunId;
+use crate::profile;
+use crate::sandbox::{Program, RunRequest, Sandbox, plan_dataset_mounts};
+use crate::settings::Settings;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::{Duration, Instant};
+use tokio_util::sync::CancellationToken;
+
+#[derive(Debug, Clone)]
+pub struct BenchOptions {
+    pub runs: usize,
+    /// Size of the generated CSV for the profile row; 0 skips that row.
+    pub csv_mib: u64,
+    /// Runs of the profile row (each takes seconds).
+    pub profile_runs: usize,
+}
+
+/// Runs every row; `progress` is told what is being measured.
+pub async fn run_sandbox_bench(
+    settings: &Settings,
+    options: &BenchOptions,
+    progress: &dyn Fn(&str),
+) -> Result<Vec<Row>> {
+    let connection = docker::connect(&settings.docker).await?;
+    let sandbox = Sandbox::new(connection.docker, settings.sandbox.clone());
+    let image = settings.sandbox.image.clone();
+    let scratch = tempfile::tempdir().map_err(|e| Error::io("creating a scratch folder", e))?;
+    // Warm-up: image present, page cache filled, for both sides.
+    let _ = run_code(&sandbox, "print(1)", &[], scratch.path()).await;
+    let _ = docker_cli(&[
+        "run",
+        "--rm",
+        "--network=none",
+        &image,
+        "python3",
+        "-c",
+        "print(1)",
+    ]);
+
+    let mut rows = Vec::new();
+    progress("ephemeral print(1)");
+    let mut ours = Sample::default();
+    let mut cli = Sample::default();
+    for _ in 0..options.runs {
+        // Interleaved, so drift in the machine's load hits both sides alike.
+        ours.0
+            .push(timed(run_code(&sandbox, "print(1)", &[], scratch.path())).await?);
+        cli.0.push(time_cli(&[
+            "run",
+            "--rm",
+            "--network=none",
+            &image,
+            "python3",
+            "-c",
+            "print(1)",
+        ])?);
+    }
+    rows.push(Row {
+        name: "ephemeral print(1)".into(),
+        baseline_name: "docker run --rm --network=none".into(),
+        ours,
+        baseline: cli,
+    });
+
+    if options.csv_mib > 0 {
+        progress("quick profile of a large CSV");
+        let csv = scratch.path().join("big.csv");
+        write_csv(&csv, options.csv_mib)?;
+        let script = scratch.path().join("quick_profile.py");
+        std::fs::write(&script, profile::SCRIPT).map_err(|e| Error::io("writing the script", e))?;
+        let mut ours = Sample::default();
+        let mut cli = Sample::default();
+        for _ in 0..options.profile_runs {
+            ours.0
+                .push(timed(run_profile(&sandbox, &csv, scratch.path())).await?);
+            cli.0.push(time_cli(&profile_cli_args(
+                &image,
+                &script,
+                &csv,
+                &settings.sandbox,
+            ))?);
+        }
+        rows.push(Row {
+            name: format!("quick profile, {} MiB CSV", options.csv_mib),
+            baseline_name: "same script via docker run".into(),
+            ours,
+            baseline: cli,
+        });
+    }
+
+    progress("4 concurrent runs against 4 sequential");
+    let work = "total = sum(i * i for i in range(300000))\nprint(total)";
+    let mut concurrent = Sample::default();
+    let mut sequential = Sample::default();
+    for _ in 0..options.runs.div_ceil(4).max(5) {
+        let started = Instant::now();
+        let runs = (0..4).map(|_| run_code(&sandbox, work, &[], scratch.path()));
+        for result in futures_util::future::join_all(runs).await {
+            result?;
+        }
+        concurrent.0.push(started.elapsed());
+        let started = Instant::now();
+        for _ in 0..4 {
+            run_code(&sandbox, work, &[], scratch.path()).await?;
+        }
+        sequential.0.push(started.elapsed());
+    }
+    rows.push(Row {
+        name: "4 runs at once".into(),
+        baseline_name: "4 runs one after another".into(),
+        ours: concurrent,
+        baseline: sequential,
+    });
+    Ok(rows)
+}
+
+async fn timed(run: impl std::future::Future<Output = Result<()>>) -> Result<Duration> {
+    let started = Instant::now();
+    run.await?;
+    Ok(started.elapsed())
+}
+
+async fn run_code(sandbox: &Sandbox, code: &str, data: &[PathBuf], out: &Path) -> Result<()> {
+    let request = RunRequest {
+        run_id: RunId::new(),
+        session_id: None,
+        title: "bench".into(),
+        program: Program::code(code),
+        datasets: plan_dataset_mounts(data)?,
+        artifacts_dir: out.join("artifacts"),
+        cancel: CancellationToken::new(),
+    };
+    succeeded(sandbox.run(request, &Discard).await)
+}
+
+async fn run_profile(sandbox: &Sandbox, csv: &Path, out: &Path) -> Result<()> {
+    let request = profile::request(
+        &[csv.to_owned()],
+        &out.join("artifacts"),
+        None,
+        RunId::new(),
+        CancellationToken::new(),
+    )?;
+    succeeded(sandbox.run(request, &Discard).await)
+}
+
+fn succeeded(result: crate::sandbox::RunResult) -> Result<()> {
+    if result.outcome.is_success() {
+        Ok(())
+    } else {
+        Err(Error::io(
+            "benchmarking",
+            std::io::Error::other(format!("a benchmark run failed: {}", result.summary)),
+        ))
+    }
+}
+
+/// The profile through the docker CLI with the same limits, as a user would
+/// write it by hand.
+fn profile_cli_args(
+    image: &str,
+    script: &Path,
+    csv: &Path,
+    limits: &crate::settings::SandboxSettings,
+) -> Vec<String> {
+    vec![
+        "run".into(),
+        "--rm".into(),
+        "--network=none".into(),
+        format!("--memory={}m", limits.memory_mib),
+        format!("--memory-swap={}m", limits.memory_mib),
+        format!("--cpu-quota={}", limits.cpu_quota_us),
+        format!("--cpu-period={}", limits.cpu_period_us),
+        "--tmpfs=/workspace/output".into(),
+        "-e".into(),
+        "SANDPIPER_OUTPUT_DIR=/workspace/output".into(),
+        "-v".into(),
+        format!("{}:/sandpiper/quick_profile.py:ro", script.display()),
+        "-v".into(),
+        format!("{}:/data/big.csv:ro", csv.display()),
+        image.into(),
+        "python3".into(),
+        "/sandpiper/quick_profile.py".into(),
+        "/data/big.csv".into(),
+    ]
+}
+
+fn docker_cli<S: AsRef<str>>(args: &[S]) -> Result<()> {
+    let status = Command::new("docker")
+        .args(args.iter().map(AsRef::as_ref))
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .status()
+        .map_err(|e| Error::io("running the docker command line for the baseline", e))?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(Error::io(
+            "running the docker command line for the baseline",
+            std::io::Error::other(format!("docker exited with {status}")),
+        ))
+    }
+}
+
+fn time_cli<S: AsRef<str>>(args: &[S]) -> Result<Duration> {
+    let started = Instant::now();
+    docker_cli(args)?;
+    Ok(started.elapsed())
+}
+
+/// A sales-like CSV of about `mib` MiB.
+fn write_csv(path: &Path, mib: u64) -> Result<()> {
+    use std::io::Write;
+    let file = std::fs::File::create(path).map_err(|e| Error::io("writing the CSV", e))?;
+    let mut out = std::io::BufWriter::new(file);
+    let target = mib * 1024 * 1024;
+    let mut written = 0u64;
+    let mut i = 0u64;
+    let header = "id,region,units,price,discount,date\n";
+    written += header.len() as u64;
+    out.write_all(header.as_bytes())
+        .map_err(|e| Error::io("writing the CSV", e))?;
+    while written < target {
+        let line = format!(
+            "{i},{},{},{:.2},{:.3},2024-{:02}-{:02}\n",
+            ["north", "south", "east", "west"][(i % 4) as usize],
+            i % 40 + 1,
+            (i * 37 % 50000) as f64 / 100.0,
+            (i * 13 % 1000) as f64 / 1000.0,
+            i % 12 + 1,
+            i % 28 + 1
+        );
+        written += line.len() as u64;
+        out.write_all(line.as_bytes())
+            .map_err(|e| Error::io("writing the CSV", e))?;
+        i += 1;
+    }
+    out.flush().map_err(|e| Error::io("writing the CSV", e))
+}

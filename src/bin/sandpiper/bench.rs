@@ -1,0 +1,69 @@
+//! `sandpiper bench sandbox`: the sandbox against baselines measured in the same run.
+
+use crate::terminal::print_error;
+use sandpiper::Settings;
+use sandpiper::bench::{BenchOptions, Row, run_sandbox_bench};
+use std::process::ExitCode;
+
+#[derive(clap::Args)]
+pub struct Args {
+    /// What to benchmark.
+    #[arg(value_parser = ["sandbox"])]
+    target: String,
+    /// Timed runs per row (at least 20 for a meaningful p95).
+    #[arg(long, default_value_t = 20)]
+    runs: usize,
+    /// Size of the CSV for the quick-profile row, in MiB (0 skips the row).
+    #[arg(long, default_value_t = 50)]
+    csv_mib: u64,
+    /// Timed runs of the quick-profile row (each takes seconds).
+    #[arg(long, default_value_t = 20)]
+    profile_runs: usize,
+    /// Python image to run in.
+    #[arg(long)]
+    image: Option<String>,
+}
+
+pub async fn run(args: Args) -> ExitCode {
+    let mut settings = Settings::default();
+    if let Some(image) = args.image {
+        settings.sandbox.image = image;
+    }
+    let options = BenchOptions {
+        runs: args.runs,
+        csv_mib: args.csv_mib,
+        profile_runs: args.profile_runs,
+    };
+    let progress = |what: &str| eprintln!("measuring {what}...");
+    match run_sandbox_bench(&settings, &options, &progress).await {
+        Ok(rows) => {
+            print_table(&rows);
+            ExitCode::SUCCESS
+        }
+        Err(err) => {
+            print_error(&err.plain_words());
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn print_table(rows: &[Row]) {
+    let ms = |d: std::time::Duration| format!("{:.0} ms", d.as_secs_f64() * 1000.0);
+    println!(
+        "{:<30} {:>5} {:>10} {:>10}   {:<32} {:>10} {:>10} {:>7}",
+        "row", "runs", "median", "p95", "baseline", "median", "p95", "ratio"
+    );
+    for row in rows {
+        println!(
+            "{:<30} {:>5} {:>10} {:>10}   {:<32} {:>10} {:>10} {:>6.2}x",
+            row.name,
+            row.ours.0.len(),
+            ms(row.ours.median()),
+            ms(row.ours.p95()),
+            row.baseline_name,
+            ms(row.baseline.median()),
+            ms(row.baseline.p95()),
+            row.ratio()
+        );
+    }
+}

@@ -1,0 +1,134 @@
+//! Removing what crashed runs left behind. A run removes its own container and
+//! volume on every path, but a process that is killed (or a laptop that loses
+//! power) cannot; the next start of Sandpiper removes them here.
+//!
+//! Only ephemeral objects are touched, and only when the engine that made them is
+//! gone: its process no longer runs on this machine, or the object is older than
+//! any run may last (for objects made from other machines on a shared daemon).
+
+use super::labels;
+use crate::error::Result;
+use bollard::Docker;
+use bollard::query_parameters::{ListContainersOptionsBuilder, ListVolumesOptionsBuilder};
+use std::collections::HashMap;
+
+/// No run lasts this long (the time limit is per run, set in minutes), so
+/// anything older is left over whoever made it.
+const MAX_RUN_AGE_SECS: i64 = 24 * 60 * 60;
+
+/// What the reaper removed.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Reaped {
+    pub containers: Vec<String>,
+    pub volumes: Vec<String>,
+}
+
+pub async fn reap_orphans(docker: &Docker) -> Result<Reaped> {
+    let filters = HashMap::from([(
+        "label".to_owned(),
+        vec![
+            format!("{}=true", labels::MANAGED),
+            format!("{}={}", labels::KIND, labels::KIND_EPHEMERAL),
+        ],
+    )]);
+    let now = chrono_free_now();
+    let mut reaped = Reaped::default();
+
+    let containers = docker
+        .list_containers(Some(
+            ListContainersOptionsBuilder::default()
+                .all(true)
+                .filters(&filters)
+                .build(),
+        ))
+        .await?;
+    for container in containers {
+        let owner = container
+            .labels
+            .as_ref()
+            .and_then(|l| l.get(labels::OWNER))
+            .map(String::as_str);
+        let age = container.created.map(|created| now - created);
+        if is_orphan(owner, age)
+            && let Some(id) = container.id
+        {
+            let gone = crate::sandbox::remove_container(docker, &id).await;
+            if gone.is_ok() {
+                reaped.containers.push(id);
+            }
+        }
+    }
+
+    let volumes = docker
+        .list_volumes(Some(
+            ListVolumesOptionsBuilder::default()
+                .filters(&filters)
+                .build(),
+        ))
+        .await?;
+    for volume in volumes.volumes.unwrap_or_default() {
+        let owner = volume.labels.get(labels::OWNER).map(String::as_str);
+        // Volumes carry no reliable creation time across daemons; their owner is enough,
+        // and a volume still in use by a live container cannot be removed anyway.
+        if is_orphan(owner, None)
+            && crate::sandbox::remove_volume(docker, &volume.name)
+                .await
+                .is_ok()
+        {
+            reaped.volumes.push(volume.name);
+        }
+    }
+    Ok(reaped)
+}
+
+/// Whether an ephemeral object's maker is gone.
+fn is_orphan(owner: Option<&str>, age_secs: Option<i64>) -> bool {
+    if age_secs.is_some_and(|age| age > MAX_RUN_AGE_SECS) {
+        return true;
+    }
+    let Some((host, pid)) = owner.and_then(|o| o.rsplit_once('/')) else {
+        // Made before owners were labelled: only its age can tell.
+        return false;
+    };
+    host == labels::host_name() && pid.parse().is_ok_and(|pid| !process_is_alive(pid))
+}
+
+#[cfg(unix)]
+fn process_is_alive(pid: i32) -> bool {
+    // SAFETY: signal 0 only checks whether the process exists and may be signalled.
+    let result = unsafe { libc::kill(pid, 0) };
+    result == 0 || std::io::Error::last_os_error().raw_os_error() == Some(libc::EPERM)
+}
+
+#[cfg(not(unix))]
+fn process_is_alive(_pid: i32) -> bool {
+    // Without a cheap check, trust age alone.
+    true
+}
+
+fn chrono_free_now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_objects_whose_maker_is_gone_are_orphans() {
+        let me = labels::this_process_owner();
+        assert!(!is_orphan(Some(&me), Some(10)));
+        let host = labels::host_name();
+        // Process ids near the maximum are never in use on a test machine.
+        assert!(is_orphan(Some(&format!("{host}/4194000")), Some(10)));
+        assert!(!is_orphan(Some("another-laptop/4194000"), Some(10)));
+        assert!(is_orphan(
+            Some("another-laptop/1"),
+            Some(MAX_RUN_AGE_SECS + 1)
+        ));
+        assert!(!is_orphan(None, Some(10)));
+    }
+}

@@ -1,0 +1,167 @@
+//! Nothing a crashed or killed Sandpiper started is left running after the next
+//! start: the reaper removes ephemeral containers and volumes whose maker is gone.
+
+mod common;
+
+use bollard::models::{ContainerCreateBody, VolumeCreateRequest};
+use bollard::query_parameters::{CreateContainerOptions, ListContainersOptionsBuilder};
+use common::{docker, test_image};
+use sandpiper::docker::labels;
+use sandpiper::{Engine, Settings};
+use std::collections::HashMap;
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+/// The reaper removes every orphan it finds, including one another test here is
+/// about to look at: the tests of this file take turns.
+static ONE_AT_A_TIME: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
+/// A process id that no longer exists: a child we started and reaped.
+fn dead_pid() -> u32 {
+    let mut child = Command::new("true").spawn().unwrap();
+    let pid = child.id();
+    child.wait().unwrap();
+    pid
+}
+
+fn ephemeral_labels(owner: &str) -> HashMap<String, String> {
+    HashMap::from([
+        (labels::MANAGED.to_owned(), "true".to_owned()),
+        (labels::KIND.to_owned(), labels::KIND_EPHEMERAL.to_owned()),
+        (labels::OWNER.to_owned(), owner.to_owned()),
+    ])
+}
+
+async fn started_container(owner: &str) -> String {
+    let docker = docker().await;
+    let id = docker
+        .create_container(
+            None::<CreateContainerOptions>,
+            ContainerCreateBody {
+                image: Some(test_image()),
+                cmd: Some(vec!["sleep".into(), "300".into()]),
+                labels: Some(ephemeral_labels(owner)),
+                network_disabled: Some(true),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap()
+        .id;
+    docker.start_container(&id, None).await.unwrap();
+    id
+}
+
+async fn exists(id: &str) -> bool {
+    docker().await.inspect_container(id, None).await.is_ok()
+}
+
+fn engine() -> std::sync::Arc<Engine> {
+    let mut settings = Settings::default();
+    settings.sandbox.image = test_image();
+    Engine::new(settings)
+}
+
+#[tokio::test]
+async fn orphans_of_a_dead_engine_are_removed_and_live_runs_are_kept() {
+    let _turn = ONE_AT_A_TIME.lock().await;
+    let orphan_owner = format!("{}/{}", labels::host_name(), dead_pid());
+    let orphan = started_container(&orphan_owner).await;
+    let live = started_container(&labels::this_process_owner()).await;
+    let volume = docker()
+        .await
+        .create_volume(VolumeCreateRequest {
+            name: Some(format!("sandpiper-test-orphan-{}", std::process::id())),
+            labels: Some(ephemeral_labels(&orphan_owner)),
+            ..Default::default()
+        })
+        .await
+        .unwrap()
+        .name;
+
+    let reaped = engine().reap_orphans().await.unwrap();
+
+    assert!(reaped.containers.contains(&orphan), "{reaped:?}");
+    assert!(reaped.volumes.contains(&volume), "{reaped:?}");
+    assert!(!exists(&orphan).await);
+    assert!(
+        exists(&live).await,
+        "a run of a living engine is not touched"
+    );
+    assert!(!reaped.containers.contains(&live));
+    docker()
+        .await
+        .remove_container(
+            &live,
+            Some(
+                bollard::query_parameters::RemoveContainerOptionsBuilder::default()
+                    .force(true)
+                    .build(),
+            ),
+        )
+        .await
+        .unwrap();
+}
+
+#[tokio::test]
+async fn killing_sandpiper_mid_run_leaves_nothing_after_the_next_start() {
+    let _turn = ONE_AT_A_TIME.lock().await;
+    let dir = tempfile::tempdir().unwrap();
+    let script = dir.path().join("slow.py");
+    std::fs::write(
+        &script,
+        "import time\nprint('working', flush=True)\ntime.sleep(300)\n",
+    )
+    .unwrap();
+    let mut cli = Command::new(env!("CARGO_BIN_EXE_sandpiper"))
+        .args(["run", "--image", &test_image(), "--timeout", "600", "--out"])
+        .arg(dir.path().join("out"))
+        .arg(&script)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let owner = format!("{}={}/{}", labels::OWNER, labels::host_name(), cli.id());
+    let filters = HashMap::from([("label".to_owned(), vec![owner])]);
+    let docker = docker().await;
+    let list = ListContainersOptionsBuilder::default()
+        .all(true)
+        .filters(&filters)
+        .build();
+
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let running = loop {
+        let found = docker.list_containers(Some(list.clone())).await.unwrap();
+        if let Some(c) = found
+            .into_iter()
+            .find(|c| c.state.as_ref().is_some_and(|s| s.to_string() == "running"))
+        {
+            break c.id.unwrap();
+        }
+        assert!(Instant::now() < deadline, "the run never started");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    };
+    // Killed as a crash would: no chance to clean up.
+    cli.kill().unwrap();
+    cli.wait().unwrap();
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert!(
+        exists(&running).await,
+        "the killed run's container is still there"
+    );
+
+    engine().reap_orphans().await.unwrap();
+
+    assert!(!exists(&running).await, "the next start removed it");
+    let left = docker.list_containers(Some(list)).await.unwrap();
+    assert!(left.is_empty(), "{left:?}");
+    let volumes = docker
+        .list_volumes(Some(
+            bollard::query_parameters::ListVolumesOptionsBuilder::default()
+                .filters(&filters)
+                .build(),
+        ))
+        .await
+        .unwrap();
+    assert!(volumes.volumes.unwrap_or_default().is_empty());
+}
