@@ -232,3 +232,73 @@ async fn pip_install_inside_the_sandbox_fails_and_is_explained() {
         result.summary
     );
 }
+
+#[tokio::test]
+async fn every_isolation_setting_is_in_force_inside() {
+    let code = r#"
+import os, resource
+status = dict(line.split(":", 1) for line in open("/proc/self/status").read().splitlines() if ":" in line)
+print("uid", os.getuid(), "gid", os.getgid())
+print("CapEff", status["CapEff"].strip())
+print("CapBnd", status["CapBnd"].strip())
+print("NoNewPrivs", status["NoNewPrivs"].strip())
+print("nofile", resource.getrlimit(resource.RLIMIT_NOFILE))
+def read(*paths):
+    for path in paths:
+        try:
+            return open("/sys/fs/cgroup/" + path).read().strip()
+        except OSError:
+            pass
+    return "absent"
+# cgroup v2 first, then v1 (Docker Engine on older hosts)
+v2 = os.path.exists("/sys/fs/cgroup/cpu.max")
+if v2:
+    print("cpu", read("cpu.max").replace(" ", "/"))
+    print("memory", read("memory.max"))
+    print("swap", "none" if read("memory.swap.max") == "0" else read("memory.swap.max"))
+else:
+    print("cpu", read("cpu/cpu.cfs_quota_us") + "/" + read("cpu/cpu.cfs_period_us"))
+    print("memory", read("memory/memory.limit_in_bytes"))
+    memsw = read("memory/memory.memsw.limit_in_bytes")
+    print("swap", "none" if memsw in ("absent", read("memory/memory.limit_in_bytes")) else memsw)
+print("pids", read("pids.max", "pids/pids.max"))
+for target in ("/usr/evil.txt", "/etc/evil.txt", "/data/evil.txt"):
+    try:
+        open(target, "w").write("x")
+        print("write", target, "allowed")
+    except OSError as e:
+        print("write", target, "refused", e.strerror)
+mounts = {line.split()[1]: line.split()[3] for line in open("/proc/mounts")}
+print("root", mounts["/"].split(",")[0])
+print("tmp", "tmpfs" if any(l.split()[1] == "/tmp" and l.split()[0] == "tmpfs" for l in open("/proc/mounts")) else "not tmpfs")
+print("home", os.environ.get("HOME"))
+"#;
+    let (result, _) = hostile(code, 30).await;
+    assert_eq!(result.outcome, Outcome::Success, "{}", result.stderr);
+    let out = &result.stdout;
+    let line = |key: &str| -> String {
+        out.lines()
+            .find(|l| l.starts_with(&format!("{key} ")))
+            .unwrap_or_else(|| panic!("no {key} in {out}"))
+            .to_owned()
+    };
+    assert!(!line("uid").starts_with("uid 0 "), "runs as root: {out}");
+    assert_eq!(line("CapEff"), "CapEff 0000000000000000");
+    assert_eq!(line("CapBnd"), "CapBnd 0000000000000000");
+    assert_eq!(line("NoNewPrivs"), "NoNewPrivs 1");
+    assert_eq!(line("nofile"), "nofile (1024, 1024)");
+    assert_eq!(line("cpu"), "cpu 50000/100000");
+    assert_eq!(line("memory"), format!("memory {}", 512 * 1024 * 1024));
+    // memory-swap equal to memory: no swap beyond the limit.
+    assert_eq!(line("swap"), "swap none");
+    assert_eq!(line("pids"), "pids 256");
+    for target in ["/usr/evil.txt", "/etc/evil.txt", "/data/evil.txt"] {
+        assert!(
+            line(&format!("write {target}")).contains("refused"),
+            "{out}"
+        );
+    }
+    assert_eq!(line("root"), "root ro");
+    assert_eq!(line("tmp"), "tmp tmpfs");
+    assert_eq!(line("home"), "home /tmp");
+}
