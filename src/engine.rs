@@ -157,7 +157,10 @@ impl Engine {
             .lock()
             .expect("runs lock")
             .insert(run_id, cancel);
-        Ok((Sandbox::new(connection.docker, settings.sandbox), request))
+        Ok((
+            Sandbox::for_connection(&connection, settings.sandbox),
+            request,
+        ))
     }
 
     /// Stops a run the user no longer wants. Returns false if it already ended.

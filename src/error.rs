@@ -18,6 +18,9 @@ pub enum Error {
     #[error("Docker endpoint {endpoint:?} is not valid: {reason}")]
     DockerEndpointInvalid { endpoint: String, reason: String },
 
+    #[error("the Docker host at {endpoint} did not answer: {reason}")]
+    DockerRemoteUnreachable { endpoint: String, reason: String },
+
     #[error("Docker API error: {0}")]
     Docker(#[from] bollard::errors::Error),
 
@@ -86,6 +89,14 @@ impl Error {
                 format!("The Docker address \"{endpoint}\" in Settings is not valid."),
                 format!(
                     "{reason}. Clear the Docker address in Settings to use this computer's Docker."
+                ),
+            ),
+            Error::DockerRemoteUnreachable { endpoint, reason } => PlainWords::new(
+                format!("Sandpiper could not reach the Docker host at {endpoint}."),
+                format!(
+                    "Check that the server is on and that your network (or VPN) reaches it. If it \
+                     uses TLS, check the certificate folder in Settings. Clear the Docker address \
+                     in Settings to use this computer's Docker instead. The connection said: {reason}"
                 ),
             ),
             Error::Docker(err) => PlainWords::new(

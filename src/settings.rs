@@ -21,6 +21,9 @@ pub struct Settings {
 #[serde(default)]
 pub struct DockerSettings {
     pub endpoint: Option<String>,
+    /// For a remote daemon over TLS (`tcp://host:2376`): the folder with `ca.pem`,
+    /// `cert.pem` and `key.pem`, as Docker's `DOCKER_CERT_PATH` holds them.
+    pub tls_cert_dir: Option<std::path::PathBuf>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

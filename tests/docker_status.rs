@@ -26,6 +26,7 @@ async fn a_socket_with_no_daemon_behind_it_reads_as_not_running_with_advice() {
             "unix://{}",
             dir.path().join("docker.sock").display()
         )),
+        ..Default::default()
     };
     let s = status(&settings).await;
     // Docker is installed on every machine that runs these tests.
@@ -68,6 +69,7 @@ async fn a_socket_that_refuses_this_account_reads_as_no_permission() {
     } else {
         let settings = DockerSettings {
             endpoint: Some(format!("unix://{}", socket.display())),
+            ..Default::default()
         };
         std::fs::set_permissions(&socket, std::fs::Permissions::from_mode(0o000)).unwrap();
         let s = status(&settings).await;
@@ -79,6 +81,7 @@ async fn a_socket_that_refuses_this_account_reads_as_no_permission() {
 async fn a_malformed_endpoint_in_settings_is_explained() {
     let settings = DockerSettings {
         endpoint: Some("ftp://example.invalid".to_owned()),
+        ..Default::default()
     };
     let s = status(&settings).await;
     assert_eq!(s.state, DockerState::Error);

@@ -31,7 +31,7 @@ pub async fn run_sandbox_bench(
     progress: &dyn Fn(&str),
 ) -> Result<Vec<Row>> {
     let connection = docker::connect(&settings.docker).await?;
-    let sandbox = Sandbox::new(connection.docker, settings.sandbox.clone());
+    let sandbox = Sandbox::for_connection(&connection, settings.sandbox.clone());
     let image = settings.sandbox.image.clone();
     let scratch = tempfile::tempdir().map_err(|e| Error::io("creating a scratch folder", e))?;
     // Warm-up: image present, page cache filled, for both sides.

@@ -26,6 +26,17 @@ pub struct Connection {
     /// Where it answered, e.g. `unix:///var/run/docker.sock`.
     pub endpoint: String,
     pub version: String,
+    /// The daemon is on another machine: it cannot see this one's files, so
+    /// datasets and outputs travel through the API, never through bind mounts.
+    pub remote: bool,
+}
+
+/// Whether an endpoint reaches a daemon on another machine (or one that must be
+/// treated so: a TCP listener never shares our file system by contract).
+pub fn is_remote_endpoint(endpoint: &str) -> bool {
+    ["tcp://", "http://", "https://", "ssh://"]
+        .iter()
+        .any(|scheme| endpoint.starts_with(scheme))
 }
 
 /// Why one candidate endpoint did not answer.
@@ -40,6 +51,9 @@ pub(crate) enum Refusal {
 /// Connects to the daemon named in settings, or else the first one found in the usual places.
 pub async fn connect(settings: &DockerSettings) -> Result<Connection> {
     let candidates = match &settings.endpoint {
+        Some(endpoint) if is_remote_endpoint(endpoint.trim()) => {
+            return connect_remote(endpoint.trim(), settings.tls_cert_dir.as_deref()).await;
+        }
         Some(endpoint) if !endpoint.trim().is_empty() => vec![endpoint.trim().to_owned()],
         _ => default_candidates(),
     };
@@ -71,6 +85,40 @@ pub async fn connect(settings: &DockerSettings) -> Result<Connection> {
     }
 }
 
+/// A daemon on another machine, over TLS when a certificate folder is given.
+async fn connect_remote(endpoint: &str, cert_dir: Option<&std::path::Path>) -> Result<Connection> {
+    let unreachable = |reason: String| Error::DockerRemoteUnreachable {
+        endpoint: endpoint.to_owned(),
+        reason,
+    };
+    let docker = match cert_dir {
+        Some(dir) => Docker::connect_with_ssl(
+            endpoint,
+            &dir.join("key.pem"),
+            &dir.join("cert.pem"),
+            &dir.join("ca.pem"),
+            REQUEST_TIMEOUT_SECS,
+            bollard::API_DEFAULT_VERSION,
+        ),
+        None => Docker::connect_with_host(endpoint),
+    }
+    .map_err(|err| Error::DockerEndpointInvalid {
+        endpoint: endpoint.to_owned(),
+        reason: err.to_string(),
+    })?
+    .with_timeout(Duration::from_secs(REQUEST_TIMEOUT_SECS));
+    let version = tokio::time::timeout(PING_TIMEOUT, docker.version())
+        .await
+        .map_err(|_| unreachable("it did not answer within 5 s".to_owned()))?
+        .map_err(|err| unreachable(err.to_string()))?;
+    Ok(Connection {
+        docker,
+        endpoint: endpoint.to_owned(),
+        version: version.version.unwrap_or_else(|| "unknown version".into()),
+        remote: true,
+    })
+}
+
 enum CandidateError {
     Refused(Refusal),
     Invalid(String),
@@ -93,6 +141,7 @@ async fn try_endpoint(endpoint: &str) -> Result<Connection, CandidateError> {
         docker,
         endpoint: endpoint.to_owned(),
         version: version.version.unwrap_or_else(|| "unknown version".into()),
+        remote: is_remote_endpoint(endpoint),
     })
 }
 

@@ -9,7 +9,7 @@ pub mod labels;
 mod reaper;
 mod status;
 
-pub use connect::{Connection, connect};
+pub use connect::{Connection, connect, is_remote_endpoint};
 pub use image::{ensure_image, split_image_reference};
 pub use reaper::{Reaped, reap_orphans};
 pub use status::{DockerState, DockerStatus, status};

@@ -1,7 +1,9 @@
 //! Settings and a run's folders → the container Docker creates. Every isolation
 //! choice lives here, next to the reason for it.
 
-use super::layout::{CONTAINER_OUTPUT_DIR, CONTAINER_WORKSPACE_DIR, DatasetMount};
+use super::layout::{
+    CONTAINER_DATA_DIR, CONTAINER_OUTPUT_DIR, CONTAINER_WORKSPACE_DIR, DatasetMount,
+};
 use crate::docker::labels;
 use crate::ids::RunId;
 use crate::settings::SandboxSettings;
@@ -14,26 +16,37 @@ pub(crate) struct RunSpec<'a> {
     /// The tmpfs volume mounted as `/workspace`.
     pub workspace_volume: &'a str,
     pub datasets: &'a [DatasetMount],
+    /// Where the datasets reach the container.
+    pub data: DataSource<'a>,
     /// The harness's command line (see `harness::command`).
     pub argv: Vec<String>,
     /// Tells the harness's "done" marker from anything the code prints.
     pub done_token: &'a str,
 }
 
+/// How datasets reach the container.
+#[derive(Clone, Copy)]
+pub(crate) enum DataSource<'a> {
+    /// A local daemon: each file bind-mounted read-only, nothing copied.
+    BindMounts,
+    /// A remote daemon cannot see our files: they were uploaded into this
+    /// volume, mounted read-only at `/data`.
+    Volume(&'a str),
+}
+
 pub(crate) fn build(settings: &SandboxSettings, run: RunSpec<'_>) -> ContainerCreateBody {
-    let datasets = run.datasets;
-    let mut mounts = vec![Mount {
-        typ: Some(MountType::VOLUME),
-        source: Some(run.workspace_volume.to_owned()),
-        target: Some(CONTAINER_WORKSPACE_DIR.to_owned()),
-        read_only: Some(false),
-        ..Default::default()
-    }];
-    mounts.extend(
-        datasets
-            .iter()
-            .map(|d| bind(&d.host_path, &d.container_path, true)),
-    );
+    let mut mounts = vec![volume(run.workspace_volume, CONTAINER_WORKSPACE_DIR, false)];
+    match run.data {
+        DataSource::BindMounts => mounts.extend(
+            run.datasets
+                .iter()
+                .map(|d| bind(&d.host_path, &d.container_path, true)),
+        ),
+        DataSource::Volume(name) if !run.datasets.is_empty() => {
+            mounts.push(volume(name, CONTAINER_DATA_DIR, true));
+        }
+        DataSource::Volume(_) => {}
+    }
 
     let host_config = HostConfig {
         memory: Some(settings.memory_bytes()),
@@ -83,6 +96,16 @@ pub(crate) fn build(settings: &SandboxSettings, run: RunSpec<'_>) -> ContainerCr
         tty: Some(false),
         open_stdin: Some(false),
         host_config: Some(host_config),
+        ..Default::default()
+    }
+}
+
+fn volume(name: &str, target: &str, read_only: bool) -> Mount {
+    Mount {
+        typ: Some(MountType::VOLUME),
+        source: Some(name.to_owned()),
+        target: Some(target.to_owned()),
+        read_only: Some(read_only),
         ..Default::default()
     }
 }

@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 
 pub const CONTAINER_WORKSPACE_DIR: &str = "/workspace";
 pub const CONTAINER_OUTPUT_DIR: &str = "/workspace/output";
-const CONTAINER_DATA_DIR: &str = "/data";
+pub(crate) const CONTAINER_DATA_DIR: &str = "/data";
 
 /// A dataset on the host and where the code sees it.
 #[derive(Debug, Clone, PartialEq, Eq)]

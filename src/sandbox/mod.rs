@@ -12,6 +12,7 @@ mod layout;
 mod outcome;
 mod output;
 mod run;
+mod upload;
 mod workspace;
 
 pub(crate) use guard::{remove_container, remove_volume};

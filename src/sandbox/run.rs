@@ -2,12 +2,13 @@
 //! emits exactly one `RunFinished` and leaves no container and no temporary folder.
 
 use super::artifacts;
-use super::container_spec::{self, RunSpec};
+use super::container_spec::{self, DataSource, RunSpec};
 use super::guard::{Guard, Resource};
 use super::harness::{self, Program};
 use super::layout::{CONTAINER_OUTPUT_DIR, DatasetMount};
 use super::outcome::{self, Ending};
 use super::output::LineCollector;
+use super::upload;
 use super::workspace;
 use crate::docker::{ensure_image, labels};
 use crate::error::{Error, Result};
@@ -59,6 +60,8 @@ pub struct RunResult {
 pub struct Sandbox {
     docker: Docker,
     settings: SandboxSettings,
+    /// The daemon cannot see this machine's files (see `Connection::remote`).
+    remote: bool,
 }
 
 /// Why the wait for a container ended.
@@ -70,7 +73,24 @@ enum Stop {
 
 impl Sandbox {
     pub fn new(docker: Docker, settings: SandboxSettings) -> Self {
-        Self { docker, settings }
+        Self {
+            docker,
+            settings,
+            remote: false,
+        }
+    }
+
+    /// A sandbox on `connection`'s daemon: datasets are bind-mounted on a local
+    /// daemon, uploaded through the API to a remote one.
+    pub fn for_connection(
+        connection: &crate::docker::Connection,
+        settings: SandboxSettings,
+    ) -> Self {
+        Self {
+            docker: connection.docker.clone(),
+            settings,
+            remote: connection.remote,
+        }
     }
 
     pub fn settings(&self) -> &SandboxSettings {
@@ -159,15 +179,55 @@ impl Sandbox {
     ) -> Result<Executed> {
         ensure_image(&self.docker, &self.settings.image, sink).await?;
         let argv = harness::command(&request.program, &request.datasets)?;
+        let data = match self.remote && !request.datasets.is_empty() {
+            true => Some(
+                upload::upload_datasets(
+                    &self.docker,
+                    &request.run_id,
+                    &self.settings.image,
+                    &request.datasets,
+                )
+                .await?,
+            ),
+            false => None,
+        };
         let volume =
-            workspace::create(&self.docker, &request.run_id, self.settings.workspace_mib).await?;
+            match workspace::create(&self.docker, &request.run_id, self.settings.workspace_mib)
+                .await
+            {
+                Ok(volume) => volume,
+                Err(err) => {
+                    if let Some(data) = data {
+                        let _ = data.remove().await;
+                    }
+                    return Err(err.into());
+                }
+            };
+        let data_source = match &data {
+            Some(data) => DataSource::Volume(data.name()),
+            None => DataSource::BindMounts,
+        };
         let ran = self
-            .run_container(request, sink, stdout, stderr, started, volume.name(), argv)
+            .run_container(
+                request,
+                sink,
+                stdout,
+                stderr,
+                started,
+                volume.name(),
+                data_source,
+                argv,
+            )
             .await;
-        // Clean up before reporting: a run is not over while its volume exists.
+        // Clean up before reporting: a run is not over while its volumes exist.
         let removed = volume.remove().await;
+        let data_removed = match data {
+            Some(data) => data.remove().await,
+            None => Ok(()),
+        };
         let (ending, outputs) = ran?;
         removed?;
+        data_removed?;
 
         let collected = match outputs {
             Some(archive) => {
@@ -210,6 +270,7 @@ impl Sandbox {
         stderr: &mut LineCollector,
         started: Instant,
         workspace_volume: &str,
+        data: DataSource<'_>,
         argv: Vec<String>,
     ) -> Result<(Executed, Option<std::fs::File>)> {
         let done_token = uuid::Uuid::new_v4().simple().to_string();
@@ -219,6 +280,7 @@ impl Sandbox {
                 run_id: &request.run_id,
                 workspace_volume,
                 datasets: &request.datasets,
+                data,
                 argv,
                 done_token: &done_token,
             },

@@ -4,11 +4,13 @@
 
 #![allow(dead_code)]
 
+pub mod remote;
+
 use sandpiper::docker::connect;
 use sandpiper::events::{Event, EventSink};
 use sandpiper::ids::RunId;
 use sandpiper::sandbox::{Program, RunRequest, RunResult, Sandbox, plan_dataset_mounts};
-use sandpiper::settings::{SandboxSettings, Settings};
+use sandpiper::settings::{DockerSettings, SandboxSettings, Settings};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use tokio_util::sync::CancellationToken;
@@ -38,6 +40,14 @@ pub async fn docker() -> bollard::Docker {
 
 pub async fn sandbox(settings: SandboxSettings) -> Sandbox {
     Sandbox::new(docker().await, settings)
+}
+
+/// A sandbox on the daemon `docker` names (e.g. the remote one of `remote::start`).
+pub async fn sandbox_on(docker: &DockerSettings, settings: SandboxSettings) -> Sandbox {
+    let connection = connect(docker)
+        .await
+        .unwrap_or_else(|err| panic!("cannot reach {docker:?}: {}", err.plain_words()));
+    Sandbox::for_connection(&connection, settings)
 }
 
 /// Collects every event, in order.
@@ -73,6 +83,8 @@ pub struct ScriptRun {
     pub settings: SandboxSettings,
     pub artifacts_dir: PathBuf,
     pub cancel: CancellationToken,
+    /// Which daemon to run on (default: this machine's).
+    pub docker: DockerSettings,
 }
 
 impl ScriptRun {
@@ -83,6 +95,7 @@ impl ScriptRun {
             settings: test_settings(),
             artifacts_dir: artifacts_dir.to_owned(),
             cancel: CancellationToken::new(),
+            docker: DockerSettings::default(),
         }
     }
 
@@ -100,7 +113,7 @@ impl ScriptRun {
     }
 
     pub async fn run(&self) -> (RunResult, Recorder) {
-        let sandbox = sandbox(self.settings.clone()).await;
+        let sandbox = sandbox_on(&self.docker, self.settings.clone()).await;
         let recorder = Recorder::default();
         let result = sandbox.run(self.request(), &recorder).await;
         (result, recorder)
