@@ -36,6 +36,7 @@ impl Engine {
         settings
             .sandbox
             .validate()
+            .and_then(|()| settings.llm.validate())
             .map_err(Error::InvalidSettings)?;
         *self.settings.write().expect("settings lock") = settings;
         Ok(())
