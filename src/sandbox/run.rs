@@ -110,8 +110,16 @@ impl Sandbox {
         let mut stdout = LineCollector::new(self.settings.output_cap_bytes);
         let mut stderr = LineCollector::new(self.settings.output_cap_bytes);
 
+        let mut cleanup = Cleanup::default();
         let executed = self
-            .execute(&request, sink, &mut stdout, &mut stderr, started)
+            .execute(
+                &request,
+                sink,
+                &mut stdout,
+                &mut stderr,
+                started,
+                &mut cleanup,
+            )
             .await;
         let duration = started.elapsed();
         let output_truncated = stdout.truncated() || stderr.truncated();
@@ -165,10 +173,15 @@ impl Sandbox {
             output_truncated,
             error: result.error.clone(),
         });
+        // The user has the result; removing the container and volumes is not
+        // their wait. The run still ends only once they are gone (or, if removal
+        // fails, they carry labels the reaper finds).
+        cleanup.remove_all().await;
         result
     }
 
-    /// The part of a run that can fail. Cleans up after itself on every path.
+    /// The part of a run that can fail. Everything it creates goes into
+    /// `cleanup` at once, so it is removed on every path.
     async fn execute(
         &self,
         request: &RunRequest,
@@ -176,58 +189,44 @@ impl Sandbox {
         stdout: &mut LineCollector,
         stderr: &mut LineCollector,
         started: Instant,
+        cleanup: &mut Cleanup,
     ) -> Result<Executed> {
         ensure_image(&self.docker, &self.settings.image, sink).await?;
         let argv = harness::command(&request.program, &request.datasets)?;
         let data = match self.remote && !request.datasets.is_empty() {
             true => Some(
-                upload::upload_datasets(
-                    &self.docker,
-                    &request.run_id,
-                    &self.settings.image,
-                    &request.datasets,
-                )
-                .await?,
+                cleanup.keep(
+                    upload::upload_datasets(
+                        &self.docker,
+                        &request.run_id,
+                        &self.settings.image,
+                        &request.datasets,
+                    )
+                    .await?,
+                ),
             ),
             false => None,
         };
-        let volume =
-            match workspace::create(&self.docker, &request.run_id, self.settings.workspace_mib)
-                .await
-            {
-                Ok(volume) => volume,
-                Err(err) => {
-                    if let Some(data) = data {
-                        let _ = data.remove().await;
-                    }
-                    return Err(err.into());
-                }
-            };
+        let volume = cleanup.keep(
+            workspace::create(&self.docker, &request.run_id, self.settings.workspace_mib).await?,
+        );
         let data_source = match &data {
-            Some(data) => DataSource::Volume(data.name()),
+            Some(name) => DataSource::Volume(name),
             None => DataSource::BindMounts,
         };
-        let ran = self
+        let (ending, outputs) = self
             .run_container(
                 request,
                 sink,
                 stdout,
                 stderr,
                 started,
-                volume.name(),
+                &volume,
                 data_source,
                 argv,
+                cleanup,
             )
-            .await;
-        // Clean up before reporting: a run is not over while its volumes exist.
-        let removed = volume.remove().await;
-        let data_removed = match data {
-            Some(data) => data.remove().await,
-            None => Ok(()),
-        };
-        let (ending, outputs) = ran?;
-        removed?;
-        data_removed?;
+            .await?;
 
         let collected = match outputs {
             Some(archive) => {
@@ -259,8 +258,8 @@ impl Sandbox {
         })
     }
 
-    /// Creates the container, watches it, copies its outputs out while it still
-    /// exists, and removes it.
+    /// Creates the container, watches it, and copies its outputs out while it
+    /// still exists.
     #[allow(clippy::too_many_arguments)]
     async fn run_container(
         &self,
@@ -272,6 +271,7 @@ impl Sandbox {
         workspace_volume: &str,
         data: DataSource<'_>,
         argv: Vec<String>,
+        cleanup: &mut Cleanup,
     ) -> Result<(Executed, Option<std::fs::File>)> {
         let done_token = uuid::Uuid::new_v4().simple().to_string();
         let spec = container_spec::build(
@@ -293,13 +293,16 @@ impl Sandbox {
                 spec,
             )
             .await?;
-        let container = Guard::new(self.docker.clone(), Resource::Container(created.id));
+        let container = cleanup.keep(Guard::new(
+            self.docker.clone(),
+            Resource::Container(created.id),
+        ));
         watch_for_marker(stdout, stderr, &harness::done_marker(&done_token));
 
         let watched = self
             .watch(
                 &request.run_id,
-                container.name(),
+                &container,
                 &request.cancel,
                 sink,
                 stdout,
@@ -326,15 +329,11 @@ impl Sandbox {
         // out before removing it, and only when the program ended by itself.
         let outputs = match &watched {
             Ok(ended) if ended.announced && stdout.has_outputs() => {
-                Some(self.download_outputs(container.name()).await)
+                Some(self.download_outputs(&container).await)
             }
             _ => None,
         };
-        let removed = container.remove().await;
-        let ended = watched?;
-        let outputs = outputs.transpose()?;
-        removed?;
-        Ok((ended, outputs))
+        Ok((watched?, outputs.transpose()?))
     }
 
     /// Starts the container and streams its output until the harness says the
@@ -509,4 +508,28 @@ async fn stream_until_done(
         }
     }
     Ok(())
+}
+
+/// Everything a run created, removed once its result is out: the container
+/// first, then the volumes it used.
+#[derive(Default)]
+struct Cleanup(Vec<Guard>);
+
+impl Cleanup {
+    /// Takes charge of `guard`'s object and returns its name or id.
+    fn keep(&mut self, guard: Guard) -> String {
+        let name = guard.name().to_owned();
+        self.0.push(guard);
+        name
+    }
+
+    async fn remove_all(self) {
+        for guard in self.0.into_iter().rev() {
+            let name = guard.name().to_owned();
+            if let Err(err) = guard.remove().await {
+                // Labelled: the reaper removes it at the next start.
+                tracing::warn!("could not remove {name} after its run: {err}");
+            }
+        }
+    }
 }
