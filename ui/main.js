@@ -16,6 +16,7 @@ import { outcomeStyle } from './view/outcomes.js';
 import { createConversation } from './view/conversation.js';
 import { renderDockerPill, createDockerPanel } from './view/docker.js';
 import { createSettingsDialog } from './view/settings-dialog.js';
+import { dockerChanged } from './settings-form.js';
 import { createDropOverlay, createLightbox, createToaster, createAnnouncer } from './view/overlays.js';
 
 const DOCKER_RECHECK_MS = 5000;
@@ -83,7 +84,12 @@ async function start() {
   const settingsDialog = createSettingsDialog({
     dialog: $('settings-dialog'),
     backend,
-    onSaved: () => toaster.show('Settings saved. They apply to the next run.', 'success'),
+    onSaved: (saved, previous) => {
+      toaster.show('Settings saved. They apply to the next run.', 'success');
+      // The Docker address may have changed which daemon is used: ask again, and
+      // show the check when it did.
+      checkDocker({ manual: dockerChanged(previous, saved), fresh: true });
+    },
   });
 
   let rendered = null;
@@ -185,15 +191,16 @@ async function start() {
     }
   }
 
-  // Docker: check on open, every 5 s while not ready, on focus, and after a
-  // run that Docker could not run.
+  // Docker: check on open, every 5 s while not ready, on focus, after a run that
+  // Docker could not run, and after the settings are saved. `fresh`: an answer
+  // already on its way may predate new settings, so ask again once it is in.
   let dockerTimer = 0;
   let dockerCheck = null;
-  function checkDocker({ manual = false } = {}) {
+  function checkDocker({ manual = false, fresh = false } = {}) {
     if (!backend) return Promise.resolve();
     if (dockerCheck) {
       if (manual) dispatch({ kind: 'ui:docker_checking', manual });
-      return dockerCheck;
+      return fresh ? dockerCheck.then(() => checkDocker({ manual })) : dockerCheck;
     }
     clearTimeout(dockerTimer);
     dispatch({ kind: 'ui:docker_checking', manual });

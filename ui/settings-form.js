@@ -3,6 +3,10 @@
 //
 // The CPU limit is shown as a percentage of one core: 50 % <-> cpu_quota_us 50_000
 // with cpu_period_us 100_000 (the period is always written as 100_000).
+//
+// Docker (Settings.docker): an empty address means "find Docker on this computer"
+// and is stored as null; so is an empty certificate folder. The certificate folder
+// only matters for a tcp:// or https:// address and is stored as null otherwise.
 
 export const CPU_PERIOD_US = 100_000;
 
@@ -15,9 +19,25 @@ export const SANDBOX_DEFAULTS = Object.freeze({
   timeout_secs: 120,
 });
 
-/** Settings JSON -> { image, memoryMib, cpuPercent, timeoutSecs } as strings for inputs. */
+/** The address schemes the engine understands (src/docker/connect.rs). */
+export const DOCKER_SCHEMES = Object.freeze(['unix', 'npipe', 'tcp', 'http', 'https', 'ssh']);
+
+const SCHEME_EXAMPLES = {
+  unix: 'unix:///var/run/docker.sock',
+  npipe: 'npipe:////./pipe/docker_engine',
+  tcp: 'tcp://server:2376',
+  http: 'http://server:2375',
+  https: 'https://server:2376',
+  ssh: 'ssh://user@server',
+};
+
+/**
+ * Settings JSON -> { image, memoryMib, cpuPercent, timeoutSecs, dockerEndpoint,
+ * dockerCertDir } as strings for inputs.
+ */
 export function toForm(settings) {
   const sb = { ...SANDBOX_DEFAULTS, ...((settings && settings.sandbox) || {}) };
+  const docker = (settings && settings.docker) || {};
   const period = sb.cpu_period_us > 0 ? sb.cpu_period_us : CPU_PERIOD_US;
   const percent = Math.round((sb.cpu_quota_us / period) * 1000) / 10;
   return {
@@ -25,13 +45,75 @@ export function toForm(settings) {
     memoryMib: String(sb.memory_mib),
     cpuPercent: String(percent),
     timeoutSecs: String(sb.timeout_secs),
+    dockerEndpoint: typeof docker.endpoint === 'string' ? docker.endpoint : '',
+    dockerCertDir: typeof docker.tls_cert_dir === 'string' ? docker.tls_cert_dir : '',
   };
+}
+
+/** Whether a Docker address is one that can use TLS certificates (tcp:// or https://). */
+export function usesTls(endpoint) {
+  return /^(tcp|https):\/\//i.test(String(endpoint ?? '').trim());
+}
+
+/**
+ * Checks the "Docker address" field. Returns { endpoint, error }: `endpoint` is the
+ * value to store (null for empty = automatic, the scheme lower-cased), `error` a
+ * plain-words message or null.
+ */
+export function checkDockerEndpoint(value) {
+  const text = String(value ?? '').trim();
+  if (!text) return { endpoint: null, error: null };
+  const fail = (error) => ({ endpoint: null, error });
+  if (/\s/.test(text)) return fail('A Docker address cannot contain spaces.');
+  const match = /^([a-z][a-z0-9+.-]*):\/\/(.*)$/i.exec(text);
+  if (match) {
+    const scheme = match[1].toLowerCase();
+    if (!DOCKER_SCHEMES.includes(scheme)) {
+      return fail(
+        `Sandpiper cannot use an address that starts with ${match[1]}://. Use unix://, npipe://, tcp://, http://, https:// or ssh://, or leave it empty.`,
+      );
+    }
+    if (!match[2]) return fail(`Add where Docker is after ${scheme}://, like this: ${SCHEME_EXAMPLES[scheme]}`);
+    return { endpoint: `${scheme}://${match[2]}`, error: null };
+  }
+  const pipe = /^\\\\\.\\pipe\\(.+)$/i.exec(text);
+  if (pipe) return fail(`Put npipe:// in front of a named pipe and use forward slashes, like this: npipe:////./pipe/${pipe[1].replace(/\\/g, '/')}`);
+  if (text.startsWith('/')) return fail(`Put unix:// in front of a socket, like this: unix://${text}`);
+  if (/^[\w.-]+:\d+$/.test(text)) return fail(`Put tcp:// in front of a server's address, like this: tcp://${text}`);
+  return fail(
+    'Start the address with unix://, npipe://, tcp://, http://, https:// or ssh://, or leave it empty to use Docker on this computer.',
+  );
+}
+
+/**
+ * Checks the "Certificate folder (TLS)" field for a given (valid) address. Returns
+ * { certDir, error }; `certDir` is null when empty or when the address uses no TLS.
+ */
+export function checkCertDir(value, endpoint) {
+  if (!usesTls(endpoint)) return { certDir: null, error: null };
+  // "Copy as path" on Windows wraps the path in quotes.
+  const text = String(value ?? '').trim().replace(/^"(.*)"$/, '$1').trim();
+  if (!text) return { certDir: null, error: null };
+  if (/\.pem$/i.test(text)) {
+    return { certDir: null, error: 'Enter the folder that holds ca.pem, cert.pem and key.pem, not one of the files.' };
+  }
+  return { certDir: text, error: null };
+}
+
+/** Whether two Settings point at a different Docker (address or certificates). */
+export function dockerChanged(before, after) {
+  const docker = (s) => (s && typeof s.docker === 'object' && s.docker) || {};
+  const a = docker(before);
+  const b = docker(after);
+  return (a.endpoint ?? null) !== (b.endpoint ?? null) || (a.tls_cert_dir ?? null) !== (b.tls_cert_dir ?? null);
 }
 
 /**
  * Form values -> { settings, errors }. `settings` keeps every field the dialog does
- * not show (docker endpoint, pids limit, caps…) as it was loaded. `errors` maps a
- * field name to a plain-words message; when it is not empty, `settings` is null.
+ * not show (pids limit, caps, the llm section, keys this window does not know…) as
+ * it was loaded. Without `dockerEndpoint` in the form, the docker section is kept as
+ * loaded too. `errors` maps a field name to a plain-words message; when it is not
+ * empty, `settings` is null.
  */
 export function fromForm(loaded, form) {
   const errors = {};
@@ -52,13 +134,20 @@ export function fromForm(loaded, form) {
   if (timeout === null || !Number.isInteger(timeout)) errors.timeoutSecs = 'Enter a whole number of seconds, for example 120.';
   else if (timeout < 1) errors.timeoutSecs = 'The time limit must be at least one second.';
 
+  const editsDocker = form.dockerEndpoint !== undefined;
+  const { endpoint, error: endpointError } = checkDockerEndpoint(form.dockerEndpoint);
+  if (endpointError) errors.dockerEndpoint = endpointError;
+  const { certDir, error: certError } = checkCertDir(form.dockerCertDir, endpoint);
+  if (certError) errors.dockerCertDir = certError;
+
   if (Object.keys(errors).length > 0) return { settings: null, errors };
 
   const base = loaded && typeof loaded === 'object' ? loaded : {};
+  const section = (value) => (value && typeof value === 'object' && !Array.isArray(value) ? value : {});
   const settings = {
     ...base,
     sandbox: {
-      ...(base.sandbox || {}),
+      ...section(base.sandbox),
       image,
       memory_mib: memory,
       cpu_quota_us: Math.round((cpu / 100) * CPU_PERIOD_US),
@@ -66,6 +155,7 @@ export function fromForm(loaded, form) {
       timeout_secs: timeout,
     },
   };
+  if (editsDocker) settings.docker = { ...section(base.docker), endpoint, tls_cert_dir: certDir };
   return { settings, errors };
 }
 

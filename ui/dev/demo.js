@@ -12,6 +12,7 @@
 //   ?demo=long               12,000 lines of output, past the per-card cap
 //   ?demo=settings           the settings dialog
 //   ?demo=settings-error     the settings dialog refusing a save
+//   ?demo=settings-docker    the settings dialog with a team server in "Advanced: Docker"
 
 import { HISTOGRAM_PNG } from './demo-assets.js';
 import { basename } from '../format.js';
@@ -82,7 +83,10 @@ export function createDemoBackend(scenario) {
   let dragHandler = null;
   let imagePresent = scenario !== 'finished' && scenario !== 'pull';
   let settings = {
-    docker: { endpoint: null },
+    docker:
+      scenario === 'settings-docker'
+        ? { endpoint: 'tcp://build-server.lan:2376', tls_cert_dir: '/Users/ana/.docker/team-certs' }
+        : { endpoint: null, tls_cert_dir: null },
     sandbox: {
       image: IMAGE,
       memory_mib: 512,
@@ -200,7 +204,8 @@ export function createDemoBackend(scenario) {
           endpoint: null,
         };
       }
-      return { state: 'ready', title: 'Docker is ready', advice: '', version: '27.3.1', endpoint: 'unix:///var/run/docker.sock' };
+      const endpoint = (settings.docker && settings.docker.endpoint) || 'unix:///var/run/docker.sock';
+      return { state: 'ready', title: 'Docker is ready', advice: '', version: '27.3.1', endpoint };
     },
 
     async pickDataset() {
@@ -277,8 +282,9 @@ export function createDemoBackend(scenario) {
         dragHandler({ type: 'enter', paths: ['/Users/ana/Desktop/sales.csv', '/Users/ana/Desktop/costs.csv'] });
         dragHandler({ type: 'over', paths: [] });
       }
-      if (scenario === 'settings' || scenario === 'settings-error') {
+      if (scenario === 'settings' || scenario === 'settings-error' || scenario === 'settings-docker') {
         window.dispatchEvent(new KeyboardEvent('keydown', { key: ',', ctrlKey: true }));
+        if (scenario === 'settings-docker') later(300, () => (document.getElementById('settings-docker').open = true));
         if (scenario === 'settings-error') {
           later(400, () => {
             document.getElementById('set-memory').value = '99999';

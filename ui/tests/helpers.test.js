@@ -46,7 +46,14 @@ test('settings form: CPU percent maps to quota over a 100 000 µs period', () =>
     docker: { endpoint: 'tcp://127.0.0.1:2375' },
     sandbox: { ...SANDBOX_DEFAULTS, pids_limit: 256, output_cap_bytes: 1048576, artifact_cap_bytes: 52428800 },
   };
-  assert.deepEqual(toForm(loaded), { image: 'python:3.11-slim', memoryMib: '512', cpuPercent: '50', timeoutSecs: '120' });
+  assert.deepEqual(toForm(loaded), {
+    image: 'python:3.11-slim',
+    memoryMib: '512',
+    cpuPercent: '50',
+    timeoutSecs: '120',
+    dockerEndpoint: 'tcp://127.0.0.1:2375',
+    dockerCertDir: '',
+  });
   const { settings, errors } = fromForm(loaded, { image: ' python:3.12-slim ', memoryMib: '1024', cpuPercent: '150', timeoutSecs: '300' });
   assert.deepEqual(errors, {});
   assert.deepEqual(settings, {

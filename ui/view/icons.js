@@ -107,6 +107,7 @@ const ICONS = {
     ['path', { d: 'm7 15 5 5 5-5' }],
     ['path', { d: 'm7 9 5-5 5 5' }],
   ],
+  chevronRight: [['path', { d: 'm9 18 6-6-6-6' }]],
   collapse: [
     ['path', { d: 'm7 20 5-5 5 5' }],
     ['path', { d: 'm7 4 5 5 5-5' }],

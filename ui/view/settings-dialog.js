@@ -1,7 +1,7 @@
 // The settings dialog (<dialog id="settings-dialog">): loads with get_settings,
 // validates in plain words, saves with save_settings, shows failures inline.
 
-import { toForm, fromForm, SANDBOX_DEFAULTS } from '../settings-form.js';
+import { toForm, fromForm, usesTls, SANDBOX_DEFAULTS } from '../settings-form.js';
 import { toUserError } from '../errors.js';
 import { setText, show } from './dom.js';
 
@@ -10,9 +10,19 @@ const FIELDS = [
   { name: 'memoryMib', input: 'set-memory', error: 'set-memory-error' },
   { name: 'cpuPercent', input: 'set-cpu', error: 'set-cpu-error' },
   { name: 'timeoutSecs', input: 'set-timeout', error: 'set-timeout-error' },
+  // In the collapsed "Advanced: Docker" section.
+  { name: 'dockerEndpoint', input: 'set-docker-endpoint', error: 'set-docker-endpoint-error', advanced: true },
+  { name: 'dockerCertDir', input: 'set-docker-certs', error: 'set-docker-certs-error', advanced: true },
 ];
 
-/** backend: { getSettings, saveSettings }; onSaved(settings) after a successful save. */
+const CERT_HINT_TLS =
+  'The folder with the server\'s ca.pem, cert.pem and key.pem (the one DOCKER_CERT_PATH names). Leave empty if the server needs no certificates.';
+const CERT_HINT_OFF = 'Only for a tcp:// or https:// address: the folder with the server\'s ca.pem, cert.pem and key.pem.';
+
+/**
+ * backend: { getSettings, saveSettings }; onSaved(saved, previous) after a
+ * successful save, with the settings as saved and as they were loaded.
+ */
 export function createSettingsDialog({ dialog, backend, onSaved }) {
   const form = dialog.querySelector('#settings-form');
   const fields = dialog.querySelector('#settings-fields');
@@ -21,6 +31,9 @@ export function createSettingsDialog({ dialog, backend, onSaved }) {
   const saveBtn = dialog.querySelector('[data-action="save"]');
   const defaultsBtn = dialog.querySelector('[data-action="defaults"]');
   const cpuHint = dialog.querySelector('#set-cpu-hint');
+  const advanced = dialog.querySelector('#settings-docker');
+  const dockerStatus = dialog.querySelector('#set-docker-status');
+  const certHint = dialog.querySelector('#set-docker-certs-hint');
   const byName = Object.fromEntries(
     FIELDS.map((f) => [f.name, { input: dialog.querySelector(`#${f.input}`), error: dialog.querySelector(`#${f.error}`) }]),
   );
@@ -32,12 +45,28 @@ export function createSettingsDialog({ dialog, backend, onSaved }) {
   for (const btn of dialog.querySelectorAll('[data-action="close"]')) {
     btn.addEventListener('click', () => dialog.close());
   }
+  // Restores the sandbox limits only: a Docker address is where Docker is, not a
+  // limit, and clearing it here would silently disconnect a team server.
   defaultsBtn.addEventListener('click', () => {
-    fill(toForm({ sandbox: SANDBOX_DEFAULTS }));
-    clearFieldErrors();
+    const defaults = toForm({ sandbox: SANDBOX_DEFAULTS });
+    for (const f of FIELDS) {
+      if (f.advanced) continue;
+      byName[f.name].input.value = defaults[f.name];
+      setFieldError(byName[f.name], null);
+    }
+    updateCpuHint();
     byName.image.input.focus();
   });
   byName.cpuPercent.input.addEventListener('input', updateCpuHint);
+  byName.dockerEndpoint.input.addEventListener('input', updateDockerFields);
+  // Opening the section brings it into view; when it opened to show a field error,
+  // that field stays in view instead.
+  advanced.addEventListener('toggle', () => {
+    if (!advanced.open) return;
+    const focused = document.activeElement;
+    const field = focused && focused.tagName === 'INPUT' && advanced.contains(focused) ? focused.closest('.field') : null;
+    (field || advanced).scrollIntoView({ block: 'nearest' });
+  });
   for (const f of Object.values(byName)) {
     f.input.addEventListener('input', () => setFieldError(f, null));
   }
@@ -49,6 +78,7 @@ export function createSettingsDialog({ dialog, backend, onSaved }) {
   async function open() {
     const mine = ++generation;
     loaded = null;
+    advanced.open = false;
     clearFieldErrors();
     showFormError(null);
     setLoading(true);
@@ -82,6 +112,7 @@ export function createSettingsDialog({ dialog, backend, onSaved }) {
       for (const f of FIELDS) {
         if (errors[f.name]) {
           setFieldError(byName[f.name], errors[f.name]);
+          if (f.advanced) advanced.open = true;
           first = first || byName[f.name].input;
         }
       }
@@ -89,12 +120,13 @@ export function createSettingsDialog({ dialog, backend, onSaved }) {
       return;
     }
     setBusy(true);
+    const previous = loaded;
     try {
       const saved = await backend.saveSettings(settings);
       loaded = saved && typeof saved === 'object' ? saved : settings;
       setBusy(false);
       dialog.close();
-      onSaved(loaded);
+      onSaved(loaded, previous);
     } catch (err) {
       setBusy(false);
       showFormError(toUserError(err, 'Could not save the settings'));
@@ -104,6 +136,19 @@ export function createSettingsDialog({ dialog, backend, onSaved }) {
   function fill(values) {
     for (const f of FIELDS) byName[f.name].input.value = values[f.name];
     updateCpuHint();
+    updateDockerFields();
+  }
+
+  /** The summary shows where Docker is; the certificate folder only counts with TLS. */
+  function updateDockerFields() {
+    const endpoint = byName.dockerEndpoint.input.value.trim();
+    setText(dockerStatus, endpoint || 'Automatic');
+    dockerStatus.title = endpoint;
+    const tls = usesTls(endpoint);
+    const cert = byName.dockerCertDir;
+    cert.input.disabled = !tls;
+    setText(certHint, tls ? CERT_HINT_TLS : CERT_HINT_OFF);
+    if (!tls) setFieldError(cert, null);
   }
 
   function updateCpuHint() {
