@@ -181,3 +181,52 @@ fn sandpiper_run_prints_the_outcome_and_exits_0_only_on_success() {
         "{stderr}"
     );
 }
+
+/// An image with matplotlib (scripts/test builds it from PyPI): the bare sandbox
+/// image has none.
+fn matplotlib_image() -> String {
+    std::env::var("SANDPIPER_MATPLOTLIB_IMAGE")
+        .unwrap_or_else(|_| "sandpiper-test/matplotlib:1".to_owned())
+}
+
+#[tokio::test]
+async fn figures_are_saved_on_show_and_at_the_end_without_a_display() {
+    let mut settings = Settings::default();
+    settings.sandbox.image = matplotlib_image();
+    let engine = Engine::new(settings);
+    let dir = tempfile::tempdir().unwrap();
+    // plt is one of the seed's auto-imports; show() must save, not block; the
+    // second figure is never shown and is saved at the end.
+    let code = "print(matplotlib.get_backend())\n\
+                plt.plot([1, 3, 2])\n\
+                plt.show()\n\
+                plt.figure()\n\
+                plt.bar(['a', 'b'], [2, 5])\n\
+                print('done')\n";
+    let result = engine
+        .run_code("figures", code, &[], dir.path(), &Recorder::default())
+        .await
+        .unwrap_or_else(|err| {
+            panic!(
+                "{} (run scripts/test, which builds the image)",
+                err.plain_words()
+            )
+        });
+
+    assert_eq!(result.outcome, Outcome::Success, "{}", result.stderr);
+    assert_eq!(result.stdout.to_lowercase(), "agg\ndone\n");
+    let names: Vec<_> = result.artifacts.iter().map(|a| a.name.as_str()).collect();
+    assert_eq!(names, vec!["figure_1.png", "figure_2.png"]);
+    for artifact in &result.artifacts {
+        assert_eq!(artifact.mime, "image/png");
+        assert!(
+            std::fs::read(&artifact.path)
+                .unwrap()
+                .starts_with(b"\x89PNG")
+        );
+        assert!(
+            artifact.size_bytes > 1000,
+            "a real chart, not an empty file"
+        );
+    }
+}

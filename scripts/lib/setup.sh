@@ -161,3 +161,24 @@ stop_what_we_started() {
   stop_local_llm_if_we_started_it
   stop_docker_daemon_if_we_started_it
 }
+
+# An image with matplotlib, for the tests of the harness's figure handling. Built
+# FROM the sandbox image with pip; the host's CA bundle goes in so that pip works
+# behind TLS-inspecting proxies (harmless elsewhere).
+SANDPIPER_MATPLOTLIB_IMAGE="${SANDPIPER_MATPLOTLIB_IMAGE:-sandpiper-test/matplotlib:1}"
+ensure_matplotlib_test_image() {
+  local base="$1" context
+  docker image inspect "$SANDPIPER_MATPLOTLIB_IMAGE" >/dev/null 2>&1 && return 0
+  say "Building $SANDPIPER_MATPLOTLIB_IMAGE (matplotlib from PyPI)"
+  context="$(mktemp -d)"
+  cp /etc/ssl/certs/ca-certificates.crt "$context/ca.crt" 2>/dev/null || : >"$context/ca.crt"
+  cat >"$context/Dockerfile" <<DOCKERFILE
+FROM $base
+COPY ca.crt /tmp/ca.crt
+RUN PIP_CERT=/tmp/ca.crt SSL_CERT_FILE=/tmp/ca.crt python3 -m pip install --quiet --no-cache-dir \
+    --break-system-packages --root-user-action=ignore matplotlib && rm /tmp/ca.crt
+DOCKERFILE
+  DOCKER_BUILDKIT=0 docker build -q -t "$SANDPIPER_MATPLOTLIB_IMAGE" "$context" >"$SANDPIPER_STATE/matplotlib-image.log" 2>&1 \
+    || { rm -rf "$context"; die "could not build $SANDPIPER_MATPLOTLIB_IMAGE; see $SANDPIPER_STATE/matplotlib-image.log"; }
+  rm -rf "$context"
+}
