@@ -7,6 +7,7 @@ use crate::events::EventSink;
 use crate::ids::RunId;
 use crate::profile;
 use crate::sandbox::{Program, RunRequest, RunResult, Sandbox, plan_dataset_mounts};
+use crate::session_container::{SessionContainer, SessionContainers};
 use crate::settings::Settings;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -17,14 +18,81 @@ use tokio_util::sync::CancellationToken;
 pub struct Engine {
     settings: RwLock<Settings>,
     active_runs: Mutex<HashMap<RunId, CancellationToken>>,
+    /// Where sessions keep what they remember (container metadata for now).
+    state_dir: PathBuf,
+}
+
+/// The app's data folder, the same one the desktop shell uses
+/// (`<data dir>/app.sandpiper.desktop`), so the CLI and the app share sessions.
+pub fn default_state_dir() -> PathBuf {
+    dirs::data_dir()
+        .unwrap_or_else(std::env::temp_dir)
+        .join("app.sandpiper.desktop")
 }
 
 impl Engine {
     pub fn new(settings: Settings) -> Arc<Self> {
+        Self::with_state_dir(settings, default_state_dir())
+    }
+
+    pub fn with_state_dir(settings: Settings, state_dir: PathBuf) -> Arc<Self> {
         Arc::new(Self {
             settings: RwLock::new(settings),
             active_runs: Mutex::new(HashMap::new()),
+            state_dir,
         })
+    }
+
+    /// The session containers on the configured daemon.
+    pub async fn session_containers(&self) -> Result<SessionContainers> {
+        let settings = self.settings();
+        let connection = docker::connect(&settings.docker).await?;
+        Ok(SessionContainers::new(
+            &connection,
+            settings.sandbox,
+            self.state_dir.clone(),
+        ))
+    }
+
+    /// Runs `code` in the session's long-lived container (created or started as
+    /// needed), as model-written code runs. Returns the container's details too.
+    pub async fn run_code_in_session(
+        &self,
+        session: &str,
+        title: &str,
+        code: &str,
+        datasets: &[PathBuf],
+        artifacts_dir: &Path,
+        sink: &dyn EventSink,
+    ) -> Result<(RunResult, SessionContainer)> {
+        let mounts = plan_dataset_mounts(datasets)?;
+        let settings = self.settings();
+        let connection = docker::connect(&settings.docker).await?;
+        let containers = SessionContainers::new(
+            &connection,
+            settings.sandbox.clone(),
+            self.state_dir.clone(),
+        );
+        let container = containers.ensure(session, &mounts, sink).await?;
+        let run_id = RunId::new();
+        let cancel = CancellationToken::new();
+        let request = RunRequest {
+            run_id: run_id.clone(),
+            session_id: None,
+            title: title.to_owned(),
+            program: Program::code(code),
+            datasets: mounts,
+            artifacts_dir: artifacts_dir.to_owned(),
+            cancel: cancel.clone(),
+        };
+        self.active_runs
+            .lock()
+            .expect("runs lock")
+            .insert(run_id.clone(), cancel);
+        let sandbox = Sandbox::for_connection(&connection, settings.sandbox);
+        let result = sandbox.run_in_session(&container.id, request, sink).await;
+        self.active_runs.lock().expect("runs lock").remove(&run_id);
+        Ok((result, container))
     }
 
     pub fn settings(&self) -> Settings {

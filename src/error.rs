@@ -33,6 +33,9 @@ pub enum Error {
     #[error("the program is too large to run ({bytes} bytes)")]
     ProgramTooLarge { bytes: usize },
 
+    #[error("no Sandpiper container {0}")]
+    ContainerNotFound(String),
+
     #[error("invalid settings: {0}")]
     InvalidSettings(String),
 
@@ -129,6 +132,10 @@ impl Error {
                     "It is {} KiB; Sandpiper runs code of up to 1.5 MiB. Split the analysis into smaller steps.",
                     bytes / 1024
                 ),
+            ),
+            Error::ContainerNotFound(which) => PlainWords::new(
+                format!("There is no Sandpiper container \"{which}\"."),
+                "List them with `sandpiper containers list`; it may have been removed already.",
             ),
             Error::InvalidSettings(reason) => {
                 PlainWords::new("These settings can't be used.", reason.clone())

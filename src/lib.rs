@@ -10,6 +10,7 @@ pub mod ids;
 pub mod llm;
 pub mod profile;
 pub mod sandbox;
+pub mod session_container;
 pub mod settings;
 
 pub use engine::Engine;

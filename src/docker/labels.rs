@@ -17,6 +17,12 @@ pub const VERSION: &str = "sandpiper.version";
 pub const OWNER: &str = "sandpiper.owner";
 
 pub const KIND_EPHEMERAL: &str = "ephemeral";
+pub const KIND_SESSION: &str = "session";
+/// The session a kept container belongs to.
+pub const SESSION: &str = "sandpiper.session";
+/// A digest of the datasets a session container was made with: other datasets
+/// need a new container (mounts are fixed at creation).
+pub const DATASETS: &str = "sandpiper.datasets";
 
 /// The labels of a container that lives for one run only.
 pub fn for_ephemeral_run(run_id: &RunId) -> HashMap<String, String> {
@@ -26,6 +32,17 @@ pub fn for_ephemeral_run(run_id: &RunId) -> HashMap<String, String> {
         (KIND.to_owned(), KIND_EPHEMERAL.to_owned()),
         (VERSION.to_owned(), env!("CARGO_PKG_VERSION").to_owned()),
         (OWNER.to_owned(), this_process_owner()),
+    ])
+}
+
+/// The labels of a session's long-lived container and its volumes.
+pub fn for_session(session: &str, datasets_digest: &str) -> HashMap<String, String> {
+    HashMap::from([
+        (MANAGED.to_owned(), "true".to_owned()),
+        (KIND.to_owned(), KIND_SESSION.to_owned()),
+        (SESSION.to_owned(), session.to_owned()),
+        (DATASETS.to_owned(), datasets_digest.to_owned()),
+        (VERSION.to_owned(), env!("CARGO_PKG_VERSION").to_owned()),
     ])
 }
 

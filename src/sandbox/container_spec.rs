@@ -4,24 +4,25 @@
 use super::layout::{
     CONTAINER_DATA_DIR, CONTAINER_OUTPUT_DIR, CONTAINER_WORKSPACE_DIR, DatasetMount,
 };
-use crate::docker::labels;
-use crate::ids::RunId;
 use crate::settings::SandboxSettings;
 use bollard::models::{ContainerCreateBody, HostConfig, Mount, MountType, ResourcesUlimits};
 use std::collections::HashMap;
 
-/// What one run's container is made of, besides the settings.
+/// What one container is made of, besides the settings.
 pub(crate) struct RunSpec<'a> {
-    pub run_id: &'a RunId,
+    /// `labels::for_ephemeral_run` or `labels::for_session`.
+    pub labels: HashMap<String, String>,
     /// The tmpfs volume mounted as `/workspace`.
     pub workspace_volume: &'a str,
     pub datasets: &'a [DatasetMount],
     /// Where the datasets reach the container.
     pub data: DataSource<'a>,
-    /// The harness's command line (see `harness::command`).
+    /// The harness's command line (see `harness::command`), or for a session
+    /// container the idle process that keeps it alive between runs.
     pub argv: Vec<String>,
-    /// Tells the harness's "done" marker from anything the code prints.
-    pub done_token: &'a str,
+    /// Tells the harness's "done" marker from anything the code prints. Session
+    /// containers get one per run, with each `docker exec`.
+    pub done_token: Option<&'a str>,
 }
 
 /// How datasets reach the container.
@@ -75,21 +76,22 @@ pub(crate) fn build(settings: &SandboxSettings, run: RunSpec<'_>) -> ContainerCr
         ..Default::default()
     };
 
+    let mut env = vec![
+        "PYTHONUNBUFFERED=1".to_owned(),
+        "PYTHONDONTWRITEBYTECODE=1".to_owned(),
+        "HOME=/tmp".to_owned(),
+        "MPLBACKEND=Agg".to_owned(),
+        "MPLCONFIGDIR=/tmp/matplotlib".to_owned(),
+        format!("SANDPIPER_OUTPUT_DIR={CONTAINER_OUTPUT_DIR}"),
+    ];
+    env.extend(run.done_token.map(|t| format!("SANDPIPER_DONE_TOKEN={t}")));
     ContainerCreateBody {
         image: Some(settings.image.clone()),
         cmd: Some(run.argv),
         working_dir: Some(CONTAINER_WORKSPACE_DIR.to_owned()),
         user: Some(unprivileged_user()),
-        env: Some(vec![
-            "PYTHONUNBUFFERED=1".to_owned(),
-            "PYTHONDONTWRITEBYTECODE=1".to_owned(),
-            "HOME=/tmp".to_owned(),
-            "MPLBACKEND=Agg".to_owned(),
-            "MPLCONFIGDIR=/tmp/matplotlib".to_owned(),
-            format!("SANDPIPER_OUTPUT_DIR={CONTAINER_OUTPUT_DIR}"),
-            format!("SANDPIPER_DONE_TOKEN={}", run.done_token),
-        ]),
-        labels: Some(labels::for_ephemeral_run(run.run_id)),
+        env: Some(env),
+        labels: Some(run.labels),
         network_disabled: Some(true),
         attach_stdout: Some(true),
         attach_stderr: Some(true),
@@ -123,7 +125,7 @@ fn bind(source: &std::path::Path, target: &str, read_only: bool) -> Mount {
 /// Never root inside the container. On Linux we take the analyst's own uid, so the
 /// datasets they can read are readable inside too; when the host process is root
 /// (CI, servers) we use 1000, the conventional first unprivileged user.
-fn unprivileged_user() -> String {
+pub(crate) fn unprivileged_user() -> String {
     #[cfg(unix)]
     {
         // SAFETY: getuid/getgid cannot fail and touch no memory.

@@ -31,6 +31,15 @@ impl Guard {
         }
     }
 
+    /// Keeps the object for good (a session's container and volumes) and
+    /// returns its name or id.
+    pub(crate) fn keep(mut self) -> String {
+        match self.resource.take() {
+            Some(Resource::Container(name) | Resource::Volume(name)) => name,
+            None => String::new(),
+        }
+    }
+
     /// Removes it now (killing a container that still runs) and disarms the guard.
     pub(crate) async fn remove(mut self) -> Result<(), bollard::errors::Error> {
         match self.resource.take() {

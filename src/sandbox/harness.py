@@ -225,6 +225,12 @@ def run_child(mode, name, source, data_paths):
         os._exit(status)
 
 
+def clear_outputs():
+    import shutil
+
+    shutil.rmtree(OUTPUT_DIR, ignore_errors=True)
+
+
 def has_outputs():
     """1 when the output folder holds anything: the engine copies it only then."""
     try:
@@ -237,6 +243,12 @@ def has_outputs():
 def main():
     mode, name, source, data_paths = parse_arguments(sys.argv)
     token = os.environ.pop("SANDPIPER_DONE_TOKEN", "")
+    # In a session container (started with `docker exec`), the container lives on
+    # after the run: the harness returns instead of waiting, and the outputs of
+    # the previous run are cleared first so they are not brought back twice.
+    in_session = os.environ.pop("SANDPIPER_IN_SESSION", "") == "1"
+    if in_session:
+        clear_outputs()
     os.makedirs(OUTPUT_DIR, exist_ok=True)
     sys.stdout.flush()
     sys.stderr.flush()
@@ -256,6 +268,8 @@ def main():
         # engine drops that newline when the code's output did end its line.
         stream.write("\n%s %s %d %d\n" % (DONE_MARKER, token, status, has_outputs()))
         stream.flush()
+    if in_session:
+        return status
     while True:  # the engine copies the outputs, then removes the container
         time.sleep(3600)
 

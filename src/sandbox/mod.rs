@@ -5,15 +5,15 @@
 //! files it wrote, and always remove the container and the folders.
 
 mod artifacts;
-mod container_spec;
-mod guard;
+pub(crate) mod container_spec;
+pub(crate) mod guard;
 mod harness;
-mod layout;
+pub(crate) mod layout;
 mod outcome;
 mod output;
 mod run;
-mod upload;
-mod workspace;
+pub(crate) mod upload;
+pub(crate) mod workspace;
 
 pub(crate) use guard::{remove_container, remove_volume};
 pub use harness::{Program, ProgramKind};

@@ -5,7 +5,7 @@ use super::artifacts;
 use super::container_spec::{self, DataSource, RunSpec};
 use super::guard::{Guard, Resource};
 use super::harness::{self, Program};
-use super::layout::{CONTAINER_OUTPUT_DIR, DatasetMount};
+use super::layout::{self, CONTAINER_OUTPUT_DIR, DatasetMount};
 use super::outcome::{self, Ending};
 use super::output::LineCollector;
 use super::upload;
@@ -17,6 +17,8 @@ use crate::ids::{RunId, SessionId};
 use crate::settings::SandboxSettings;
 use bollard::Docker;
 use bollard::container::LogOutput;
+use bollard::exec::StartExecResults;
+use bollard::models::ExecConfig;
 use bollard::query_parameters::{
     AttachContainerOptionsBuilder, CreateContainerOptionsBuilder,
     DownloadFromContainerOptionsBuilder, KillContainerOptionsBuilder, ListContainersOptionsBuilder,
@@ -100,6 +102,27 @@ impl Sandbox {
     /// Runs the request to completion. Never fails: a failure is an outcome, told
     /// to the user through the final `RunFinished` event and the result.
     pub async fn run(&self, request: RunRequest, sink: &dyn EventSink) -> RunResult {
+        self.run_on(None, request, sink).await
+    }
+
+    /// Runs the request in a session's long-lived container (see
+    /// `session_container`), through `docker exec`: no container to create, and
+    /// the container and its work folder stay for the next run.
+    pub async fn run_in_session(
+        &self,
+        container_id: &str,
+        request: RunRequest,
+        sink: &dyn EventSink,
+    ) -> RunResult {
+        self.run_on(Some(container_id), request, sink).await
+    }
+
+    async fn run_on(
+        &self,
+        session_container: Option<&str>,
+        request: RunRequest,
+        sink: &dyn EventSink,
+    ) -> RunResult {
         let started = Instant::now();
         sink.emit(Event::RunStarted {
             run_id: request.run_id.clone(),
@@ -111,16 +134,23 @@ impl Sandbox {
         let mut stderr = LineCollector::new(self.settings.output_cap_bytes);
 
         let mut cleanup = Cleanup::default();
-        let executed = self
-            .execute(
-                &request,
-                sink,
-                &mut stdout,
-                &mut stderr,
-                started,
-                &mut cleanup,
-            )
-            .await;
+        let executed = match session_container {
+            None => {
+                self.execute(
+                    &request,
+                    sink,
+                    &mut stdout,
+                    &mut stderr,
+                    started,
+                    &mut cleanup,
+                )
+                .await
+            }
+            Some(id) => {
+                self.execute_in_session(id, &request, sink, &mut stdout, &mut stderr, started)
+                    .await
+            }
+        };
         let duration = started.elapsed();
         let output_truncated = stdout.truncated() || stderr.truncated();
         let (stdout, stderr) = (stdout.into_text(), stderr.into_text());
@@ -228,6 +258,21 @@ impl Sandbox {
             )
             .await?;
 
+        let artifacts = self.bring_back(outputs, request, sink).await?;
+        Ok(Executed {
+            artifacts,
+            ..ending
+        })
+    }
+
+    /// Unpacks the output folder's archive into the run's artifacts folder and
+    /// tells the user what came back and what did not.
+    async fn bring_back(
+        &self,
+        outputs: Option<std::fs::File>,
+        request: &RunRequest,
+        sink: &dyn EventSink,
+    ) -> Result<Vec<Artifact>> {
         let collected = match outputs {
             Some(archive) => {
                 let dest = request.artifacts_dir.clone();
@@ -252,9 +297,82 @@ impl Sandbox {
                 artifact: artifact.clone(),
             });
         }
+        Ok(collected.artifacts)
+    }
+
+    /// A run through `docker exec` in a running session container.
+    async fn execute_in_session(
+        &self,
+        container_id: &str,
+        request: &RunRequest,
+        sink: &dyn EventSink,
+        stdout: &mut LineCollector,
+        stderr: &mut LineCollector,
+        started: Instant,
+    ) -> Result<Executed> {
+        let argv = harness::command(&request.program, &request.datasets)?;
+        let done_token = uuid::Uuid::new_v4().simple().to_string();
+        let exec = self
+            .docker
+            .create_exec(
+                container_id,
+                ExecConfig {
+                    attach_stdout: Some(true),
+                    attach_stderr: Some(true),
+                    env: Some(vec![
+                        format!("SANDPIPER_DONE_TOKEN={done_token}"),
+                        "SANDPIPER_IN_SESSION=1".to_owned(),
+                    ]),
+                    cmd: Some(argv),
+                    user: Some(container_spec::unprivileged_user()),
+                    working_dir: Some(layout::CONTAINER_WORKSPACE_DIR.to_owned()),
+                    ..Default::default()
+                },
+            )
+            .await?;
+        watch_for_marker(stdout, stderr, &harness::done_marker(&done_token));
+        let StartExecResults::Attached { output, .. } =
+            self.docker.start_exec(&exec.id, None).await?
+        else {
+            unreachable!("an exec started without detach is attached");
+        };
+        let deadline = tokio::time::Instant::from_std(started + self.settings.timeout());
+        let stop = tokio::select! {
+            streamed = stream_until_done(&request.run_id, output, sink, stdout, stderr) => {
+                streamed?;
+                Stop::Exited
+            }
+            _ = tokio::time::sleep_until(deadline) => Stop::TimedOut,
+            _ = request.cancel.cancelled() => Stop::Cancelled,
+        };
+        flush_lines(&request.run_id, sink, stdout, stderr);
+        let announced = stdout.done_status().or(stderr.done_status());
+        let (exit_code, outputs) = match (&stop, announced) {
+            (Stop::Exited, Some(status)) => {
+                let outputs = match stdout.has_outputs() {
+                    true => Some(self.download_outputs(container_id).await?),
+                    false => None,
+                };
+                (Some(status), outputs)
+            }
+            (Stop::Exited, None) => (self.docker.inspect_exec(&exec.id).await?.exit_code, None),
+            _ => {
+                // An exec'd process cannot be killed through the API: stop the
+                // whole session container. The next run starts it again.
+                let kill = KillContainerOptionsBuilder::default()
+                    .signal("KILL")
+                    .build();
+                let _ = self.docker.kill_container(container_id, Some(kill)).await;
+                (None, None)
+            }
+        };
+        let artifacts = self.bring_back(outputs, request, sink).await?;
         Ok(Executed {
-            artifacts: collected.artifacts,
-            ..ending
+            stop,
+            exit_code,
+            oom_killed: false,
+            announced: announced.is_some(),
+            artifacts,
         })
     }
 
@@ -277,12 +395,12 @@ impl Sandbox {
         let spec = container_spec::build(
             &self.settings,
             RunSpec {
-                run_id: &request.run_id,
+                labels: labels::for_ephemeral_run(&request.run_id),
                 workspace_volume,
                 datasets: &request.datasets,
                 data,
                 argv,
-                done_token: &done_token,
+                done_token: Some(&done_token),
             },
         );
         let name = format!("sandpiper-run-{}", request.run_id.short());
@@ -310,21 +428,7 @@ impl Sandbox {
                 started,
             )
             .await;
-        for line in stdout.finish() {
-            sink.emit(Event::Stdout {
-                run_id: request.run_id.clone(),
-                line,
-            });
-        }
-        for line in stderr.finish() {
-            if line.starts_with(harness::ERROR_MARKER) {
-                continue;
-            }
-            sink.emit(Event::Stderr {
-                run_id: request.run_id.clone(),
-                line,
-            });
-        }
+        flush_lines(&request.run_id, sink, stdout, stderr);
         // The work folder only exists while the container runs: copy the outputs
         // out before removing it, and only when the program ended by itself.
         let outputs = match &watched {
@@ -455,6 +559,30 @@ struct Executed {
     /// The harness announced the end itself (so the outputs can be copied).
     announced: bool,
     artifacts: Vec<Artifact>,
+}
+
+/// Emits the last lines that had no newline.
+fn flush_lines(
+    run_id: &RunId,
+    sink: &dyn EventSink,
+    stdout: &mut LineCollector,
+    stderr: &mut LineCollector,
+) {
+    for line in stdout.finish() {
+        sink.emit(Event::Stdout {
+            run_id: run_id.clone(),
+            line,
+        });
+    }
+    for line in stderr.finish() {
+        if line.starts_with(harness::ERROR_MARKER) {
+            continue;
+        }
+        sink.emit(Event::Stderr {
+            run_id: run_id.clone(),
+            line,
+        });
+    }
 }
 
 /// Makes both collectors watch for this run's "done" marker.

@@ -19,10 +19,29 @@ pub(crate) async fn upload_datasets(
     image: &str,
     datasets: &[DatasetMount],
 ) -> Result<Guard> {
-    let run_labels = labels::for_ephemeral_run(run_id);
+    let name = format!("sandpiper-data-{}", run_id.short());
+    upload_named(
+        docker,
+        name,
+        labels::for_ephemeral_run(run_id),
+        image,
+        datasets,
+    )
+    .await
+}
+
+/// The same into a volume with a given name and labels (a session's is kept for
+/// every run of the session: datasets go up once).
+pub(crate) async fn upload_named(
+    docker: &Docker,
+    name: String,
+    run_labels: std::collections::HashMap<String, String>,
+    image: &str,
+    datasets: &[DatasetMount],
+) -> Result<Guard> {
     let volume = docker
         .create_volume(VolumeCreateRequest {
-            name: Some(format!("sandpiper-data-{}", run_id.short())),
+            name: Some(name),
             labels: Some(run_labels.clone()),
             ..Default::default()
         })

@@ -17,6 +17,17 @@ pub(crate) async fn create(
     size_mib: u64,
 ) -> Result<Guard, bollard::errors::Error> {
     let name = format!("sandpiper-run-{}", run_id.short());
+    create_named(docker, name, labels::for_ephemeral_run(run_id), size_mib).await
+}
+
+/// A work-folder volume with a given name and labels (a session's is named
+/// after the session).
+pub(crate) async fn create_named(
+    docker: &Docker,
+    name: String,
+    labels: HashMap<String, String>,
+    size_mib: u64,
+) -> Result<Guard, bollard::errors::Error> {
     let options = HashMap::from([
         ("type".to_owned(), "tmpfs".to_owned()),
         ("device".to_owned(), "tmpfs".to_owned()),
@@ -31,7 +42,7 @@ pub(crate) async fn create(
             name: Some(name),
             driver: Some("local".to_owned()),
             driver_opts: Some(options),
-            labels: Some(labels::for_ephemeral_run(run_id)),
+            labels: Some(labels),
             ..Default::default()
         })
         .await?;

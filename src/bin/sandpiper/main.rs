@@ -3,7 +3,9 @@
 
 mod ask;
 mod bench;
+mod containers;
 mod doctor;
+mod engine_args;
 mod models;
 mod profile;
 mod run;
@@ -35,6 +37,8 @@ enum Command {
     Models(models::Args),
     /// Ask a model one question and stream its reply to the terminal.
     Ask(ask::Args),
+    /// List, stop and remove Sandpiper's containers.
+    Containers(containers::Args),
     /// Measure the sandbox against baselines timed in the same run.
     Bench(bench::Args),
 }
@@ -49,5 +53,6 @@ async fn main() -> ExitCode {
         Command::Models(args) => models::run(args).await,
         Command::Ask(args) => ask::run(args).await,
         Command::Bench(args) => bench::run(args).await,
+        Command::Containers(args) => containers::run(args).await,
     }
 }

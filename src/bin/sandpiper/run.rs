@@ -1,8 +1,9 @@
 //! `sandpiper run SCRIPT.py`: a script in the sandbox exactly as model-written code
 //! runs, with the classified outcome printed. Exits 0 only on success.
 
+use crate::engine_args::EngineArgs;
 use crate::terminal::{print_error, print_event};
-use sandpiper::{Engine, Outcome, Settings};
+use sandpiper::Outcome;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -16,15 +17,12 @@ pub struct Args {
     /// Folder for the files the script writes to /workspace/output (default: `<script name>-output`).
     #[arg(long)]
     out: Option<PathBuf>,
-    /// Time limit in seconds.
+    /// Run in this session's long-lived container (created on first use,
+    /// reused after), instead of a fresh one.
     #[arg(long)]
-    timeout: Option<u64>,
-    /// Memory limit in MiB.
-    #[arg(long)]
-    memory: Option<u64>,
-    /// Python image to run in.
-    #[arg(long)]
-    image: Option<String>,
+    session: Option<String>,
+    #[command(flatten)]
+    engine: EngineArgs,
 }
 
 pub async fn run(args: Args) -> ExitCode {
@@ -35,21 +33,10 @@ pub async fn run(args: Args) -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let mut settings = Settings::default();
-    if let Some(image) = args.image {
-        settings.sandbox.image = image;
-    }
-    if let Some(memory) = args.memory {
-        settings.sandbox.memory_mib = memory;
-    }
-    if let Some(timeout) = args.timeout {
-        settings.sandbox.timeout_secs = timeout;
-    }
-    let engine = Engine::new(Settings::default());
-    if let Err(err) = engine.set_settings(settings) {
-        print_error(&err.plain_words());
-        return ExitCode::from(2);
-    }
+    let engine = match args.engine.engine() {
+        Ok(engine) => engine,
+        Err(code) => return code,
+    };
     let name = args
         .script
         .file_stem()
@@ -59,10 +46,25 @@ pub async fn run(args: Args) -> ExitCode {
         .out
         .unwrap_or_else(|| PathBuf::from(format!("{name}-output")));
     let title = format!("Script {name}");
-    match engine
-        .run_code(&title, &code, &args.data, &out, &print_event)
-        .await
-    {
+    let ran = match &args.session {
+        None => {
+            engine
+                .run_code(&title, &code, &args.data, &out, &print_event)
+                .await
+        }
+        Some(session) => engine
+            .run_code_in_session(session, &title, &code, &args.data, &out, &print_event)
+            .await
+            .map(|(result, container)| {
+                let how = if container.created { "new" } else { "reused" };
+                eprintln!(
+                    "Session container: {} ({how})",
+                    container.meta.container_name
+                );
+                result
+            }),
+    };
+    match ran {
         Ok(result) => {
             eprintln!("Outcome: {}", outcome_name(result.outcome));
             if let Some(error) = &result.error

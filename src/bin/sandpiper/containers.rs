@@ -1,0 +1,100 @@
+//! `sandpiper containers list | stop ID | rm ID | prune`: Sandpiper's containers.
+
+use crate::engine_args::EngineArgs;
+use crate::terminal::print_error;
+use std::process::ExitCode;
+
+#[derive(clap::Args)]
+pub struct Args {
+    #[command(subcommand)]
+    action: Action,
+    #[command(flatten)]
+    engine: EngineArgs,
+}
+
+#[derive(clap::Subcommand)]
+enum Action {
+    /// Every Sandpiper container, running or stopped, with its session, image,
+    /// age, size and packages.
+    List,
+    /// Stop a container (by id, id prefix or name).
+    Stop { id: String },
+    /// Remove a container; a session's goes with its volumes.
+    Rm { id: String },
+    /// Remove stopped session containers and whatever crashed runs left behind.
+    Prune,
+}
+
+pub async fn run(args: Args) -> ExitCode {
+    let engine = match args.engine.engine() {
+        Ok(engine) => engine,
+        Err(code) => return code,
+    };
+    let containers = match engine.session_containers().await {
+        Ok(containers) => containers,
+        Err(err) => {
+            print_error(&err.plain_words());
+            return ExitCode::FAILURE;
+        }
+    };
+    let done = match args.action {
+        Action::List => containers.list().await.map(|list| {
+            println!(
+                "{:<14} {:<34} {:<10} {:<8} {:<7} {:>9}  {:<18} PACKAGES",
+                "ID", "NAME", "KIND", "STATE", "AGE", "SIZE", "IMAGE"
+            );
+            for c in list {
+                println!(
+                    "{:<14} {:<34} {:<10} {:<8} {:<7} {:>9}  {:<18} {}",
+                    &c.id[..c.id.len().min(12)],
+                    c.name,
+                    c.kind,
+                    if c.running { "running" } else { "stopped" },
+                    age(c.created_at),
+                    c.size_bytes.map(size).unwrap_or_else(|| "-".into()),
+                    c.image,
+                    c.installed_packages.len()
+                );
+            }
+        }),
+        Action::Stop { id } => containers
+            .stop(&id)
+            .await
+            .map(|()| println!("Stopped {id}.")),
+        Action::Rm { id } => containers
+            .remove(&id)
+            .await
+            .map(|()| println!("Removed {id}.")),
+        Action::Prune => containers.prune().await.map(|removed| {
+            println!("Removed {} containers.", removed.len());
+        }),
+    };
+    match done {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            print_error(&err.plain_words());
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn age(created_at: i64) -> String {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(created_at);
+    let secs = (now - created_at).max(0);
+    match secs {
+        s if s < 120 => format!("{s}s"),
+        s if s < 7200 => format!("{}m", s / 60),
+        s if s < 172_800 => format!("{}h", s / 3600),
+        s => format!("{}d", s / 86_400),
+    }
+}
+
+fn size(bytes: i64) -> String {
+    match bytes {
+        b if b < 1024 * 1024 => format!("{} KB", b / 1024),
+        b => format!("{:.1} MB", b as f64 / (1024.0 * 1024.0)),
+    }
+}

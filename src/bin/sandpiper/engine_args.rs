@@ -1,0 +1,51 @@
+//! The options every subcommand that runs code shares, and the engine they make.
+
+use crate::terminal::print_error;
+use sandpiper::{Engine, Settings};
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+#[derive(clap::Args)]
+pub struct EngineArgs {
+    /// Python image to run in.
+    #[arg(long)]
+    image: Option<String>,
+    /// Memory limit in MiB.
+    #[arg(long)]
+    memory: Option<u64>,
+    /// Time limit in seconds.
+    #[arg(long)]
+    timeout: Option<u64>,
+    /// Where sessions keep their details (default: the app's data folder).
+    #[arg(long, env = "SANDPIPER_STATE_DIR")]
+    state_dir: Option<PathBuf>,
+}
+
+impl EngineArgs {
+    /// The engine with these settings, or the exit code after saying why not.
+    pub fn engine(&self) -> Result<Arc<Engine>, ExitCode> {
+        let mut settings = Settings::default();
+        if let Some(image) = &self.image {
+            settings.sandbox.image = image.clone();
+        }
+        if let Some(memory) = self.memory {
+            settings.sandbox.memory_mib = memory;
+        }
+        if let Some(timeout) = self.timeout {
+            settings.sandbox.timeout_secs = timeout;
+        }
+        let state_dir = self
+            .state_dir
+            .clone()
+            .unwrap_or_else(sandpiper::engine::default_state_dir);
+        let engine = Engine::with_state_dir(Settings::default(), state_dir);
+        match engine.set_settings(settings) {
+            Ok(()) => Ok(engine),
+            Err(err) => {
+                print_error(&err.plain_words());
+                Err(ExitCode::from(2))
+            }
+        }
+    }
+}

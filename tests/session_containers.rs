@@ -1,0 +1,336 @@
+//! A session's long-lived container (seed 002), against real Docker: reused
+//! across runs and engine restarts, kept after a failure, found again or
+//! recreated, listed, stopped and removed.
+
+mod common;
+
+use common::{Recorder, docker, test_image};
+use sandpiper::docker::labels;
+use sandpiper::events::Outcome;
+use sandpiper::session_container::SessionContainers;
+use sandpiper::{Engine, Settings};
+use std::path::Path;
+use std::sync::Arc;
+
+fn engine(state: &Path) -> Arc<Engine> {
+    let mut settings = Settings::default();
+    settings.sandbox.image = test_image();
+    Engine::with_state_dir(settings, state.to_owned())
+}
+
+/// A session name no other test (or earlier run) uses.
+fn unique_session(what: &str) -> String {
+    format!(
+        "test-{what}-{}",
+        &uuid::Uuid::new_v4().simple().to_string()[..8]
+    )
+}
+
+/// Removes the session's container and volumes when the test ends, pass or fail.
+struct Session {
+    name: String,
+    state: tempfile::TempDir,
+}
+
+impl Session {
+    fn new(what: &str) -> Self {
+        Self {
+            name: unique_session(what),
+            state: tempfile::tempdir().unwrap(),
+        }
+    }
+
+    fn engine(&self) -> Arc<Engine> {
+        engine(self.state.path())
+    }
+
+    async fn containers(&self) -> SessionContainers {
+        self.engine().session_containers().await.unwrap()
+    }
+
+    async fn run(&self, code: &str) -> (sandpiper::sandbox::RunResult, String, bool) {
+        let out = self.state.path().join("out");
+        let (result, container) = self
+            .engine()
+            .run_code_in_session(&self.name, "t", code, &[], &out, &Recorder::default())
+            .await
+            .unwrap_or_else(|err| panic!("{}", err.plain_words()));
+        (result, container.id, container.created)
+    }
+}
+
+impl Drop for Session {
+    fn drop(&mut self) {
+        let name = self.name.clone();
+        let state = self.state.path().to_owned();
+        std::thread::spawn(move || {
+            tokio::runtime::Runtime::new().unwrap().block_on(async {
+                if let Ok(containers) = engine(&state).session_containers().await {
+                    let _ = containers.remove_session(&name).await;
+                }
+            })
+        })
+        .join()
+        .unwrap();
+    }
+}
+
+const REMEMBER: &str = "import os\n\
+    print('seen before:', os.path.exists('/workspace/note.txt'))\n\
+    open('/workspace/note.txt', 'w').write('kept')\n";
+
+#[tokio::test]
+async fn a_follow_up_run_reuses_the_container_and_its_state_even_after_a_restart() {
+    let session = Session::new("reuse");
+    let (first, first_id, created) = session.run(REMEMBER).await;
+    assert_eq!(first.outcome, Outcome::Success, "{}", first.stderr);
+    assert!(created);
+    assert_eq!(first.stdout, "seen before: False\n");
+
+    // A new engine over the same state folder is an app restart.
+    let (second, second_id, created) = session.run(REMEMBER).await;
+    assert_eq!(second.stdout, "seen before: True\n");
+    assert!(!created, "the follow-up did not pay for a new container");
+    assert_eq!(first_id, second_id);
+}
+
+#[tokio::test]
+async fn a_failed_run_keeps_the_container_so_the_fix_runs_in_the_same_state() {
+    let session = Session::new("failed");
+    let (_, id, _) = session.run(REMEMBER).await;
+    let (failed, failed_id, _) = session.run("raise ValueError('not yet')").await;
+    assert_eq!(failed.outcome, Outcome::Failed);
+    assert_eq!(failed.error.unwrap().message, "not yet");
+    assert_eq!(failed_id, id);
+    let running = docker().await.inspect_container(&id, None).await.unwrap();
+    assert_eq!(running.state.unwrap().running, Some(true));
+    let (fixed, _, _) = session.run(REMEMBER).await;
+    assert_eq!(fixed.stdout, "seen before: True\n");
+}
+
+#[tokio::test]
+async fn a_container_removed_behind_our_back_is_recreated() {
+    let session = Session::new("removed");
+    let (_, id, _) = session.run("print(1)").await;
+    sandpiper_remove(&id).await;
+
+    let (again, new_id, created) = session.run("print(2)").await;
+    assert_eq!(again.stdout, "2\n");
+    assert!(created);
+    assert_ne!(new_id, id);
+    let meta = session
+        .containers()
+        .await
+        .list()
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|c| c.session.as_deref() == Some(&session.name))
+        .unwrap();
+    assert_eq!(meta.id, new_id);
+}
+
+async fn sandpiper_remove(id: &str) {
+    docker()
+        .await
+        .remove_container(
+            id,
+            Some(
+                bollard::query_parameters::RemoveContainerOptionsBuilder::default()
+                    .force(true)
+                    .build(),
+            ),
+        )
+        .await
+        .unwrap();
+}
+
+#[tokio::test]
+async fn a_stopped_container_is_listed_as_stopped_and_started_again_by_the_next_run() {
+    let session = Session::new("stopped");
+    let (_, id, _) = session.run(REMEMBER).await;
+    let containers = session.containers().await;
+    containers.stop(&id).await.unwrap();
+    let listed = containers
+        .list()
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|c| c.id == id)
+        .unwrap();
+    assert!(!listed.running);
+    assert_eq!(listed.kind, "session");
+    assert_eq!(listed.session.as_deref(), Some(session.name.as_str()));
+    assert_eq!(listed.image, test_image());
+    assert!(listed.installed_packages.contains(&"pip".to_owned()));
+
+    let (again, again_id, created) = session.run("print('back')").await;
+    assert_eq!(again.outcome, Outcome::Success, "{}", again.stderr);
+    assert_eq!(again_id, id);
+    assert!(!created);
+}
+
+#[tokio::test]
+async fn removing_a_session_container_removes_its_volumes_and_details() {
+    let session = Session::new("rm");
+    let (_, id, _) = session.run("print(1)").await;
+    let meta = session
+        .state
+        .path()
+        .join(format!("sessions/{}/container.json", session.name));
+    let saved: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&meta).unwrap()).unwrap();
+    assert_eq!(saved["container_id"], id.as_str());
+    assert_eq!(
+        saved["container_name"],
+        format!("sandpiper-session-{}", session.name).as_str()
+    );
+    assert!(
+        saved["installed_packages"]
+            .as_array()
+            .unwrap()
+            .contains(&serde_json::json!("pip"))
+    );
+
+    session.containers().await.remove(&id).await.unwrap();
+
+    assert!(docker().await.inspect_container(&id, None).await.is_err());
+    let volume = format!("sandpiper-session-{}-work", session.name);
+    assert!(docker().await.inspect_volume(&volume).await.is_err());
+    assert!(!meta.exists());
+}
+
+#[tokio::test]
+async fn the_reaper_leaves_kept_session_containers_alone() {
+    let session = Session::new("reaper");
+    let (_, id, _) = session.run("print(1)").await;
+    let labels = docker()
+        .await
+        .inspect_container(&id, None)
+        .await
+        .unwrap()
+        .config
+        .unwrap()
+        .labels
+        .unwrap();
+    assert_eq!(labels[labels::KIND], "session");
+    session.engine().reap_orphans().await.unwrap();
+    assert!(docker().await.inspect_container(&id, None).await.is_ok());
+}
+
+#[tokio::test]
+async fn a_time_out_in_a_session_stops_its_container_and_the_next_run_starts_it() {
+    let session = Session::new("timeout");
+    let mut settings = Settings::default();
+    settings.sandbox.image = test_image();
+    settings.sandbox.timeout_secs = 2;
+    let engine = Engine::with_state_dir(settings, session.state.path().to_owned());
+    let out = session.state.path().join("out");
+    let (result, container) = engine
+        .run_code_in_session(
+            &session.name,
+            "t",
+            "while True:\n    pass\n",
+            &[],
+            &out,
+            &Recorder::default(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(result.outcome, Outcome::TimedOut);
+    let (after, id, _) = session.run("print('alive')").await;
+    assert_eq!(after.stdout, "alive\n");
+    assert_eq!(id, container.id);
+}
+
+#[tokio::test]
+async fn the_session_sees_its_dataset_read_only_and_sends_back_its_outputs() {
+    let session = Session::new("data");
+    let csv = session.state.path().join("scores.csv");
+    std::fs::write(&csv, "name,score\nann,3\nbob,5\n").unwrap();
+    let code = "rows = open(main_file).read().splitlines()[1:]\n\
+                total = sum(int(r.split(',')[1]) for r in rows)\n\
+                open('/workspace/output/total.csv', 'w').write('total\\n%d\\n' % total)\n\
+                try:\n    open(main_file, 'a').write('x')\nexcept OSError:\n    print('read-only')\n";
+    let out = session.state.path().join("out");
+    let (result, _) = session
+        .engine()
+        .run_code_in_session(&session.name, "t", code, &[csv], &out, &Recorder::default())
+        .await
+        .unwrap();
+    assert_eq!(result.outcome, Outcome::Success, "{}", result.stderr);
+    assert_eq!(result.stdout, "read-only\n");
+    assert_eq!(result.artifacts.len(), 1);
+    assert_eq!(
+        std::fs::read_to_string(&result.artifacts[0].path).unwrap(),
+        "total\n8\n"
+    );
+
+    // The next run's output folder starts empty: nothing comes back twice.
+    let (again, _, _) = session.run("print('no files')").await;
+    assert!(again.artifacts.is_empty());
+}
+
+#[test]
+fn the_cli_runs_in_a_session_and_manages_its_containers() {
+    let session = Session::new("cli");
+    let script = session.state.path().join("hello.py");
+    std::fs::write(&script, "print('hello')\n").unwrap();
+    let sandpiper = |args: &[&str]| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_sandpiper"))
+            .args(args)
+            .env("SANDPIPER_STATE_DIR", session.state.path())
+            .output()
+            .unwrap()
+    };
+    let out_dir = session.state.path().join("out");
+    let run = |extra: &[&str]| {
+        let mut args = vec!["run", "--image"];
+        let image = test_image();
+        args.push(&image);
+        args.extend([
+            "--session",
+            &session.name,
+            "--out",
+            out_dir.to_str().unwrap(),
+        ]);
+        args.extend(extra);
+        args.push(script.to_str().unwrap());
+        sandpiper(&args)
+    };
+    let first = run(&[]);
+    assert!(
+        first.status.success(),
+        "{}",
+        String::from_utf8_lossy(&first.stderr)
+    );
+    assert!(String::from_utf8_lossy(&first.stderr).contains("(new)"));
+    let second = run(&[]);
+    assert!(String::from_utf8_lossy(&second.stderr).contains("(reused)"));
+    assert_eq!(String::from_utf8_lossy(&second.stdout), "hello\n");
+
+    let name = format!("sandpiper-session-{}", session.name);
+    let list = sandpiper(&["containers", "list"]);
+    let listed = String::from_utf8_lossy(&list.stdout);
+    let row = listed
+        .lines()
+        .find(|l| l.contains(&name))
+        .unwrap_or_else(|| panic!("{listed}"));
+    assert!(row.contains("session") && row.contains("running"), "{row}");
+
+    assert!(sandpiper(&["containers", "stop", &name]).status.success());
+    let listed = String::from_utf8_lossy(&sandpiper(&["containers", "list"]).stdout).to_string();
+    assert!(
+        listed
+            .lines()
+            .any(|l| l.contains(&name) && l.contains("stopped")),
+        "{listed}"
+    );
+    assert!(sandpiper(&["containers", "rm", &name]).status.success());
+    let listed = String::from_utf8_lossy(&sandpiper(&["containers", "list"]).stdout).to_string();
+    assert!(!listed.contains(&name), "{listed}");
+
+    let missing = sandpiper(&["containers", "rm", "no-such-container"]);
+    assert!(!missing.status.success());
+    assert!(String::from_utf8_lossy(&missing.stderr).contains("There is no Sandpiper container"));
+}
