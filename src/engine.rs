@@ -5,6 +5,7 @@ use crate::docker::{self, DockerStatus};
 use crate::error::{Error, Result};
 use crate::events::EventSink;
 use crate::ids::RunId;
+use crate::packages;
 use crate::profile;
 use crate::sandbox::{Program, RunRequest, RunResult, Sandbox, plan_dataset_mounts};
 use crate::session_container::{SessionContainer, SessionContainers};
@@ -50,12 +51,16 @@ impl Engine {
         Ok(SessionContainers::new(
             &connection,
             settings.sandbox,
+            settings.packages,
             self.state_dir.clone(),
         ))
     }
 
     /// Runs `code` in the session's long-lived container (created or started as
-    /// needed), as model-written code runs. Returns the container's details too.
+    /// needed), as model-written code runs. When the code fails on a module that
+    /// is not installed, the package that provides it is installed and the same
+    /// code runs again (up to 3 times), with no model try spent. Returns the last
+    /// run's result and the container's details.
     pub async fn run_code_in_session(
         &self,
         session: &str,
@@ -65,34 +70,56 @@ impl Engine {
         artifacts_dir: &Path,
         sink: &dyn EventSink,
     ) -> Result<(RunResult, SessionContainer)> {
+        const MAX_INSTALL_ROUNDS: usize = 3;
         let mounts = plan_dataset_mounts(datasets)?;
         let settings = self.settings();
         let connection = docker::connect(&settings.docker).await?;
         let containers = SessionContainers::new(
             &connection,
             settings.sandbox.clone(),
+            settings.packages.clone(),
             self.state_dir.clone(),
         );
-        let container = containers.ensure(session, &mounts, sink).await?;
-        let run_id = RunId::new();
-        let cancel = CancellationToken::new();
-        let request = RunRequest {
-            run_id: run_id.clone(),
-            session_id: None,
-            title: title.to_owned(),
-            program: Program::code(code),
-            datasets: mounts,
-            artifacts_dir: artifacts_dir.to_owned(),
-            cancel: cancel.clone(),
-        };
-        self.active_runs
-            .lock()
-            .expect("runs lock")
-            .insert(run_id.clone(), cancel);
-        let sandbox = Sandbox::for_connection(&connection, settings.sandbox);
-        let result = sandbox.run_in_session(&container.id, request, sink).await;
-        self.active_runs.lock().expect("runs lock").remove(&run_id);
-        Ok((result, container))
+        let sandbox = Sandbox::for_connection(&connection, settings.sandbox.clone());
+        let mut container = containers.ensure(session, &mounts, sink).await?;
+        let mut tried = Vec::new();
+        loop {
+            let run_id = RunId::new();
+            let cancel = CancellationToken::new();
+            let request = RunRequest {
+                run_id: run_id.clone(),
+                session_id: None,
+                title: title.to_owned(),
+                program: Program::code(code),
+                datasets: mounts.clone(),
+                artifacts_dir: artifacts_dir.to_owned(),
+                cancel: cancel.clone(),
+            };
+            self.active_runs
+                .lock()
+                .expect("runs lock")
+                .insert(run_id.clone(), cancel);
+            let result = sandbox.run_in_session(&container.id, request, sink).await;
+            self.active_runs.lock().expect("runs lock").remove(&run_id);
+
+            let missing = result
+                .error
+                .as_ref()
+                .filter(|e| e.type_name == "ModuleNotFoundError")
+                .and_then(|e| packages::missing_module(&e.message));
+            let Some(module) = missing.filter(|_| settings.packages.auto_install) else {
+                return Ok((result, container));
+            };
+            let package = packages::distribution_for_module(&module);
+            if tried.contains(&package) || tried.len() >= MAX_INSTALL_ROUNDS {
+                return Ok((result, container));
+            }
+            let reason = format!("the code imports {module}");
+            container.meta = containers
+                .install_packages(session, std::slice::from_ref(&package), &reason, sink)
+                .await?;
+            tried.push(package);
+        }
     }
 
     pub fn settings(&self) -> Settings {

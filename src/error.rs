@@ -33,6 +33,15 @@ pub enum Error {
     #[error("the program is too large to run ({bytes} bytes)")]
     ProgramTooLarge { bytes: usize },
 
+    #[error("package {package:?} refused: {reason}")]
+    PackageRefused { package: String, reason: String },
+
+    #[error("package {package} not found on PyPI")]
+    PackageNotFound { package: String },
+
+    #[error("installing {packages} failed: {reason}")]
+    PackageInstallFailed { packages: String, reason: String },
+
     #[error("no Sandpiper container {0}")]
     ContainerNotFound(String),
 
@@ -131,6 +140,25 @@ impl Error {
                 format!(
                     "It is {} KiB; Sandpiper runs code of up to 1.5 MiB. Split the analysis into smaller steps.",
                     bytes / 1024
+                ),
+            ),
+            Error::PackageRefused { package, reason } => PlainWords::new(
+                format!("Sandpiper will not install \"{package}\"."),
+                format!(
+                    "Only plain package names from PyPI, with optional versions like ==1.2, are \
+                     installed; {reason}."
+                ),
+            ),
+            Error::PackageNotFound { package } => PlainWords::new(
+                format!("There is no package called \"{package}\" on PyPI."),
+                "Check the spelling. If the code imports a module whose package has another name, \
+                 install that package by its PyPI name.",
+            ),
+            Error::PackageInstallFailed { packages, reason } => PlainWords::new(
+                format!("Sandpiper could not install {packages}."),
+                format!(
+                    "Check the internet connection. Behind a company proxy, set the proxy and the \
+                     trusted certificate bundle in Settings. pip said: {reason}"
                 ),
             ),
             Error::ContainerNotFound(which) => PlainWords::new(

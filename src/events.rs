@@ -25,6 +25,20 @@ pub enum Event {
     },
     /// The image is present: runs can start.
     ImageReady { image: String },
+    /// Packages are being installed into a session (network on, no code, no data).
+    PackagesInstalling {
+        session: String,
+        packages: Vec<String>,
+        /// Why, in plain words, e.g. "the code imports sklearn".
+        reason: String,
+    },
+    /// The install ended; `error` says why it failed, in plain words.
+    PackagesInstalled {
+        session: String,
+        packages: Vec<String>,
+        duration_ms: u64,
+        error: Option<PlainWords>,
+    },
     /// A run was accepted. `title` is what the user sees, e.g. "Quick profile of sales.csv".
     RunStarted {
         run_id: RunId,
@@ -100,6 +114,8 @@ impl Event {
             Event::ImagePullStarted { .. }
             | Event::ImagePullProgress { .. }
             | Event::ImageReady { .. }
+            | Event::PackagesInstalling { .. }
+            | Event::PackagesInstalled { .. }
             | Event::LlmStarted { .. }
             | Event::LlmDelta { .. }
             | Event::LlmRetrying { .. }

@@ -8,6 +8,7 @@ pub mod error;
 pub mod events;
 pub mod ids;
 pub mod llm;
+pub mod packages;
 pub mod profile;
 pub mod sandbox;
 pub mod session_container;

@@ -13,6 +13,8 @@ pub struct Settings {
     pub sandbox: SandboxSettings,
     /// Which language model writes the analysis code, and what may be sent to it.
     pub llm: LlmSettings,
+    /// Installing the packages an analysis needs.
+    pub packages: PackageSettings,
 }
 
 /// Where the Docker daemon is. `None` means: look in the usual places
@@ -24,6 +26,43 @@ pub struct DockerSettings {
     /// For a remote daemon over TLS (`tcp://host:2376`): the folder with `ca.pem`,
     /// `cert.pem` and `key.pem`, as Docker's `DOCKER_CERT_PATH` holds them.
     pub tls_cert_dir: Option<std::path::PathBuf>,
+}
+
+/// Installing packages (a separate step with network; analysis never has it).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct PackageSettings {
+    /// Proxy for installs, e.g. `http://proxy.example:3128`.
+    pub proxy: Option<String>,
+    /// Extra trusted CA bundle (PEM) for networks that inspect TLS. Defaults to
+    /// this computer's bundle, where company proxies install their root.
+    pub ca_bundle: Option<std::path::PathBuf>,
+    /// When not empty, only these packages may be installed.
+    pub allowlist: Vec<String>,
+    /// Never installed.
+    pub denylist: Vec<String>,
+    /// Install missing modules by themselves and run again (no model try spent).
+    pub auto_install: bool,
+}
+
+impl Default for PackageSettings {
+    fn default() -> Self {
+        let system_bundle = [
+            "/etc/ssl/certs/ca-certificates.crt",
+            "/etc/pki/tls/certs/ca-bundle.crt",
+            "/etc/ssl/cert.pem",
+        ]
+        .iter()
+        .map(std::path::PathBuf::from)
+        .find(|p| p.is_file());
+        Self {
+            proxy: None,
+            ca_bundle: system_bundle,
+            allowlist: Vec::new(),
+            denylist: Vec::new(),
+            auto_install: true,
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -27,6 +27,17 @@ fn one_of_each() -> Vec<Event> {
         Event::ImageReady {
             image: "python:3.11-slim".into(),
         },
+        Event::PackagesInstalling {
+            session: "s".into(),
+            packages: vec!["scikit-learn".into()],
+            reason: "the code imports sklearn".into(),
+        },
+        Event::PackagesInstalled {
+            session: "s".into(),
+            packages: vec!["scikit-learn".into()],
+            duration_ms: 1,
+            error: None,
+        },
         Event::RunStarted {
             run_id: run_id.clone(),
             session_id: Some(SessionId::new()),
@@ -91,6 +102,8 @@ fn one_of_each() -> Vec<Event> {
             Event::ImagePullStarted { .. }
             | Event::ImagePullProgress { .. }
             | Event::ImageReady { .. }
+            | Event::PackagesInstalling { .. }
+            | Event::PackagesInstalled { .. }
             | Event::RunStarted { .. }
             | Event::Stdout { .. }
             | Event::Stderr { .. }

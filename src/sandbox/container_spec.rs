@@ -4,6 +4,7 @@
 use super::layout::{
     CONTAINER_DATA_DIR, CONTAINER_OUTPUT_DIR, CONTAINER_WORKSPACE_DIR, DatasetMount,
 };
+use crate::packages::install::PACKAGES_DIR;
 use crate::settings::SandboxSettings;
 use bollard::models::{ContainerCreateBody, HostConfig, Mount, MountType, ResourcesUlimits};
 use std::collections::HashMap;
@@ -23,6 +24,9 @@ pub(crate) struct RunSpec<'a> {
     /// Tells the harness's "done" marker from anything the code prints. Session
     /// containers get one per run, with each `docker exec`.
     pub done_token: Option<&'a str>,
+    /// A session's packages volume, mounted read-only at `/packages` and put on
+    /// Python's path.
+    pub packages_volume: Option<&'a str>,
 }
 
 /// How datasets reach the container.
@@ -47,6 +51,9 @@ pub(crate) fn build(settings: &SandboxSettings, run: RunSpec<'_>) -> ContainerCr
             mounts.push(volume(name, CONTAINER_DATA_DIR, true));
         }
         DataSource::Volume(_) => {}
+    }
+    if let Some(packages) = run.packages_volume {
+        mounts.push(volume(packages, PACKAGES_DIR, true));
     }
 
     let host_config = HostConfig {
@@ -85,6 +92,9 @@ pub(crate) fn build(settings: &SandboxSettings, run: RunSpec<'_>) -> ContainerCr
         format!("SANDPIPER_OUTPUT_DIR={CONTAINER_OUTPUT_DIR}"),
     ];
     env.extend(run.done_token.map(|t| format!("SANDPIPER_DONE_TOKEN={t}")));
+    if run.packages_volume.is_some() {
+        env.push(format!("PYTHONPATH={PACKAGES_DIR}"));
+    }
     ContainerCreateBody {
         image: Some(settings.image.clone()),
         cmd: Some(run.argv),

@@ -401,6 +401,7 @@ impl Sandbox {
                 data,
                 argv,
                 done_token: Some(&done_token),
+                packages_volume: None,
             },
         );
         let name = format!("sandpiper-run-{}", request.run_id.short());

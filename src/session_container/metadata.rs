@@ -18,6 +18,10 @@ pub struct SessionContainerMeta {
     /// Read from the container itself (importlib.metadata), never from what
     /// was asked for.
     pub installed_packages: Vec<String>,
+    /// What was installed on request (validated names and versions), to
+    /// reinstall when the container and its packages volume are gone.
+    #[serde(default)]
+    pub requested_packages: Vec<String>,
 }
 
 pub(crate) fn path(state_dir: &Path, session: &str) -> PathBuf {
@@ -64,6 +68,7 @@ mod tests {
             created_at: 1,
             session_files: vec!["/data/a.csv".into()],
             installed_packages: vec!["pip".into()],
+            requested_packages: vec!["tabulate".into()],
         };
         save(dir.path(), "x", &meta).unwrap();
         assert_eq!(load(dir.path(), "x"), Some(meta));

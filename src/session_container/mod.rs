@@ -11,11 +11,12 @@ pub use metadata::SessionContainerMeta;
 
 use crate::docker::{self, labels};
 use crate::error::{Error, Result};
-use crate::events::EventSink;
+use crate::events::{Event, EventSink};
+use crate::packages;
 use crate::sandbox::container_spec::{self, DataSource, RunSpec};
 use crate::sandbox::guard::{Guard, Resource};
 use crate::sandbox::{DatasetMount, remove_container, remove_volume, upload, workspace};
-use crate::settings::SandboxSettings;
+use crate::settings::{PackageSettings, SandboxSettings};
 use bollard::Docker;
 use bollard::models::{ContainerSummaryStateEnum, ExecConfig};
 use bollard::query_parameters::{CreateContainerOptionsBuilder, ListContainersOptionsBuilder};
@@ -52,6 +53,7 @@ pub struct ContainerInfo {
 pub struct SessionContainers {
     docker: Docker,
     settings: SandboxSettings,
+    packages: PackageSettings,
     remote: bool,
     /// Where the session metadata lives.
     state_dir: PathBuf,
@@ -61,11 +63,13 @@ impl SessionContainers {
     pub fn new(
         connection: &docker::Connection,
         settings: SandboxSettings,
+        packages: PackageSettings,
         state_dir: PathBuf,
     ) -> Self {
         Self {
             docker: connection.docker.clone(),
             settings,
+            packages,
             remote: connection.remote,
             state_dir,
         }
@@ -125,6 +129,18 @@ impl SessionContainers {
             self.settings.workspace_mib,
         )
         .await?;
+        // Kept when the container goes: a recreated container finds its packages.
+        let packages_volume = packages_volume_name(session);
+        let packages_lost = self.docker.inspect_volume(&packages_volume).await.is_err();
+        if packages_lost {
+            self.docker
+                .create_volume(bollard::models::VolumeCreateRequest {
+                    name: Some(packages_volume.clone()),
+                    labels: Some(session_labels.clone()),
+                    ..Default::default()
+                })
+                .await?;
+        }
         let data = match self.remote && !datasets.is_empty() {
             true => Some(
                 upload::upload_named(
@@ -151,6 +167,7 @@ impl SessionContainers {
                 // Idles between runs; every run is a `docker exec`.
                 argv: vec!["sleep".to_owned(), "infinity".to_owned()],
                 done_token: None,
+                packages_volume: Some(&packages_volume),
             },
         );
         let name = container_name(session);
@@ -167,7 +184,18 @@ impl SessionContainers {
         let id = container.keep();
         work.keep();
         data.map(Guard::keep);
-        let meta = self.describe(&id, session, datasets).await?;
+        // Removed behind our back with its packages: install what the session had.
+        let recorded = metadata::load(&self.state_dir, session)
+            .map(|m| m.requested_packages)
+            .unwrap_or_default();
+        if packages_lost && !recorded.is_empty() {
+            let reqs = packages::check_requests(&recorded, &self.packages)?;
+            self.install_into(session, &reqs, "the session had them before", sink)
+                .await?;
+        }
+        let mut meta = self.describe(&id, session, datasets).await?;
+        meta.requested_packages = recorded;
+        metadata::save(&self.state_dir, session, &meta)?;
         Ok(SessionContainer {
             id,
             meta,
@@ -193,9 +221,81 @@ impl SessionContainers {
                 .map(|d| d.host_path.display().to_string())
                 .collect(),
             installed_packages,
+            requested_packages: metadata::load(&self.state_dir, session)
+                .map(|m| m.requested_packages)
+                .unwrap_or_default(),
         };
         metadata::save(&self.state_dir, session, &meta)?;
         Ok(meta)
+    }
+
+    /// Installs packages into a session (which must have run once), then reads
+    /// back what the container really has.
+    pub async fn install_packages(
+        &self,
+        session: &str,
+        requested: &[String],
+        reason: &str,
+        sink: &dyn EventSink,
+    ) -> Result<SessionContainerMeta> {
+        let session = session_name(session)?;
+        let reqs = packages::check_requests(requested, &self.packages)?;
+        let Some(id) = self.find(&session).await?.and_then(|c| c.id) else {
+            return Err(Error::ContainerNotFound(container_name(&session)));
+        };
+        self.install_into(&session, &reqs, reason, sink).await?;
+        let mut meta =
+            metadata::load(&self.state_dir, &session).unwrap_or_else(|| SessionContainerMeta {
+                container_id: id.clone(),
+                container_name: container_name(&session),
+                image_name: self.settings.image.clone(),
+                created_at: now_secs(),
+                session_files: Vec::new(),
+                installed_packages: Vec::new(),
+                requested_packages: Vec::new(),
+            });
+        for req in &reqs {
+            let arg = req.to_pip_arg();
+            meta.requested_packages.retain(|r| {
+                packages::parse_requirement(r).map(|p| p.name).ok().as_ref() != Some(&req.name)
+            });
+            meta.requested_packages.push(arg);
+        }
+        meta.installed_packages = self.installed_packages(&id).await?;
+        metadata::save(&self.state_dir, &session, &meta)?;
+        Ok(meta)
+    }
+
+    async fn install_into(
+        &self,
+        session: &str,
+        reqs: &[packages::Requirement],
+        reason: &str,
+        sink: &dyn EventSink,
+    ) -> Result<()> {
+        let names: Vec<String> = reqs.iter().map(packages::Requirement::to_pip_arg).collect();
+        sink.emit(Event::PackagesInstalling {
+            session: session.to_owned(),
+            packages: names.clone(),
+            reason: reason.to_owned(),
+        });
+        let started = std::time::Instant::now();
+        let installed = packages::install::install(
+            &self.docker,
+            &self.settings,
+            &self.packages,
+            self.remote,
+            &packages_volume_name(session),
+            reqs,
+        )
+        .await;
+        sink.emit(Event::PackagesInstalled {
+            session: session.to_owned(),
+            packages: names,
+            duration_ms: u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
+            error: installed.as_ref().err().map(Error::plain_words),
+        });
+        installed
     }
 
     /// The distributions Python in the container can import, by name.
@@ -354,7 +454,7 @@ impl SessionContainers {
         {
             remove_container(&self.docker, &id).await?;
         }
-        for suffix in ["work", "data"] {
+        for suffix in ["work", "data", "packages"] {
             remove_volume(
                 &self.docker,
                 &format!("sandpiper-session-{session}-{suffix}"),
@@ -399,6 +499,10 @@ pub fn session_name(raw: &str) -> Result<String> {
         )));
     }
     Ok(name)
+}
+
+fn packages_volume_name(session: &str) -> String {
+    format!("sandpiper-session-{session}-packages")
 }
 
 fn container_name(session: &str) -> String {

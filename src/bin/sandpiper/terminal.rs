@@ -13,6 +13,22 @@ pub fn print_event(event: Event) {
         }
         Event::ImagePullProgress { .. } | Event::RunStarted { .. } => {}
         Event::ImageReady { image } => eprintln!("{image} is ready."),
+        Event::PackagesInstalling {
+            packages, reason, ..
+        } => eprintln!("Installing {} ({reason})...", packages.join(", ")),
+        Event::PackagesInstalled {
+            packages,
+            duration_ms,
+            error,
+            ..
+        } => match error {
+            None => eprintln!(
+                "Installed {} in {:.1} s.",
+                packages.join(", "),
+                duration_ms as f64 / 1000.0
+            ),
+            Some(words) => eprintln!("{words}"),
+        },
         Event::Artifact { artifact, .. } => {
             eprintln!("Saved {}", artifact.path.display())
         }

@@ -1,0 +1,236 @@
+//! Packages on demand (seed 002), against real Docker and the real PyPI: the
+//! install step has the network, analysis runs never do.
+
+mod common;
+
+use common::{Recorder, docker, test_image};
+use sandpiper::events::{Event, Outcome};
+use sandpiper::{Engine, Error, Settings};
+use std::path::Path;
+use std::sync::Arc;
+
+fn engine(state: &Path) -> Arc<Engine> {
+    let mut settings = Settings::default();
+    settings.sandbox.image = test_image();
+    Engine::with_state_dir(settings, state.to_owned())
+}
+
+/// A fresh session whose container and volumes go when the test ends.
+struct Session {
+    name: String,
+    state: tempfile::TempDir,
+}
+
+impl Session {
+    fn new(what: &str) -> Self {
+        Self {
+            name: format!(
+                "test-pkg-{what}-{}",
+                &uuid::Uuid::new_v4().simple().to_string()[..8]
+            ),
+            state: tempfile::tempdir().unwrap(),
+        }
+    }
+
+    async fn run(&self, code: &str, recorder: &Recorder) -> sandpiper::sandbox::RunResult {
+        let out = self.state.path().join("out");
+        engine(self.state.path())
+            .run_code_in_session(&self.name, "t", code, &[], &out, recorder)
+            .await
+            .unwrap_or_else(|err| panic!("{}", err.plain_words()))
+            .0
+    }
+}
+
+impl Drop for Session {
+    fn drop(&mut self) {
+        let name = self.name.clone();
+        let state = self.state.path().to_owned();
+        std::thread::spawn(move || {
+            tokio::runtime::Runtime::new().unwrap().block_on(async {
+                if let Ok(containers) = engine(&state).session_containers().await {
+                    let _ = containers.remove_session(&name).await;
+                }
+            })
+        })
+        .join()
+        .unwrap();
+    }
+}
+
+const USE_TABULATE: &str = "from tabulate import tabulate\n\
+    print(tabulate([[1, 2]], headers=['a', 'b']))\n\
+    import socket\n\
+    try:\n    socket.create_connection(('pypi.org', 443), timeout=3)\n    print('network: on')\n\
+    except OSError:\n    print('network: off')\n";
+
+#[tokio::test]
+async fn an_installed_package_is_importable_from_a_network_less_run() {
+    let session = Session::new("tabulate");
+    session
+        .run("print('first run')", &Recorder::default())
+        .await;
+    let containers = engine(session.state.path())
+        .session_containers()
+        .await
+        .unwrap();
+    let meta = containers
+        .install_packages(
+            &session.name,
+            &["tabulate".into()],
+            "asked for",
+            &Recorder::default(),
+        )
+        .await
+        .unwrap_or_else(|err| panic!("{}", err.plain_words()));
+    assert!(
+        meta.installed_packages.contains(&"tabulate".to_owned()),
+        "{meta:?}"
+    );
+    assert_eq!(meta.requested_packages, vec!["tabulate"]);
+
+    let result = session.run(USE_TABULATE, &Recorder::default()).await;
+    assert_eq!(result.outcome, Outcome::Success, "{}", result.stderr);
+    assert!(result.stdout.contains("  a    b"), "{}", result.stdout);
+    assert!(result.stdout.contains("network: off"), "{}", result.stdout);
+}
+
+#[tokio::test]
+async fn importing_sklearn_installs_scikit_learn_and_runs_again_without_a_model() {
+    let session = Session::new("sklearn");
+    let recorder = Recorder::default();
+    let code = "from sklearn.linear_model import LinearRegression\n\
+                model = LinearRegression().fit([[0], [1], [2]], [1, 3, 5])\n\
+                print('slope', round(float(model.coef_[0]), 3))\n";
+    let result = session.run(code, &recorder).await;
+
+    assert_eq!(
+        result.outcome,
+        Outcome::Success,
+        "{}\n{}",
+        result.summary,
+        result.stderr
+    );
+    assert_eq!(result.stdout, "slope 2.0\n");
+    let events = recorder.events();
+    let installing = events.iter().find_map(|e| match e {
+        Event::PackagesInstalling {
+            packages, reason, ..
+        } => Some((packages.clone(), reason.clone())),
+        _ => None,
+    });
+    assert_eq!(
+        installing,
+        Some((
+            vec!["scikit-learn".to_owned()],
+            "the code imports sklearn".to_owned()
+        ))
+    );
+    let runs = events
+        .iter()
+        .filter(|e| matches!(e, Event::RunFinished { .. }))
+        .count();
+    assert_eq!(runs, 2, "one failed run, one after the install");
+}
+
+#[tokio::test]
+async fn bad_package_names_are_refused_before_anything_is_installed() {
+    let session = Session::new("refused");
+    session.run("print(1)", &Recorder::default()).await;
+    let containers = engine(session.state.path())
+        .session_containers()
+        .await
+        .unwrap();
+    for bad in [
+        "--index-url x",
+        "git+https://github.com/pandas-dev/pandas",
+        "../evil",
+        "pandas; rm -rf /",
+    ] {
+        let recorder = Recorder::default();
+        let err = containers
+            .install_packages(&session.name, &[bad.to_owned()], "asked for", &recorder)
+            .await
+            .unwrap_err();
+        assert!(matches!(err, Error::PackageRefused { .. }), "{bad}: {err}");
+        assert!(
+            err.plain_words().title.contains("will not install"),
+            "{bad}"
+        );
+        assert!(recorder.events().is_empty(), "{bad}: something started");
+    }
+}
+
+#[tokio::test]
+async fn a_package_that_does_not_exist_is_explained() {
+    let session = Session::new("missing");
+    session.run("print(1)", &Recorder::default()).await;
+    let containers = engine(session.state.path())
+        .session_containers()
+        .await
+        .unwrap();
+    let recorder = Recorder::default();
+    let name = "sandpiper-test-no-such-package-xyz";
+    let err = containers
+        .install_packages(&session.name, &[name.to_owned()], "asked for", &recorder)
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::PackageNotFound { .. }), "{err}");
+    assert_eq!(
+        err.plain_words().title,
+        format!("There is no package called \"{name}\" on PyPI.")
+    );
+    let finished = recorder.events().into_iter().find_map(|e| match e {
+        Event::PackagesInstalled { error, .. } => error,
+        _ => None,
+    });
+    assert!(finished.is_some(), "the window is told the install failed");
+}
+
+#[tokio::test]
+async fn a_container_removed_with_its_packages_is_recreated_with_them() {
+    let session = Session::new("recreate");
+    session.run("print(1)", &Recorder::default()).await;
+    let containers = engine(session.state.path())
+        .session_containers()
+        .await
+        .unwrap();
+    containers
+        .install_packages(
+            &session.name,
+            &["tabulate".into()],
+            "asked for",
+            &Recorder::default(),
+        )
+        .await
+        .unwrap();
+    // Behind Sandpiper's back: the container and its packages volume go.
+    let docker = docker().await;
+    let name = format!("sandpiper-session-{}", session.name);
+    docker
+        .remove_container(
+            &name,
+            Some(
+                bollard::query_parameters::RemoveContainerOptionsBuilder::default()
+                    .force(true)
+                    .build(),
+            ),
+        )
+        .await
+        .unwrap();
+    docker
+        .remove_volume(
+            &format!("{name}-packages"),
+            None::<bollard::query_parameters::RemoveVolumeOptions>,
+        )
+        .await
+        .unwrap();
+
+    let recorder = Recorder::default();
+    let result = session.run(USE_TABULATE, &recorder).await;
+    assert_eq!(result.outcome, Outcome::Success, "{}", result.stderr);
+    assert!(recorder.events().iter().any(|e| matches!(
+        e,
+        Event::PackagesInstalling { reason, .. } if reason == "the session had them before"
+    )));
+}
