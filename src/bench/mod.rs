@@ -3,7 +3,9 @@
 //! median, so machines of different speeds give comparable numbers.
 
 mod sandbox;
+mod session;
 mod stats;
 
 pub use sandbox::{BenchOptions, run_sandbox_bench};
+pub use session::run_session_bench;
 pub use stats::{Row, Sample};

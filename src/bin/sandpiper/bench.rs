@@ -2,13 +2,13 @@
 
 use crate::terminal::print_error;
 use sandpiper::Settings;
-use sandpiper::bench::{BenchOptions, Row, run_sandbox_bench};
+use sandpiper::bench::{BenchOptions, Row, run_sandbox_bench, run_session_bench};
 use std::process::ExitCode;
 
 #[derive(clap::Args)]
 pub struct Args {
     /// What to benchmark.
-    #[arg(value_parser = ["sandbox"])]
+    #[arg(value_parser = ["sandbox", "session"])]
     target: String,
     /// Timed runs per row (at least 20 for a meaningful p95).
     #[arg(long, default_value_t = 20)]
@@ -19,6 +19,10 @@ pub struct Args {
     /// Timed runs of the quick-profile row (each takes seconds).
     #[arg(long, default_value_t = 20)]
     profile_runs: usize,
+    /// Installs of pandas per cache state in the session benchmark (each takes
+    /// seconds and downloads from PyPI).
+    #[arg(long, default_value_t = 3)]
+    install_runs: usize,
     /// Python image to run in.
     #[arg(long)]
     image: Option<String>,
@@ -35,7 +39,11 @@ pub async fn run(args: Args) -> ExitCode {
         profile_runs: args.profile_runs,
     };
     let progress = |what: &str| eprintln!("measuring {what}...");
-    match run_sandbox_bench(&settings, &options, &progress).await {
+    let rows = match args.target.as_str() {
+        "session" => run_session_bench(&settings, args.runs, args.install_runs, &progress).await,
+        _ => run_sandbox_bench(&settings, &options, &progress).await,
+    };
+    match rows {
         Ok(rows) => {
             print_table(&rows);
             ExitCode::SUCCESS
