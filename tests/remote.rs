@@ -162,3 +162,85 @@ async fn errors_time_limits_and_memory_are_classified_the_same_on_the_remote_hos
         assert_eq!(result.outcome, expected, "{code}: {}", result.summary);
     }
 }
+
+#[tokio::test]
+async fn a_remote_session_uploads_its_dataset_once_and_reuses_it() {
+    let host = remote::start().await;
+    let state = tempfile::tempdir().unwrap();
+    let dataset = state.path().join("sales.csv");
+    std::fs::write(&dataset, "region,units\nnorth,3\nsouth,4\n").unwrap();
+    let mut settings = sandpiper::Settings::default();
+    settings.docker = host.settings.clone();
+    settings.sandbox.image = common::test_image();
+    let engine = sandpiper::Engine::with_state_dir(settings, state.path().to_owned());
+    let session = format!(
+        "test-remote-{}",
+        &uuid::Uuid::new_v4().simple().to_string()[..8]
+    );
+    let code = "print(sum(int(l.split(',')[1]) for l in open(main_file).read().splitlines()[1:]))";
+    let out = state.path().join("out");
+    let data_volume = format!("sandpiper-session-{session}-data");
+
+    let (first, container) = engine
+        .run_code_in_session(
+            &session,
+            "t",
+            code,
+            std::slice::from_ref(&dataset),
+            &out,
+            &common::Recorder::default(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(first.outcome, Outcome::Success, "{}", first.stderr);
+    assert_eq!(first.stdout, "7\n");
+    let uploaded_at = docker()
+        .await
+        .inspect_volume(&data_volume)
+        .await
+        .unwrap()
+        .created_at;
+
+    let (second, again) = engine
+        .run_code_in_session(
+            &session,
+            "t",
+            code,
+            std::slice::from_ref(&dataset),
+            &out,
+            &common::Recorder::default(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(second.stdout, "7\n");
+    assert!(!again.created);
+    assert_eq!(again.id, container.id);
+    let still = docker()
+        .await
+        .inspect_volume(&data_volume)
+        .await
+        .unwrap()
+        .created_at;
+    assert_eq!(uploaded_at, still, "the dataset went up once");
+    let mounts = docker()
+        .await
+        .inspect_container(&container.id, None)
+        .await
+        .unwrap()
+        .mounts
+        .unwrap_or_default();
+    assert!(
+        mounts
+            .iter()
+            .all(|m| m.typ.as_ref().map(|t| t.to_string()) != Some("bind".into()))
+    );
+
+    engine
+        .session_containers()
+        .await
+        .unwrap()
+        .remove_session(&session)
+        .await
+        .unwrap();
+    assert!(docker().await.inspect_volume(&data_volume).await.is_err());
+}

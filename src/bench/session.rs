@@ -31,7 +31,16 @@ pub async fn run_session_bench(
     );
     let sandbox = Sandbox::for_connection(&connection, settings.sandbox.clone());
     let session = format!("bench-{}", &uuid::Uuid::new_v4().simple().to_string()[..8]);
-    let rows = measure(&containers, &sandbox, &session, scratch.path(), runs, install_runs, progress).await;
+    let rows = measure(
+        &containers,
+        &sandbox,
+        &session,
+        scratch.path(),
+        runs,
+        install_runs,
+        progress,
+    )
+    .await;
     let _ = containers.remove_session(&session).await;
     rows
 }
@@ -47,7 +56,15 @@ async fn measure(
 ) -> Result<Vec<Row>> {
     let container = containers.ensure(session, &[], &Discard).await?;
     let user = crate::sandbox::container_spec::unprivileged_user();
-    let exec_args = ["exec", "-u", &user, &container.id, "python3", "-c", "print(1)"];
+    let exec_args = [
+        "exec",
+        "-u",
+        &user,
+        &container.id,
+        "python3",
+        "-c",
+        "print(1)",
+    ];
     // Warm-up on both sides.
     timed_session_run(sandbox, &container.id, scratch).await?;
     time_cli(&exec_args)?;
@@ -55,7 +72,8 @@ async fn measure(
     progress("warm session run against docker exec and a new container");
     let (mut warm, mut exec, mut fresh) = (Sample::default(), Sample::default(), Sample::default());
     for _ in 0..runs {
-        warm.0.push(timed_session_run(sandbox, &container.id, scratch).await?);
+        warm.0
+            .push(timed_session_run(sandbox, &container.id, scratch).await?);
         exec.0.push(time_cli(&exec_args)?);
         let started = Instant::now();
         let result = sandbox.run(request(scratch), &Discard).await;
@@ -137,7 +155,10 @@ async fn timed_session_run(sandbox: &Sandbox, id: &str, scratch: &Path) -> Resul
     if !result.outcome.is_success() {
         return Err(bench_failed(&result.summary));
     }
-    let at = finished_at.lock().expect("bench lock").unwrap_or_else(Instant::now);
+    let at = finished_at
+        .lock()
+        .expect("bench lock")
+        .unwrap_or_else(Instant::now);
     Ok(at - started)
 }
 
