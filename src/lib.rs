@@ -2,6 +2,7 @@
 //! the CLI (`src/bin/sandpiper/`) and the tests all drive it through this API.
 
 pub mod bench;
+mod clock;
 pub mod docker;
 pub mod engine;
 pub mod error;

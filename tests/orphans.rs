@@ -5,7 +5,7 @@ mod common;
 
 use bollard::models::{ContainerCreateBody, VolumeCreateRequest};
 use bollard::query_parameters::{CreateContainerOptions, ListContainersOptionsBuilder};
-use common::{docker, test_image};
+use common::{docker, force_remove, test_image};
 use sandpiper::docker::labels;
 use sandpiper::{Engine, Settings};
 use std::collections::HashMap;
@@ -89,18 +89,7 @@ async fn orphans_of_a_dead_engine_are_removed_and_live_runs_are_kept() {
         "a run of a living engine is not touched"
     );
     assert!(!reaped.containers.contains(&live));
-    docker()
-        .await
-        .remove_container(
-            &live,
-            Some(
-                bollard::query_parameters::RemoveContainerOptionsBuilder::default()
-                    .force(true)
-                    .build(),
-            ),
-        )
-        .await
-        .unwrap();
+    force_remove(&live).await;
 }
 
 #[tokio::test]

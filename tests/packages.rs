@@ -3,59 +3,18 @@
 
 mod common;
 
-use common::{Recorder, docker, test_image};
+use common::session::TestSession;
+use common::{Recorder, docker, force_remove};
+use sandpiper::Error;
 use sandpiper::events::{Event, Outcome};
-use sandpiper::{Engine, Error, Settings};
-use std::path::Path;
-use std::sync::Arc;
 
-fn engine(state: &Path) -> Arc<Engine> {
-    let mut settings = Settings::default();
-    settings.sandbox.image = test_image();
-    Engine::with_state_dir(settings, state.to_owned())
-}
-
-/// A fresh session whose container and volumes go when the test ends.
-struct Session {
-    name: String,
-    state: tempfile::TempDir,
-}
-
-impl Session {
-    fn new(what: &str) -> Self {
-        Self {
-            name: format!(
-                "test-pkg-{what}-{}",
-                &uuid::Uuid::new_v4().simple().to_string()[..8]
-            ),
-            state: tempfile::tempdir().unwrap(),
-        }
-    }
-
-    async fn run(&self, code: &str, recorder: &Recorder) -> sandpiper::sandbox::RunResult {
-        let out = self.state.path().join("out");
-        engine(self.state.path())
-            .run_code_in_session(&self.name, "t", code, &[], &out, recorder)
-            .await
-            .unwrap_or_else(|err| panic!("{}", err.plain_words()))
-            .0
-    }
-}
-
-impl Drop for Session {
-    fn drop(&mut self) {
-        let name = self.name.clone();
-        let state = self.state.path().to_owned();
-        std::thread::spawn(move || {
-            tokio::runtime::Runtime::new().unwrap().block_on(async {
-                if let Ok(containers) = engine(&state).session_containers().await {
-                    let _ = containers.remove_session(&name).await;
-                }
-            })
-        })
-        .join()
-        .unwrap();
-    }
+/// A run in the session, its result only.
+async fn run(
+    session: &TestSession,
+    code: &str,
+    recorder: &Recorder,
+) -> sandpiper::sandbox::RunResult {
+    session.run(code, recorder).await.0
 }
 
 const USE_TABULATE: &str = "from tabulate import tabulate\n\
@@ -66,14 +25,11 @@ const USE_TABULATE: &str = "from tabulate import tabulate\n\
 
 #[tokio::test]
 async fn an_installed_package_is_importable_from_a_network_less_run() {
-    let session = Session::new("tabulate");
+    let session = TestSession::new("pkg-tabulate");
     session
         .run("print('first run')", &Recorder::default())
         .await;
-    let containers = engine(session.state.path())
-        .session_containers()
-        .await
-        .unwrap();
+    let containers = session.containers().await;
     let meta = containers
         .install_packages(
             &session.name,
@@ -89,7 +45,7 @@ async fn an_installed_package_is_importable_from_a_network_less_run() {
     );
     assert_eq!(meta.requested_packages, vec!["tabulate"]);
 
-    let result = session.run(USE_TABULATE, &Recorder::default()).await;
+    let result = run(&session, USE_TABULATE, &Recorder::default()).await;
     assert_eq!(result.outcome, Outcome::Success, "{}", result.stderr);
     assert!(result.stdout.contains("  a    b"), "{}", result.stdout);
     assert!(result.stdout.contains("network: off"), "{}", result.stdout);
@@ -97,12 +53,12 @@ async fn an_installed_package_is_importable_from_a_network_less_run() {
 
 #[tokio::test]
 async fn importing_sklearn_installs_scikit_learn_and_runs_again_without_a_model() {
-    let session = Session::new("sklearn");
+    let session = TestSession::new("pkg-sklearn");
     let recorder = Recorder::default();
     let code = "from sklearn.linear_model import LinearRegression\n\
                 model = LinearRegression().fit([[0], [1], [2]], [1, 3, 5])\n\
                 print('slope', round(float(model.coef_[0]), 3))\n";
-    let result = session.run(code, &recorder).await;
+    let result = run(&session, code, &recorder).await;
 
     assert_eq!(
         result.outcome,
@@ -135,12 +91,9 @@ async fn importing_sklearn_installs_scikit_learn_and_runs_again_without_a_model(
 
 #[tokio::test]
 async fn bad_package_names_are_refused_before_anything_is_installed() {
-    let session = Session::new("refused");
-    session.run("print(1)", &Recorder::default()).await;
-    let containers = engine(session.state.path())
-        .session_containers()
-        .await
-        .unwrap();
+    let session = TestSession::new("pkg-refused");
+    run(&session, "print(1)", &Recorder::default()).await;
+    let containers = session.containers().await;
     for bad in [
         "--index-url x",
         "git+https://github.com/pandas-dev/pandas",
@@ -163,12 +116,9 @@ async fn bad_package_names_are_refused_before_anything_is_installed() {
 
 #[tokio::test]
 async fn a_package_that_does_not_exist_is_explained() {
-    let session = Session::new("missing");
-    session.run("print(1)", &Recorder::default()).await;
-    let containers = engine(session.state.path())
-        .session_containers()
-        .await
-        .unwrap();
+    let session = TestSession::new("pkg-missing");
+    run(&session, "print(1)", &Recorder::default()).await;
+    let containers = session.containers().await;
     let recorder = Recorder::default();
     let name = "sandpiper-test-no-such-package-xyz";
     let err = containers
@@ -189,12 +139,9 @@ async fn a_package_that_does_not_exist_is_explained() {
 
 #[tokio::test]
 async fn a_container_removed_with_its_packages_is_recreated_with_them() {
-    let session = Session::new("recreate");
-    session.run("print(1)", &Recorder::default()).await;
-    let containers = engine(session.state.path())
-        .session_containers()
-        .await
-        .unwrap();
+    let session = TestSession::new("pkg-recreate");
+    run(&session, "print(1)", &Recorder::default()).await;
+    let containers = session.containers().await;
     containers
         .install_packages(
             &session.name,
@@ -207,17 +154,7 @@ async fn a_container_removed_with_its_packages_is_recreated_with_them() {
     // Behind Sandpiper's back: the container and its packages volume go.
     let docker = docker().await;
     let name = format!("sandpiper-session-{}", session.name);
-    docker
-        .remove_container(
-            &name,
-            Some(
-                bollard::query_parameters::RemoveContainerOptionsBuilder::default()
-                    .force(true)
-                    .build(),
-            ),
-        )
-        .await
-        .unwrap();
+    force_remove(&name).await;
     docker
         .remove_volume(
             &format!("{name}-packages"),
@@ -227,7 +164,7 @@ async fn a_container_removed_with_its_packages_is_recreated_with_them() {
         .unwrap();
 
     let recorder = Recorder::default();
-    let result = session.run(USE_TABULATE, &recorder).await;
+    let result = run(&session, USE_TABULATE, &recorder).await;
     assert_eq!(result.outcome, Outcome::Success, "{}", result.stderr);
     assert!(recorder.events().iter().any(|e| matches!(
         e,

@@ -4,75 +4,16 @@
 
 mod common;
 
-use common::{Recorder, docker, test_image};
+use common::session::TestSession;
+use common::{Recorder, docker, force_remove, test_image};
 use sandpiper::docker::labels;
 use sandpiper::events::Outcome;
-use sandpiper::session_container::SessionContainers;
 use sandpiper::{Engine, Settings};
-use std::path::Path;
-use std::sync::Arc;
 
-fn engine(state: &Path) -> Arc<Engine> {
-    let mut settings = Settings::default();
-    settings.sandbox.image = test_image();
-    Engine::with_state_dir(settings, state.to_owned())
-}
-
-/// A session name no other test (or earlier run) uses.
-fn unique_session(what: &str) -> String {
-    format!(
-        "test-{what}-{}",
-        &uuid::Uuid::new_v4().simple().to_string()[..8]
-    )
-}
-
-/// Removes the session's container and volumes when the test ends, pass or fail.
-struct Session {
-    name: String,
-    state: tempfile::TempDir,
-}
-
-impl Session {
-    fn new(what: &str) -> Self {
-        Self {
-            name: unique_session(what),
-            state: tempfile::tempdir().unwrap(),
-        }
-    }
-
-    fn engine(&self) -> Arc<Engine> {
-        engine(self.state.path())
-    }
-
-    async fn containers(&self) -> SessionContainers {
-        self.engine().session_containers().await.unwrap()
-    }
-
-    async fn run(&self, code: &str) -> (sandpiper::sandbox::RunResult, String, bool) {
-        let out = self.state.path().join("out");
-        let (result, container) = self
-            .engine()
-            .run_code_in_session(&self.name, "t", code, &[], &out, &Recorder::default())
-            .await
-            .unwrap_or_else(|err| panic!("{}", err.plain_words()));
-        (result, container.id, container.created)
-    }
-}
-
-impl Drop for Session {
-    fn drop(&mut self) {
-        let name = self.name.clone();
-        let state = self.state.path().to_owned();
-        std::thread::spawn(move || {
-            tokio::runtime::Runtime::new().unwrap().block_on(async {
-                if let Ok(containers) = engine(&state).session_containers().await {
-                    let _ = containers.remove_session(&name).await;
-                }
-            })
-        })
-        .join()
-        .unwrap();
-    }
+/// A run in the session: its result, the container id, and whether it was new.
+async fn run(session: &TestSession, code: &str) -> (sandpiper::sandbox::RunResult, String, bool) {
+    let (result, container) = session.run(code, &Recorder::default()).await;
+    (result, container.id, container.created)
 }
 
 const REMEMBER: &str = "import os\n\
@@ -81,14 +22,14 @@ const REMEMBER: &str = "import os\n\
 
 #[tokio::test]
 async fn a_follow_up_run_reuses_the_container_and_its_state_even_after_a_restart() {
-    let session = Session::new("reuse");
-    let (first, first_id, created) = session.run(REMEMBER).await;
+    let session = TestSession::new("reuse");
+    let (first, first_id, created) = run(&session, REMEMBER).await;
     assert_eq!(first.outcome, Outcome::Success, "{}", first.stderr);
     assert!(created);
     assert_eq!(first.stdout, "seen before: False\n");
 
     // A new engine over the same state folder is an app restart.
-    let (second, second_id, created) = session.run(REMEMBER).await;
+    let (second, second_id, created) = run(&session, REMEMBER).await;
     assert_eq!(second.stdout, "seen before: True\n");
     assert!(!created, "the follow-up did not pay for a new container");
     assert_eq!(first_id, second_id);
@@ -96,25 +37,25 @@ async fn a_follow_up_run_reuses_the_container_and_its_state_even_after_a_restart
 
 #[tokio::test]
 async fn a_failed_run_keeps_the_container_so_the_fix_runs_in_the_same_state() {
-    let session = Session::new("failed");
-    let (_, id, _) = session.run(REMEMBER).await;
-    let (failed, failed_id, _) = session.run("raise ValueError('not yet')").await;
+    let session = TestSession::new("failed");
+    let (_, id, _) = run(&session, REMEMBER).await;
+    let (failed, failed_id, _) = run(&session, "raise ValueError('not yet')").await;
     assert_eq!(failed.outcome, Outcome::Failed);
     assert_eq!(failed.error.unwrap().message, "not yet");
     assert_eq!(failed_id, id);
     let running = docker().await.inspect_container(&id, None).await.unwrap();
     assert_eq!(running.state.unwrap().running, Some(true));
-    let (fixed, _, _) = session.run(REMEMBER).await;
+    let (fixed, _, _) = run(&session, REMEMBER).await;
     assert_eq!(fixed.stdout, "seen before: True\n");
 }
 
 #[tokio::test]
 async fn a_container_removed_behind_our_back_is_recreated() {
-    let session = Session::new("removed");
-    let (_, id, _) = session.run("print(1)").await;
-    sandpiper_remove(&id).await;
+    let session = TestSession::new("removed");
+    let (_, id, _) = run(&session, "print(1)").await;
+    force_remove(&id).await;
 
-    let (again, new_id, created) = session.run("print(2)").await;
+    let (again, new_id, created) = run(&session, "print(2)").await;
     assert_eq!(again.stdout, "2\n");
     assert!(created);
     assert_ne!(new_id, id);
@@ -130,25 +71,10 @@ async fn a_container_removed_behind_our_back_is_recreated() {
     assert_eq!(meta.id, new_id);
 }
 
-async fn sandpiper_remove(id: &str) {
-    docker()
-        .await
-        .remove_container(
-            id,
-            Some(
-                bollard::query_parameters::RemoveContainerOptionsBuilder::default()
-                    .force(true)
-                    .build(),
-            ),
-        )
-        .await
-        .unwrap();
-}
-
 #[tokio::test]
 async fn a_stopped_container_is_listed_as_stopped_and_started_again_by_the_next_run() {
-    let session = Session::new("stopped");
-    let (_, id, _) = session.run(REMEMBER).await;
+    let session = TestSession::new("stopped");
+    let (_, id, _) = run(&session, REMEMBER).await;
     let containers = session.containers().await;
     containers.stop(&id).await.unwrap();
     let listed = containers
@@ -164,7 +90,7 @@ async fn a_stopped_container_is_listed_as_stopped_and_started_again_by_the_next_
     assert_eq!(listed.image, test_image());
     assert!(listed.installed_packages.contains(&"pip".to_owned()));
 
-    let (again, again_id, created) = session.run("print('back')").await;
+    let (again, again_id, created) = run(&session, "print('back')").await;
     assert_eq!(again.outcome, Outcome::Success, "{}", again.stderr);
     assert_eq!(again_id, id);
     assert!(!created);
@@ -172,8 +98,8 @@ async fn a_stopped_container_is_listed_as_stopped_and_started_again_by_the_next_
 
 #[tokio::test]
 async fn removing_a_session_container_removes_its_volumes_and_details() {
-    let session = Session::new("rm");
-    let (_, id, _) = session.run("print(1)").await;
+    let session = TestSession::new("rm");
+    let (_, id, _) = run(&session, "print(1)").await;
     let meta = session
         .state
         .path()
@@ -202,8 +128,8 @@ async fn removing_a_session_container_removes_its_volumes_and_details() {
 
 #[tokio::test]
 async fn the_reaper_leaves_kept_session_containers_alone() {
-    let session = Session::new("reaper");
-    let (_, id, _) = session.run("print(1)").await;
+    let session = TestSession::new("reaper");
+    let (_, id, _) = run(&session, "print(1)").await;
     let labels = docker()
         .await
         .inspect_container(&id, None)
@@ -220,7 +146,7 @@ async fn the_reaper_leaves_kept_session_containers_alone() {
 
 #[tokio::test]
 async fn a_time_out_in_a_session_stops_its_container_and_the_next_run_starts_it() {
-    let session = Session::new("timeout");
+    let session = TestSession::new("timeout");
     let mut settings = Settings::default();
     settings.sandbox.image = test_image();
     settings.sandbox.timeout_secs = 2;
@@ -238,14 +164,14 @@ async fn a_time_out_in_a_session_stops_its_container_and_the_next_run_starts_it(
         .await
         .unwrap();
     assert_eq!(result.outcome, Outcome::TimedOut);
-    let (after, id, _) = session.run("print('alive')").await;
+    let (after, id, _) = run(&session, "print('alive')").await;
     assert_eq!(after.stdout, "alive\n");
     assert_eq!(id, container.id);
 }
 
 #[tokio::test]
 async fn the_session_sees_its_dataset_read_only_and_sends_back_its_outputs() {
-    let session = Session::new("data");
+    let session = TestSession::new("data");
     let csv = session.state.path().join("scores.csv");
     std::fs::write(&csv, "name,score\nann,3\nbob,5\n").unwrap();
     let code = "rows = open(main_file).read().splitlines()[1:]\n\
@@ -267,13 +193,13 @@ async fn the_session_sees_its_dataset_read_only_and_sends_back_its_outputs() {
     );
 
     // The next run's output folder starts empty: nothing comes back twice.
-    let (again, _, _) = session.run("print('no files')").await;
+    let (again, _, _) = run(&session, "print('no files')").await;
     assert!(again.artifacts.is_empty());
 }
 
 #[test]
 fn the_cli_runs_in_a_session_and_manages_its_containers() {
-    let session = Session::new("cli");
+    let session = TestSession::new("cli");
     let script = session.state.path().join("hello.py");
     std::fs::write(&script, "print('hello')\n").unwrap();
     let sandpiper = |args: &[&str]| {

@@ -34,20 +34,6 @@ pub async fn run_sandbox_bench(
     let sandbox = Sandbox::for_connection(&connection, settings.sandbox.clone());
     let image = settings.sandbox.image.clone();
     let scratch = tempfile::tempdir().map_err(|e| Error::io("creating a scratch folder", e))?;
-    // Warm-up: image present, page cache filled, for both sides.
-    let _ = run_code(&sandbox, "print(1)", &[], scratch.path()).await;
-    let _ = docker_cli(&[
-        "run",
-        "--rm",
-        "--network=none",
-        &image,
-        "python3",
-        "-c",
-        "print(1)",
-    ]);
-
-    let mut rows = Vec::new();
-    progress("ephemeral print(1)");
     let print_one = [
         "run",
         "--rm",
@@ -57,6 +43,12 @@ pub async fn run_sandbox_bench(
         "-c",
         "print(1)",
     ];
+    // Warm-up: image present, page cache filled, for both sides.
+    let _ = run_code(&sandbox, "print(1)", &[], scratch.path()).await;
+    let _ = docker_cli(&print_one);
+
+    let mut rows = Vec::new();
+    progress("ephemeral print(1)");
     let mut delivered = Sample::default();
     let mut ours = Sample::default();
     let mut cli = Sample::default();

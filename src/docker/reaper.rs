@@ -31,7 +31,7 @@ pub async fn reap_orphans(docker: &Docker) -> Result<Reaped> {
             format!("{}={}", labels::KIND, labels::KIND_EPHEMERAL),
         ],
     )]);
-    let now = chrono_free_now();
+    let now = crate::clock::now_secs();
     let mut reaped = Reaped::default();
 
     let containers = docker
@@ -104,13 +104,6 @@ fn process_is_alive(pid: i32) -> bool {
 fn process_is_alive(_pid: i32) -> bool {
     // Without a cheap check, trust age alone.
     true
-}
-
-fn chrono_free_now() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs() as i64)
-        .unwrap_or(0)
 }
 
 #[cfg(test)]

@@ -215,7 +215,7 @@ impl SessionContainers {
             container_id: id.to_owned(),
             container_name: container_name(session),
             image_name: self.settings.image.clone(),
-            created_at: now_secs(),
+            created_at: crate::clock::now_secs(),
             session_files: datasets
                 .iter()
                 .map(|d| d.host_path.display().to_string())
@@ -249,7 +249,7 @@ impl SessionContainers {
                 container_id: id.clone(),
                 container_name: container_name(&session),
                 image_name: self.settings.image.clone(),
-                created_at: now_secs(),
+                created_at: crate::clock::now_secs(),
                 session_files: Vec::new(),
                 installed_packages: Vec::new(),
                 requested_packages: Vec::new(),
@@ -521,13 +521,6 @@ fn datasets_digest(datasets: &[DatasetMount]) -> String {
     let mut hasher = std::collections::hash_map::DefaultHasher::new();
     pairs.hash(&mut hasher);
     format!("{:016x}", hasher.finish())
-}
-
-fn now_secs() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs() as i64)
-        .unwrap_or(0)
 }
 
 #[cfg(test)]

@@ -5,6 +5,7 @@
 #![allow(dead_code)]
 
 pub mod remote;
+pub mod session;
 
 use sandpiper::docker::connect;
 use sandpiper::events::{Event, EventSink};
@@ -166,4 +167,20 @@ pub async fn leftovers_of_run(run_id: &RunId) -> Vec<String> {
                 .map(|v| v.name),
         )
         .collect()
+}
+
+/// Removes a container as a user (or another tool) would behind Sandpiper's back.
+pub async fn force_remove(id: &str) {
+    docker()
+        .await
+        .remove_container(
+            id,
+            Some(
+                bollard::query_parameters::RemoveContainerOptionsBuilder::default()
+                    .force(true)
+                    .build(),
+            ),
+        )
+        .await
+        .unwrap();
 }

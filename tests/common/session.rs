@@ -1,0 +1,65 @@
+//! A session for a test: a unique name, its own state folder, and its container
+//! and volumes removed when the test ends, pass or fail.
+
+use super::{Recorder, test_image};
+use sandpiper::sandbox::RunResult;
+use sandpiper::session_container::{SessionContainer, SessionContainers};
+use sandpiper::{Engine, Settings};
+use std::path::Path;
+use std::sync::Arc;
+
+pub fn engine(state: &Path) -> Arc<Engine> {
+    let mut settings = Settings::default();
+    settings.sandbox.image = test_image();
+    Engine::with_state_dir(settings, state.to_owned())
+}
+
+pub struct TestSession {
+    pub name: String,
+    pub state: tempfile::TempDir,
+}
+
+impl TestSession {
+    pub fn new(what: &str) -> Self {
+        Self {
+            name: format!(
+                "test-{what}-{}",
+                &uuid::Uuid::new_v4().simple().to_string()[..8]
+            ),
+            state: tempfile::tempdir().unwrap(),
+        }
+    }
+
+    pub fn engine(&self) -> Arc<Engine> {
+        engine(self.state.path())
+    }
+
+    pub async fn containers(&self) -> SessionContainers {
+        self.engine().session_containers().await.unwrap()
+    }
+
+    /// Runs `code` in the session (a new engine each time, as after a restart).
+    pub async fn run(&self, code: &str, recorder: &Recorder) -> (RunResult, SessionContainer) {
+        let out = self.state.path().join("out");
+        self.engine()
+            .run_code_in_session(&self.name, "t", code, &[], &out, recorder)
+            .await
+            .unwrap_or_else(|err| panic!("{}", err.plain_words()))
+    }
+}
+
+impl Drop for TestSession {
+    fn drop(&mut self) {
+        let name = self.name.clone();
+        let state = self.state.path().to_owned();
+        std::thread::spawn(move || {
+            tokio::runtime::Runtime::new().unwrap().block_on(async {
+                if let Ok(containers) = engine(&state).session_containers().await {
+                    let _ = containers.remove_session(&name).await;
+                }
+            })
+        })
+        .join()
+        .unwrap();
+    }
+}
