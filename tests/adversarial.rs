@@ -177,6 +177,11 @@ async fn fifty_megabytes_of_stdout_are_capped_and_flagged() {
     let (result, took) = hostile(code, 60).await;
     assert_eq!(result.outcome, Outcome::Success, "{}", result.stderr);
     assert!(result.output_truncated);
+    assert!(
+        result.summary.contains("[output truncated"),
+        "{}",
+        result.summary
+    );
     assert!(result.stdout.len() <= 1024 * 1024);
     assert!(!result.stdout.contains("the end"));
     assert!(took < Duration::from_secs(40), "{took:?}");

@@ -14,6 +14,8 @@ pub(crate) struct Ending<'a> {
     /// What the harness reported, for model code that raised.
     pub error: Option<&'a PythonError>,
     pub duration: Duration,
+    /// stdout or stderr went over the cap.
+    pub output_truncated: bool,
 }
 
 /// The exit status of a process killed by SIGKILL (128 + 9), which is how the
@@ -37,6 +39,17 @@ pub(crate) fn classify(ending: &Ending<'_>) -> Outcome {
 }
 
 pub(crate) fn summary(outcome: Outcome, ending: &Ending<'_>, settings: &SandboxSettings) -> String {
+    let mut summary = outcome_summary(outcome, ending, settings);
+    if ending.output_truncated {
+        summary.push_str(&format!(
+            " [output truncated: the code printed more than {} KiB; only the start was kept]",
+            settings.output_cap_bytes / 1024
+        ));
+    }
+    summary
+}
+
+fn outcome_summary(outcome: Outcome, ending: &Ending<'_>, settings: &SandboxSettings) -> String {
     let took = format_duration(ending.duration);
     match outcome {
         Outcome::Success => format!("Finished in {took}."),
@@ -122,6 +135,7 @@ mod tests {
             stderr: "Traceback (most recent call last):\n  File \"x\"\nValueError: bad value\n",
             error: None,
             duration: Duration::from_millis(1500),
+            output_truncated: false,
         }
     }
 
@@ -154,6 +168,14 @@ mod tests {
             ..ending(Some(2))
         };
         assert_eq!(summary(Outcome::Failed, &marked, &s), "The file is empty.");
+        let truncated = Ending {
+            output_truncated: true,
+            ..ending(Some(0))
+        };
+        assert_eq!(
+            summary(Outcome::Success, &truncated, &s),
+            "Finished in 1.5 s. [output truncated: the code printed more than 1024 KiB; only the start was kept]"
+        );
         let error = PythonError {
             type_name: "KeyError".into(),
             message: "'price'".into(),

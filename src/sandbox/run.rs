@@ -165,6 +165,7 @@ impl Sandbox {
                     stderr: &stderr,
                     error: error.as_ref(),
                     duration,
+                    output_truncated,
                 };
                 let outcome = outcome::classify(&ending);
                 let summary = outcome::summary(outcome, &ending, &self.settings);
