@@ -12,6 +12,8 @@ pub(crate) mod layout;
 mod outcome;
 mod output;
 mod run;
+mod session_run;
+mod streaming;
 pub(crate) mod upload;
 pub(crate) mod workspace;
 

@@ -53,15 +53,20 @@ fn outcome_summary(outcome: Outcome, ending: &Ending<'_>, settings: &SandboxSett
     let took = format_duration(ending.duration);
     match outcome {
         Outcome::Success => format!("Finished in {took}."),
-        Outcome::Failed => match (marked_for_user(ending.stderr), last_line(ending.stderr)) {
-            _ if ending.error.is_some() => describe(ending.error.unwrap()),
-            (Some(marked), _) => marked,
-            (None, Some(line)) => format!("The code stopped with an error after {took}: {line}"),
-            (None, None) => format!(
-                "The code stopped with exit code {} after {took}.",
-                ending.exit_code.unwrap_or(-1)
-            ),
-        },
+        Outcome::Failed => {
+            if let Some(error) = ending.error {
+                describe(error)
+            } else if let Some(marked) = marked_for_user(ending.stderr) {
+                marked
+            } else if let Some(line) = last_line(ending.stderr) {
+                format!("The code stopped with an error after {took}: {line}")
+            } else {
+                format!(
+                    "The code stopped with exit code {} after {took}.",
+                    ending.exit_code.unwrap_or(-1)
+                )
+            }
+        }
         Outcome::OutOfMemory => format!(
             "The code ran out of memory ({} MiB limit) and was stopped. Try a smaller \
              file, or raise the memory limit in Settings.",

@@ -5,9 +5,10 @@ use super::artifacts;
 use super::container_spec::{self, DataSource, RunSpec};
 use super::guard::{Guard, Resource};
 use super::harness::{self, Program};
-use super::layout::{self, CONTAINER_OUTPUT_DIR, DatasetMount};
+use super::layout::{CONTAINER_OUTPUT_DIR, DatasetMount};
 use super::outcome::{self, Ending};
 use super::output::LineCollector;
+use super::streaming::{flush_lines, stream_until_done, watch_for_marker};
 use super::upload;
 use super::workspace;
 use crate::docker::{ensure_image, labels};
@@ -16,9 +17,6 @@ use crate::events::{Artifact, Event, EventSink, Outcome, PythonError};
 use crate::ids::{RunId, SessionId};
 use crate::settings::SandboxSettings;
 use bollard::Docker;
-use bollard::container::LogOutput;
-use bollard::exec::StartExecResults;
-use bollard::models::ExecConfig;
 use bollard::query_parameters::{
     AttachContainerOptionsBuilder, CreateContainerOptionsBuilder,
     DownloadFromContainerOptionsBuilder, KillContainerOptionsBuilder, ListContainersOptionsBuilder,
@@ -60,14 +58,14 @@ pub struct RunResult {
 /// Runs programs in throw-away containers on one Docker daemon.
 #[derive(Clone)]
 pub struct Sandbox {
-    docker: Docker,
-    settings: SandboxSettings,
+    pub(super) docker: Docker,
+    pub(super) settings: SandboxSettings,
     /// The daemon cannot see this machine's files (see `Connection::remote`).
     remote: bool,
 }
 
 /// Why the wait for a container ended.
-enum Stop {
+pub(super) enum Stop {
     Exited,
     TimedOut,
     Cancelled,
@@ -268,7 +266,7 @@ impl Sandbox {
 
     /// Unpacks the output folder's archive into the run's artifacts folder and
     /// tells the user what came back and what did not.
-    async fn bring_back(
+    pub(super) async fn bring_back(
         &self,
         outputs: Option<std::fs::File>,
         request: &RunRequest,
@@ -299,82 +297,6 @@ impl Sandbox {
             });
         }
         Ok(collected.artifacts)
-    }
-
-    /// A run through `docker exec` in a running session container.
-    async fn execute_in_session(
-        &self,
-        container_id: &str,
-        request: &RunRequest,
-        sink: &dyn EventSink,
-        stdout: &mut LineCollector,
-        stderr: &mut LineCollector,
-        started: Instant,
-    ) -> Result<Executed> {
-        let argv = harness::command(&request.program, &request.datasets)?;
-        let done_token = uuid::Uuid::new_v4().simple().to_string();
-        let exec = self
-            .docker
-            .create_exec(
-                container_id,
-                ExecConfig {
-                    attach_stdout: Some(true),
-                    attach_stderr: Some(true),
-                    env: Some(vec![
-                        format!("SANDPIPER_DONE_TOKEN={done_token}"),
-                        "SANDPIPER_IN_SESSION=1".to_owned(),
-                    ]),
-                    cmd: Some(argv),
-                    user: Some(container_spec::unprivileged_user()),
-                    working_dir: Some(layout::CONTAINER_WORKSPACE_DIR.to_owned()),
-                    ..Default::default()
-                },
-            )
-            .await?;
-        watch_for_marker(stdout, stderr, &harness::done_marker(&done_token));
-        let StartExecResults::Attached { output, .. } =
-            self.docker.start_exec(&exec.id, None).await?
-        else {
-            unreachable!("an exec started without detach is attached");
-        };
-        let deadline = tokio::time::Instant::from_std(started + self.settings.timeout());
-        let stop = tokio::select! {
-            streamed = stream_until_done(&request.run_id, output, sink, stdout, stderr) => {
-                streamed?;
-                Stop::Exited
-            }
-            _ = tokio::time::sleep_until(deadline) => Stop::TimedOut,
-            _ = request.cancel.cancelled() => Stop::Cancelled,
-        };
-        flush_lines(&request.run_id, sink, stdout, stderr);
-        let announced = stdout.done_status().or(stderr.done_status());
-        let (exit_code, outputs) = match (&stop, announced) {
-            (Stop::Exited, Some(status)) => {
-                let outputs = match stdout.has_outputs() {
-                    true => Some(self.download_outputs(container_id).await?),
-                    false => None,
-                };
-                (Some(status), outputs)
-            }
-            (Stop::Exited, None) => (self.docker.inspect_exec(&exec.id).await?.exit_code, None),
-            _ => {
-                // An exec'd process cannot be killed through the API: stop the
-                // whole session container. The next run starts it again.
-                let kill = KillContainerOptionsBuilder::default()
-                    .signal("KILL")
-                    .build();
-                let _ = self.docker.kill_container(container_id, Some(kill)).await;
-                (None, None)
-            }
-        };
-        let artifacts = self.bring_back(outputs, request, sink).await?;
-        Ok(Executed {
-            stop,
-            exit_code,
-            oom_killed: false,
-            announced: announced.is_some(),
-            artifacts,
-        })
     }
 
     /// Creates the container, watches it, and copies its outputs out while it
@@ -515,7 +437,7 @@ impl Sandbox {
 
     /// The output folder as a tar archive, spooled to an anonymous temporary
     /// file (its size is bounded by the work folder's cap, not by memory).
-    async fn download_outputs(&self, id: &str) -> Result<std::fs::File> {
+    pub(super) async fn download_outputs(&self, id: &str) -> Result<std::fs::File> {
         use std::io::{Seek, Write};
         let spooling = |e| Error::io("copying the run's results", e);
         let options = DownloadFromContainerOptionsBuilder::default()
@@ -554,90 +476,13 @@ impl Sandbox {
     }
 }
 
-struct Executed {
-    stop: Stop,
-    exit_code: Option<i64>,
-    oom_killed: bool,
+pub(super) struct Executed {
+    pub(super) stop: Stop,
+    pub(super) exit_code: Option<i64>,
+    pub(super) oom_killed: bool,
     /// The harness announced the end itself (so the outputs can be copied).
-    announced: bool,
-    artifacts: Vec<Artifact>,
-}
-
-/// Emits the last lines that had no newline.
-fn flush_lines(
-    run_id: &RunId,
-    sink: &dyn EventSink,
-    stdout: &mut LineCollector,
-    stderr: &mut LineCollector,
-) {
-    for line in stdout.finish() {
-        sink.emit(Event::Stdout {
-            run_id: run_id.clone(),
-            line,
-        });
-    }
-    for line in stderr.finish() {
-        if line.starts_with(harness::ERROR_MARKER) {
-            continue;
-        }
-        sink.emit(Event::Stderr {
-            run_id: run_id.clone(),
-            line,
-        });
-    }
-}
-
-/// Makes both collectors watch for this run's "done" marker.
-fn watch_for_marker(stdout: &mut LineCollector, stderr: &mut LineCollector, marker: &str) {
-    for collector in [stdout, stderr] {
-        let fresh = std::mem::replace(collector, LineCollector::new(0));
-        *collector = fresh.with_done_marker(marker.to_owned());
-    }
-}
-
-type OutputStream = std::pin::Pin<
-    Box<dyn futures_util::Stream<Item = Result<LogOutput, bollard::errors::Error>> + Send>,
->;
-
-/// Forwards output lines as events until the harness's marker has arrived on
-/// both streams (Docker forwards them independently, so only then is every line
-/// in) or the output closes.
-async fn stream_until_done(
-    run_id: &RunId,
-    mut output: OutputStream,
-    sink: &dyn EventSink,
-    stdout: &mut LineCollector,
-    stderr: &mut LineCollector,
-) -> Result<()> {
-    while stdout.done_status().is_none() || stderr.done_status().is_none() {
-        let Some(chunk) = output.next().await else {
-            break;
-        };
-        match chunk? {
-            LogOutput::StdOut { message } => {
-                for line in stdout.push(&message) {
-                    sink.emit(Event::Stdout {
-                        run_id: run_id.clone(),
-                        line,
-                    });
-                }
-            }
-            LogOutput::StdErr { message } => {
-                for line in stderr.push(&message) {
-                    // The harness's machine-readable report is for the engine.
-                    if line.starts_with(harness::ERROR_MARKER) {
-                        continue;
-                    }
-                    sink.emit(Event::Stderr {
-                        run_id: run_id.clone(),
-                        line,
-                    });
-                }
-            }
-            LogOutput::StdIn { .. } | LogOutput::Console { .. } => {}
-        }
-    }
-    Ok(())
+    pub(super) announced: bool,
+    pub(super) artifacts: Vec<Artifact>,
 }
 
 /// Everything a run created, removed once its result is out: the container
