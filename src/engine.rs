@@ -141,6 +141,25 @@ impl Engine {
         docker::status(&self.settings().docker).await
     }
 
+    /// The image profile's image FROM the configured sandbox image, built when
+    /// missing or changed. Returns its tag and whether it was built.
+    pub async fn ensure_profile_image(
+        &self,
+        profile: docker::profiles::ImageProfile,
+        sink: &dyn EventSink,
+    ) -> Result<(String, bool)> {
+        let settings = self.settings();
+        let connection = docker::connect(&settings.docker).await?;
+        docker::ensure_profile_image(
+            &connection.docker,
+            &settings.sandbox.image,
+            profile,
+            settings.packages.ca_bundle.as_deref(),
+            sink,
+        )
+        .await
+    }
+
     /// Removes containers and volumes that runs of a crashed or killed Sandpiper
     /// left behind. The app calls it at start.
     pub async fn reap_orphans(&self) -> Result<docker::Reaped> {

@@ -27,6 +27,13 @@ pub enum Error {
     #[error("could not download image {image}: {reason}")]
     ImagePullFailed { image: String, reason: String },
 
+    #[error("building image {image} failed at {step}: {reason}")]
+    ImageBuildFailed {
+        image: String,
+        step: String,
+        reason: String,
+    },
+
     #[error("dataset {path} is unreadable: {reason}")]
     DatasetUnreadable { path: PathBuf, reason: String },
 
@@ -122,6 +129,18 @@ impl Error {
                 format!(
                     "Check your internet connection and try again. If your company network needs a \
                      proxy, set it in Docker's settings. Docker said: {reason}"
+                ),
+            ),
+            Error::ImageBuildFailed {
+                image,
+                step,
+                reason,
+            } => PlainWords::new(
+                format!("Sandpiper could not prepare the Python environment {image}."),
+                format!(
+                    "The build stopped at step {step}. Check the internet connection (the build \
+                     downloads system packages and pip); behind a company proxy, set Docker's \
+                     proxy and the trusted certificate bundle in Settings. Docker said: {reason}"
                 ),
             ),
             Error::DatasetUnreadable { path, reason } => PlainWords::new(

@@ -25,6 +25,8 @@ pub enum Event {
     },
     /// The image is present: runs can start.
     ImageReady { image: String },
+    /// One line of an image profile's build, as Docker reports it.
+    ImageBuildLine { image: String, line: String },
     /// Packages are being installed into a session (network on, no code, no data).
     PackagesInstalling {
         session: String,
@@ -114,6 +116,7 @@ impl Event {
             Event::ImagePullStarted { .. }
             | Event::ImagePullProgress { .. }
             | Event::ImageReady { .. }
+            | Event::ImageBuildLine { .. }
             | Event::PackagesInstalling { .. }
             | Event::PackagesInstalled { .. }
             | Event::LlmStarted { .. }

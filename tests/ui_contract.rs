@@ -27,6 +27,10 @@ fn one_of_each() -> Vec<Event> {
         Event::ImageReady {
             image: "python:3.11-slim".into(),
         },
+        Event::ImageBuildLine {
+            image: "sandpiper-data:abc".into(),
+            line: "Step 1/9 : FROM python:3.11-slim".into(),
+        },
         Event::PackagesInstalling {
             session: "s".into(),
             packages: vec!["scikit-learn".into()],
@@ -102,6 +106,7 @@ fn one_of_each() -> Vec<Event> {
             Event::ImagePullStarted { .. }
             | Event::ImagePullProgress { .. }
             | Event::ImageReady { .. }
+            | Event::ImageBuildLine { .. }
             | Event::PackagesInstalling { .. }
             | Event::PackagesInstalled { .. }
             | Event::RunStarted { .. }

@@ -15,6 +15,7 @@ export const EVENT_FIELDS = Object.freeze({
   image_pull_started: ['image'],
   image_pull_progress: ['image', 'layer', 'status', 'current_bytes', 'total_bytes'],
   image_ready: ['image'],
+  image_build_line: ['image', 'line'],
   packages_installing: ['session', 'packages', 'reason'],
   packages_installed: ['session', 'packages', 'duration_ms', 'error'],
   run_started: ['run_id', 'session_id', 'title', 'image'],

@@ -3,12 +3,15 @@
 //! every container Sandpiper creates.
 
 pub mod advice;
+mod build;
 mod connect;
 mod image;
 pub mod labels;
+pub mod profiles;
 mod reaper;
 mod status;
 
+pub use build::ensure_profile_image;
 pub use connect::{Connection, connect, is_remote_endpoint};
 pub use image::{ensure_image, split_image_reference};
 pub use reaper::{Reaped, reap_orphans};

@@ -6,6 +6,7 @@ mod bench;
 mod containers;
 mod doctor;
 mod engine_args;
+mod images;
 mod models;
 mod profile;
 mod run;
@@ -39,6 +40,8 @@ enum Command {
     Ask(ask::Args),
     /// List, stop and remove Sandpiper's containers.
     Containers(containers::Args),
+    /// Build the image profiles (base, data, gui, web).
+    Images(images::Args),
     /// Measure the sandbox against baselines timed in the same run.
     Bench(bench::Args),
 }
@@ -54,5 +57,6 @@ async fn main() -> ExitCode {
         Command::Ask(args) => ask::run(args).await,
         Command::Bench(args) => bench::run(args).await,
         Command::Containers(args) => containers::run(args).await,
+        Command::Images(args) => images::run(args).await,
     }
 }

@@ -13,6 +13,7 @@ pub fn print_event(event: Event) {
         }
         Event::ImagePullProgress { .. } | Event::RunStarted { .. } => {}
         Event::ImageReady { image } => eprintln!("{image} is ready."),
+        Event::ImageBuildLine { line, .. } => eprintln!("  {line}"),
         Event::PackagesInstalling {
             packages, reason, ..
         } => eprintln!("Installing {} ({reason})...", packages.join(", ")),

@@ -1,0 +1,87 @@
+//! Building an image profile through the Docker API, with each build line
+//! forwarded as an event, and a failure told with the step that failed.
+
+use super::profiles::{CA_IN_CONTEXT, ImageProfile, render_dockerfile, tag_for};
+use crate::error::{Error, Result};
+use crate::events::{Event, EventSink};
+use bollard::Docker;
+use bollard::query_parameters::BuildImageOptionsBuilder;
+use futures_util::StreamExt;
+use std::path::Path;
+
+/// The profile's image FROM `base_image`: present already (same Dockerfile,
+/// same tag) or built now. Returns the tag and whether it was built.
+pub async fn ensure_profile_image(
+    docker: &Docker,
+    base_image: &str,
+    profile: ImageProfile,
+    ca_bundle: Option<&Path>,
+    sink: &dyn EventSink,
+) -> Result<(String, bool)> {
+    let dockerfile = render_dockerfile(base_image, profile);
+    let tag = tag_for(profile, &dockerfile);
+    if docker.inspect_image(&tag).await.is_ok() {
+        return Ok((tag, false));
+    }
+    let ca = ca_bundle
+        .and_then(|path| std::fs::read(path).ok())
+        .unwrap_or_default();
+    let context = build_context(&dockerfile, &ca)?;
+    let options = BuildImageOptionsBuilder::default()
+        .dockerfile("Dockerfile")
+        .t(&tag)
+        .rm(true)
+        .forcerm(true)
+        .build();
+    let mut stream = docker.build_image(options, None, Some(bollard::body_full(context.into())));
+    let mut step = String::from("the start");
+    while let Some(item) = stream.next().await {
+        let info = item.map_err(|err| build_failed(&tag, &step, &err.to_string()))?;
+        if let Some(detail) = info.error_detail {
+            let reason = detail.message.unwrap_or_else(|| "unknown error".into());
+            return Err(build_failed(&tag, &step, &reason));
+        }
+        for line in info.stream.unwrap_or_default().lines() {
+            let line = line.trim_end();
+            if line.is_empty() {
+                continue;
+            }
+            if let Some(rest) = line.strip_prefix("Step ") {
+                step = rest.to_owned();
+            }
+            sink.emit(Event::ImageBuildLine {
+                image: tag.clone(),
+                line: line.to_owned(),
+            });
+        }
+    }
+    docker
+        .inspect_image(&tag)
+        .await
+        .map_err(|err| build_failed(&tag, &step, &err.to_string()))?;
+    Ok((tag, true))
+}
+
+fn build_failed(image: &str, step: &str, reason: &str) -> Error {
+    Error::ImageBuildFailed {
+        image: image.to_owned(),
+        step: step.to_owned(),
+        reason: reason.trim().to_owned(),
+    }
+}
+
+/// A tar with the Dockerfile and the trusted CA bundle (empty when none).
+fn build_context(dockerfile: &str, ca: &[u8]) -> Result<Vec<u8>> {
+    let packing = |e| Error::io("packing the image's build context", e);
+    let mut builder = tar::Builder::new(Vec::new());
+    for (name, data) in [("Dockerfile", dockerfile.as_bytes()), (CA_IN_CONTEXT, ca)] {
+        let mut header = tar::Header::new_gnu();
+        header.set_size(data.len() as u64);
+        header.set_mode(0o644);
+        header.set_cksum();
+        builder
+            .append_data(&mut header, name, data)
+            .map_err(packing)?;
+    }
+    builder.into_inner().map_err(packing)
+}
