@@ -171,3 +171,40 @@ async fn a_container_removed_with_its_packages_is_recreated_with_them() {
         Event::PackagesInstalling { reason, .. } if reason == "the session had them before"
     )));
 }
+
+/// Which tool installed a distribution, from its INSTALLER file.
+const WHO_INSTALLED_TABULATE: &str = "import importlib.metadata as m\n\
+    print(m.distribution('tabulate').read_text('INSTALLER').strip())\n";
+
+#[tokio::test]
+async fn uv_installs_when_the_image_has_it_and_pip_otherwise() {
+    let uv_image =
+        std::env::var("SANDPIPER_UV_IMAGE").unwrap_or_else(|_| "sandpiper-test/uv:1".into());
+    for (image, tool) in [(uv_image, "uv"), (common::test_image(), "pip")] {
+        let session = TestSession::on_image(&format!("pkg-{tool}"), &image);
+        run(&session, "print(1)", &Recorder::default()).await;
+        session
+            .containers()
+            .await
+            .install_packages(
+                &session.name,
+                &["tabulate".into()],
+                "asked for",
+                &Recorder::default(),
+            )
+            .await
+            .unwrap_or_else(|err| {
+                panic!(
+                    "{image}: {} (run scripts/test, which builds it)",
+                    err.plain_words()
+                )
+            });
+        let result = run(&session, WHO_INSTALLED_TABULATE, &Recorder::default()).await;
+        assert_eq!(
+            result.stdout,
+            format!("{tool}\n"),
+            "{image}: {}",
+            result.stderr
+        );
+    }
+}

@@ -162,23 +162,31 @@ stop_what_we_started() {
   stop_docker_daemon_if_we_started_it
 }
 
-# An image with matplotlib, for the tests of the harness's figure handling. Built
-# FROM the sandbox image with pip; the host's CA bundle goes in so that pip works
-# behind TLS-inspecting proxies (harmless elsewhere).
+# Images for tests that need a package the bare sandbox image lacks (matplotlib
+# for the harness's figures, uv for the uv install path). Built FROM the sandbox
+# image with pip; the host's CA bundle goes in so that pip works behind
+# TLS-inspecting proxies (harmless elsewhere).
 SANDPIPER_MATPLOTLIB_IMAGE="${SANDPIPER_MATPLOTLIB_IMAGE:-sandpiper-test/matplotlib:1}"
-ensure_matplotlib_test_image() {
-  local base="$1" context
-  docker image inspect "$SANDPIPER_MATPLOTLIB_IMAGE" >/dev/null 2>&1 && return 0
-  say "Building $SANDPIPER_MATPLOTLIB_IMAGE (matplotlib from PyPI)"
+SANDPIPER_UV_IMAGE="${SANDPIPER_UV_IMAGE:-sandpiper-test/uv:1}"
+ensure_pip_test_image() {
+  local tag="$1" base="$2" package="$3" context
+  docker image inspect "$tag" >/dev/null 2>&1 && return 0
+  say "Building $tag ($package from PyPI)"
   context="$(mktemp -d)"
   cp /etc/ssl/certs/ca-certificates.crt "$context/ca.crt" 2>/dev/null || : >"$context/ca.crt"
   cat >"$context/Dockerfile" <<DOCKERFILE
 FROM $base
 COPY ca.crt /tmp/ca.crt
 RUN PIP_CERT=/tmp/ca.crt SSL_CERT_FILE=/tmp/ca.crt python3 -m pip install --quiet --no-cache-dir \
-    --break-system-packages --root-user-action=ignore matplotlib && rm /tmp/ca.crt
+    --break-system-packages --root-user-action=ignore $package && rm /tmp/ca.crt
 DOCKERFILE
-  DOCKER_BUILDKIT=0 docker build -q -t "$SANDPIPER_MATPLOTLIB_IMAGE" "$context" >"$SANDPIPER_STATE/matplotlib-image.log" 2>&1 \
-    || { rm -rf "$context"; die "could not build $SANDPIPER_MATPLOTLIB_IMAGE; see $SANDPIPER_STATE/matplotlib-image.log"; }
+  DOCKER_BUILDKIT=0 docker build -q -t "$tag" "$context" >"$SANDPIPER_STATE/test-image.log" 2>&1 \
+    || { rm -rf "$context"; die "could not build $tag; see $SANDPIPER_STATE/test-image.log"; }
   rm -rf "$context"
+}
+
+ensure_test_images() {
+  ensure_pip_test_image "$SANDPIPER_MATPLOTLIB_IMAGE" "$1" matplotlib
+  ensure_pip_test_image "$SANDPIPER_UV_IMAGE" "$1" uv
+  export SANDPIPER_MATPLOTLIB_IMAGE SANDPIPER_UV_IMAGE
 }

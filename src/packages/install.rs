@@ -21,6 +21,14 @@ const CACHE_DIR: &str = "/cache";
 pub(crate) const CACHE_VOLUME: &str = "sandpiper-pip-cache";
 const CA_BUNDLE_IN_CONTAINER: &str = "/etc/sandpiper/ca.pem";
 const INSTALL_TIMEOUT_SECS: u64 = 600;
+const INSTALL_SCRIPT: &str = r#"if command -v uv >/dev/null 2>&1; then
+  exec uv pip install --python python3 --target /packages --cache-dir /cache/uv \
+    --only-binary :all: --compile-bytecode --link-mode copy --no-progress -- "$@"
+else
+  exec python3 -m pip install --target /packages --upgrade --only-binary=:all: \
+    --cache-dir /cache/pip --disable-pip-version-check --no-input --progress-bar off \
+    --root-user-action=ignore -- "$@"
+fi"#;
 
 /// Installs `requirements` into the volume `packages_volume`.
 pub(crate) async fn install(
@@ -33,28 +41,15 @@ pub(crate) async fn install(
 ) -> Result<()> {
     ensure_cache_volume(docker).await?;
     let install_id = crate::ids::RunId::new();
-    let mut cmd: Vec<String> = [
-        "python3",
-        "-m",
-        "pip",
-        "install",
-        "--target",
-        PACKAGES_DIR,
-        "--upgrade",
-        "--only-binary=:all:",
-        "--cache-dir",
-        CACHE_DIR,
-        "--disable-pip-version-check",
-        "--no-input",
-        "--progress-bar",
-        "off",
-        "--root-user-action=ignore",
-    ]
-    .iter()
-    .map(|s| s.to_string())
-    .collect();
-    // Separates options from requirements: nothing after it is read as an option.
-    cmd.push("--".to_owned());
+    // uv when the image has it (it unpacks each wheel once into its cache and
+    // copies from there), pip otherwise. The requirements are arguments, never
+    // part of the script.
+    let mut cmd = vec![
+        "sh".to_owned(),
+        "-c".to_owned(),
+        INSTALL_SCRIPT.to_owned(),
+        "sandpiper-install".to_owned(),
+    ];
     cmd.extend(requirements.iter().map(Requirement::to_pip_arg));
 
     let mut env = vec![
@@ -158,6 +153,13 @@ fn explain_failure(requirements: &[Requirement], log: &str) -> Error {
         .map(Requirement::to_pip_arg)
         .collect::<Vec<_>>()
         .join(", ");
+    // uv: "Because nope-xyz was not found in the package registry and ..."
+    if let Some(missing) = log.lines().find_map(|l| {
+        let before = l.split(" was not found in the package registry").next()?;
+        (before.len() < l.len()).then(|| before.rsplit(' ').next().unwrap_or_default().to_owned())
+    }) {
+        return Error::PackageNotFound { package: missing };
+    }
     if let Some(line) = log
         .lines()
         .find(|l| l.contains("No matching distribution found for"))
@@ -218,6 +220,11 @@ mod tests {
         let log = "ERROR: Could not find a version that satisfies the requirement nope-xyz (from versions: none)\nERROR: No matching distribution found for nope-xyz\n";
         assert!(matches!(
             explain_failure(&req, log),
+            Error::PackageNotFound { package } if package == "nope-xyz"
+        ));
+        let uv = "  × No solution found when resolving dependencies:\n  ╰─▶ Because nope-xyz was not found in the package registry and you require nope-xyz, we can conclude that your requirements are unsatisfiable.\n";
+        assert!(matches!(
+            explain_failure(&req, uv),
             Error::PackageNotFound { package } if package == "nope-xyz"
         ));
         let other = explain_failure(

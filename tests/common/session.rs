@@ -9,19 +9,30 @@ use std::path::Path;
 use std::sync::Arc;
 
 pub fn engine(state: &Path) -> Arc<Engine> {
+    engine_on(state, &test_image())
+}
+
+pub fn engine_on(state: &Path, image: &str) -> Arc<Engine> {
     let mut settings = Settings::default();
-    settings.sandbox.image = test_image();
+    settings.sandbox.image = image.to_owned();
     Engine::with_state_dir(settings, state.to_owned())
 }
 
 pub struct TestSession {
     pub name: String,
     pub state: tempfile::TempDir,
+    pub image: String,
 }
 
 impl TestSession {
     pub fn new(what: &str) -> Self {
+        Self::on_image(what, &test_image())
+    }
+
+    /// A session whose container runs `image`.
+    pub fn on_image(what: &str, image: &str) -> Self {
         Self {
+            image: image.to_owned(),
             name: format!(
                 "test-{what}-{}",
                 &uuid::Uuid::new_v4().simple().to_string()[..8]
@@ -31,7 +42,7 @@ impl TestSession {
     }
 
     pub fn engine(&self) -> Arc<Engine> {
-        engine(self.state.path())
+        engine_on(self.state.path(), &self.image)
     }
 
     pub async fn containers(&self) -> SessionContainers {
@@ -52,9 +63,10 @@ impl Drop for TestSession {
     fn drop(&mut self) {
         let name = self.name.clone();
         let state = self.state.path().to_owned();
+        let image = self.image.clone();
         std::thread::spawn(move || {
             tokio::runtime::Runtime::new().unwrap().block_on(async {
-                if let Ok(containers) = engine(&state).session_containers().await {
+                if let Ok(containers) = engine_on(&state, &image).session_containers().await {
                     let _ = containers.remove_session(&name).await;
                 }
             })
