@@ -260,3 +260,63 @@ fn the_cli_runs_in_a_session_and_manages_its_containers() {
     assert!(!missing.status.success());
     assert!(String::from_utf8_lossy(&missing.stderr).contains("There is no Sandpiper container"));
 }
+
+#[tokio::test]
+async fn closing_a_session_keeps_its_container_by_default_and_clears_its_work_folder() {
+    let session = TestSession::new("close");
+    let (_, id, _) = run(&session, REMEMBER).await;
+    let containers = session.containers().await;
+
+    containers.close_session(&session.name, true).await.unwrap();
+    let kept = docker().await.inspect_container(&id, None).await.unwrap();
+    assert_eq!(kept.state.unwrap().running, Some(false), "kept, stopped");
+    let (again, again_id, created) = run(&session, REMEMBER).await;
+    assert_eq!(again_id, id);
+    assert!(!created);
+    assert_eq!(
+        again.stdout, "seen before: False\n",
+        "the work folder was cleared"
+    );
+
+    containers
+        .close_session(&session.name, false)
+        .await
+        .unwrap();
+    assert!(docker().await.inspect_container(&id, None).await.is_err());
+}
+
+#[test]
+fn the_cli_close_keeps_when_nobody_can_answer() {
+    let session = TestSession::new("cli-close");
+    let script = session.state.path().join("hello.py");
+    std::fs::write(&script, "print('hello')\n").unwrap();
+    let sandpiper = |args: &[&str]| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_sandpiper"))
+            .args(args)
+            .env("SANDPIPER_STATE_DIR", session.state.path())
+            .stdin(std::process::Stdio::null())
+            .output()
+            .unwrap()
+    };
+    let image = test_image();
+    let out = session.state.path().join("out");
+    let ran = sandpiper(&[
+        "run",
+        "--image",
+        &image,
+        "--session",
+        &session.name,
+        "--out",
+        out.to_str().unwrap(),
+        script.to_str().unwrap(),
+    ]);
+    assert!(
+        ran.status.success(),
+        "{}",
+        String::from_utf8_lossy(&ran.stderr)
+    );
+    let closed = sandpiper(&["containers", "close", &session.name]);
+    assert!(String::from_utf8_lossy(&closed.stdout).contains("Kept the container"));
+    let removed = sandpiper(&["containers", "close", "--remove", &session.name]);
+    assert!(String::from_utf8_lossy(&removed.stdout).contains("Removed the container"));
+}

@@ -447,6 +447,20 @@ impl SessionContainers {
         Ok(removed)
     }
 
+    /// Ends a session. Keeping (the default) stops the container, which clears
+    /// its work folder (scripts and files of the runs, a tmpfs) but keeps the
+    /// container and its packages for the next time; removing takes everything.
+    pub async fn close_session(&self, session: &str, keep: bool) -> Result<()> {
+        let session = session_name(session)?;
+        if !keep {
+            return self.remove_session(&session).await;
+        }
+        match self.find(&session).await?.and_then(|c| c.id) {
+            Some(id) => self.stop(&id).await,
+            None => Ok(()),
+        }
+    }
+
     /// Removes a session's container, its volumes and its metadata.
     pub async fn remove_session(&self, session: &str) -> Result<()> {
         if let Some(found) = self.find(session).await?

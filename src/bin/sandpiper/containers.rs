@@ -23,6 +23,15 @@ enum Action {
     Rm { id: String },
     /// Remove stopped session containers and whatever crashed runs left behind.
     Prune,
+    /// End a session: keep its container for next time (stopped, its work folder
+    /// cleared) or remove it. Asks when neither flag is given (default: keep).
+    Close {
+        session: String,
+        #[arg(long, conflicts_with = "remove")]
+        keep: bool,
+        #[arg(long)]
+        remove: bool,
+    },
 }
 
 pub async fn run(args: Args) -> ExitCode {
@@ -68,6 +77,20 @@ pub async fn run(args: Args) -> ExitCode {
         Action::Prune => containers.prune().await.map(|removed| {
             println!("Removed {} containers.", removed.len());
         }),
+        Action::Close {
+            session,
+            keep,
+            remove,
+        } => {
+            let keep = keep || (!remove && ask_keep(&session));
+            containers.close_session(&session, keep).await.map(|()| {
+                if keep {
+                    println!("Kept the container of {session} for next time (stopped).");
+                } else {
+                    println!("Removed the container of {session} and its packages.");
+                }
+            })
+        }
     };
     match done {
         Ok(()) => ExitCode::SUCCESS,
@@ -76,6 +99,19 @@ pub async fn run(args: Args) -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// "Keep the container?" on a terminal; keep when nobody can answer.
+fn ask_keep(session: &str) -> bool {
+    use std::io::{BufRead, IsTerminal, Write};
+    if !std::io::stdin().is_terminal() {
+        return true;
+    }
+    print!("Keep the container of {session} (and its installed packages) for next time? [Y/n] ");
+    let _ = std::io::stdout().flush();
+    let mut answer = String::new();
+    let _ = std::io::stdin().lock().read_line(&mut answer);
+    !matches!(answer.trim().to_lowercase().as_str(), "n" | "no")
 }
 
 fn age(created_at: i64) -> String {
