@@ -115,9 +115,15 @@ impl Engine {
                 return Ok((result, container));
             }
             let reason = format!("the code imports {module}");
-            container.meta = containers
+            match containers
                 .install_packages(session, std::slice::from_ref(&package), &reason, sink)
-                .await?;
+                .await
+            {
+                Ok(meta) => container.meta = meta,
+                // The window heard why (PackagesInstalled); the failed run is the
+                // result, so the user still sees what the code did.
+                Err(_) => return Ok((result, container)),
+            }
             tried.push(package);
         }
     }

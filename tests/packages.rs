@@ -208,3 +208,64 @@ async fn uv_installs_when_the_image_has_it_and_pip_otherwise() {
         );
     }
 }
+
+#[tokio::test]
+async fn new_datasets_mean_a_new_container_but_the_packages_stay() {
+    let session = TestSession::new("pkg-datasets");
+    run(&session, "print(1)", &Recorder::default()).await;
+    session
+        .containers()
+        .await
+        .install_packages(
+            &session.name,
+            &["tabulate".into()],
+            "asked for",
+            &Recorder::default(),
+        )
+        .await
+        .unwrap();
+    let csv = session.state.path().join("new.csv");
+    std::fs::write(&csv, "a\n1\n").unwrap();
+    let recorder = Recorder::default();
+    let (result, container) = session
+        .engine()
+        .run_code_in_session(
+            &session.name,
+            "t",
+            "import tabulate\nprint(open(main_file).read().splitlines()[1])",
+            &[csv],
+            &session.state.path().join("out"),
+            &recorder,
+        )
+        .await
+        .unwrap();
+    assert_eq!(result.outcome, Outcome::Success, "{}", result.stderr);
+    assert_eq!(result.stdout, "1\n");
+    assert!(container.created, "mounts are fixed at creation");
+    assert!(
+        !recorder
+            .events()
+            .iter()
+            .any(|e| matches!(e, Event::PackagesInstalling { .. })),
+        "nothing was reinstalled"
+    );
+}
+
+#[tokio::test]
+async fn a_module_no_package_provides_leaves_the_failed_run_and_says_why() {
+    let session = TestSession::new("pkg-nomodule");
+    let recorder = Recorder::default();
+    let result = run(&session, "import sandpiper_no_such_module_xyz\n", &recorder).await;
+    assert_eq!(result.outcome, Outcome::Failed);
+    assert_eq!(result.error.unwrap().type_name, "ModuleNotFoundError");
+    let told = recorder.events().into_iter().find_map(|e| match e {
+        Event::PackagesInstalled {
+            error: Some(words), ..
+        } => Some(words.title),
+        _ => None,
+    });
+    assert_eq!(
+        told.as_deref(),
+        Some("There is no package called \"sandpiper-no-such-module-xyz\" on PyPI.")
+    );
+}

@@ -90,8 +90,8 @@ impl SessionContainers {
         if let Some(existing) = self.find(&session).await? {
             let labels = existing.labels.clone().unwrap_or_default();
             let id = existing.id.clone().unwrap_or_default();
-            let same = labels.get(labels::DATASETS) == Some(&digest)
-                && existing.image.as_deref() == Some(self.settings.image.as_str());
+            let same_image = existing.image.as_deref() == Some(self.settings.image.as_str());
+            let same = same_image && labels.get(labels::DATASETS) == Some(&digest);
             if same {
                 if existing.state != Some(ContainerSummaryStateEnum::RUNNING) {
                     self.docker.start_container(&id, None).await?;
@@ -108,7 +108,21 @@ impl SessionContainers {
                     created: false,
                 });
             }
-            self.remove_session(&session).await?;
+            // New datasets or a new image need a new container. Its packages
+            // stay for the same image; for another image they are reinstalled
+            // from the recorded list (create() does it when their volume is gone).
+            remove_container(&self.docker, &id).await?;
+            let mut volumes = vec!["work", "data"];
+            if !same_image {
+                volumes.push("packages");
+            }
+            for suffix in volumes {
+                remove_volume(
+                    &self.docker,
+                    &format!("sandpiper-session-{session}-{suffix}"),
+                )
+                .await?;
+            }
         }
         self.create(&session, &digest, datasets, sink).await
     }
