@@ -17,6 +17,30 @@ async fn run(
     session.run(code, recorder).await.0
 }
 
+/// A first run (which creates the container), then tabulate installed into it.
+async fn session_with_tabulate(
+    session: &TestSession,
+) -> sandpiper::session_container::SessionContainerMeta {
+    run(session, "print(1)", &Recorder::default()).await;
+    session
+        .containers()
+        .await
+        .install_packages(
+            &session.name,
+            &["tabulate".into()],
+            "asked for",
+            &Recorder::default(),
+        )
+        .await
+        .unwrap_or_else(|err| {
+            panic!(
+                "{}: {} (run scripts/test, which builds the test images)",
+                session.image,
+                err.plain_words()
+            )
+        })
+}
+
 const USE_TABULATE: &str = "from tabulate import tabulate\n\
     print(tabulate([[1, 2]], headers=['a', 'b']))\n\
     import socket\n\
@@ -26,19 +50,7 @@ const USE_TABULATE: &str = "from tabulate import tabulate\n\
 #[tokio::test]
 async fn an_installed_package_is_importable_from_a_network_less_run() {
     let session = TestSession::new("pkg-tabulate");
-    session
-        .run("print('first run')", &Recorder::default())
-        .await;
-    let containers = session.containers().await;
-    let meta = containers
-        .install_packages(
-            &session.name,
-            &["tabulate".into()],
-            "asked for",
-            &Recorder::default(),
-        )
-        .await
-        .unwrap_or_else(|err| panic!("{}", err.plain_words()));
+    let meta = session_with_tabulate(&session).await;
     assert!(
         meta.installed_packages.contains(&"tabulate".to_owned()),
         "{meta:?}"
@@ -140,17 +152,7 @@ async fn a_package_that_does_not_exist_is_explained() {
 #[tokio::test]
 async fn a_container_removed_with_its_packages_is_recreated_with_them() {
     let session = TestSession::new("pkg-recreate");
-    run(&session, "print(1)", &Recorder::default()).await;
-    let containers = session.containers().await;
-    containers
-        .install_packages(
-            &session.name,
-            &["tabulate".into()],
-            "asked for",
-            &Recorder::default(),
-        )
-        .await
-        .unwrap();
+    session_with_tabulate(&session).await;
     // Behind Sandpiper's back: the container and its packages volume go.
     let docker = docker().await;
     let name = format!("sandpiper-session-{}", session.name);
@@ -182,23 +184,7 @@ async fn uv_installs_when_the_image_has_it_and_pip_otherwise() {
         std::env::var("SANDPIPER_UV_IMAGE").unwrap_or_else(|_| "sandpiper-test/uv:1".into());
     for (image, tool) in [(uv_image, "uv"), (common::test_image(), "pip")] {
         let session = TestSession::on_image(&format!("pkg-{tool}"), &image);
-        run(&session, "print(1)", &Recorder::default()).await;
-        session
-            .containers()
-            .await
-            .install_packages(
-                &session.name,
-                &["tabulate".into()],
-                "asked for",
-                &Recorder::default(),
-            )
-            .await
-            .unwrap_or_else(|err| {
-                panic!(
-                    "{image}: {} (run scripts/test, which builds it)",
-                    err.plain_words()
-                )
-            });
+        session_with_tabulate(&session).await;
         let result = run(&session, WHO_INSTALLED_TABULATE, &Recorder::default()).await;
         assert_eq!(
             result.stdout,
@@ -212,18 +198,7 @@ async fn uv_installs_when_the_image_has_it_and_pip_otherwise() {
 #[tokio::test]
 async fn new_datasets_mean_a_new_container_but_the_packages_stay() {
     let session = TestSession::new("pkg-datasets");
-    run(&session, "print(1)", &Recorder::default()).await;
-    session
-        .containers()
-        .await
-        .install_packages(
-            &session.name,
-            &["tabulate".into()],
-            "asked for",
-            &Recorder::default(),
-        )
-        .await
-        .unwrap();
+    session_with_tabulate(&session).await;
     let csv = session.state.path().join("new.csv");
     std::fs::write(&csv, "a\n1\n").unwrap();
     let recorder = Recorder::default();

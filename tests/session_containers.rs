@@ -202,13 +202,7 @@ fn the_cli_runs_in_a_session_and_manages_its_containers() {
     let session = TestSession::new("cli");
     let script = session.state.path().join("hello.py");
     std::fs::write(&script, "print('hello')\n").unwrap();
-    let sandpiper = |args: &[&str]| {
-        std::process::Command::new(env!("CARGO_BIN_EXE_sandpiper"))
-            .args(args)
-            .env("SANDPIPER_STATE_DIR", session.state.path())
-            .output()
-            .unwrap()
-    };
+    let sandpiper = |args: &[&str]| session.cli(args);
     let out_dir = session.state.path().join("out");
     let run = |extra: &[&str]| {
         let mut args = vec!["run", "--image"];
@@ -290,14 +284,7 @@ fn the_cli_close_keeps_when_nobody_can_answer() {
     let session = TestSession::new("cli-close");
     let script = session.state.path().join("hello.py");
     std::fs::write(&script, "print('hello')\n").unwrap();
-    let sandpiper = |args: &[&str]| {
-        std::process::Command::new(env!("CARGO_BIN_EXE_sandpiper"))
-            .args(args)
-            .env("SANDPIPER_STATE_DIR", session.state.path())
-            .stdin(std::process::Stdio::null())
-            .output()
-            .unwrap()
-    };
+    let sandpiper = |args: &[&str]| session.cli(args);
     let image = test_image();
     let out = session.state.path().join("out");
     let ran = sandpiper(&[

@@ -49,6 +49,17 @@ impl TestSession {
         self.engine().session_containers().await.unwrap()
     }
 
+    /// The `sandpiper` command line on this session's state folder, with no one
+    /// at the keyboard.
+    pub fn cli(&self, args: &[&str]) -> std::process::Output {
+        std::process::Command::new(env!("CARGO_BIN_EXE_sandpiper"))
+            .args(args)
+            .env("SANDPIPER_STATE_DIR", self.state.path())
+            .stdin(std::process::Stdio::null())
+            .output()
+            .unwrap()
+    }
+
     /// Runs `code` in the session (a new engine each time, as after a restart).
     pub async fn run(&self, code: &str, recorder: &Recorder) -> (RunResult, SessionContainer) {
         let out = self.state.path().join("out");
