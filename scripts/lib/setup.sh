@@ -66,9 +66,10 @@ ensure_docker_daemon() {
   if ! docker_answers; then
     say "Starting dockerd in the background"
     mkdir -p "$SANDPIPER_STATE"
-    as_root dockerd >"$SANDPIPER_STATE/dockerd.log" 2>&1 &
-    STARTED_DOCKERD_PID=$!
+    as_root dockerd --pidfile "$SANDPIPER_STATE/dockerd.pid" >"$SANDPIPER_STATE/dockerd.log" 2>&1 &
     for _ in $(seq 1 60); do docker_answers && break; sleep 0.5; done
+    # The daemon's own pid (as_root may have forked a subshell or sudo around it).
+    STARTED_DOCKERD_PID="$(cat "$SANDPIPER_STATE/dockerd.pid" 2>/dev/null || true)"
   fi
   docker_answers || die "Docker is not answering. See $SANDPIPER_STATE/dockerd.log, or start Docker Desktop."
   # A user who is not root needs the docker group to reach the socket.
@@ -81,7 +82,7 @@ stop_docker_daemon_if_we_started_it() {
   [ -n "$STARTED_DOCKERD_PID" ] || return 0
   say "Stopping the dockerd this script started"
   as_root kill -TERM "$STARTED_DOCKERD_PID" 2>/dev/null || true
-  for _ in $(seq 1 40); do kill -0 "$STARTED_DOCKERD_PID" 2>/dev/null || break; sleep 0.5; done
+  for _ in $(seq 1 60); do as_root kill -0 "$STARTED_DOCKERD_PID" 2>/dev/null || break; sleep 0.5; done
 }
 
 # The sandbox needs a Python image. Pull it; where no image registry can be reached
