@@ -1,6 +1,6 @@
 //! Shared helpers for the engine's integration tests. Every test here talks to a
-//! real Docker daemon; none is mocked, and none is skipped when Docker is missing:
-//! it fails, saying how to start Docker (scripts/test does it for you).
+//! real Docker daemon; none is mocked, and a missing daemon fails the test,
+//! saying how to start Docker (scripts/test does it for you).
 
 #![allow(dead_code)]
 
