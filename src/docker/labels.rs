@@ -67,9 +67,23 @@ pub fn host_name() -> String {
     std::env::var("COMPUTERNAME").unwrap_or_else(|_| "unknown-host".to_owned())
 }
 
-/// A Docker `label` filter value matching one run's containers.
-pub fn run_filter(run_id: &RunId) -> String {
-    format!("{RUN_ID}={run_id}")
+/// Every container, running or stopped, carrying all of `labels`
+/// (`key=value` each), with the size it wrote on top of its image when asked.
+pub async fn containers_labelled(
+    docker: &bollard::Docker,
+    labels: Vec<String>,
+    with_size: bool,
+) -> Result<Vec<bollard::models::ContainerSummary>, bollard::errors::Error> {
+    let filters = HashMap::from([("label".to_owned(), labels)]);
+    docker
+        .list_containers(Some(
+            bollard::query_parameters::ListContainersOptionsBuilder::default()
+                .all(true)
+                .size(with_size)
+                .filters(&filters)
+                .build(),
+        ))
+        .await
 }
 
 #[cfg(test)]
@@ -87,6 +101,5 @@ mod tests {
             labels[OWNER],
             format!("{}/{}", host_name(), std::process::id())
         );
-        assert_eq!(run_filter(&run_id), format!("sandpiper.run_id={run_id}"));
     }
 }

@@ -9,7 +9,7 @@
 use super::labels;
 use crate::error::Result;
 use bollard::Docker;
-use bollard::query_parameters::{ListContainersOptionsBuilder, ListVolumesOptionsBuilder};
+use bollard::query_parameters::ListVolumesOptionsBuilder;
 use std::collections::HashMap;
 
 /// No run lasts this long (the time limit is per run, set in minutes), so
@@ -24,24 +24,14 @@ pub struct Reaped {
 }
 
 pub async fn reap_orphans(docker: &Docker) -> Result<Reaped> {
-    let filters = HashMap::from([(
-        "label".to_owned(),
-        vec![
-            format!("{}=true", labels::MANAGED),
-            format!("{}={}", labels::KIND, labels::KIND_EPHEMERAL),
-        ],
-    )]);
+    let ephemeral = vec![
+        format!("{}=true", labels::MANAGED),
+        format!("{}={}", labels::KIND, labels::KIND_EPHEMERAL),
+    ];
     let now = crate::clock::now_secs();
     let mut reaped = Reaped::default();
 
-    let containers = docker
-        .list_containers(Some(
-            ListContainersOptionsBuilder::default()
-                .all(true)
-                .filters(&filters)
-                .build(),
-        ))
-        .await?;
+    let containers = labels::containers_labelled(docker, ephemeral.clone(), false).await?;
     for container in containers {
         let owner = container
             .labels
@@ -59,6 +49,7 @@ pub async fn reap_orphans(docker: &Docker) -> Result<Reaped> {
         }
     }
 
+    let filters = HashMap::from([("label".to_owned(), ephemeral)]);
     let volumes = docker
         .list_volumes(Some(
             ListVolumesOptionsBuilder::default()

@@ -19,10 +19,9 @@ use crate::settings::SandboxSettings;
 use bollard::Docker;
 use bollard::query_parameters::{
     AttachContainerOptionsBuilder, CreateContainerOptionsBuilder,
-    DownloadFromContainerOptionsBuilder, KillContainerOptionsBuilder, ListContainersOptionsBuilder,
+    DownloadFromContainerOptionsBuilder, KillContainerOptionsBuilder,
 };
 use futures_util::StreamExt;
-use std::collections::HashMap;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 use tokio_util::sync::CancellationToken;
@@ -461,18 +460,6 @@ impl Sandbox {
             | None => Ok(()),
             Some(Err(err)) => Err(Error::Docker(err)),
         }
-    }
-
-    /// Every container this run made, running or not. Empty after a run: tests
-    /// and the orphan check rely on that.
-    pub async fn containers_of_run(&self, run_id: &RunId) -> Result<Vec<String>> {
-        let filters = HashMap::from([("label".to_owned(), vec![labels::run_filter(run_id)])]);
-        let options = ListContainersOptionsBuilder::default()
-            .all(true)
-            .filters(&filters)
-            .build();
-        let containers = self.docker.list_containers(Some(options)).await?;
-        Ok(containers.into_iter().filter_map(|c| c.id).collect())
     }
 }
 

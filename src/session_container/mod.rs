@@ -19,10 +19,9 @@ use crate::sandbox::{DatasetMount, remove_container, remove_volume, upload, work
 use crate::settings::{PackageSettings, SandboxSettings};
 use bollard::Docker;
 use bollard::models::{ContainerSummaryStateEnum, ExecConfig};
-use bollard::query_parameters::{CreateContainerOptionsBuilder, ListContainersOptionsBuilder};
+use bollard::query_parameters::CreateContainerOptionsBuilder;
 use futures_util::StreamExt;
 use serde::Serialize;
-use std::collections::HashMap;
 use std::path::PathBuf;
 
 /// A session's running container, ready for `Sandbox::run_in_session`.
@@ -350,41 +349,18 @@ impl SessionContainers {
     }
 
     async fn find(&self, session: &str) -> Result<Option<bollard::models::ContainerSummary>> {
-        let filters = HashMap::from([(
-            "label".to_owned(),
-            vec![
-                format!("{}={}", labels::KIND, labels::KIND_SESSION),
-                format!("{}={session}", labels::SESSION),
-            ],
-        )]);
-        let found = self
-            .docker
-            .list_containers(Some(
-                ListContainersOptionsBuilder::default()
-                    .all(true)
-                    .filters(&filters)
-                    .build(),
-            ))
-            .await?;
+        let wanted = vec![
+            format!("{}={}", labels::KIND, labels::KIND_SESSION),
+            format!("{}={session}", labels::SESSION),
+        ];
+        let found = labels::containers_labelled(&self.docker, wanted, false).await?;
         Ok(found.into_iter().next())
     }
 
     /// Every Sandpiper container, running or stopped, sessions first.
     pub async fn list(&self) -> Result<Vec<ContainerInfo>> {
-        let filters = HashMap::from([(
-            "label".to_owned(),
-            vec![format!("{}=true", labels::MANAGED)],
-        )]);
-        let found = self
-            .docker
-            .list_containers(Some(
-                ListContainersOptionsBuilder::default()
-                    .all(true)
-                    .size(true)
-                    .filters(&filters)
-                    .build(),
-            ))
-            .await?;
+        let managed = vec![format!("{}=true", labels::MANAGED)];
+        let found = labels::containers_labelled(&self.docker, managed, true).await?;
         let mut list: Vec<ContainerInfo> = found
             .into_iter()
             .map(|c| {
