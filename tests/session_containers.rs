@@ -307,3 +307,103 @@ fn the_cli_close_keeps_when_nobody_can_answer() {
     let removed = sandpiper(&["containers", "close", "--remove", &session.name]);
     assert!(String::from_utf8_lossy(&removed.stdout).contains("Removed the container"));
 }
+
+/// Runs in a session share files, never Python state: each starts as clean as
+/// the first, so a fix can't depend on a variable a failed try happened to set.
+#[tokio::test]
+async fn each_run_starts_with_fresh_python_state_and_only_its_own_output() {
+    let session = TestSession::new("fresh-state");
+    let (first, _, _) = run(
+        &session,
+        "import sys, subprocess\n\
+         leftover = 'from the first run'\n\
+         sys.modules['json'].sandpiper_mark = True\n\
+         # A background process that would print during the next run.\n\
+         subprocess.Popen(['python3', '-c', 'import time; time.sleep(1.5); print(\"STRAY\", flush=True)'])\n\
+         print('first done')\n",
+    )
+    .await;
+    assert_eq!(first.outcome, Outcome::Success, "{}", first.stderr);
+    assert_eq!(first.stdout, "first done\n");
+
+    let (second, _, created) = run(
+        &session,
+        "import time, json\n\
+         time.sleep(2.5)\n\
+         print('leftover' in globals(), hasattr(json, 'sandpiper_mark'))\n",
+    )
+    .await;
+    assert!(!created);
+    assert_eq!(second.outcome, Outcome::Success, "{}", second.stderr);
+    assert_eq!(
+        second.stdout, "False False\n",
+        "the second run saw the first one's state or its stray output"
+    );
+}
+
+/// The harness stays resident between runs; the code can neither stop it nor
+/// read what the engine sends it.
+#[tokio::test]
+async fn the_code_cannot_end_the_harness_or_read_its_requests() {
+    let session = TestSession::new("resident");
+    let (first, id, _) = run(
+        &session,
+        "import os, signal, sys\n\
+         for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGKILL):\n\
+         \x20   try:\n\
+         \x20       os.kill(1, sig)\n\
+         \x20   except OSError as e:\n\
+         \x20       print('refused', e)\n\
+         print('stdin says', repr(sys.stdin.read()))\n",
+    )
+    .await;
+    assert_eq!(first.outcome, Outcome::Success, "{}", first.stderr);
+    assert!(
+        first.stdout.ends_with("stdin says ''\n"),
+        "{}",
+        first.stdout
+    );
+    let (second, second_id, created) = run(&session, "print('still here')").await;
+    assert_eq!(second.stdout, "still here\n");
+    assert!(!created);
+    assert_eq!(second_id, id);
+}
+
+/// A memory bomb or a fork bomb ends its own run, classified, and leaves the
+/// session's container and work folder for the next question.
+#[tokio::test]
+async fn a_bomb_in_a_session_ends_its_run_and_the_session_goes_on() {
+    let session = TestSession::new("bombs");
+    let (_, id, _) = run(&session, REMEMBER).await;
+
+    let (memory, memory_id, _) = run(
+        &session,
+        "x = bytearray(1 << 30)\nx[::4096] = b'1' * len(x[::4096])",
+    )
+    .await;
+    assert_eq!(memory.outcome, Outcome::OutOfMemory, "{}", memory.stderr);
+    assert_eq!(memory_id, id);
+
+    // Every pid the container may have, held by children that would sleep
+    // for a minute: the next run can only start if they were ended.
+    let (forks, _, _) = run(
+        &session,
+        "import os, time\n\
+         end, refused = time.time() + 3, 0\n\
+         while time.time() < end:\n\
+         \x20   try:\n\
+         \x20       if os.fork() == 0:\n\
+         \x20           time.sleep(60)\n\
+         \x20           os._exit(0)\n\
+         \x20   except OSError:\n\
+         \x20       refused += 1\n\
+         print('forks refused:', refused > 0)\n",
+    )
+    .await;
+    assert_eq!(forks.outcome, Outcome::Success, "{}", forks.stderr);
+    assert_eq!(forks.stdout, "forks refused: True\n");
+
+    let (after, after_id, _) = run(&session, REMEMBER).await;
+    assert_eq!(after.stdout, "seen before: True\n", "{}", after.stderr);
+    assert_eq!(after_id, id, "the same container, its work folder intact");
+}

@@ -23,6 +23,8 @@ pub const SESSION: &str = "sandpiper.session";
 /// A digest of the datasets a session container was made with: other datasets
 /// need a new container (mounts are fixed at creation).
 pub const DATASETS: &str = "sandpiper.datasets";
+/// On a session container: the version of the resident harness it runs.
+pub const HARNESS: &str = "sandpiper.harness";
 
 /// The labels of a container that lives for one run only.
 pub fn for_ephemeral_run(run_id: &RunId) -> HashMap<String, String> {

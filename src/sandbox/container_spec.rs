@@ -24,6 +24,8 @@ pub(crate) struct RunSpec<'a> {
     /// Tells the harness's "done" marker from anything the code prints. Session
     /// containers get one per run, with each `docker exec`.
     pub done_token: Option<&'a str>,
+    /// A session container's resident harness reads its runs from stdin.
+    pub stdin_open: bool,
     /// A session's packages volume, mounted read-only at `/packages` and put on
     /// Python's path.
     pub packages_volume: Option<&'a str>,
@@ -80,6 +82,15 @@ pub(crate) fn build(settings: &SandboxSettings, run: RunSpec<'_>) -> ContainerCr
             hard: Some(1024),
         }]),
         mounts: Some(mounts),
+        // Output reaches the engine through attach or the done marker, never
+        // through logs: a session container's would otherwise grow on disk
+        // with every run for as long as it lives.
+        log_config: run
+            .stdin_open
+            .then(|| bollard::models::HostConfigLogConfig {
+                typ: Some("none".to_owned()),
+                config: None,
+            }),
         ..Default::default()
     };
 
@@ -106,7 +117,10 @@ pub(crate) fn build(settings: &SandboxSettings, run: RunSpec<'_>) -> ContainerCr
         attach_stdout: Some(true),
         attach_stderr: Some(true),
         tty: Some(false),
-        open_stdin: Some(false),
+        open_stdin: Some(run.stdin_open),
+        attach_stdin: Some(run.stdin_open),
+        // Stays open when an attach ends: the harness waits for the next run.
+        stdin_once: Some(false),
         host_config: Some(host_config),
         ..Default::default()
     }

@@ -1,9 +1,14 @@
 """Sandpiper's harness: runs model-written code (analysis.py) inside the sandbox.
 
 Started as the container's first process, from the command line, so nothing the
-code can write replaces it:
+code can write replaces it. An ephemeral run's container gets its program there:
 
     python3 -c <this file> MODE NAME CHUNKS <chunk>... -- [/data/a.csv ...]
+
+A session container's harness stays resident and takes one run after another
+from its stdin (see `serve`):
+
+    python3 -c <this file> serve
 
 MODE is "code" (model-written code: the helpers below) or "script" (one of
 Sandpiper's own programs, such as the Quick profile: run as it is, with the
@@ -30,9 +35,11 @@ traceback and debug information to stderr, then one machine-readable line
 `SANDPIPER-ERROR {json}` that the engine reads, and exits 1.
 """
 
+import importlib
 import json
 import linecache
 import os
+import signal
 import sys
 import time
 import traceback
@@ -40,6 +47,7 @@ import traceback
 CODE_NAME = "analysis.py"
 OUTPUT_DIR = os.environ.get("SANDPIPER_OUTPUT_DIR", "/workspace/output")
 DONE_MARKER = "\x1eSANDPIPER-DONE"
+START_MARKER = "\x1eSANDPIPER-START"
 _saved_figures = set()
 
 
@@ -240,40 +248,174 @@ def has_outputs():
         return 0
 
 
-def main():
-    mode, name, source, data_paths = parse_arguments(sys.argv)
-    token = os.environ.pop("SANDPIPER_DONE_TOKEN", "")
-    # In a session container (started with `docker exec`), the container lives on
-    # after the run: the harness returns instead of waiting, and the outputs of
-    # the previous run are cleared first so they are not brought back twice.
-    in_session = os.environ.pop("SANDPIPER_IN_SESSION", "") == "1"
-    if in_session:
-        clear_outputs()
-    os.makedirs(OUTPUT_DIR, exist_ok=True)
+def announce(marker, *fields):
+    """A harness line on both streams: Docker forwards them independently, so
+    only the marker arriving on each tells the engine where the run's output
+    starts or ends on that stream."""
+    line = " ".join([marker] + [str(f) for f in fields])
+    for stream in (sys.stdout, sys.stderr):
+        # Starts with a newline in case the code's last line did not end; the
+        # engine drops that newline when the code's output did end its line.
+        stream.write("\n%s\n" % line)
+        stream.flush()
+
+
+def wait_for(child):
+    """The child's exit status, in the shell's terms (128 + N when killed by N).
+    As the container's first process the harness also inherits whatever the
+    code left running in the background: reap those too, or they stay zombies."""
+    while True:
+        try:
+            pid, wait_status = os.waitpid(-1, 0)
+        except ChildProcessError:
+            return 1
+        if pid == child:
+            status = os.waitstatus_to_exitcode(wait_status)
+            return 128 - status if status < 0 else status
+
+
+def run_forked(mode, name, source, data_paths, resident=False):
+    """Runs the program in a forked child and returns its exit status. A
+    resident harness then ends whatever the program left running."""
     sys.stdout.flush()
     sys.stderr.flush()
     child = os.fork()
     if child == 0:
+        # Its own process group, so whatever it starts can be ended with it.
+        os.setpgid(0, 0)
+        # The code must never read what the engine sends the harness.
+        os.dup2(os.open(os.devnull, os.O_RDONLY), 0)
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+        # Packages installed since a resident harness started must be importable.
+        importlib.invalidate_caches()
         run_child(mode, name, source, data_paths)
-    _, wait_status = os.waitpid(child, 0)
-    status = os.waitstatus_to_exitcode(wait_status)
-    if status < 0:
-        status = 128 - status  # killed by signal N: the shell's 128 + N
+    status = wait_for(child)
+    if resident:
+        end_stragglers(child)
+    return status
+
+
+def main():
+    """One program in a container of its own: run it, announce the end, then
+    wait for the engine to copy the outputs and remove the container."""
+    mode, name, source, data_paths = parse_arguments(sys.argv)
+    token = os.environ.pop("SANDPIPER_DONE_TOKEN", "")
+    os.makedirs(OUTPUT_DIR, exist_ok=True)
+    status = run_forked(mode, name, source, data_paths)
     if not token:
         return status
-    # On both streams: Docker forwards them independently, so only the marker
-    # arriving on each tells the engine that it has everything the code wrote.
-    for stream in (sys.stdout, sys.stderr):
-        # Starts with a newline in case the code's last line did not end; the
-        # engine drops that newline when the code's output did end its line.
-        stream.write("\n%s %s %d %d\n" % (DONE_MARKER, token, status, has_outputs()))
-        stream.flush()
-    if in_session:
-        return status
-    while True:  # the engine copies the outputs, then removes the container
+    announce(DONE_MARKER, token, status, has_outputs())
+    while True:
         time.sleep(3600)
+
+
+def serve():
+    """A session container's first process: resident between runs, so a
+    follow-up question pays for neither `docker exec` nor Python's start nor
+    the auto-imports. The engine attaches to the container and writes requests
+    to its stdin; each run is a forked child of this process, which has already
+    imported pandas, numpy and matplotlib (when the image has them)."""
+    # As the container's first process the kernel already shields it from
+    # every signal the code could send it, except those it handles: Python
+    # handles SIGINT. The child gets Python's usual handler back.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    auto_imports()
+    while True:
+        request = read_request(0)
+        if request is None:
+            return 0  # stdin closed: no request can ever come again
+        try:
+            token = request["token"]
+            if request.get("op") == "reload":
+                announce(START_MARKER, token)
+                announce(DONE_MARKER, token, 0, 0)
+                reload_self()
+            mode, name = request["mode"], request["name"]
+            source, data_paths = request["source"], request["datasets"]
+        except Exception as exc:
+            print("Sandpiper's harness got a request it can't read: %r" % exc, file=sys.stderr)
+            continue
+        announce(START_MARKER, token)
+        clear_outputs()
+        os.makedirs(OUTPUT_DIR, exist_ok=True)
+        status = run_forked(mode, name, source, data_paths, resident=True)
+        announce(DONE_MARKER, token, status, has_outputs())
+
+
+def end_stragglers(group):
+    """Nothing a run started outlives it: a background process left running
+    would otherwise write into the next run's output. First the run's process
+    group; then what escaped it (setsid) was reparented to this process, the
+    container's first: end every child of ours (`docker exec`'d processes have
+    no parent in here and stay)."""
+    try:
+        os.killpg(group, signal.SIGKILL)
+    except OSError:
+        pass
+    me = os.getpid()
+    for _ in range(10):  # an escaped straggler may fork while we look
+        found = False
+        for entry in os.listdir("/proc"):
+            if not entry.isdigit():
+                continue
+            try:
+                with open("/proc/%s/stat" % entry) as f:
+                    stat = f.read()
+                parent = int(stat[stat.rindex(")") + 2 :].split()[1])
+                if parent == me:
+                    os.kill(int(entry), signal.SIGKILL)
+                    found = True
+            except (OSError, ValueError, IndexError):
+                pass
+        while True:
+            try:
+                pid, _ = os.waitpid(-1, os.WNOHANG)
+            except ChildProcessError:
+                break
+            if pid == 0:
+                break
+        if not found:
+            return
+
+
+def read_request(fd):
+    """One request: its length in bytes on a line, then that much JSON. Read
+    with exact sizes, never ahead, so a reload hands the next request over
+    intact; None when stdin has closed."""
+    header = b""
+    while not header.endswith(b"\n"):
+        byte = os.read(fd, 1)
+        if not byte:
+            return None
+        header += byte
+    try:
+        remaining = int(header)
+    except ValueError:
+        return {}
+    body = []
+    while remaining:
+        piece = os.read(fd, min(remaining, 1 << 20))
+        if not piece:
+            return None
+        body.append(piece)
+        remaining -= len(piece)
+    try:
+        return json.loads(b"".join(body))
+    except ValueError:
+        return {}
+
+
+def reload_self():
+    """Starts the harness afresh in this process, so packages installed since
+    it started replace the modules it had preloaded. The harness's source is
+    its own command line (`python3 -c SOURCE serve`)."""
+    with open("/proc/self/cmdline", "rb") as f:
+        argv = [a.decode() for a in f.read().split(b"\0") if a]
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os.execv(sys.executable, [sys.executable] + argv[1:])
 
 
 if __name__ == "__main__":
     sys.stdout.reconfigure(line_buffering=True)
-    sys.exit(main())
+    sys.exit(serve() if sys.argv[1:] == ["serve"] else main())

@@ -11,6 +11,8 @@ const HARNESS: &str = include_str!("harness.py");
 pub(crate) const ERROR_MARKER: &str = "SANDPIPER-ERROR ";
 /// Starts the harness's "the code has finished" line; see `done_marker`.
 const DONE_MARKER: &str = "\u{1e}SANDPIPER-DONE";
+/// Starts a resident harness's "this run's output starts here" line.
+const START_MARKER: &str = "\u{1e}SANDPIPER-START";
 /// One command-line argument may hold at most 128 KiB on Linux.
 const CHUNK_BYTES: usize = 96 * 1024;
 /// The whole command line may hold about 2 MiB; leave room for the rest.
@@ -63,15 +65,11 @@ pub(crate) fn command(program: &Program, datasets: &[DatasetMount]) -> Result<Ve
         });
     }
     let chunks = split_on_char_boundaries(&program.source, CHUNK_BYTES);
-    let mode = match program.kind {
-        ProgramKind::Code => "code",
-        ProgramKind::Script => "script",
-    };
     let mut argv = vec![
         "python3".to_owned(),
         "-c".to_owned(),
         HARNESS.to_owned(),
-        mode.to_owned(),
+        mode(program.kind).to_owned(),
         program.name.clone(),
         chunks.len().to_string(),
     ];
@@ -79,6 +77,67 @@ pub(crate) fn command(program: &Program, datasets: &[DatasetMount]) -> Result<Ve
     argv.push("--".to_owned());
     argv.extend(datasets.iter().map(|d| d.container_path.clone()));
     Ok(argv)
+}
+
+/// A session container's command: the harness, resident, taking runs from
+/// its stdin (see `request`).
+pub(crate) fn resident_command() -> Vec<String> {
+    vec![
+        "python3".to_owned(),
+        "-c".to_owned(),
+        HARNESS.to_owned(),
+        "serve".to_owned(),
+    ]
+}
+
+/// Names this harness's source, so a session container started with another
+/// version of it is recreated rather than sent requests it may not read.
+pub(crate) fn version() -> String {
+    use sha2::{Digest, Sha256};
+    let digest = Sha256::digest(HARNESS.as_bytes());
+    digest[..6].iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// One run for a resident harness: the JSON's length in bytes on a line,
+/// then the JSON, so the harness reads exactly one request and nothing more.
+pub(crate) fn request(
+    program: &Program,
+    datasets: &[DatasetMount],
+    token: &str,
+) -> Result<Vec<u8>> {
+    if program.source.len() > MAX_SOURCE_BYTES {
+        return Err(Error::ProgramTooLarge {
+            bytes: program.source.len(),
+        });
+    }
+    let body = serde_json::json!({
+        "token": token,
+        "mode": mode(program.kind),
+        "name": program.name,
+        "source": program.source,
+        "datasets": datasets.iter().map(|d| d.container_path.as_str()).collect::<Vec<_>>(),
+    });
+    Ok(framed(&body))
+}
+
+/// Asks a resident harness to start afresh, so packages installed since it
+/// started replace modules it had already imported.
+pub(crate) fn reload_request(token: &str) -> Vec<u8> {
+    framed(&serde_json::json!({ "token": token, "op": "reload" }))
+}
+
+fn framed(body: &serde_json::Value) -> Vec<u8> {
+    let json = body.to_string();
+    let mut bytes = format!("{}\n", json.len()).into_bytes();
+    bytes.extend_from_slice(json.as_bytes());
+    bytes
+}
+
+fn mode(kind: ProgramKind) -> &'static str {
+    match kind {
+        ProgramKind::Code => "code",
+        ProgramKind::Script => "script",
+    }
 }
 
 fn split_on_char_boundaries(text: &str, max_bytes: usize) -> Vec<&str> {
@@ -100,6 +159,12 @@ fn split_on_char_boundaries(text: &str, max_bytes: usize) -> Vec<&str> {
 /// ended: `<marker> <token> <exit status>`.
 pub(crate) fn done_marker(token: &str) -> String {
     format!("{DONE_MARKER} {token} ")
+}
+
+/// The line a resident harness prints, with this run's token, before the
+/// run's output: anything earlier on the stream belongs to another run.
+pub(crate) fn start_marker(token: &str) -> String {
+    format!("{START_MARKER} {token}")
 }
 
 /// The last error report in stderr. The code could print a fake one; that only

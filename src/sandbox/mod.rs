@@ -7,12 +7,12 @@
 mod artifacts;
 pub(crate) mod container_spec;
 pub(crate) mod guard;
-mod harness;
+pub(crate) mod harness;
 pub(crate) mod layout;
 mod outcome;
 mod output;
 mod run;
-mod session_run;
+pub(crate) mod session_run;
 mod streaming;
 pub(crate) mod upload;
 pub(crate) mod workspace;

@@ -15,6 +15,9 @@ pub(crate) struct LineCollector {
     kept_bytes: usize,
     truncated: bool,
     done_marker: Option<String>,
+    /// Until this line arrives, nothing on the stream is this run's: a resident
+    /// harness's stream carries earlier runs' output too.
+    awaited_start: Option<String>,
     /// An empty line is held back one line: the harness writes a newline before
     /// its marker, and that newline is not the code's.
     held_empty_line: bool,
@@ -32,6 +35,7 @@ impl LineCollector {
             kept_bytes: 0,
             truncated: false,
             done_marker: None,
+            awaited_start: None,
             held_empty_line: false,
             done_status: None,
             has_outputs: false,
@@ -41,6 +45,12 @@ impl LineCollector {
     /// Watches for `marker` followed by an exit status.
     pub(crate) fn with_done_marker(mut self, marker: String) -> Self {
         self.done_marker = Some(marker);
+        self
+    }
+
+    /// Drops every line until `marker` has arrived.
+    pub(crate) fn with_start_marker(mut self, marker: String) -> Self {
+        self.awaited_start = Some(marker);
         self
     }
 
@@ -91,6 +101,12 @@ impl LineCollector {
         let mut line = String::from_utf8_lossy(&raw).into_owned();
         if line.ends_with('\r') {
             line.pop();
+        }
+        if let Some(start) = &self.awaited_start {
+            if line.contains(start.as_str()) {
+                self.awaited_start = None;
+            }
+            return;
         }
         if let Some(marker) = &self.done_marker
             && let Some(at) = line.find(marker.as_str())
@@ -211,5 +227,21 @@ mod tests {
         c.push(format!("too long\n\n{marker}0\n").as_bytes());
         assert!(c.truncated());
         assert_eq!(c.done_status(), Some(0));
+    }
+
+    #[test]
+    fn before_the_start_marker_nothing_is_this_runs_output() {
+        let done = "\u{1e}DONE mine ".to_owned();
+        let mut c = LineCollector::new(1024)
+            .with_start_marker("\u{1e}START mine".to_owned())
+            .with_done_marker(done.clone());
+        // An earlier run's tail and its markers, then ours.
+        let bytes = format!(
+            "old line\n\n\u{1e}DONE other 0 0\n\n\u{1e}START mine\nnew line\n\n{done}0 0\n"
+        );
+        let lines = collect(&mut c, bytes.as_bytes(), 5);
+        assert_eq!(lines, vec!["new line"]);
+        assert_eq!(c.done_status(), Some(0));
+        assert_eq!(c.into_text(), "new line\n");
     }
 }

@@ -323,6 +323,7 @@ impl Sandbox {
                 data,
                 argv,
                 done_token: Some(&done_token),
+                stdin_open: false,
                 packages_volume: None,
             },
         );

@@ -1,21 +1,23 @@
-//! A run in a session's long-lived container, through `docker exec`: no
-//! container to create; the container and its work folder stay for the next run.
+//! A run in a session's long-lived container. Its first process is the
+//! resident harness (`harness.py serve`): the engine attaches to the container,
+//! writes the run as one request on its stdin, and reads the output until the
+//! run's "done" marker. No process to start, no `docker exec`, and pandas and
+//! friends are already imported; the container and its work folder stay for
+//! the next run.
 
-use super::container_spec;
 use super::harness;
-use super::layout;
 use super::output::LineCollector;
 use super::run::{Executed, RunRequest, Sandbox, Stop};
-use super::streaming::{flush_lines, stream_until_done, watch_for_marker};
-use crate::error::Result;
+use super::streaming::{OutputStream, flush_lines, stream_until_done, watch_for_marker};
+use crate::error::{Error, Result};
 use crate::events::EventSink;
-use bollard::exec::StartExecResults;
-use bollard::models::ExecConfig;
-use bollard::query_parameters::KillContainerOptionsBuilder;
+use bollard::Docker;
+use bollard::query_parameters::{AttachContainerOptionsBuilder, KillContainerOptionsBuilder};
 use std::time::Instant;
+use tokio::io::AsyncWriteExt;
 
 impl Sandbox {
-    /// A run through `docker exec` in a running session container.
+    /// A run through the resident harness of a running session container.
     pub(super) async fn execute_in_session(
         &self,
         container_id: &str,
@@ -25,32 +27,16 @@ impl Sandbox {
         stderr: &mut LineCollector,
         started: Instant,
     ) -> Result<Executed> {
-        let argv = harness::command(&request.program, &request.datasets)?;
-        let done_token = uuid::Uuid::new_v4().simple().to_string();
-        let exec = self
-            .docker
-            .create_exec(
-                container_id,
-                ExecConfig {
-                    attach_stdout: Some(true),
-                    attach_stderr: Some(true),
-                    env: Some(vec![
-                        format!("SANDPIPER_DONE_TOKEN={done_token}"),
-                        "SANDPIPER_IN_SESSION=1".to_owned(),
-                    ]),
-                    cmd: Some(argv),
-                    user: Some(container_spec::unprivileged_user()),
-                    working_dir: Some(layout::CONTAINER_WORKSPACE_DIR.to_owned()),
-                    ..Default::default()
-                },
-            )
-            .await?;
-        watch_for_marker(stdout, stderr, &harness::done_marker(&done_token));
-        let StartExecResults::Attached { output, .. } =
-            self.docker.start_exec(&exec.id, None).await?
-        else {
-            unreachable!("an exec started without detach is attached");
-        };
+        let token = uuid::Uuid::new_v4().simple().to_string();
+        let message = harness::request(&request.program, &request.datasets, &token)?;
+        watch_for_marker(stdout, stderr, &harness::done_marker(&token));
+        for collector in [&mut *stdout, &mut *stderr] {
+            let watching = std::mem::replace(collector, LineCollector::new(0));
+            *collector = watching.with_start_marker(harness::start_marker(&token));
+        }
+        // Attached before the request goes out, so no line of the run is missed.
+        let output = send_to_resident_harness(&self.docker, container_id, &message).await?;
+
         let deadline = tokio::time::Instant::from_std(started + self.settings.timeout());
         let stop = tokio::select! {
             streamed = stream_until_done(&request.run_id, output, sink, stdout, stderr) => {
@@ -62,32 +48,121 @@ impl Sandbox {
         };
         flush_lines(&request.run_id, sink, stdout, stderr);
         let announced = stdout.done_status().or(stderr.done_status());
-        let (exit_code, outputs) = match (&stop, announced) {
+        let (exit_code, oom_killed, outputs) = match (&stop, announced) {
             (Stop::Exited, Some(status)) => {
                 let outputs = match stdout.has_outputs() {
                     true => Some(self.download_outputs(container_id).await?),
                     false => None,
                 };
-                (Some(status), outputs)
+                (Some(status), false, outputs)
             }
-            (Stop::Exited, None) => (self.docker.inspect_exec(&exec.id).await?.exit_code, None),
+            // The stream closed without the marker: the harness itself died,
+            // and the container with it (most likely its memory limit).
+            (Stop::Exited, None) => {
+                let state = self
+                    .docker
+                    .inspect_container(container_id, None)
+                    .await?
+                    .state;
+                let oom = state.as_ref().and_then(|s| s.oom_killed).unwrap_or(false);
+                (state.and_then(|s| s.exit_code), oom, None)
+            }
             _ => {
-                // An exec'd process cannot be killed through the API: stop the
-                // whole session container. The next run starts it again.
+                // Only the code's own process should go, but it may have
+                // children anywhere in the container: stop the whole session
+                // container. The next run starts it again.
                 let kill = KillContainerOptionsBuilder::default()
                     .signal("KILL")
                     .build();
                 let _ = self.docker.kill_container(container_id, Some(kill)).await;
-                (None, None)
+                (None, false, None)
             }
         };
         let artifacts = self.bring_back(outputs, request, sink).await?;
         Ok(Executed {
             stop,
             exit_code,
-            oom_killed: false,
+            oom_killed,
             announced: announced.is_some(),
             artifacts,
         })
     }
+}
+
+/// Attaches to the container's stdin and output, then writes `message` to the
+/// resident harness. The returned stream carries the container's output from
+/// this moment on, other runs' included: the start marker tells ours apart.
+pub(crate) async fn send_to_resident_harness(
+    docker: &Docker,
+    container_id: &str,
+    message: &[u8],
+) -> Result<OutputStream> {
+    let options = AttachContainerOptionsBuilder::default()
+        .stdin(true)
+        .stdout(true)
+        .stderr(true)
+        .stream(true)
+        .logs(false)
+        .build();
+    let attached = docker.attach_container(container_id, Some(options)).await?;
+    let mut input = attached.input;
+    let sent = async {
+        input.write_all(message).await?;
+        input.flush().await
+    };
+    sent.await
+        .map_err(|e| Error::io("sending the run to the session's harness", e))?;
+    // Keep the write half open until the run ends: closing it early could
+    // end the attach before the output has all arrived.
+    let output = attached.output;
+    Ok(Box::pin(KeepAlive {
+        output,
+        _input: input,
+    }))
+}
+
+/// The attach's output stream, holding its write half open as long as it lives.
+struct KeepAlive {
+    output: OutputStream,
+    _input: std::pin::Pin<Box<dyn tokio::io::AsyncWrite + Send>>,
+}
+
+impl futures_util::Stream for KeepAlive {
+    type Item = <OutputStream as futures_util::Stream>::Item;
+
+    fn poll_next(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Self::Item>> {
+        self.output.as_mut().poll_next(cx)
+    }
+}
+
+/// Restarts the resident harness in place (same process, same container, work
+/// folder kept), so packages just installed replace modules it had preloaded.
+/// Returns once the harness has acknowledged the request.
+pub(crate) async fn reload_resident_harness(docker: &Docker, container_id: &str) -> Result<()> {
+    use futures_util::StreamExt;
+    let token = uuid::Uuid::new_v4().simple().to_string();
+    let mut output =
+        send_to_resident_harness(docker, container_id, &harness::reload_request(&token)).await?;
+    let mut stdout = LineCollector::new(0)
+        .with_start_marker(harness::start_marker(&token))
+        .with_done_marker(harness::done_marker(&token));
+    let acknowledged = async {
+        while stdout.done_status().is_none() {
+            match output.next().await {
+                Some(Ok(bollard::container::LogOutput::StdOut { message })) => {
+                    stdout.push(&message);
+                }
+                Some(Ok(_)) => {}
+                Some(Err(e)) => return Err(Error::from(e)),
+                None => break,
+            }
+        }
+        Ok(())
+    };
+    // A harness busy with a run acknowledges after it; never wait forever.
+    let _ = tokio::time::timeout(std::time::Duration::from_secs(30), acknowledged).await;
+    Ok(())
 }

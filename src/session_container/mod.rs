@@ -16,6 +16,7 @@ use crate::packages;
 use crate::sandbox::container_spec::{self, DataSource, RunSpec};
 use crate::sandbox::guard::{Guard, Resource};
 use crate::sandbox::{DatasetMount, remove_container, remove_volume, upload, workspace};
+use crate::sandbox::{harness, session_run};
 use crate::settings::{PackageSettings, SandboxSettings};
 use bollard::Docker;
 use bollard::models::{ContainerSummaryStateEnum, ExecConfig};
@@ -90,7 +91,10 @@ impl SessionContainers {
             let labels = existing.labels.clone().unwrap_or_default();
             let id = existing.id.clone().unwrap_or_default();
             let same_image = existing.image.as_deref() == Some(self.settings.image.as_str());
-            let same = same_image && labels.get(labels::DATASETS) == Some(&digest);
+            // A container from another version of Sandpiper may run a harness
+            // that can't read today's requests.
+            let same_harness = labels.get(labels::HARNESS) == Some(&harness::version());
+            let same = same_image && same_harness && labels.get(labels::DATASETS) == Some(&digest);
             if same {
                 if existing.state != Some(ContainerSummaryStateEnum::RUNNING) {
                     self.docker.start_container(&id, None).await?;
@@ -134,7 +138,8 @@ impl SessionContainers {
         sink: &dyn EventSink,
     ) -> Result<SessionContainer> {
         docker::ensure_image(&self.docker, &self.settings.image, sink).await?;
-        let session_labels = labels::for_session(session, digest);
+        let mut session_labels = labels::for_session(session, digest);
+        session_labels.insert(labels::HARNESS.to_owned(), harness::version());
         let work = workspace::create_named(
             &self.docker,
             format!("sandpiper-session-{session}-work"),
@@ -177,9 +182,10 @@ impl SessionContainers {
                     Some(volume) => DataSource::Volume(volume.name()),
                     None => DataSource::BindMounts,
                 },
-                // Idles between runs; every run is a `docker exec`.
-                argv: vec!["sleep".to_owned(), "infinity".to_owned()],
+                // Waits between runs; each run is a request on its stdin.
+                argv: harness::resident_command(),
                 done_token: None,
+                stdin_open: true,
                 packages_volume: Some(&packages_volume),
             },
         );
@@ -203,7 +209,7 @@ impl SessionContainers {
             .unwrap_or_default();
         if packages_lost && !recorded.is_empty() {
             let reqs = packages::check_requests(&recorded, &self.packages)?;
-            self.install_into(session, &reqs, "the session had them before", sink)
+            self.install_into(session, &id, &reqs, "the session had them before", sink)
                 .await?;
         }
         let mut meta = self.describe(&id, session, datasets).await?;
@@ -256,7 +262,8 @@ impl SessionContainers {
         let Some(id) = self.find(&session).await?.and_then(|c| c.id) else {
             return Err(Error::ContainerNotFound(container_name(&session)));
         };
-        self.install_into(&session, &reqs, reason, sink).await?;
+        self.install_into(&session, &id, &reqs, reason, sink)
+            .await?;
         let mut meta =
             metadata::load(&self.state_dir, &session).unwrap_or_else(|| SessionContainerMeta {
                 container_id: id.clone(),
@@ -279,9 +286,12 @@ impl SessionContainers {
         Ok(meta)
     }
 
+    /// Installs into the session's packages volume, then has the container's
+    /// resident harness start afresh so it imports what was just installed.
     async fn install_into(
         &self,
         session: &str,
+        container_id: &str,
         reqs: &[packages::Requirement],
         reason: &str,
         sink: &dyn EventSink,
@@ -308,7 +318,8 @@ impl SessionContainers {
             duration_ms: u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
             error: installed.as_ref().err().map(Error::plain_words),
         });
-        installed
+        installed?;
+        session_run::reload_resident_harness(&self.docker, container_id).await
     }
 
     /// The distributions Python in the container can import, by name.
