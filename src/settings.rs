@@ -43,6 +43,12 @@ pub struct PackageSettings {
     pub denylist: Vec<String>,
     /// Install missing modules by themselves and run again (no model try spent).
     pub auto_install: bool,
+    /// The Docker network installs use: the daemon's default bridge when unset.
+    /// Networks where only a proxy reaches the internet name theirs here.
+    pub network: Option<String>,
+    /// The Docker volume holding installed packages and the download caches,
+    /// shared by every session.
+    pub store_volume: String,
 }
 
 impl Default for PackageSettings {
@@ -61,6 +67,8 @@ impl Default for PackageSettings {
             allowlist: Vec::new(),
             denylist: Vec::new(),
             auto_install: true,
+            network: None,
+            store_volume: "sandpiper-packages".to_owned(),
         }
     }
 }

@@ -151,15 +151,15 @@ async fn a_package_that_does_not_exist_is_explained() {
 
 #[tokio::test]
 async fn a_container_removed_with_its_packages_is_recreated_with_them() {
-    let session = TestSession::new("pkg-recreate");
+    let session = TestSession::new("pkg-recreate").with_own_store();
     session_with_tabulate(&session).await;
-    // Behind Sandpiper's back: the container and its packages volume go.
+    // Behind Sandpiper's back: the container and the package store go.
     let docker = docker().await;
     let name = format!("sandpiper-session-{}", session.name);
     force_remove(&name).await;
     docker
         .remove_volume(
-            &format!("{name}-packages"),
+            session.store.as_deref().unwrap(),
             None::<bollard::query_parameters::RemoveVolumeOptions>,
         )
         .await
@@ -243,4 +243,122 @@ async fn a_module_no_package_provides_leaves_the_failed_run_and_says_why() {
         told.as_deref(),
         Some("There is no package called \"sandpiper-no-such-module-xyz\" on PyPI.")
     );
+}
+
+/// Where a package's module lives: the same file for two sessions means the
+/// second one installed nothing and shares the first one's copy.
+const WHERE_IS_TABULATE: &str = "import os, tabulate\nprint(os.path.realpath(tabulate.__file__))\n";
+
+#[tokio::test]
+async fn a_second_session_asking_for_the_same_package_shares_the_first_ones() {
+    let first = TestSession::new("pkg-share-a").with_own_store();
+    let mut second = TestSession::new("pkg-share-b");
+    second.store = first.store.clone();
+    session_with_tabulate(&first).await;
+    session_with_tabulate(&second).await;
+    let in_first = run(&first, WHERE_IS_TABULATE, &Recorder::default()).await;
+    let in_second = run(&second, WHERE_IS_TABULATE, &Recorder::default()).await;
+    assert_eq!(in_second.outcome, Outcome::Success, "{}", in_second.stderr);
+    assert!(
+        in_first.stdout.starts_with("/sandpiper-store/sets/"),
+        "{}",
+        in_first.stdout
+    );
+    assert_eq!(in_first.stdout, in_second.stdout);
+    second.store = None; // the first session's drop removes the store
+}
+
+#[tokio::test]
+async fn adding_a_package_to_one_session_never_changes_another_ones() {
+    let plain = TestSession::new("pkg-apart-a").with_own_store();
+    let mut more = TestSession::new("pkg-apart-b");
+    more.store = plain.store.clone();
+    session_with_tabulate(&plain).await;
+    session_with_tabulate(&more).await;
+    more.containers()
+        .await
+        .install_packages(
+            &more.name,
+            &["colorama".into()],
+            "asked for",
+            &Recorder::default(),
+        )
+        .await
+        .unwrap_or_else(|e| panic!("{}", e.plain_words()));
+
+    let probe = "import importlib.util as u\n\
+        print(bool(u.find_spec('tabulate')), bool(u.find_spec('colorama')))\n";
+    let with_more = run(&more, probe, &Recorder::default()).await;
+    assert_eq!(with_more.stdout, "True True\n", "{}", with_more.stderr);
+    let untouched = run(&plain, probe, &Recorder::default()).await;
+    assert_eq!(untouched.stdout, "True False\n", "{}", untouched.stderr);
+    more.store = None;
+}
+
+#[tokio::test]
+async fn the_store_forgets_gone_sessions_and_long_unused_packages_only() {
+    let kept = TestSession::new("pkg-gc-kept").with_own_store();
+    let mut gone = TestSession::new("pkg-gc-gone");
+    gone.store = kept.store.clone();
+    session_with_tabulate(&kept).await;
+    let meta = gone
+        .containers()
+        .await
+        .install_packages(
+            &gone.name,
+            &["colorama".into()],
+            "asked for",
+            &Recorder::default(),
+        )
+        .await;
+    assert!(
+        meta.is_err(),
+        "a session must have run once before installing"
+    );
+    run(&gone, "print(1)", &Recorder::default()).await;
+    let gone_set = gone
+        .containers()
+        .await
+        .install_packages(
+            &gone.name,
+            &["colorama".into()],
+            "asked for",
+            &Recorder::default(),
+        )
+        .await
+        .unwrap()
+        .packages_set
+        .unwrap();
+    gone.containers()
+        .await
+        .remove_session(&gone.name)
+        .await
+        .unwrap();
+
+    // Recently used: the gone session's link goes, its set stays for reuse.
+    let containers = kept.containers().await;
+    let collected = containers.collect_package_garbage().await.unwrap();
+    assert!(
+        collected.contains(&format!("package link {}", gone.name)),
+        "{collected:?}"
+    );
+    assert!(
+        !collected.iter().any(|c| c.contains(&gone_set)),
+        "{collected:?}"
+    );
+
+    // Unused for longer than a month: the set goes, the kept session's stays.
+    let store = kept.store.clone().unwrap();
+    let aged = std::process::Command::new("docker")
+        .args(["run", "--rm", "--network", "none", "-v"])
+        .arg(format!("{store}:/s"))
+        .args([&kept.image, "sh", "-c", "touch -d 2000-01-01 /s/sets/*"])
+        .status()
+        .unwrap();
+    assert!(aged.success());
+    let collected = containers.collect_package_garbage().await.unwrap();
+    assert_eq!(collected, vec![format!("package set {gone_set}")]);
+    let still = run(&kept, USE_TABULATE, &Recorder::default()).await;
+    assert_eq!(still.outcome, Outcome::Success, "{}", still.stderr);
+    gone.store = None;
 }

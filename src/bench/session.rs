@@ -1,6 +1,8 @@
 //! The session benchmark (`sandpiper bench session`): a run in a warm session
 //! container against `docker exec` of the same code into it, and against a new
-//! ephemeral container; and installing pandas with a cold cache against a warm one.
+//! ephemeral container; and installing pandas with a cold package store against
+//! a warm one. The installs use a package store of their own, removed at the
+//! end: the benchmark never empties the user's.
 
 use super::stats::{Row, Sample};
 use crate::docker;
@@ -23,26 +25,101 @@ pub async fn run_session_bench(
 ) -> Result<Vec<Row>> {
     let connection = docker::connect(&settings.docker).await?;
     let scratch = tempfile::tempdir().map_err(|e| Error::io("creating a scratch folder", e))?;
+    let tag = &uuid::Uuid::new_v4().simple().to_string()[..8];
+    let mut packages = settings.packages.clone();
+    packages.store_volume = format!("sandpiper-bench-packages-{tag}");
     let containers = SessionContainers::new(
         &connection,
         settings.sandbox.clone(),
-        settings.packages.clone(),
+        packages.clone(),
         scratch.path().to_owned(),
     );
     let sandbox = Sandbox::for_connection(&connection, settings.sandbox.clone());
-    let session = format!("bench-{}", &uuid::Uuid::new_v4().simple().to_string()[..8]);
-    let rows = measure(
+    let session = format!("bench-{tag}");
+    let mut rows = measure(
         &containers,
         &sandbox,
         &session,
         scratch.path(),
         runs,
-        install_runs,
         progress,
     )
     .await;
     let _ = containers.remove_session(&session).await;
+    if install_runs > 0
+        && let Ok(rows) = rows.as_mut()
+    {
+        progress("installing pandas with a cold and a warm package store");
+        let installs = measure_installs(&containers, tag, install_runs).await;
+        for run in 0..install_runs {
+            for kind in ["cold", "warm", "layered"] {
+                let _ = containers
+                    .remove_session(&format!("bench-{tag}-{kind}-{run}"))
+                    .await;
+            }
+        }
+        let _ = remove_store(&connection.docker, &packages.store_volume).await;
+        rows.extend(installs?);
+    }
     rows
+}
+
+async fn remove_store(docker: &bollard::Docker, volume: &str) -> Result<()> {
+    docker
+        .remove_volume(
+            volume,
+            None::<bollard::query_parameters::RemoveVolumeOptions>,
+        )
+        .await?;
+    Ok(())
+}
+
+/// Each round: an empty store, pandas into a new session (cold); pandas into
+/// another new session (warm: same packages, same image); tabulate then
+/// pandas into a third (layered: pandas on top of another set).
+async fn measure_installs(
+    containers: &SessionContainers,
+    tag: &str,
+    install_runs: usize,
+) -> Result<Vec<Row>> {
+    let (mut cold, mut warm, mut layered) =
+        (Sample::default(), Sample::default(), Sample::default());
+    for run in 0..install_runs {
+        let _ = remove_store(&containers.docker(), containers.store_volume()).await;
+        for (kind, sample) in [
+            ("cold", &mut cold),
+            ("warm", &mut warm),
+            ("layered", &mut layered),
+        ] {
+            let session = format!("bench-{tag}-{kind}-{run}");
+            containers.ensure(&session, &[], &Discard).await?;
+            if kind == "layered" {
+                containers
+                    .install_packages(&session, &["tabulate".to_owned()], "benchmark", &Discard)
+                    .await?;
+            }
+            let started = Instant::now();
+            containers
+                .install_packages(&session, &["pandas".to_owned()], "benchmark", &Discard)
+                .await?;
+            sample.0.push(started.elapsed());
+            containers.remove_session(&session).await?;
+        }
+    }
+    Ok(vec![
+        Row {
+            name: "install pandas, new session, warm store".into(),
+            baseline_name: "same, empty store".into(),
+            ours: warm,
+            baseline: cold.clone(),
+        },
+        Row {
+            name: "install pandas on top of tabulate, warm".into(),
+            baseline_name: "same, empty store".into(),
+            ours: layered,
+            baseline: cold,
+        },
+    ])
 }
 
 async fn measure(
@@ -51,7 +128,6 @@ async fn measure(
     session: &str,
     scratch: &Path,
     runs: usize,
-    install_runs: usize,
     progress: &dyn Fn(&str),
 ) -> Result<Vec<Row>> {
     let container = containers.ensure(session, &[], &Discard).await?;
@@ -82,7 +158,7 @@ async fn measure(
         }
         fresh.0.push(started.elapsed());
     }
-    let mut rows = vec![
+    let rows = vec![
         Row {
             name: "warm session print(1)".into(),
             baseline_name: "docker exec (CLI), same container".into(),
@@ -97,36 +173,6 @@ async fn measure(
         },
     ];
 
-    if install_runs > 0 {
-        progress("installing pandas with a cold and a warm cache");
-        let (mut cold, mut warm_cache) = (Sample::default(), Sample::default());
-        for _ in 0..install_runs {
-            let docker = docker::connect(&Default::default()).await?.docker;
-            let _ = docker
-                .remove_volume(
-                    crate::packages::install::CACHE_VOLUME,
-                    None::<bollard::query_parameters::RemoveVolumeOptions>,
-                )
-                .await;
-            for sample in [&mut cold, &mut warm_cache] {
-                // A fresh packages volume each time: only the cache differs.
-                containers.remove_session(session).await?;
-                let container = containers.ensure(session, &[], &Discard).await?;
-                let started = Instant::now();
-                containers
-                    .install_packages(session, &["pandas".to_owned()], "benchmark", &Discard)
-                    .await?;
-                sample.0.push(started.elapsed());
-                drop(container);
-            }
-        }
-        rows.push(Row {
-            name: "install pandas, warm cache".into(),
-            baseline_name: "same, cold cache".into(),
-            ours: warm_cache,
-            baseline: cold,
-        });
-    }
     Ok(rows)
 }
 

@@ -1,10 +1,12 @@
 //! The install step. Installing needs the network; analysis code must never have
 //! it. So packages are installed by a separate, short-lived container that runs
-//! only pip: network on, no dataset mounted, no model code, wheels only (no
-//! package's own setup code runs), writing into the session's packages volume.
-//! The session container mounts that volume read-only, with the network off.
+//! only the installer (`install.py`, then uv or pip): network on, no dataset
+//! mounted, no model code, wheels only (no package's own setup code runs),
+//! writing into the package store (`store.rs`). Session containers mount the
+//! store read-only, with the network off.
 
 use super::names::Requirement;
+use super::store;
 use crate::docker::labels;
 use crate::error::{Error, Result};
 use crate::sandbox::guard::{Guard, Resource};
@@ -15,51 +17,45 @@ use bollard::query_parameters::{CreateContainerOptions, LogsOptionsBuilder};
 use futures_util::StreamExt;
 use std::collections::HashMap;
 
-pub(crate) const PACKAGES_DIR: &str = "/packages";
-const CACHE_DIR: &str = "/cache";
-/// Shared by every session, so the second install of a package is fast.
-pub(crate) const CACHE_VOLUME: &str = "sandpiper-pip-cache";
+const INSTALLER: &str = include_str!("install.py");
 const CA_BUNDLE_IN_CONTAINER: &str = "/etc/sandpiper/ca.pem";
 const INSTALL_TIMEOUT_SECS: u64 = 600;
-const INSTALL_SCRIPT: &str = r#"if command -v uv >/dev/null 2>&1; then
-  exec uv pip install --python python3 --target /packages --cache-dir /cache/uv \
-    --only-binary :all: --compile-bytecode --link-mode copy --no-progress -- "$@"
-else
-  exec python3 -m pip install --target /packages --upgrade --only-binary=:all: \
-    --cache-dir /cache/pip --disable-pip-version-check --no-input --progress-bar off \
-    --root-user-action=ignore -- "$@"
-fi"#;
 
-/// Installs `requirements` into the volume `packages_volume`.
+/// One install: make the set `key` (holding `all`, for the image `image_id`)
+/// exist, then point the session at it.
+pub(crate) struct SetRequest<'a> {
+    pub session: &'a str,
+    pub key: &'a str,
+    pub image_id: &'a str,
+    pub all: &'a [Requirement],
+    /// What the user asked for this time, to name in errors.
+    pub new: &'a [Requirement],
+}
+
+/// Makes the session's packages the set `request.key`, installing what it
+/// has to.
 pub(crate) async fn install(
     docker: &Docker,
     sandbox: &SandboxSettings,
     settings: &PackageSettings,
     remote: bool,
-    packages_volume: &str,
-    requirements: &[Requirement],
+    request: &SetRequest<'_>,
 ) -> Result<()> {
-    ensure_cache_volume(docker).await?;
-    let install_id = crate::ids::RunId::new();
-    // uv when the image has it (it unpacks each wheel once into its cache and
-    // copies from there), pip otherwise. The requirements are arguments, never
-    // part of the script.
-    let mut cmd = vec![
-        "sh".to_owned(),
+    store::ensure_volume(docker, &settings.store_volume).await?;
+    let args = serde_json::json!({
+        "session": request.session,
+        "key": request.key,
+        "image": request.image_id,
+        "all": request.all.iter().map(Requirement::to_pip_arg).collect::<Vec<_>>(),
+    });
+    let cmd = vec![
+        "python3".to_owned(),
         "-c".to_owned(),
-        INSTALL_SCRIPT.to_owned(),
-        "sandpiper-install".to_owned(),
+        INSTALLER.to_owned(),
+        args.to_string(),
     ];
-    cmd.extend(requirements.iter().map(Requirement::to_pip_arg));
-
-    let mut env = vec![
-        "HOME=/tmp".to_owned(),
-        "PYTHONDONTWRITEBYTECODE=1".to_owned(),
-    ];
-    let mut mounts = vec![
-        volume(packages_volume, PACKAGES_DIR),
-        volume(CACHE_VOLUME, CACHE_DIR),
-    ];
+    let mut env = vec!["HOME=/tmp".to_owned()];
+    let mut mounts = vec![store::mount(&settings.store_volume, false)];
     // A TLS-inspecting company proxy re-signs PyPI's certificate with its own
     // root, which only the host's trust store knows.
     if let Some(bundle) = settings.ca_bundle.as_ref().filter(|_| !remote) {
@@ -78,19 +74,82 @@ pub(crate) async fn install(
             env.push(format!("{var}={proxy}"));
         }
     }
+    let (exit_code, log) =
+        run_in_store(docker, sandbox, cmd, env, mounts, settings.network.clone()).await?;
+    if exit_code == Some(0) {
+        return Ok(());
+    }
+    Err(explain_failure(request.new, &log))
+}
+
+/// Removes links of sessions not in `live_sessions`, then package sets that no
+/// session uses and no install wanted for `keep_days`.
+pub(crate) async fn collect_garbage(
+    docker: &Docker,
+    sandbox: &SandboxSettings,
+    settings: &PackageSettings,
+    live_sessions: &[String],
+    keep_days: u32,
+) -> Result<Vec<String>> {
+    if docker.inspect_volume(&settings.store_volume).await.is_err() {
+        return Ok(Vec::new());
+    }
+    let args = serde_json::json!({ "live_sessions": live_sessions, "keep_days": keep_days });
+    let cmd = vec![
+        "python3".to_owned(),
+        "-c".to_owned(),
+        INSTALLER.to_owned(),
+        "gc".to_owned(),
+        args.to_string(),
+    ];
+    let mounts = vec![store::mount(&settings.store_volume, false)];
+    let (exit_code, log) = run_in_store(
+        docker,
+        sandbox,
+        cmd,
+        Vec::new(),
+        mounts,
+        Some("none".into()),
+    )
+    .await?;
+    if exit_code != Some(0) {
+        return Err(Error::PackageInstallFailed {
+            packages: String::new(),
+            reason: format!("cleaning the package store failed: {}", last_line(&log)),
+        });
+    }
+    Ok(log
+        .lines()
+        .filter_map(|l| l.strip_prefix("SANDPIPER-GC "))
+        .map(str::to_owned)
+        .collect())
+}
+
+/// Runs Sandpiper's own installer in a short-lived container with the store
+/// mounted: its exit code and output.
+async fn run_in_store(
+    docker: &Docker,
+    sandbox: &SandboxSettings,
+    cmd: Vec<String>,
+    env: Vec<String>,
+    mounts: Vec<Mount>,
+    network: Option<String>,
+) -> Result<(Option<i64>, String)> {
+    let run_id = crate::ids::RunId::new();
     let memory = sandbox.memory_bytes().max(2 * 1024 * 1024 * 1024);
     let body = ContainerCreateBody {
         image: Some(sandbox.image.clone()),
         cmd: Some(cmd),
         env: Some(env),
-        // Root, to write the root-owned volumes, but with no capabilities at all
-        // and nothing but pip to run.
+        // Root, to write the root-owned store, but with no capabilities at all
+        // and nothing but the installer to run.
         user: Some("0:0".to_owned()),
-        labels: Some(labels::for_ephemeral_run(&install_id)),
+        labels: Some(labels::for_ephemeral_run(&run_id)),
         host_config: Some(HostConfig {
             memory: Some(memory),
             memory_swap: Some(memory),
             pids_limit: Some(sandbox.pids_limit),
+            network_mode: network,
             cap_drop: Some(vec!["ALL".to_owned()]),
             security_opt: Some(vec!["no-new-privileges".to_owned()]),
             readonly_rootfs: Some(true),
@@ -109,11 +168,14 @@ pub(crate) async fn install(
     let container = Guard::new(docker.clone(), Resource::Container(created.id));
     let outcome = run_to_end(docker, container.name()).await;
     container.remove().await?;
-    let (exit_code, log) = outcome?;
-    if exit_code == Some(0) {
-        return Ok(());
-    }
-    Err(explain_failure(requirements, &log))
+    outcome
+}
+
+fn last_line(log: &str) -> &str {
+    log.lines()
+        .rev()
+        .find(|l| !l.trim().is_empty())
+        .unwrap_or("no reason given")
 }
 
 async fn run_to_end(docker: &Docker, id: &str) -> Result<(Option<i64>, String)> {
@@ -181,33 +243,6 @@ fn explain_failure(requirements: &[Requirement], log: &str) -> Error {
         .trim_start_matches("ERROR: ")
         .to_owned();
     Error::PackageInstallFailed { packages, reason }
-}
-
-async fn ensure_cache_volume(docker: &Docker) -> Result<()> {
-    if docker.inspect_volume(CACHE_VOLUME).await.is_ok() {
-        return Ok(());
-    }
-    docker
-        .create_volume(bollard::models::VolumeCreateRequest {
-            name: Some(CACHE_VOLUME.to_owned()),
-            labels: Some(HashMap::from([
-                (labels::MANAGED.to_owned(), "true".to_owned()),
-                (labels::KIND.to_owned(), "cache".to_owned()),
-            ])),
-            ..Default::default()
-        })
-        .await?;
-    Ok(())
-}
-
-fn volume(name: &str, target: &str) -> Mount {
-    Mount {
-        typ: Some(MountType::VOLUME),
-        source: Some(name.to_owned()),
-        target: Some(target.to_owned()),
-        read_only: Some(false),
-        ..Default::default()
-    }
 }
 
 #[cfg(test)]

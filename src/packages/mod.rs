@@ -4,6 +4,7 @@
 
 pub(crate) mod install;
 mod names;
+pub(crate) mod store;
 
 pub use names::{
     Requirement, distribution_for_module, missing_module, normalise, parse_requirement,

@@ -4,7 +4,7 @@
 use super::layout::{
     CONTAINER_DATA_DIR, CONTAINER_OUTPUT_DIR, CONTAINER_WORKSPACE_DIR, DatasetMount,
 };
-use crate::packages::install::PACKAGES_DIR;
+use crate::packages::store;
 use crate::settings::SandboxSettings;
 use bollard::models::{ContainerCreateBody, HostConfig, Mount, MountType, ResourcesUlimits};
 use std::collections::HashMap;
@@ -26,9 +26,14 @@ pub(crate) struct RunSpec<'a> {
     pub done_token: Option<&'a str>,
     /// A session container's resident harness reads its runs from stdin.
     pub stdin_open: bool,
-    /// A session's packages volume, mounted read-only at `/packages` and put on
-    /// Python's path.
-    pub packages_volume: Option<&'a str>,
+    /// A session's packages: the package store, mounted read-only, and its
+    /// session's link in it put on Python's path.
+    pub packages: Option<SessionPackages<'a>>,
+}
+
+pub(crate) struct SessionPackages<'a> {
+    pub store_volume: &'a str,
+    pub session: &'a str,
 }
 
 /// How datasets reach the container.
@@ -54,8 +59,8 @@ pub(crate) fn build(settings: &SandboxSettings, run: RunSpec<'_>) -> ContainerCr
         }
         DataSource::Volume(_) => {}
     }
-    if let Some(packages) = run.packages_volume {
-        mounts.push(volume(packages, PACKAGES_DIR, true));
+    if let Some(packages) = &run.packages {
+        mounts.push(store::mount(packages.store_volume, true));
     }
 
     let host_config = HostConfig {
@@ -103,8 +108,11 @@ pub(crate) fn build(settings: &SandboxSettings, run: RunSpec<'_>) -> ContainerCr
         format!("SANDPIPER_OUTPUT_DIR={CONTAINER_OUTPUT_DIR}"),
     ];
     env.extend(run.done_token.map(|t| format!("SANDPIPER_DONE_TOKEN={t}")));
-    if run.packages_volume.is_some() {
-        env.push(format!("PYTHONPATH={PACKAGES_DIR}"));
+    if let Some(packages) = &run.packages {
+        env.push(format!(
+            "PYTHONPATH={}",
+            store::python_path(packages.session)
+        ));
     }
     ContainerCreateBody {
         image: Some(settings.image.clone()),

@@ -324,7 +324,7 @@ impl Sandbox {
                 argv,
                 done_token: Some(&done_token),
                 stdin_open: false,
-                packages_volume: None,
+                packages: None,
             },
         );
         let name = format!("sandpiper-run-{}", request.run_id.short());

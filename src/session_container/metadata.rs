@@ -22,6 +22,9 @@ pub struct SessionContainerMeta {
     /// reinstall when the container and its packages volume are gone.
     #[serde(default)]
     pub requested_packages: Vec<String>,
+    /// The package set (in the package store) the session imports from.
+    #[serde(default)]
+    pub packages_set: Option<String>,
 }
 
 pub(crate) fn path(state_dir: &Path, session: &str) -> PathBuf {
@@ -69,6 +72,7 @@ mod tests {
             session_files: vec!["/data/a.csv".into()],
             installed_packages: vec!["pip".into()],
             requested_packages: vec!["tabulate".into()],
+            packages_set: Some("3fa9".into()),
         };
         save(dir.path(), "x", &meta).unwrap();
         assert_eq!(load(dir.path(), "x"), Some(meta));

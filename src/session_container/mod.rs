@@ -13,7 +13,7 @@ use crate::docker::{self, labels};
 use crate::error::{Error, Result};
 use crate::events::{Event, EventSink};
 use crate::packages;
-use crate::sandbox::container_spec::{self, DataSource, RunSpec};
+use crate::sandbox::container_spec::{self, DataSource, RunSpec, SessionPackages};
 use crate::sandbox::guard::{Guard, Resource};
 use crate::sandbox::{DatasetMount, remove_container, remove_volume, upload, workspace};
 use crate::sandbox::{harness, session_run};
@@ -50,6 +50,9 @@ pub struct ContainerInfo {
     pub installed_packages: Vec<String>,
 }
 
+/// How long a package set no session uses stays in the store for reuse.
+const STORE_KEEP_DAYS: u32 = 30;
+
 pub struct SessionContainers {
     docker: Docker,
     settings: SandboxSettings,
@@ -73,6 +76,16 @@ impl SessionContainers {
             remote: connection.remote,
             state_dir,
         }
+    }
+
+    /// The Docker connection these containers live on.
+    pub fn docker(&self) -> Docker {
+        self.docker.clone()
+    }
+
+    /// The volume of the package store sessions import from.
+    pub fn store_volume(&self) -> &str {
+        &self.packages.store_volume
     }
 
     /// The session's container, running, with these datasets mounted: reused
@@ -112,14 +125,10 @@ impl SessionContainers {
                 });
             }
             // New datasets or a new image need a new container. Its packages
-            // stay for the same image; for another image they are reinstalled
-            // from the recorded list (create() does it when their volume is gone).
+            // stay in the store; for another image create() installs them
+            // again from the recorded list.
             remove_container(&self.docker, &id).await?;
-            let mut volumes = vec!["work", "data"];
-            if !same_image {
-                volumes.push("packages");
-            }
-            for suffix in volumes {
+            for suffix in ["work", "data"] {
                 remove_volume(
                     &self.docker,
                     &format!("sandpiper-session-{session}-{suffix}"),
@@ -147,18 +156,9 @@ impl SessionContainers {
             self.settings.workspace_mib,
         )
         .await?;
-        // Kept when the container goes: a recreated container finds its packages.
-        let packages_volume = packages_volume_name(session);
-        let packages_lost = self.docker.inspect_volume(&packages_volume).await.is_err();
-        if packages_lost {
-            self.docker
-                .create_volume(bollard::models::VolumeCreateRequest {
-                    name: Some(packages_volume.clone()),
-                    labels: Some(session_labels.clone()),
-                    ..Default::default()
-                })
-                .await?;
-        }
+        // Shared by every session and kept when containers go: a recreated
+        // container finds its packages there.
+        packages::store::ensure_volume(&self.docker, &self.packages.store_volume).await?;
         let data = match self.remote && !datasets.is_empty() {
             true => Some(
                 upload::upload_named(
@@ -186,7 +186,10 @@ impl SessionContainers {
                 argv: harness::resident_command(),
                 done_token: None,
                 stdin_open: true,
-                packages_volume: Some(&packages_volume),
+                packages: Some(SessionPackages {
+                    store_volume: &self.packages.store_volume,
+                    session,
+                }),
             },
         );
         let name = container_name(session);
@@ -203,17 +206,13 @@ impl SessionContainers {
         let id = container.keep();
         work.keep();
         data.map(Guard::keep);
-        // Removed behind our back with its packages: install what the session had.
-        let recorded = metadata::load(&self.state_dir, session)
-            .map(|m| m.requested_packages)
-            .unwrap_or_default();
-        if packages_lost && !recorded.is_empty() {
-            let reqs = packages::check_requests(&recorded, &self.packages)?;
-            self.install_into(session, &id, &reqs, "the session had them before", sink)
-                .await?;
-        }
+        let recorded = metadata::load(&self.state_dir, session);
         let mut meta = self.describe(&id, session, datasets).await?;
-        meta.requested_packages = recorded;
+        if let Some(recorded) = recorded.filter(|m| !m.requested_packages.is_empty()) {
+            meta.requested_packages = recorded.requested_packages;
+            meta.packages_set = recorded.packages_set;
+            self.restore_packages(&id, session, &mut meta, sink).await?;
+        }
         metadata::save(&self.state_dir, session, &meta)?;
         Ok(SessionContainer {
             id,
@@ -240,9 +239,8 @@ impl SessionContainers {
                 .map(|d| d.host_path.display().to_string())
                 .collect(),
             installed_packages,
-            requested_packages: metadata::load(&self.state_dir, session)
-                .map(|m| m.requested_packages)
-                .unwrap_or_default(),
+            requested_packages: Vec::new(),
+            packages_set: None,
         };
         metadata::save(&self.state_dir, session, &meta)?;
         Ok(meta)
@@ -258,58 +256,98 @@ impl SessionContainers {
         sink: &dyn EventSink,
     ) -> Result<SessionContainerMeta> {
         let session = session_name(session)?;
-        let reqs = packages::check_requests(requested, &self.packages)?;
+        let new = packages::check_requests(requested, &self.packages)?;
         let Some(id) = self.find(&session).await?.and_then(|c| c.id) else {
             return Err(Error::ContainerNotFound(container_name(&session)));
         };
-        self.install_into(&session, &id, &reqs, reason, sink)
-            .await?;
-        let mut meta =
-            metadata::load(&self.state_dir, &session).unwrap_or_else(|| SessionContainerMeta {
-                container_id: id.clone(),
-                container_name: container_name(&session),
-                image_name: self.settings.image.clone(),
-                created_at: crate::clock::now_secs(),
-                session_files: Vec::new(),
-                installed_packages: Vec::new(),
-                requested_packages: Vec::new(),
-            });
-        for req in &reqs {
-            let arg = req.to_pip_arg();
+        let mut meta = match metadata::load(&self.state_dir, &session) {
+            Some(meta) if meta.container_id == id => meta,
+            _ => self.describe(&id, &session, &[]).await?,
+        };
+        // A newly requested version replaces the one asked for before.
+        for req in &new {
             meta.requested_packages.retain(|r| {
                 packages::parse_requirement(r).map(|p| p.name).ok().as_ref() != Some(&req.name)
             });
-            meta.requested_packages.push(arg);
+            meta.requested_packages.push(req.to_pip_arg());
         }
+        let all = packages::check_requests(&meta.requested_packages, &self.packages)?;
+        let key = self
+            .install_into(&session, &id, &new, &all, reason, sink)
+            .await?;
+        meta.packages_set = Some(key);
         meta.installed_packages = self.installed_packages(&id).await?;
         metadata::save(&self.state_dir, &session, &meta)?;
         Ok(meta)
     }
 
-    /// Installs into the session's packages volume, then has the container's
-    /// resident harness start afresh so it imports what was just installed.
+    /// A new container for a session that had packages: makes sure its link
+    /// points at a set with all of them for this image (the store may have
+    /// been removed, or the image changed), installing them again if not.
+    async fn restore_packages(
+        &self,
+        id: &str,
+        session: &str,
+        meta: &mut SessionContainerMeta,
+        sink: &dyn EventSink,
+    ) -> Result<()> {
+        let all = packages::check_requests(&meta.requested_packages, &self.packages)?;
+        let key = packages::store::set_key(&self.image_id().await?, &all);
+        let all_there = all.iter().all(|r| {
+            meta.installed_packages
+                .iter()
+                .any(|i| packages::normalise(i) == r.name)
+        });
+        if all_there && meta.packages_set.as_deref() == Some(key.as_str()) {
+            return Ok(());
+        }
+        let key = self
+            .install_into(session, id, &all, &all, "the session had them before", sink)
+            .await?;
+        meta.packages_set = Some(key);
+        meta.installed_packages = self.installed_packages(id).await?;
+        Ok(())
+    }
+
+    /// The image's id: package sets are built for one image.
+    async fn image_id(&self) -> Result<String> {
+        let image = self.docker.inspect_image(&self.settings.image).await?;
+        Ok(image.id.unwrap_or_else(|| self.settings.image.clone()))
+    }
+
+    /// Points the session at the package set holding `all` (building it when
+    /// no session has yet), then has the container's resident harness start
+    /// afresh so it imports what is new. Returns the set's key.
     async fn install_into(
         &self,
         session: &str,
         container_id: &str,
-        reqs: &[packages::Requirement],
+        new: &[packages::Requirement],
+        all: &[packages::Requirement],
         reason: &str,
         sink: &dyn EventSink,
-    ) -> Result<()> {
-        let names: Vec<String> = reqs.iter().map(packages::Requirement::to_pip_arg).collect();
+    ) -> Result<String> {
+        let names: Vec<String> = new.iter().map(packages::Requirement::to_pip_arg).collect();
         sink.emit(Event::PackagesInstalling {
             session: session.to_owned(),
             packages: names.clone(),
             reason: reason.to_owned(),
         });
         let started = std::time::Instant::now();
+        let image_id = self.image_id().await?;
+        let key = packages::store::set_key(&image_id, all);
         let installed = packages::install::install(
             &self.docker,
             &self.settings,
             &self.packages,
             self.remote,
-            &packages_volume_name(session),
-            reqs,
+            &packages::install::SetRequest {
+                session,
+                key: &key,
+                image_id: &image_id,
+                all,
+                new,
+            },
         )
         .await;
         sink.emit(Event::PackagesInstalled {
@@ -319,7 +357,8 @@ impl SessionContainers {
             error: installed.as_ref().err().map(Error::plain_words),
         });
         installed?;
-        session_run::reload_resident_harness(&self.docker, container_id).await
+        session_run::reload_resident_harness(&self.docker, container_id).await?;
+        Ok(key)
     }
 
     /// The distributions Python in the container can import, by name.
@@ -445,7 +484,49 @@ impl SessionContainers {
         }
         let reaped = docker::reap_orphans(&self.docker).await?;
         removed.extend(reaped.containers);
+        // Package sets no session uses, once no install has wanted them for a
+        // month: a later session asking for the same packages reuses them.
+        let live: Vec<String> = self
+            .list()
+            .await?
+            .into_iter()
+            .filter_map(|c| c.session)
+            .collect();
+        let collected = packages::install::collect_garbage(
+            &self.docker,
+            &self.settings,
+            &self.packages,
+            &live,
+            STORE_KEEP_DAYS,
+        )
+        .await?;
+        removed.extend(collected.into_iter().map(|what| format!("package {what}")));
         Ok(removed)
+    }
+
+    /// Removes the package store's links of sessions that are gone, and the
+    /// package sets no session uses once no install has wanted them for a
+    /// month (until then a later session asking for the same packages
+    /// reuses them). Returns what went, e.g. `package set 3fa9…`.
+    pub async fn collect_package_garbage(&self) -> Result<Vec<String>> {
+        let live: Vec<String> = self
+            .list()
+            .await?
+            .into_iter()
+            .filter_map(|c| c.session)
+            .collect();
+        let collected = packages::install::collect_garbage(
+            &self.docker,
+            &self.settings,
+            &self.packages,
+            &live,
+            STORE_KEEP_DAYS,
+        )
+        .await?;
+        Ok(collected
+            .into_iter()
+            .map(|what| format!("package {what}"))
+            .collect())
     }
 
     /// Ends a session. Keeping (the default) stops the container, which clears
@@ -469,7 +550,8 @@ impl SessionContainers {
         {
             remove_container(&self.docker, &id).await?;
         }
-        for suffix in ["work", "data", "packages"] {
+        // Its link in the package store goes at the next prune.
+        for suffix in ["work", "data"] {
             remove_volume(
                 &self.docker,
                 &format!("sandpiper-session-{session}-{suffix}"),
@@ -514,10 +596,6 @@ pub fn session_name(raw: &str) -> Result<String> {
         )));
     }
     Ok(name)
-}
-
-fn packages_volume_name(session: &str) -> String {
-    format!("sandpiper-session-{session}-packages")
 }
 
 fn container_name(session: &str) -> String {

@@ -9,12 +9,16 @@ use std::path::Path;
 use std::sync::Arc;
 
 pub fn engine(state: &Path) -> Arc<Engine> {
-    engine_on(state, &test_image())
+    engine_on(state, &test_image(), None)
 }
 
-pub fn engine_on(state: &Path, image: &str) -> Arc<Engine> {
+/// An engine on `image`, with the default package store or the test's own.
+pub fn engine_on(state: &Path, image: &str, store: Option<&str>) -> Arc<Engine> {
     let mut settings = Settings::default();
     settings.sandbox.image = image.to_owned();
+    if let Some(store) = store {
+        settings.packages.store_volume = store.to_owned();
+    }
     Engine::with_state_dir(settings, state.to_owned())
 }
 
@@ -22,6 +26,9 @@ pub struct TestSession {
     pub name: String,
     pub state: tempfile::TempDir,
     pub image: String,
+    /// A package store of the test's own (removed with it), for tests that
+    /// take the store away; the shared one otherwise.
+    pub store: Option<String>,
 }
 
 impl TestSession {
@@ -38,11 +45,18 @@ impl TestSession {
                 &uuid::Uuid::new_v4().simple().to_string()[..8]
             ),
             state: tempfile::tempdir().unwrap(),
+            store: None,
         }
     }
 
+    /// The same session with a package store of its own.
+    pub fn with_own_store(mut self) -> Self {
+        self.store = Some(format!("sandpiper-test-store-{}", self.name));
+        self
+    }
+
     pub fn engine(&self) -> Arc<Engine> {
-        engine_on(self.state.path(), &self.image)
+        engine_on(self.state.path(), &self.image, self.store.as_deref())
     }
 
     pub async fn containers(&self) -> SessionContainers {
@@ -75,10 +89,21 @@ impl Drop for TestSession {
         let name = self.name.clone();
         let state = self.state.path().to_owned();
         let image = self.image.clone();
+        let store = self.store.clone();
         std::thread::spawn(move || {
             tokio::runtime::Runtime::new().unwrap().block_on(async {
-                if let Ok(containers) = engine_on(&state, &image).session_containers().await {
+                let engine = engine_on(&state, &image, store.as_deref());
+                if let Ok(containers) = engine.session_containers().await {
                     let _ = containers.remove_session(&name).await;
+                }
+                if let Some(store) = store {
+                    let _ = super::docker()
+                        .await
+                        .remove_volume(
+                            &store,
+                            None::<bollard::query_parameters::RemoveVolumeOptions>,
+                        )
+                        .await;
                 }
             })
         })
