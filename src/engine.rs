@@ -3,8 +3,9 @@
 
 use crate::docker::{self, DockerStatus};
 use crate::error::{Error, Result};
-use crate::events::EventSink;
-use crate::ids::RunId;
+use crate::events::{Discard, EventSink};
+use crate::ids::{CallId, RunId, SessionId};
+use crate::llm::{self, DatasetSummary, SendPolicy};
 use crate::packages;
 use crate::profile;
 use crate::sandbox::{Program, RunRequest, RunResult, Sandbox, plan_dataset_mounts};
@@ -282,6 +283,76 @@ impl Engine {
             Sandbox::for_connection(&connection, settings.sandbox),
             request,
         ))
+    }
+
+    /// Where each session's token totals are kept: `<state dir>/usage/`.
+    pub fn usage_ledger(&self) -> llm::UsageLedger {
+        llm::UsageLedger::in_state_dir(&self.state_dir)
+    }
+
+    /// What the model may learn about `datasets` (columns, types, statistics, the
+    /// first rows), computed in the sandbox like any code. Emits no events: the
+    /// window shows the text that is sent (`llm_prompt`), not this step.
+    pub async fn summarise_datasets(&self, datasets: &[PathBuf]) -> Result<Vec<DatasetSummary>> {
+        if datasets.is_empty() {
+            return Ok(Vec::new());
+        }
+        let scratch = tempfile::tempdir().map_err(|e| Error::io("preparing a folder", e))?;
+        let result = self
+            .run_code(
+                "Describe the datasets",
+                llm::dataset_summary::SCRIPT,
+                datasets,
+                scratch.path(),
+                &Discard,
+            )
+            .await?;
+        if !result.outcome.is_success() {
+            let reason = result
+                .error
+                .map(|e| format!("{}: {}", e.type_name, e.message))
+                .unwrap_or(result.summary);
+            return Err(Error::DatasetSummaryFailed { reason });
+        }
+        llm::dataset_summary::parse(&result.stdout)
+    }
+
+    /// Asks the configured model `question` about `datasets`, streaming the reply
+    /// to `sink` and adding its tokens to the session's totals. Fails before the
+    /// call (no key, no model, a dataset that cannot be described) or when the
+    /// totals cannot be saved; a call that fails is an `Answer` with its error,
+    /// which the window already heard in `llm_finished`.
+    pub async fn ask_about_datasets(
+        &self,
+        session_id: &SessionId,
+        call_id: &CallId,
+        question: &str,
+        datasets: &[PathBuf],
+        sink: &dyn EventSink,
+        cancel: &CancellationToken,
+    ) -> Result<llm::Answer> {
+        let settings = self.settings().llm;
+        let provider = llm::connect_with_stored_key(&settings)?;
+        let model =
+            llm::resolve_model(provider.as_ref(), settings.model.as_deref(), cancel).await?;
+        let summaries = self.summarise_datasets(datasets).await?;
+        let policy = SendPolicy::from_settings(&settings);
+        let question = llm::Question {
+            session_id,
+            call_id,
+            model: &model,
+            text: question,
+            datasets: &summaries,
+            policy: &policy,
+        };
+        llm::ask(
+            provider.as_ref(),
+            &question,
+            &self.usage_ledger(),
+            sink,
+            cancel,
+        )
+        .await
     }
 
     /// Stops a run the user no longer wants. Returns false if it already ended.

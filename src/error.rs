@@ -58,6 +58,22 @@ pub enum Error {
     #[error(transparent)]
     Llm(#[from] crate::llm::LlmError),
 
+    #[error("session id {0:?} cannot name a file")]
+    SessionIdNotUsable(String),
+
+    #[error("could not save the token usage to {path}: {source}")]
+    UsageNotSaved {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+
+    #[error("the token usage file {path} is damaged: {reason}")]
+    UsageFileDamaged { path: PathBuf, reason: String },
+
+    #[error("could not describe the datasets for the model: {reason}")]
+    DatasetSummaryFailed { reason: String },
+
     #[error("I/O error while {doing}: {source}")]
     Io {
         doing: String,
@@ -188,6 +204,36 @@ impl Error {
                 PlainWords::new("These settings can't be used.", reason.clone())
             }
             Error::Llm(err) => err.plain_words(),
+            Error::SessionIdNotUsable(id) => PlainWords::new(
+                "Sandpiper could not keep count of this conversation's tokens.",
+                format!(
+                    "The conversation's name \"{id}\" has characters a file name cannot have. \
+                     Start a new conversation."
+                ),
+            ),
+            Error::UsageNotSaved { path, source } => PlainWords::new(
+                "Sandpiper could not save how many tokens this conversation used.",
+                format!(
+                    "The reply itself is fine. Check that the disk is not full and that you may \
+                     write to {}. The system said: {source}",
+                    path.display()
+                ),
+            ),
+            Error::UsageFileDamaged { path, reason } => PlainWords::new(
+                "Sandpiper could not read how many tokens this conversation used.",
+                format!(
+                    "The file {} is damaged ({reason}). Sandpiper leaves it as it is so no count \
+                     is lost; move it away to start counting again.",
+                    path.display()
+                ),
+            ),
+            Error::DatasetSummaryFailed { reason } => PlainWords::new(
+                "Sandpiper could not describe the dataset to the model.",
+                format!(
+                    "Nothing was sent. Check that the file is a table (CSV, TSV or TXT) and open \
+                     it again. The sandbox said: {reason}"
+                ),
+            ),
             Error::Io { doing, source } => PlainWords::new(
                 format!("Something went wrong while {doing}."),
                 format!(

@@ -67,6 +67,20 @@ pub enum Event {
         /// For model code that raised: what, where, and the code around it.
         error: Option<PythonError>,
     },
+    /// Exactly the text about to be sent to a language model (the analyst can read
+    /// it under "What was sent"). Comes before the call's `LlmStarted`.
+    LlmPrompt {
+        call_id: CallId,
+        session_id: Option<SessionId>,
+        /// The instructions that frame the conversation.
+        system: Option<String>,
+        /// The message: what `what_is_sent` allows about the datasets, then the question.
+        prompt: String,
+        /// Sample rows in it (0 when turned off in Settings).
+        sample_rows_sent: u64,
+        /// Columns of very wide tables described by their count only.
+        columns_left_out: u64,
+    },
     /// A language model was asked something; its reply streams as `LlmDelta` events.
     LlmStarted {
         call_id: CallId,
@@ -102,6 +116,18 @@ pub enum Event {
         /// Set when the call failed or was cancelled: what happened and what to do.
         error: Option<PlainWords>,
     },
+    /// A session's token totals, after a call was added to them (they are kept on
+    /// disk and survive a restart). Comes after the call's `LlmFinished`.
+    SessionUsage {
+        session_id: SessionId,
+        /// The call just added.
+        call_id: CallId,
+        input_tokens: u64,
+        output_tokens: u64,
+        calls: u64,
+        /// Calls whose provider gave no counts (some local servers): not in the totals.
+        calls_without_counts: u64,
+    },
 }
 
 impl Event {
@@ -119,20 +145,24 @@ impl Event {
             | Event::ImageBuildLine { .. }
             | Event::PackagesInstalling { .. }
             | Event::PackagesInstalled { .. }
+            | Event::LlmPrompt { .. }
             | Event::LlmStarted { .. }
             | Event::LlmDelta { .. }
             | Event::LlmRetrying { .. }
-            | Event::LlmFinished { .. } => None,
+            | Event::LlmFinished { .. }
+            | Event::SessionUsage { .. } => None,
         }
     }
 
     /// The language-model call this event belongs to, if any.
     pub fn call_id(&self) -> Option<&CallId> {
         match self {
-            Event::LlmStarted { call_id, .. }
+            Event::LlmPrompt { call_id, .. }
+            | Event::LlmStarted { call_id, .. }
             | Event::LlmDelta { call_id, .. }
             | Event::LlmRetrying { call_id, .. }
-            | Event::LlmFinished { call_id, .. } => Some(call_id),
+            | Event::LlmFinished { call_id, .. }
+            | Event::SessionUsage { call_id, .. } => Some(call_id),
             _ => None,
         }
     }

@@ -18,5 +18,5 @@ pub mod settings;
 pub use engine::Engine;
 pub use error::{Error, PlainWords, Result};
 pub use events::{Artifact, Event, EventSink, Outcome, PythonError};
-pub use ids::{RunId, SessionId};
+pub use ids::{CallId, RunId, SessionId};
 pub use settings::Settings;

@@ -74,6 +74,14 @@ fn one_of_each() -> Vec<Event> {
             output_truncated: false,
             error: None,
         },
+        Event::LlmPrompt {
+            call_id: call_id.clone(),
+            session_id: Some(SessionId::new()),
+            system: Some("You are Sandpiper.".into()),
+            prompt: "Dataset \"a.csv\" ...\n\nQuestion: how many rows?".into(),
+            sample_rows_sent: 5,
+            columns_left_out: 0,
+        },
         Event::LlmStarted {
             call_id: call_id.clone(),
             session_id: Some(SessionId::new()),
@@ -92,13 +100,21 @@ fn one_of_each() -> Vec<Event> {
             reason: "Claude (Anthropic) is overloaded right now.".into(),
         },
         Event::LlmFinished {
-            call_id,
+            call_id: call_id.clone(),
             input_tokens: Some(812),
             output_tokens: Some(95),
             duration_ms: 2100,
             first_token_ms: Some(420),
             stop_reason: Some("end_turn".into()),
             error: Some(PlainWords::new("title", "advice")),
+        },
+        Event::SessionUsage {
+            session_id: SessionId::new(),
+            call_id,
+            input_tokens: 812,
+            output_tokens: 95,
+            calls: 1,
+            calls_without_counts: 0,
         },
     ];
     for sample in &samples {
@@ -113,10 +129,12 @@ fn one_of_each() -> Vec<Event> {
             | Event::Stdout { .. }
             | Event::Stderr { .. }
             | Event::Artifact { .. }
+            | Event::LlmPrompt { .. }
             | Event::LlmStarted { .. }
             | Event::LlmDelta { .. }
             | Event::LlmRetrying { .. }
             | Event::LlmFinished { .. }
+            | Event::SessionUsage { .. }
             | Event::RunFinished { .. } => {}
         }
     }
@@ -265,4 +283,40 @@ fn the_settings_dialogs_restore_defaults_match_the_engines_defaults() {
         .trim_end_matches(';')
         .replace('_', "");
     assert_eq!(period, defaults.cpu_period_us.to_string());
+}
+
+#[test]
+fn the_provider_picker_offers_exactly_the_engines_providers() {
+    let form = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/ui/provider-form.js"))
+        .unwrap();
+    let start = form
+        .find("export const PROVIDERS = Object.freeze([")
+        .expect("PROVIDERS in ui/provider-form.js");
+    let body = &form[start..];
+    let body = &body[..body.find("]);").unwrap()];
+    let in_ui: Vec<(&str, &str, &str)> = body
+        .lines()
+        .filter_map(|line| {
+            let id = line.split("id: '").nth(1)?.split('\'').next()?;
+            let key = line.split("keyEnvVar: ").nth(1)?.split(',').next()?;
+            let url = line.split("defaultBaseUrl: ").nth(1)?.split(" }").next()?;
+            Some((id, key, url))
+        })
+        .collect();
+    let quoted = |v: Option<&str>| v.map_or("null".to_owned(), |v| format!("'{v}'"));
+    let in_rust: Vec<(String, String, String)> = ProviderId::ALL
+        .iter()
+        .map(|p| {
+            (
+                p.as_str().to_owned(),
+                quoted(p.key_env_var()),
+                quoted(p.default_base_url()),
+            )
+        })
+        .collect();
+    let in_ui: Vec<(String, String, String)> = in_ui
+        .into_iter()
+        .map(|(a, b, c)| (a.to_owned(), b.to_owned(), c.to_owned()))
+        .collect();
+    assert_eq!(in_ui, in_rust);
 }

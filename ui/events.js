@@ -23,10 +23,12 @@ export const EVENT_FIELDS = Object.freeze({
   stderr: ['run_id', 'line'],
   artifact: ['run_id', 'artifact'],
   run_finished: ['run_id', 'outcome', 'exit_code', 'duration_ms', 'summary', 'output_truncated', 'error'],
+  llm_prompt: ['call_id', 'session_id', 'system', 'prompt', 'sample_rows_sent', 'columns_left_out'],
   llm_started: ['call_id', 'session_id', 'provider', 'model'],
   llm_delta: ['call_id', 'text'],
   llm_retrying: ['call_id', 'attempt', 'max_attempts', 'wait_ms', 'reason'],
   llm_finished: ['call_id', 'input_tokens', 'output_tokens', 'duration_ms', 'first_token_ms', 'stop_reason', 'error'],
+  session_usage: ['session_id', 'call_id', 'input_tokens', 'output_tokens', 'calls', 'calls_without_counts'],
 });
 
 /** Fields of the `artifact` object carried by the `artifact` event. */

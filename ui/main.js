@@ -4,11 +4,13 @@
 //
 // Exposed for end-to-end tests (OS drag-and-drop cannot be scripted):
 //   window.sandpiper.openDatasets(paths) -> Promise<(runId | null)[]>
+//   window.sandpiper.ask(question)       -> Promise: the ask command's answer, or null
 //   window.sandpiper.getState()          -> the current view state
 
 import { hasTauri, createTauriBackend } from './tauri.js';
 import { isKnownEvent } from './events.js';
-import { initialState, reduce, isDockerReady, activeRuns } from './state.js';
+import { initialState, reduce, isDockerReady, activeRuns, loadedDatasets } from './state.js';
+import { sessionUsageText } from './conversation-text.js';
 import { toUserError } from './errors.js';
 import { icon, logo } from './view/icons.js';
 import { show } from './view/dom.js';
@@ -75,6 +77,7 @@ async function start() {
     deps: {
       fileSrc: (path) => (backend ? backend.fileSrc(path) : ''),
       onStop: stopRun,
+      onStopAnswer: stopAnswer,
       onDismiss: (key) => dispatch({ kind: 'ui:dismiss', key }),
       openImage: (img) => lightbox.open(img),
       copyText,
@@ -110,6 +113,9 @@ async function start() {
       dockerPanel.render(state.docker);
     }
     if (!prev || prev.items !== state.items) conversation.render(state.items);
+    if (!prev || prev.items !== state.items || prev.asking !== state.asking || prev.usage !== state.usage) {
+      renderAskBox();
+    }
     announceChanges(prev, state);
     updateTicker();
   }
@@ -139,8 +145,46 @@ async function start() {
     }
   }
 
+  // The question box shows once a dataset profiled fine; one question at a time.
+  function renderAskBox() {
+    const datasets = loadedDatasets(state);
+    show($('ask-form'), mode === 'app' && datasets.length > 0);
+    const asking = state.asking !== null;
+    $('ask-button').disabled = asking;
+    $('ask-input').disabled = asking;
+    $('ask-button').textContent = asking ? 'Asking…' : 'Ask';
+    const usage = sessionUsageText(state.usage);
+    $('session-usage').textContent = usage;
+    show($('session-usage'), Boolean(usage));
+  }
+
   // --- actions ------------------------------------------------------------
   let requestSeq = 0;
+
+  /** Sends the question about the loaded datasets; the reply streams in as events. */
+  async function ask(question) {
+    const text = String(question ?? '').trim();
+    if (!backend || !backend.ask || !text || state.asking !== null) return null;
+    const requestId = ++requestSeq;
+    dispatch({ kind: 'ui:ask_requested', requestId, question: text });
+    try {
+      const answer = await backend.ask(text, loadedDatasets(state));
+      dispatch({ kind: 'ui:ask_done', requestId });
+      return answer;
+    } catch (err) {
+      dispatch({ kind: 'ui:ask_failed', requestId, error: toUserError(err, 'Could not ask the model') });
+      return null;
+    }
+  }
+
+  async function stopAnswer(callId) {
+    dispatch({ kind: 'ui:answer_stop_requested', callId });
+    try {
+      await backend.cancelAsk(callId);
+    } catch (err) {
+      dispatch({ kind: 'ui:error', error: toUserError(err, 'Could not stop the answer') });
+    }
+  }
 
   /** The one way files get opened: drop, file chooser, and end-to-end tests. */
   async function openDatasets(paths) {
@@ -223,6 +267,21 @@ async function start() {
   }
 
   // --- wiring -------------------------------------------------------------
+  const askInput = $('ask-input');
+  $('ask-form').addEventListener('submit', (e) => {
+    e.preventDefault();
+    const question = askInput.value;
+    if (!question.trim()) return;
+    askInput.value = '';
+    ask(question);
+  });
+  // Enter asks; Shift+Enter starts a new line.
+  askInput.addEventListener('keydown', (e) => {
+    if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) {
+      e.preventDefault();
+      $('ask-form').requestSubmit();
+    }
+  });
   $('choose-empty').addEventListener('click', chooseFile);
   $('choose-footer').addEventListener('click', chooseFile);
   $('settings-button').addEventListener('click', () => settingsDialog.open());
@@ -247,6 +306,7 @@ async function start() {
 
   window.sandpiper = Object.freeze({
     openDatasets,
+    ask,
     getState: () => state,
     checkDocker: () => checkDocker({ manual: true }),
   });

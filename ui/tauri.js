@@ -11,6 +11,12 @@
 //   cancel_run({ runId })           -> bool: false when the run had already ended
 //   get_settings()                  -> Settings JSON (src/settings.rs)
 //   save_settings({ settings })     -> the saved Settings JSON
+//   list_models({ provider, baseUrl })            -> { models: [{ id, ... }], default_model }
+//   test_connection({ provider, baseUrl, model }) -> { message, models, model }
+//   api_key_status({ provider })                  -> { in_keychain, from_environment }
+//   save_api_key({ provider, key }) / forget_api_key({ provider }) -> the same
+//   ask({ question, paths })        -> { call_id, answered } when the reply is complete
+//   cancel_ask({ callId })          -> bool: false when the reply had already ended
 // Events: 'engine-event' (payload: one Event from src/events.rs) and the webview's
 // native drag-and-drop events.
 
@@ -43,6 +49,14 @@ export function createTauriBackend() {
     cancelRun: (runId) => call('cancel_run', { runId }, 'Could not stop the run'),
     getSettings: () => call('get_settings', undefined, 'Could not load the settings'),
     saveSettings: (settings) => call('save_settings', { settings }, 'Could not save the settings'),
+    listModels: (provider, baseUrl) => call('list_models', { provider, baseUrl: baseUrl || null }, 'Could not list the models'),
+    testConnection: (provider, baseUrl, model) =>
+      call('test_connection', { provider, baseUrl: baseUrl || null, model: model || null }, 'The connection test failed'),
+    apiKeyStatus: (provider) => call('api_key_status', { provider }, 'Could not check the keychain'),
+    saveApiKey: (provider, key) => call('save_api_key', { provider, key }, 'Could not save the key'),
+    forgetApiKey: (provider) => call('forget_api_key', { provider }, 'Could not remove the key'),
+    ask: (question, paths) => call('ask', { question, paths }, 'Could not ask the model'),
+    cancelAsk: (callId) => call('cancel_ask', { callId }, 'Could not stop the answer'),
 
     /** handler(event) for each engine event; resolves to an unlisten function. */
     onEngineEvent(handler) {

@@ -35,6 +35,14 @@ fn main() {
             commands::runs::cancel_run,
             commands::settings::get_settings,
             commands::settings::save_settings,
+            commands::llm::list_providers,
+            commands::llm::list_models,
+            commands::llm::test_connection,
+            commands::llm::api_key_status,
+            commands::llm::save_api_key,
+            commands::llm::forget_api_key,
+            commands::llm::ask,
+            commands::llm::cancel_ask,
         ])
         .run(tauri::generate_context!())
         .expect("Sandpiper could not start its window");

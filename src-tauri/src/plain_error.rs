@@ -15,6 +15,12 @@ impl From<sandpiper::Error> for CommandError {
     }
 }
 
+impl From<sandpiper::llm::LlmError> for CommandError {
+    fn from(err: sandpiper::llm::LlmError) -> Self {
+        PlainWords::into(err.plain_words())
+    }
+}
+
 impl From<PlainWords> for CommandError {
     fn from(words: PlainWords) -> Self {
         Self {

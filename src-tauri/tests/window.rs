@@ -1,11 +1,17 @@
 //! The desktop app, end to end: it builds, opens its window under a real X display,
 //! says Docker is ready, profiles a CSV handed to it the way a drop does, shows the
-//! histogram inline, and a screenshot of the screen is not blank.
+//! histogram inline, and a screenshot of the screen is not blank. Then, in Settings,
+//! it points the app at a local OpenAI-compatible server (scripted, on 127.0.0.1),
+//! tests the connection, asks a question in the question box, and sees the reply
+//! stream in with its token usage and exactly what was sent.
 //!
 //! Needs a display (`xvfb-run -a`), tauri-driver and WebKitWebDriver; scripts/test
 //! provides all three. Missing any of them fails the test: it never skips.
 
-use fantoccini::{Client, ClientBuilder};
+mod chat_server;
+
+use chat_server::ChatServer;
+use fantoccini::{Client, ClientBuilder, Locator};
 use serde_json::{Value, json};
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
@@ -225,5 +231,172 @@ async fn the_window_opens_profiles_a_dropped_csv_and_shows_the_histogram() {
     );
     assert!(colours > 16, "the screen looks blank ({colours} colours)");
 
+    ask_a_local_model_about_the_dataset(&client, &shots).await;
+
     client.close().await.unwrap();
+}
+
+/// Settings → Language model → a local OpenAI-compatible server, Test connection,
+/// Save; then a question, whose reply streams into the conversation with its tokens.
+async fn ask_a_local_model_about_the_dataset(client: &Client, shots: &Path) {
+    let server = ChatServer::start();
+    client
+        .find(Locator::Css("#settings-button"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    wait_until(
+        client,
+        "the settings to load",
+        "return document.querySelector('#set-llm-provider').options.length === 6 &&
+                !document.querySelector('#settings-fields').disabled",
+        Duration::from_secs(10),
+    )
+    .await;
+    client
+        .find(Locator::Css(
+            "#set-llm-provider option[value='openai-compatible']",
+        ))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    // A select's option click does not always fire `change` under WebKitWebDriver.
+    client
+        .execute(
+            "const p = document.querySelector('#set-llm-provider');
+             p.value = 'openai-compatible'; p.dispatchEvent(new Event('change')); return true",
+            vec![],
+        )
+        .await
+        .unwrap();
+    let address = client
+        .find(Locator::Css("#set-llm-base-url"))
+        .await
+        .unwrap();
+    address.send_keys(&server.base_url).await.unwrap();
+    client
+        .find(Locator::Css("[data-action='test-connection']"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let result = wait_until(
+        client,
+        "the connection test's result",
+        "const r = document.querySelector('#set-llm-test-result');
+         return !r.hidden && r.textContent.length > 0 ? r.textContent : false",
+        Duration::from_secs(20),
+    )
+    .await;
+    assert_eq!(
+        result.as_str().unwrap(),
+        "Connected to the model server: 1 model available, including local-model."
+    );
+    client
+        .find(Locator::Css("[data-action='save']"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    wait_until(
+        client,
+        "the settings dialog to close",
+        "return !document.querySelector('#settings-dialog').open",
+        Duration::from_secs(10),
+    )
+    .await;
+
+    let question = "How many rows are there?";
+    let input = client.find(Locator::Css("#ask-input")).await.unwrap();
+    input.send_keys(question).await.unwrap();
+    client
+        .find(Locator::Css("#ask-button"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    // The reply grows piece by piece before it is complete.
+    wait_until(
+        client,
+        "the first piece of the reply",
+        "const a = document.querySelector('.answer-card .answer-text');
+         return a && a.textContent.startsWith('The table has ') && a.textContent.length < 40",
+        Duration::from_secs(60),
+    )
+    .await;
+    let usage = wait_until(
+        client,
+        "the whole reply and its token usage",
+        "const card = document.querySelector('.answer-card');
+         const text = card && card.querySelector('.answer-text').textContent;
+         const usage = document.querySelector('#session-usage');
+         return text === 'The table has 200 rows from 5 stations.' && !usage.hidden
+           ? [card.querySelector('.answer-usage').textContent, usage.textContent] : false",
+        Duration::from_secs(30),
+    )
+    .await;
+    assert!(
+        usage[0]
+            .as_str()
+            .unwrap()
+            .starts_with("321 tokens in · 12 out"),
+        "{usage}"
+    );
+    assert_eq!(
+        usage[1].as_str().unwrap(),
+        "This conversation: 321 tokens in · 12 out (1 question)"
+    );
+
+    // "What was sent" shows exactly the message the server received.
+    client
+        .find(Locator::Css(".answer-card .sent-summary"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let shown = wait_until(
+        client,
+        "the text that was sent",
+        "const d = document.querySelector('.answer-card .sent');
+         return d.open && d.querySelector('.sent-text').innerText",
+        Duration::from_secs(5),
+    )
+    .await;
+    let requests = server.chat_requests();
+    assert_eq!(requests.len(), 1);
+    let sent = requests[0]["messages"][1]["content"].as_str().unwrap();
+    assert!(sent.starts_with("Dataset \"measurements.csv\""), "{sent}");
+    assert!(
+        sent.contains("200 rows, 3 columns") && sent.ends_with(question),
+        "{sent}"
+    );
+    assert!(
+        shown
+            .as_str()
+            .unwrap()
+            .ends_with(&format!("Message:\n{sent}")),
+        "shown: {shown}\nsent: {sent}"
+    );
+
+    // Let the compositor draw the last change before looking at the screen.
+    client
+        .execute_async(
+            "const done = arguments[0];
+             requestAnimationFrame(() => requestAnimationFrame(() => done(true)));",
+            vec![],
+        )
+        .await
+        .unwrap();
+    let shot = shots.join("answer-streamed.png");
+    let (deviation, _) = screenshot(&shot);
+    eprintln!("screenshot: {}", shot.display());
+    assert!(deviation > 0.02, "the screen looks blank after the answer");
 }

@@ -46,3 +46,25 @@ pub fn choose_model(
         .or_else(|| provider.id().default_model().map(str::to_owned))
         .or_else(|| listed.first().map(|m| m.id.clone()))
 }
+
+/// The model a call should use: the configured one, else the provider's default,
+/// else (local servers) the first one the server lists.
+pub async fn resolve_model(
+    provider: &dyn Provider,
+    configured: Option<&str>,
+    cancel: &CancellationToken,
+) -> Result<String, LlmError> {
+    if let Some(model) = configured
+        .map(str::trim)
+        .filter(|m| !m.is_empty())
+        .or_else(|| provider.id().default_model())
+    {
+        return Ok(model.to_owned());
+    }
+    let listed = provider.list_models(cancel).await?;
+    listed.into_iter().next().map(|m| m.id).ok_or_else(|| {
+        LlmError::InvalidSettings(
+            "The server lists no models. Load a model in it, or choose one in Settings.".into(),
+        )
+    })
+}

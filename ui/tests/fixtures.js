@@ -44,6 +44,15 @@ export const SAMPLES = {
     output_truncated: false,
     error: null,
   },
+  llm_prompt: {
+    kind: 'llm_prompt',
+    call_id: 'call-1',
+    session_id: 'session-1',
+    system: 'You are Sandpiper.',
+    prompt: 'Dataset "sales.csv" (in the sandbox at /data/sales.csv): 10 rows, 2 columns.\n\nQuestion: How many rows?',
+    sample_rows_sent: 5,
+    columns_left_out: 0,
+  },
   llm_started: {
     kind: 'llm_started',
     call_id: 'call-1',
@@ -69,6 +78,15 @@ export const SAMPLES = {
     first_token_ms: 420,
     stop_reason: 'end_turn',
     error: null,
+  },
+  session_usage: {
+    kind: 'session_usage',
+    session_id: 'session-1',
+    call_id: 'call-1',
+    input_tokens: 812,
+    output_tokens: 95,
+    calls: 1,
+    calls_without_counts: 0,
   },
 };
 

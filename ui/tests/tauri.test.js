@@ -75,6 +75,26 @@ test('commands are invoked with the exact names and argument shapes', async () =
   ]);
 });
 
+test('the language-model commands are invoked with the names and arguments the shell has', async () => {
+  const b = createTauriBackend();
+  await b.listModels('ollama', '');
+  await b.testConnection('openai-compatible', 'http://127.0.0.1:8000/v1', 'local');
+  await b.apiKeyStatus('anthropic');
+  await b.saveApiKey('anthropic', 'sk-ant-x');
+  await b.forgetApiKey('anthropic');
+  await b.ask('How many rows?', ['/d/sales.csv']);
+  await b.cancelAsk('call-1');
+  assert.deepEqual(calls, [
+    ['list_models', { provider: 'ollama', baseUrl: null }],
+    ['test_connection', { provider: 'openai-compatible', baseUrl: 'http://127.0.0.1:8000/v1', model: 'local' }],
+    ['api_key_status', { provider: 'anthropic' }],
+    ['save_api_key', { provider: 'anthropic', key: 'sk-ant-x' }],
+    ['forget_api_key', { provider: 'anthropic' }],
+    ['ask', { question: 'How many rows?', paths: ['/d/sales.csv'] }],
+    ['cancel_ask', { callId: 'call-1' }],
+  ]);
+});
+
 test('command failures reject with { title, advice }', async () => {
   const b = createTauriBackend();
   failWith = { title: 'Not a CSV file', advice: 'Choose a .csv file.' };

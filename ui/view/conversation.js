@@ -4,13 +4,14 @@
 
 import { createRunCard } from './run-card.js';
 import { createPullCard, createPendingCard, createErrorCard } from './cards.js';
+import { createQuestionCard, createAnswerCard } from './answer-card.js';
 
 const NEAR_BOTTOM_PX = 48;
 
 /**
  * scroller: the scrolling element; list: the element holding cards;
  * jumpButton: shown when new content arrives while the user reads above;
- * deps: { fileSrc, onStop, onDismiss, openImage, copyText }
+ * deps: { fileSrc, onStop, onStopAnswer, onDismiss, openImage, copyText }
  */
 export function createConversation({ scroller, list, jumpButton, deps }) {
   const cards = new Map(); // key -> { el, update, tick?, item, type }
@@ -21,6 +22,8 @@ export function createConversation({ scroller, list, jumpButton, deps }) {
     pull: (item) => createPullCard(item),
     pending: (item) => createPendingCard(item),
     error: (item) => createErrorCard(item, deps),
+    question: (item) => createQuestionCard(item),
+    answer: (item) => createAnswerCard(item, deps),
   };
 
   scroller.addEventListener('scroll', () => {

@@ -4,6 +4,8 @@
 import { toForm, fromForm, usesTls, SANDBOX_DEFAULTS } from '../settings-form.js';
 import { toUserError } from '../errors.js';
 import { setText, show } from './dom.js';
+import { createProviderSection } from './provider-section.js';
+import { fromProviderForm } from '../provider-form.js';
 
 const FIELDS = [
   { name: 'image', input: 'set-image', error: 'set-image-error' },
@@ -37,6 +39,8 @@ export function createSettingsDialog({ dialog, backend, onSaved }) {
   const byName = Object.fromEntries(
     FIELDS.map((f) => [f.name, { input: dialog.querySelector(`#${f.input}`), error: dialog.querySelector(`#${f.error}`) }]),
   );
+
+  const providerSection = createProviderSection({ root: dialog.querySelector('#settings-provider'), backend });
 
   let loaded = null;
   let busy = false;
@@ -88,6 +92,7 @@ export function createSettingsDialog({ dialog, backend, onSaved }) {
       if (mine !== generation) return;
       loaded = settings && typeof settings === 'object' ? settings : {};
       fill(toForm(loaded));
+      providerSection.fill(loaded);
       setLoading(false);
       byName.image.input.focus();
     } catch (err) {
@@ -105,8 +110,16 @@ export function createSettingsDialog({ dialog, backend, onSaved }) {
     showFormError(null);
     updateCpuHint();
     const values = Object.fromEntries(FIELDS.map((f) => [f.name, byName[f.name].input.value]));
-    const { settings, errors } = fromForm(loaded, values);
+    const sandbox = fromForm(loaded, values);
+    const withModel = sandbox.settings ? fromProviderForm(sandbox.settings, providerSection.values()) : null;
+    const settings = withModel ? withModel.settings : null;
+    const errors = sandbox.errors;
     clearFieldErrors();
+    const providerField = providerSection.showErrors(withModel ? withModel.errors : {});
+    if (providerField && !settings && Object.keys(errors).length === 0) {
+      providerField.focus();
+      return;
+    }
     if (!settings) {
       let first = null;
       for (const f of FIELDS) {

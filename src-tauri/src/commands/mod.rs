@@ -3,5 +3,6 @@
 
 pub mod datasets;
 pub mod docker;
+pub mod llm;
 pub mod runs;
 pub mod settings;

@@ -34,7 +34,7 @@ pub fn print_event(event: Event) {
             eprintln!("Saved {}", artifact.path.display())
         }
         Event::RunFinished { summary, .. } => eprintln!("{summary}"),
-        Event::LlmStarted { .. } => {}
+        Event::LlmPrompt { .. } | Event::LlmStarted { .. } => {}
         Event::LlmDelta { text, .. } => {
             use std::io::Write;
             let mut out = std::io::stdout().lock();
@@ -74,6 +74,15 @@ pub fn print_event(event: Event) {
                 ),
             }
         }
+        Event::SessionUsage {
+            input_tokens,
+            output_tokens,
+            calls,
+            ..
+        } => eprintln!(
+            "This session so far: {input_tokens} tokens in, {output_tokens} out, over {calls} {}.",
+            if calls == 1 { "call" } else { "calls" }
+        ),
     }
 }
 

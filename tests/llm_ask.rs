@@ -1,0 +1,379 @@
+//! Asking a question about a dataset, as the window does: against a local server
+//! speaking the OpenAI Chat Completions wire format (the LLM is never faked in any
+//! other way), with the dataset described inside a real Docker sandbox. The text
+//! the window shows under "What was sent" is exactly what the server received,
+//! and the session's token total grows with each call and outlives the engine.
+
+mod common;
+mod llm_support;
+
+use llm_support::{Reply, Server, config, data};
+use sandpiper::events::Event;
+use sandpiper::ids::{CallId, SessionId};
+use sandpiper::llm::ask::SYSTEM_PROMPT;
+use sandpiper::llm::what_is_sent::{ColumnSummary, DatasetSummary};
+use sandpiper::llm::{self, ProviderId, Question, SendPolicy, UsageLedger};
+use sandpiper::settings::{LlmSettings, Settings};
+use sandpiper::{Engine, Error};
+use serde_json::json;
+use std::sync::{Arc, Mutex};
+use tokio_util::sync::CancellationToken;
+
+/// A streamed Chat Completions reply with usage in the last chunk, as llama.cpp,
+/// vLLM and OpenAI send it when asked to include usage.
+fn streamed(pieces: &[&str], input: u64, output: u64) -> Reply {
+    let mut sse = String::new();
+    for piece in pieces {
+        sse += &data(json!({
+            "id": "c1", "object": "chat.completion.chunk", "created": 1, "model": "local-model",
+            "choices": [{"index": 0, "delta": {"content": piece}, "finish_reason": null}]
+        }));
+    }
+    sse += &data(json!({
+        "id": "c1", "object": "chat.completion.chunk", "created": 1, "model": "local-model",
+        "choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}]
+    }));
+    sse += &data(json!({
+        "id": "c1", "object": "chat.completion.chunk", "created": 1, "model": "local-model",
+        "choices": [], "usage": {"prompt_tokens": input, "completion_tokens": output, "total_tokens": input + output}
+    }));
+    Reply::sse_awkward(&(sse + "data: [DONE]\n\n"))
+}
+
+fn sales() -> DatasetSummary {
+    DatasetSummary {
+        name: "sales.csv".into(),
+        rows: 3,
+        columns: vec![ColumnSummary {
+            name: "région".into(),
+            dtype: "object".into(),
+            missing: 0,
+            distinct: Some(2),
+            numeric: None,
+        }],
+        sample_rows: vec![vec!["Nord".into()], vec!["Sud".into()], vec!["Nord".into()]],
+    }
+}
+
+fn collector() -> (Arc<Mutex<Vec<Event>>>, impl Fn(Event) + Send + Sync) {
+    let events = Arc::new(Mutex::new(Vec::new()));
+    let sink = events.clone();
+    (events, move |event| sink.lock().unwrap().push(event))
+}
+
+fn kinds(events: &[Event]) -> Vec<String> {
+    let mut kinds: Vec<String> = events
+        .iter()
+        .map(|e| {
+            serde_json::to_value(e).unwrap()["kind"]
+                .as_str()
+                .unwrap()
+                .to_owned()
+        })
+        .collect();
+    kinds.dedup();
+    kinds
+}
+
+#[tokio::test]
+async fn a_question_streams_its_reply_shows_what_was_sent_and_adds_to_the_session_total() {
+    let server = Server::start(vec![
+        streamed(&["Deux régions : ", "Nord et Sud."], 120, 9),
+        streamed(&["Nord — deux fois."], 130, 2),
+    ])
+    .await;
+    let provider = llm::connect(config(ProviderId::OpenAiCompatible, &server, "/v1")).unwrap();
+    let state = tempfile::tempdir().unwrap();
+    let ledger = UsageLedger::in_state_dir(state.path());
+    let session = SessionId::new();
+    let datasets = [sales()];
+    let policy = SendPolicy::default();
+    let (events, sink) = collector();
+
+    let first_call = CallId::new();
+    let question = Question {
+        session_id: &session,
+        call_id: &first_call,
+        model: "local-model",
+        text: "Which regions are there?",
+        datasets: &datasets,
+        policy: &policy,
+    };
+    let answer = llm::ask(
+        provider.as_ref(),
+        &question,
+        &ledger,
+        &sink,
+        &CancellationToken::new(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(answer.reply.unwrap().text, "Deux régions : Nord et Sud.");
+
+    let seen = events.lock().unwrap().clone();
+    assert_eq!(
+        kinds(&seen),
+        [
+            "llm_prompt",
+            "llm_started",
+            "llm_delta",
+            "llm_finished",
+            "session_usage"
+        ]
+    );
+    let Event::LlmPrompt {
+        system,
+        prompt,
+        sample_rows_sent,
+        ..
+    } = &seen[0]
+    else {
+        unreachable!()
+    };
+    // The window's "What was sent" is the request's text, word for word.
+    let sent = server.requests()[0].body.clone();
+    assert_eq!(
+        sent["messages"][0],
+        json!({"role": "system", "content": SYSTEM_PROMPT})
+    );
+    assert_eq!(system.as_deref(), Some(SYSTEM_PROMPT));
+    assert_eq!(sent["messages"][1]["content"], json!(prompt));
+    assert!(prompt.starts_with("Dataset \"sales.csv\""), "{prompt}");
+    assert!(
+        prompt.contains("- région (object): 0 missing, 2 distinct"),
+        "{prompt}"
+    );
+    assert!(
+        prompt.ends_with("\n\nQuestion: Which regions are there?"),
+        "{prompt}"
+    );
+    assert_eq!(*sample_rows_sent, 3);
+    let streamed: String = seen
+        .iter()
+        .filter_map(|e| match e {
+            Event::LlmDelta { text, .. } => Some(text.as_str()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(streamed, "Deux régions : Nord et Sud.");
+    assert!(matches!(
+        seen.last().unwrap(),
+        Event::SessionUsage {
+            input_tokens: 120,
+            output_tokens: 9,
+            calls: 1,
+            ..
+        }
+    ));
+
+    // A second question: the session's total is the sum of both calls.
+    let second_call = CallId::new();
+    let question = Question {
+        call_id: &second_call,
+        text: "Most common?",
+        ..question
+    };
+    let answer = llm::ask(
+        provider.as_ref(),
+        &question,
+        &ledger,
+        &sink,
+        &CancellationToken::new(),
+    )
+    .await
+    .unwrap();
+    let totals = answer.session_usage.unwrap();
+    assert_eq!(
+        (totals.input_tokens, totals.output_tokens, totals.calls),
+        (250, 11, 2)
+    );
+    assert!(matches!(
+        events.lock().unwrap().last().unwrap(),
+        Event::SessionUsage { input_tokens: 250, output_tokens: 11, calls: 2, call_id, .. }
+            if *call_id == second_call
+    ));
+}
+
+#[tokio::test]
+async fn with_sample_rows_turned_off_no_row_is_sent_and_a_failed_call_costs_nothing() {
+    let server = Server::start(vec![Reply::json(
+        401,
+        json!({"error": {"message": "Invalid API key", "type": "invalid_request_error", "code": "invalid_api_key"}}),
+    )])
+    .await;
+    let provider = llm::connect(config(ProviderId::OpenAiCompatible, &server, "/v1")).unwrap();
+    let state = tempfile::tempdir().unwrap();
+    let ledger = UsageLedger::in_state_dir(state.path());
+    let session = SessionId::new();
+    let datasets = [sales()];
+    let policy = SendPolicy {
+        sample_rows: false,
+        ..SendPolicy::default()
+    };
+    let (events, sink) = collector();
+    let call = CallId::new();
+    let question = Question {
+        session_id: &session,
+        call_id: &call,
+        model: "local-model",
+        text: "Which regions?",
+        datasets: &datasets,
+        policy: &policy,
+    };
+    let answer = llm::ask(
+        provider.as_ref(),
+        &question,
+        &ledger,
+        &sink,
+        &CancellationToken::new(),
+    )
+    .await
+    .unwrap();
+    assert!(answer.reply.is_err());
+    assert!(answer.session_usage.is_none());
+
+    let seen = events.lock().unwrap().clone();
+    assert_eq!(kinds(&seen), ["llm_prompt", "llm_started", "llm_finished"]);
+    let sent = server.requests()[0].body["messages"][1]["content"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert!(
+        sent.contains("Sample rows: not sent (turned off in Settings)."),
+        "{sent}"
+    );
+    assert!(!sent.contains("Nord"), "a sample value was sent: {sent}");
+    let Event::LlmFinished {
+        error: Some(words), ..
+    } = &seen[2]
+    else {
+        panic!("the call should end with an error: {seen:?}")
+    };
+    assert!(words.title.contains("key"), "{words}");
+    assert_eq!(ledger.total(&session).unwrap().calls, 0);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_engine_describes_a_csv_in_the_sandbox_asks_about_it_and_keeps_the_total() {
+    let server = Server::start(vec![streamed(
+        &["There are 40 orders — 39 in Lyon."],
+        300,
+        6,
+    )])
+    .await;
+    let data = tempfile::tempdir().unwrap();
+    let csv = data.path().join("orders.csv");
+    let mut rows = String::from("order_id,amount,city\n");
+    for i in 0..40 {
+        rows.push_str(&format!(
+            "{},{}.5,{}\n",
+            1000 + i,
+            i,
+            if i == 3 { "" } else { "Lyon" }
+        ));
+    }
+    std::fs::write(&csv, rows).unwrap();
+    let settings = Settings {
+        sandbox: common::test_settings(),
+        llm: LlmSettings {
+            provider: ProviderId::OpenAiCompatible,
+            base_url: Some(server.url_with("/v1")),
+            model: Some("local-model".into()),
+            ..LlmSettings::default()
+        },
+        ..Settings::default()
+    };
+    let state = tempfile::tempdir().unwrap();
+    let session = SessionId::new();
+    let (events, sink) = collector();
+    {
+        let engine = Engine::with_state_dir(settings.clone(), state.path().to_owned());
+        let answer = engine
+            .ask_about_datasets(
+                &session,
+                &CallId::new(),
+                "How many orders?",
+                std::slice::from_ref(&csv),
+                &sink,
+                &CancellationToken::new(),
+            )
+            .await
+            .unwrap_or_else(|err| panic!("{}", err.plain_words()));
+        assert_eq!(
+            answer.reply.unwrap().text,
+            "There are 40 orders — 39 in Lyon."
+        );
+    }
+
+    let sent = server.only_request().body["messages"][1]["content"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert!(
+        sent.contains(
+            "Dataset \"orders.csv\" (in the sandbox at /data/orders.csv): 40 rows, 3 columns."
+        ),
+        "{sent}"
+    );
+    assert!(
+        sent.contains("- order_id (int64): 0 missing, 40 distinct; min 1000, max 1039"),
+        "{sent}"
+    );
+    assert!(
+        sent.contains("- city (object): 1 missing, 1 distinct"),
+        "{sent}"
+    );
+    assert!(sent.contains("Sample rows (the first 5 of 40):"), "{sent}");
+    // Never the whole file: the sixth row onwards stays on the computer.
+    assert!(
+        sent.contains("1004 | 4.5 | Lyon") && !sent.contains("1005"),
+        "{sent}"
+    );
+    assert!(sent.ends_with("Question: How many orders?"));
+    // The summary step is not a run the window shows.
+    assert!(events.lock().unwrap().iter().all(|e| e.run_id().is_none()));
+
+    let restarted = Engine::with_state_dir(settings, state.path().to_owned());
+    let totals = restarted.usage_ledger().total(&session).unwrap();
+    assert_eq!(
+        (totals.input_tokens, totals.output_tokens, totals.calls),
+        (300, 6, 1)
+    );
+}
+
+#[tokio::test]
+async fn a_cloud_provider_without_a_key_is_explained_before_anything_is_sent() {
+    let settings = Settings {
+        llm: LlmSettings {
+            provider: ProviderId::Gemini,
+            ..LlmSettings::default()
+        },
+        ..Settings::default()
+    };
+    // SAFETY (edition 2024): this test binary sets no other variable at the same time.
+    unsafe { std::env::remove_var("GEMINI_API_KEY") };
+    let state = tempfile::tempdir().unwrap();
+    let engine = Engine::with_state_dir(settings, state.path().to_owned());
+    let (events, sink) = collector();
+    let err = engine
+        .ask_about_datasets(
+            &SessionId::new(),
+            &CallId::new(),
+            "Hello?",
+            &[],
+            &sink,
+            &CancellationToken::new(),
+        )
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, Error::Llm(llm::LlmError::MissingKey { .. })),
+        "{err:?}"
+    );
+    assert!(
+        err.plain_words().title.contains("Gemini"),
+        "{}",
+        err.plain_words()
+    );
+    assert!(events.lock().unwrap().is_empty());
+}
