@@ -49,6 +49,12 @@ pub enum Error {
     #[error("installing {packages} failed: {reason}")]
     PackageInstallFailed { packages: String, reason: String },
 
+    #[error("the package index could not be reached to install {packages}: {detail}")]
+    PackageIndexUnreachable { packages: String, detail: String },
+
+    #[error("the package index's certificate is not trusted (installing {packages}): {detail}")]
+    PackageIndexUntrusted { packages: String, detail: String },
+
     #[error("no Sandpiper container {0}")]
     ContainerNotFound(String),
 
@@ -194,6 +200,24 @@ impl Error {
                 format!(
                     "Check the internet connection. Behind a company proxy, set the proxy and the \
                      trusted certificate bundle in Settings. pip said: {reason}"
+                ),
+            ),
+            Error::PackageIndexUnreachable { packages, detail } => PlainWords::new(
+                format!("Sandpiper could not reach PyPI to install {packages}."),
+                format!(
+                    "Check that this computer is online. On a company network that reaches the \
+                     internet through a proxy, enter the proxy's address in Settings → Packages. \
+                     ({detail})"
+                ),
+            ),
+            Error::PackageIndexUntrusted { packages, detail } => PlainWords::new(
+                format!(
+                    "Sandpiper could not install {packages}: PyPI's certificate was not trusted."
+                ),
+                format!(
+                    "Networks that inspect encrypted traffic re-sign it with their own \
+                     certificate. Choose the file with your organisation's certificates under \
+                     Settings → Packages → Trusted certificates. ({detail})"
                 ),
             ),
             Error::ContainerNotFound(which) => PlainWords::new(

@@ -252,8 +252,7 @@ const WHERE_IS_TABULATE: &str = "import os, tabulate\nprint(os.path.realpath(tab
 #[tokio::test]
 async fn a_second_session_asking_for_the_same_package_shares_the_first_ones() {
     let first = TestSession::new("pkg-share-a").with_own_store();
-    let mut second = TestSession::new("pkg-share-b");
-    second.store = first.store.clone();
+    let second = TestSession::new("pkg-share-b").sharing_store_of(&first);
     session_with_tabulate(&first).await;
     session_with_tabulate(&second).await;
     let in_first = run(&first, WHERE_IS_TABULATE, &Recorder::default()).await;
@@ -265,14 +264,12 @@ async fn a_second_session_asking_for_the_same_package_shares_the_first_ones() {
         in_first.stdout
     );
     assert_eq!(in_first.stdout, in_second.stdout);
-    second.store = None; // the first session's drop removes the store
 }
 
 #[tokio::test]
 async fn adding_a_package_to_one_session_never_changes_another_ones() {
     let plain = TestSession::new("pkg-apart-a").with_own_store();
-    let mut more = TestSession::new("pkg-apart-b");
-    more.store = plain.store.clone();
+    let more = TestSession::new("pkg-apart-b").sharing_store_of(&plain);
     session_with_tabulate(&plain).await;
     session_with_tabulate(&more).await;
     more.containers()
@@ -292,14 +289,12 @@ async fn adding_a_package_to_one_session_never_changes_another_ones() {
     assert_eq!(with_more.stdout, "True True\n", "{}", with_more.stderr);
     let untouched = run(&plain, probe, &Recorder::default()).await;
     assert_eq!(untouched.stdout, "True False\n", "{}", untouched.stderr);
-    more.store = None;
 }
 
 #[tokio::test]
 async fn the_store_forgets_gone_sessions_and_long_unused_packages_only() {
     let kept = TestSession::new("pkg-gc-kept").with_own_store();
-    let mut gone = TestSession::new("pkg-gc-gone");
-    gone.store = kept.store.clone();
+    let gone = TestSession::new("pkg-gc-gone").sharing_store_of(&kept);
     session_with_tabulate(&kept).await;
     let meta = gone
         .containers()
@@ -360,5 +355,4 @@ async fn the_store_forgets_gone_sessions_and_long_unused_packages_only() {
     assert_eq!(collected, vec![format!("package set {gone_set}")]);
     let still = run(&kept, USE_TABULATE, &Recorder::default()).await;
     assert_eq!(still.outcome, Outcome::Success, "{}", still.stderr);
-    gone.store = None;
 }

@@ -110,6 +110,9 @@ def install(folder, wanted):
             "--only-binary=:all:", "--cache-dir", os.path.join(STORE, "cache", "pip"),
             "--disable-pip-version-check", "--no-input", "--progress-bar", "off",
             "--root-user-action=ignore",
+            # pip's default of 5 retries, each waiting out a DNS time-out, keeps
+            # an offline user waiting a minute for an answer.
+            "--retries", "1",
         ]
     sys.stdout.flush()
     return subprocess.call(command + ["--"] + list(wanted))

@@ -209,12 +209,47 @@ async fn run_to_end(docker: &Docker, id: &str) -> Result<(Option<i64>, String)> 
     Ok((state.and_then(|s| s.exit_code), log))
 }
 
+/// What pip and uv print when the index can't be reached at all. Checked
+/// before "not found": pip ends such a failure with "No matching distribution",
+/// which would send the user looking for a spelling mistake.
+const UNREACHABLE: [&str; 12] = [
+    "Failed to establish a new connection",
+    "Temporary failure in name resolution",
+    "Name or service not known",
+    "ProxyError",
+    "Cannot connect to proxy",
+    "Connection refused",
+    "Network is unreachable",
+    "ConnectTimeoutError",
+    "Read timed out",
+    "dns error",
+    "tcp connect error",
+    "error sending request",
+];
+const UNTRUSTED: [&str; 4] = [
+    "CERTIFICATE_VERIFY_FAILED",
+    "invalid peer certificate",
+    "UnknownIssuer",
+    "self-signed certificate",
+];
+
 fn explain_failure(requirements: &[Requirement], log: &str) -> Error {
     let packages = requirements
         .iter()
         .map(Requirement::to_pip_arg)
         .collect::<Vec<_>>()
         .join(", ");
+    let line_with = |needles: &[&str]| {
+        log.lines()
+            .find(|l| needles.iter().any(|n| l.contains(n)))
+            .map(|l| l.trim().chars().take(300).collect::<String>())
+    };
+    if let Some(detail) = line_with(&UNTRUSTED) {
+        return Error::PackageIndexUntrusted { packages, detail };
+    }
+    if let Some(detail) = line_with(&UNREACHABLE) {
+        return Error::PackageIndexUnreachable { packages, detail };
+    }
     // uv: "Because nope-xyz was not found in the package registry and ..."
     if let Some(missing) = log.lines().find_map(|l| {
         let before = l.split(" was not found in the package registry").next()?;
@@ -267,5 +302,30 @@ mod tests {
             "ERROR: Could not install packages due to an OSError: disk\n",
         );
         assert!(matches!(other, Error::PackageInstallFailed { .. }));
+    }
+
+    #[test]
+    fn an_index_out_of_reach_is_not_called_a_missing_package() {
+        let req = vec![super::super::names::parse_requirement("tabulate").unwrap()];
+        let offline = "WARNING: Retrying (Retry(total=0)) after connection broken by 'NewConnectionError('<...>: Failed to establish a new connection: [Errno -3] Temporary failure in name resolution')': /simple/tabulate/\nERROR: Could not find a version that satisfies the requirement tabulate (from versions: none)\nERROR: No matching distribution found for tabulate\n";
+        assert!(matches!(
+            explain_failure(&req, offline),
+            Error::PackageIndexUnreachable { packages, .. } if packages == "tabulate"
+        ));
+        let proxy = "WARNING: Retrying after connection broken by 'ProxyError('Cannot connect to proxy.')'\nERROR: No matching distribution found for tabulate\n";
+        assert!(matches!(
+            explain_failure(&req, proxy),
+            Error::PackageIndexUnreachable { .. }
+        ));
+        let inspected = "Could not fetch URL https://pypi.org/simple/tabulate/: There was a problem confirming the ssl certificate: HTTPSConnectionPool(host='pypi.org', port=443): Max retries exceeded (Caused by SSLError(SSLCertVerificationError(1, '[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed')))\n";
+        assert!(matches!(
+            explain_failure(&req, inspected),
+            Error::PackageIndexUntrusted { .. }
+        ));
+        let uv = "error: Request failed after 3 retries\n  Caused by: error sending request for url (https://pypi.org/simple/tabulate/)\n  Caused by: dns error: failed to lookup address information\n";
+        assert!(matches!(
+            explain_failure(&req, uv),
+            Error::PackageIndexUnreachable { .. }
+        ));
     }
 }

@@ -4,21 +4,20 @@
 use super::{Recorder, test_image};
 use sandpiper::sandbox::RunResult;
 use sandpiper::session_container::{SessionContainer, SessionContainers};
+use sandpiper::settings::PackageSettings;
 use sandpiper::{Engine, Settings};
 use std::path::Path;
 use std::sync::Arc;
 
 pub fn engine(state: &Path) -> Arc<Engine> {
-    engine_on(state, &test_image(), None)
+    engine_on(state, &test_image(), &PackageSettings::default())
 }
 
-/// An engine on `image`, with the default package store or the test's own.
-pub fn engine_on(state: &Path, image: &str, store: Option<&str>) -> Arc<Engine> {
+/// An engine on `image` with these package settings.
+pub fn engine_on(state: &Path, image: &str, packages: &PackageSettings) -> Arc<Engine> {
     let mut settings = Settings::default();
     settings.sandbox.image = image.to_owned();
-    if let Some(store) = store {
-        settings.packages.store_volume = store.to_owned();
-    }
+    settings.packages = packages.clone();
     Engine::with_state_dir(settings, state.to_owned())
 }
 
@@ -26,8 +25,8 @@ pub struct TestSession {
     pub name: String,
     pub state: tempfile::TempDir,
     pub image: String,
-    /// A package store of the test's own (removed with it), for tests that
-    /// take the store away; the shared one otherwise.
+    pub packages: PackageSettings,
+    /// A package store this session removes when it ends (`with_own_store`).
     pub store: Option<String>,
 }
 
@@ -45,18 +44,28 @@ impl TestSession {
                 &uuid::Uuid::new_v4().simple().to_string()[..8]
             ),
             state: tempfile::tempdir().unwrap(),
+            packages: PackageSettings::default(),
             store: None,
         }
     }
 
-    /// The same session with a package store of its own.
+    /// The same session with a package store of its own, removed with it, for
+    /// tests that take the store away or must start with it empty.
     pub fn with_own_store(mut self) -> Self {
-        self.store = Some(format!("sandpiper-test-store-{}", self.name));
+        let store = format!("sandpiper-test-store-{}", self.name);
+        self.packages.store_volume = store.clone();
+        self.store = Some(store);
+        self
+    }
+
+    /// The same session using `other`'s package store (which `other` removes).
+    pub fn sharing_store_of(mut self, other: &TestSession) -> Self {
+        self.packages.store_volume = other.packages.store_volume.clone();
         self
     }
 
     pub fn engine(&self) -> Arc<Engine> {
-        engine_on(self.state.path(), &self.image, self.store.as_deref())
+        engine_on(self.state.path(), &self.image, &self.packages)
     }
 
     pub async fn containers(&self) -> SessionContainers {
@@ -90,9 +99,10 @@ impl Drop for TestSession {
         let state = self.state.path().to_owned();
         let image = self.image.clone();
         let store = self.store.clone();
+        let packages = self.packages.clone();
         std::thread::spawn(move || {
             tokio::runtime::Runtime::new().unwrap().block_on(async {
-                let engine = engine_on(&state, &image, store.as_deref());
+                let engine = engine_on(&state, &image, &packages);
                 if let Ok(containers) = engine.session_containers().await {
                     let _ = containers.remove_session(&name).await;
                 }
