@@ -139,6 +139,7 @@ impl Engine {
             .sandbox
             .validate()
             .and_then(|()| settings.llm.validate())
+            .and_then(|()| settings.packages.validate())
             .map_err(Error::InvalidSettings)?;
         *self.settings.write().expect("settings lock") = settings;
         Ok(())

@@ -145,6 +145,54 @@ impl SandboxSettings {
     }
 }
 
+impl PackageSettings {
+    /// Refuses values an install could not use, in plain words, before any
+    /// container is made with them.
+    pub fn validate(&self) -> Result<(), String> {
+        if let Some(proxy) = self.proxy.as_deref().filter(|p| !p.trim().is_empty()) {
+            let parsed = reqwest::Url::parse(proxy.trim()).ok();
+            let usable = parsed.as_ref().is_some_and(|url| {
+                matches!(url.scheme(), "http" | "https") && url.host_str().is_some()
+            });
+            if !usable {
+                return Err(format!(
+                    "The proxy \"{proxy}\" is not an address Sandpiper can use. Write it like \
+                     http://proxy.example.com:3128."
+                ));
+            }
+        }
+        if let Some(bundle) = &self.ca_bundle
+            && !bundle.is_file()
+        {
+            return Err(format!(
+                "The trusted certificates file {} does not exist. Choose a PEM file, or clear \
+                 the setting to use this computer's own.",
+                bundle.display()
+            ));
+        }
+        let docker_name = |name: &str| {
+            !name.is_empty()
+                && name
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "_.-".contains(c))
+        };
+        if let Some(network) = &self.network
+            && !docker_name(network)
+        {
+            return Err(format!(
+                "\"{network}\" can't name a Docker network: use letters, digits, '.', '_' or '-'."
+            ));
+        }
+        if !docker_name(&self.store_volume) {
+            return Err(format!(
+                "\"{}\" can't name the packages volume: use letters, digits, '.', '_' or '-'.",
+                self.store_volume
+            ));
+        }
+        Ok(())
+    }
+}
+
 /// The language model. API keys are not here: they live in the OS keychain
 /// (`llm::keys`), never in a settings file.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -225,6 +273,51 @@ mod tests {
             (50_000, 100_000)
         );
         assert!(s.sandbox.validate().is_ok());
+    }
+
+    #[test]
+    fn package_settings_an_install_could_not_use_are_refused_in_plain_words() {
+        let ok = PackageSettings {
+            proxy: Some("http://proxy.example:3128".into()),
+            ca_bundle: None,
+            network: Some("corp_net".into()),
+            ..PackageSettings::default()
+        };
+        assert!(ok.validate().is_ok());
+        let blank_proxy = PackageSettings {
+            proxy: Some("  ".into()),
+            ..ok.clone()
+        };
+        assert!(
+            blank_proxy.validate().is_ok(),
+            "a cleared field means no proxy"
+        );
+        for (bad, says) in [
+            (
+                PackageSettings {
+                    proxy: Some("proxy.example:3128".into()),
+                    ..ok.clone()
+                },
+                "Write it like http://",
+            ),
+            (
+                PackageSettings {
+                    ca_bundle: Some("/nowhere/corp.pem".into()),
+                    ..ok.clone()
+                },
+                "does not exist",
+            ),
+            (
+                PackageSettings {
+                    network: Some("corp net; rm".into()),
+                    ..ok.clone()
+                },
+                "can't name a Docker network",
+            ),
+        ] {
+            let err = bad.validate().unwrap_err();
+            assert!(err.contains(says), "{err}");
+        }
     }
 
     #[test]

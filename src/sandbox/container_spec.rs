@@ -22,7 +22,7 @@ pub(crate) struct RunSpec<'a> {
     /// container the idle process that keeps it alive between runs.
     pub argv: Vec<String>,
     /// Tells the harness's "done" marker from anything the code prints. Session
-    /// containers get one per run, with each `docker exec`.
+    /// containers get one per run, inside the request to their resident harness.
     pub done_token: Option<&'a str>,
     /// A session container's resident harness reads its runs from stdin.
     pub stdin_open: bool,

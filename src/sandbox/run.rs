@@ -103,7 +103,7 @@ impl Sandbox {
     }
 
     /// Runs the request in a session's long-lived container (see
-    /// `session_container`), through `docker exec`: no container to create, and
+    /// `session_container`), through its resident harness: no container to create, and
     /// the container and its work folder stay for the next run.
     pub async fn run_in_session(
         &self,

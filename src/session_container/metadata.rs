@@ -19,7 +19,7 @@ pub struct SessionContainerMeta {
     /// was asked for.
     pub installed_packages: Vec<String>,
     /// What was installed on request (validated names and versions), to
-    /// reinstall when the container and its packages volume are gone.
+    /// reinstall when the package store lost them or the image changed.
     #[serde(default)]
     pub requested_packages: Vec<String>,
     /// The package set (in the package store) the session imports from.

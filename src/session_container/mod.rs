@@ -1,5 +1,5 @@
 //! The long-lived container of a session (seed 002): created on the session's
-//! first run, reused through `docker exec` for every later run, kept after a
+//! first run, reused through its resident harness for every later run, kept after a
 //! failed run so a fix re-runs in the same state, found again after an app
 //! restart, and recreated when it was removed behind our back.
 //!

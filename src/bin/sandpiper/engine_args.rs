@@ -20,6 +20,16 @@ pub struct EngineArgs {
     /// Where sessions keep their details (default: the app's data folder).
     #[arg(long, env = "SANDPIPER_STATE_DIR")]
     state_dir: Option<PathBuf>,
+    /// Proxy for package installs, e.g. http://proxy.example:3128.
+    #[arg(long)]
+    proxy: Option<String>,
+    /// Extra trusted certificates (PEM) for package installs behind a
+    /// TLS-inspecting proxy (default: this computer's bundle).
+    #[arg(long)]
+    ca_bundle: Option<PathBuf>,
+    /// Docker network for package installs (default: Docker's bridge).
+    #[arg(long)]
+    install_network: Option<String>,
 }
 
 impl EngineArgs {
@@ -34,6 +44,15 @@ impl EngineArgs {
         }
         if let Some(timeout) = self.timeout {
             settings.sandbox.timeout_secs = timeout;
+        }
+        if let Some(proxy) = &self.proxy {
+            settings.packages.proxy = Some(proxy.clone());
+        }
+        if let Some(bundle) = &self.ca_bundle {
+            settings.packages.ca_bundle = Some(bundle.clone());
+        }
+        if let Some(network) = &self.install_network {
+            settings.packages.network = Some(network.clone());
         }
         let state_dir = self
             .state_dir
