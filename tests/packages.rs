@@ -22,23 +22,13 @@ async fn session_with_tabulate(
     session: &TestSession,
 ) -> sandpiper::session_container::SessionContainerMeta {
     run(session, "print(1)", &Recorder::default()).await;
-    session
-        .containers()
-        .await
-        .install_packages(
-            &session.name,
-            &["tabulate".into()],
-            "asked for",
-            &Recorder::default(),
+    session.install(&["tabulate"]).await.unwrap_or_else(|err| {
+        panic!(
+            "{}: {} (run scripts/test, which builds the test images)",
+            session.image,
+            err.plain_words()
         )
-        .await
-        .unwrap_or_else(|err| {
-            panic!(
-                "{}: {} (run scripts/test, which builds the test images)",
-                session.image,
-                err.plain_words()
-            )
-        })
+    })
 }
 
 const USE_TABULATE: &str = "from tabulate import tabulate\n\
@@ -272,14 +262,7 @@ async fn adding_a_package_to_one_session_never_changes_another_ones() {
     let more = TestSession::new("pkg-apart-b").sharing_store_of(&plain);
     session_with_tabulate(&plain).await;
     session_with_tabulate(&more).await;
-    more.containers()
-        .await
-        .install_packages(
-            &more.name,
-            &["colorama".into()],
-            "asked for",
-            &Recorder::default(),
-        )
+    more.install(&["colorama"])
         .await
         .unwrap_or_else(|e| panic!("{}", e.plain_words()));
 
@@ -296,30 +279,14 @@ async fn the_store_forgets_gone_sessions_and_long_unused_packages_only() {
     let kept = TestSession::new("pkg-gc-kept").with_own_store();
     let gone = TestSession::new("pkg-gc-gone").sharing_store_of(&kept);
     session_with_tabulate(&kept).await;
-    let meta = gone
-        .containers()
-        .await
-        .install_packages(
-            &gone.name,
-            &["colorama".into()],
-            "asked for",
-            &Recorder::default(),
-        )
-        .await;
+    let before_any_run = gone.install(&["colorama"]).await;
     assert!(
-        meta.is_err(),
+        matches!(before_any_run, Err(Error::ContainerNotFound(_))),
         "a session must have run once before installing"
     );
     run(&gone, "print(1)", &Recorder::default()).await;
     let gone_set = gone
-        .containers()
-        .await
-        .install_packages(
-            &gone.name,
-            &["colorama".into()],
-            "asked for",
-            &Recorder::default(),
-        )
+        .install(&["colorama"])
         .await
         .unwrap()
         .packages_set

@@ -66,17 +66,7 @@ impl Drop for IsolatedNetwork {
 
 async fn install_tabulate(session: &TestSession) -> Result<(), Error> {
     session.run("print(1)", &Recorder::default()).await;
-    session
-        .containers()
-        .await
-        .install_packages(
-            &session.name,
-            &["tabulate".into()],
-            "asked for",
-            &Recorder::default(),
-        )
-        .await
-        .map(|_| ())
+    session.install(&["tabulate"]).await.map(|_| ())
 }
 
 #[tokio::test]

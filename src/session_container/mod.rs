@@ -484,23 +484,7 @@ impl SessionContainers {
         }
         let reaped = docker::reap_orphans(&self.docker).await?;
         removed.extend(reaped.containers);
-        // Package sets no session uses, once no install has wanted them for a
-        // month: a later session asking for the same packages reuses them.
-        let live: Vec<String> = self
-            .list()
-            .await?
-            .into_iter()
-            .filter_map(|c| c.session)
-            .collect();
-        let collected = packages::install::collect_garbage(
-            &self.docker,
-            &self.settings,
-            &self.packages,
-            &live,
-            STORE_KEEP_DAYS,
-        )
-        .await?;
-        removed.extend(collected.into_iter().map(|what| format!("package {what}")));
+        removed.extend(self.collect_package_garbage().await?);
         Ok(removed)
     }
 

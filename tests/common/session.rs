@@ -83,6 +83,18 @@ impl TestSession {
             .unwrap()
     }
 
+    /// Installs packages into the session (which must have run once).
+    pub async fn install(
+        &self,
+        packages: &[&str],
+    ) -> Result<sandpiper::session_container::SessionContainerMeta, sandpiper::Error> {
+        let packages: Vec<String> = packages.iter().map(|p| p.to_string()).collect();
+        self.containers()
+            .await
+            .install_packages(&self.name, &packages, "asked for", &Recorder::default())
+            .await
+    }
+
     /// Runs `code` in the session (a new engine each time, as after a restart).
     pub async fn run(&self, code: &str, recorder: &Recorder) -> (RunResult, SessionContainer) {
         let out = self.state.path().join("out");
