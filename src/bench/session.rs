@@ -108,14 +108,14 @@ async fn measure_installs(
     }
     Ok(vec![
         Row {
-            name: "install pandas, new session, warm store".into(),
-            baseline_name: "same, empty store".into(),
+            name: "pandas, new session, warm store".into(),
+            baseline_name: "pandas, new session, empty store".into(),
             ours: warm,
             baseline: cold.clone(),
         },
         Row {
-            name: "install pandas on top of tabulate, warm".into(),
-            baseline_name: "same, empty store".into(),
+            name: "pandas on top of tabulate, warm".into(),
+            baseline_name: "pandas, new session, empty store".into(),
             ours: layered,
             baseline: cold,
         },

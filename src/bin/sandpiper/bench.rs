@@ -58,12 +58,12 @@ pub async fn run(args: Args) -> ExitCode {
 fn print_table(rows: &[Row]) {
     let ms = |d: std::time::Duration| format!("{:.0} ms", d.as_secs_f64() * 1000.0);
     println!(
-        "{:<30} {:>5} {:>10} {:>10}   {:<32} {:>10} {:>10} {:>7}",
+        "{:<32} {:>5} {:>10} {:>10}   {:<34} {:>10} {:>10} {:>7}",
         "row", "runs", "median", "p95", "baseline", "median", "p95", "ratio"
     );
     for row in rows {
         println!(
-            "{:<30} {:>5} {:>10} {:>10}   {:<32} {:>10} {:>10} {:>6.2}x",
+            "{:<32} {:>5} {:>10} {:>10}   {:<34} {:>10} {:>10} {:>6.2}x",
             row.name,
             row.ours.0.len(),
             ms(row.ours.median()),
