@@ -166,6 +166,8 @@ async function start() {
     const text = String(question ?? '').trim();
     if (!backend || !backend.ask || !text || state.asking !== null) return null;
     const requestId = ++requestSeq;
+    // Whoever asks wants to see the answer: follow the conversation to its end.
+    conversation.scrollToBottom(false);
     dispatch({ kind: 'ui:ask_requested', requestId, question: text });
     try {
       const answer = await backend.ask(text, loadedDatasets(state));
@@ -191,6 +193,7 @@ async function start() {
     const list = (Array.isArray(paths) ? paths : [paths]).filter((p) => typeof p === 'string' && p.trim() !== '');
     if (!backend || list.length === 0) return [];
     const requests = list.map((path) => ({ path, requestId: ++requestSeq }));
+    conversation.scrollToBottom(false);
     for (const r of requests) dispatch({ kind: 'ui:open_requested', ...r });
     return Promise.all(
       requests.map(async ({ path, requestId }) => {

@@ -3,7 +3,9 @@
 //! histogram inline, and a screenshot of the screen is not blank. Then, in Settings,
 //! it points the app at a local OpenAI-compatible server (scripted, on 127.0.0.1),
 //! tests the connection, asks a question in the question box, and sees the reply
-//! stream in with its token usage and exactly what was sent.
+//! stream in with its token usage and exactly what was sent. The answer card must be
+//! wholly in view, and the X screen (what the user sees) must match WebKit's own
+//! rendering of the page, also where the Settings dialog was.
 //!
 //! Needs a display (`xvfb-run -a`), tauri-driver and WebKitWebDriver; scripts/test
 //! provides all three. Missing any of them fails the test: it never skips.
@@ -140,6 +142,136 @@ fn screenshot(dest: &Path) -> (f64, u64) {
     (deviation, colours)
 }
 
+/// A rectangle of the window in CSS pixels. The window sits at 0,0 without
+/// decorations and at a device pixel ratio of 1, so it is in screen pixels too.
+#[derive(Clone, Copy, Debug)]
+struct Rect {
+    x: u32,
+    y: u32,
+    w: u32,
+    h: u32,
+}
+
+impl Rect {
+    /// From a DOMRect serialised as `{left, top, width, height}`, cut to the viewport.
+    fn of(v: &Value, viewport: (u32, u32)) -> Rect {
+        let n = |k: &str| v[k].as_f64().unwrap_or_else(|| panic!("no {k} in {v}"));
+        let x0 = n("left").max(0.0).round() as u32;
+        let y0 = n("top").max(0.0).round() as u32;
+        let x1 = ((n("left") + n("width")).round() as u32).min(viewport.0);
+        let y1 = ((n("top") + n("height")).round() as u32).min(viewport.1);
+        assert!(x1 > x0 + 4 && y1 > y0 + 4, "{v} is not inside the window");
+        Rect {
+            x: x0,
+            y: y0,
+            w: x1 - x0,
+            h: y1 - y0,
+        }
+    }
+
+    /// ImageMagick's inline crop: `file.png[WxH+X+Y]`.
+    fn of_image(&self, image: &Path) -> String {
+        format!(
+            "{}[{}x{}+{}+{}]",
+            image.display(),
+            self.w,
+            self.h,
+            self.x,
+            self.y
+        )
+    }
+}
+
+/// How far one region of two images is apart: ImageMagick's normalised RMSE,
+/// 0 when identical, near 1 when opposite.
+fn difference(a: &Path, b: &Path, region: Rect) -> f64 {
+    let out = Command::new("compare")
+        .args(["-metric", "RMSE"])
+        .arg(region.of_image(a))
+        .arg(region.of_image(b))
+        .arg("null:")
+        .output()
+        .expect("ImageMagick compare runs");
+    // Prints "<absolute> (<normalised>)" on stderr; exits 1 when the images differ.
+    let text = String::from_utf8_lossy(&out.stderr).to_string();
+    text.split_once('(')
+        .and_then(|(_, rest)| rest.split_once(')'))
+        .and_then(|(n, _)| n.parse().ok())
+        .unwrap_or_else(|| panic!("compare failed on {region:?}: {text}"))
+}
+
+/// The standard deviation of one region of an image: about 0 when it is blank.
+fn region_deviation(image: &Path, region: Rect) -> f64 {
+    let out = Command::new("convert")
+        .arg(region.of_image(image))
+        .args(["-format", "%[fx:standard_deviation]", "info:"])
+        .output()
+        .expect("ImageMagick convert runs");
+    String::from_utf8_lossy(&out.stdout)
+        .trim()
+        .parse()
+        .unwrap_or(0.0)
+}
+
+/// The most a region of the X screen may differ from WebKit's own rendering of
+/// the page. The two are pixel-identical once the screen is up to date; a stale
+/// frame (a dialog still drawn, an old scroll position) is far above this.
+const SAME_PICTURE: f64 = 0.005;
+
+/// Takes an X screenshot of what the user sees and waits until, in every named
+/// region, it shows what WebKit rendered (its WebDriver screenshot). Under Xvfb the
+/// window sometimes presents an old frame for a moment, so this retakes both until
+/// they agree, and fails if they never do. Returns the screen's deviation and colours.
+async fn screen_shows_the_page(
+    client: &Client,
+    dest: &Path,
+    regions: &[(&str, Rect)],
+    limit: Duration,
+) -> (f64, u64) {
+    let page = dest.with_extension("webdriver.png");
+    let deadline = Instant::now() + limit;
+    loop {
+        // Let the page draw its last change first.
+        client
+            .execute_async(
+                "const done = arguments[0];
+                 requestAnimationFrame(() => requestAnimationFrame(() => done(true)));",
+                vec![],
+            )
+            .await
+            .unwrap();
+        let stats = screenshot(dest);
+        let png = client.screenshot().await.expect("WebDriver screenshot");
+        std::fs::write(&page, png).unwrap();
+        let diffs: Vec<(&str, f64)> = regions
+            .iter()
+            .map(|(name, r)| (*name, difference(dest, &page, *r)))
+            .collect();
+        if diffs.iter().all(|(_, d)| *d <= SAME_PICTURE) {
+            return stats;
+        }
+        if Instant::now() > deadline {
+            panic!(
+                "the screen does not show what the page rendered (normalised RMSE per region, \
+                 at most {SAME_PICTURE}): {diffs:?}\nscreen: {}\npage: {}",
+                dest.display(),
+                page.display()
+            );
+        }
+        eprintln!("the screen is behind the page ({diffs:?}); looking again");
+        // Poll again: the assertion is the comparison above, not this pause.
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
+
+async fn viewport(client: &Client) -> (u32, u32) {
+    let v = client
+        .execute("return [innerWidth, innerHeight]", vec![])
+        .await
+        .unwrap();
+    (v[0].as_u64().unwrap() as u32, v[1].as_u64().unwrap() as u32)
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn the_window_opens_profiles_a_dropped_csv_and_shows_the_histogram() {
     let temp = tempfile::tempdir().unwrap();
@@ -220,7 +352,20 @@ async fn the_window_opens_profiles_a_dropped_csv_and_shows_the_histogram() {
     let shots = Path::new(env!("CARGO_TARGET_TMPDIR")).join("screenshots");
     std::fs::create_dir_all(&shots).unwrap();
     let shot = shots.join("profile-finished.png");
-    let (deviation, colours) = screenshot(&shot);
+    let size = viewport(&client).await;
+    let window = Rect {
+        x: 0,
+        y: 0,
+        w: size.0,
+        h: size.1,
+    };
+    let (deviation, colours) = screen_shows_the_page(
+        &client,
+        &shot,
+        &[("window", window)],
+        Duration::from_secs(10),
+    )
+    .await;
     eprintln!(
         "screenshot: {} (deviation {deviation:.3}, {colours} colours)",
         shot.display()
@@ -297,6 +442,14 @@ async fn ask_a_local_model_about_the_dataset(client: &Client, shots: &Path) {
         result.as_str().unwrap(),
         "Connected to the model server: 1 model available, including local-model."
     );
+    // Where the dialog is drawn: once it closes, the screen there must show the page.
+    let dialog_box = client
+        .execute(
+            "return document.querySelector('#settings-dialog').getBoundingClientRect().toJSON()",
+            vec![],
+        )
+        .await
+        .unwrap();
     client
         .find(Locator::Css("[data-action='save']"))
         .await
@@ -386,17 +539,75 @@ async fn ask_a_local_model_about_the_dataset(client: &Client, shots: &Path) {
         "shown: {shown}\nsent: {sent}"
     );
 
-    // Let the compositor draw the last change before looking at the screen.
-    client
+    // The newest answer is in view, "What was sent" included: the conversation
+    // followed it down instead of staying where the profile had left it.
+    let boxes = client
         .execute_async(
             "const done = arguments[0];
-             requestAnimationFrame(() => requestAnimationFrame(() => done(true)));",
+             requestAnimationFrame(() => requestAnimationFrame(() => {
+               const view = document.querySelector('#scroller').getBoundingClientRect();
+               const card = document.querySelector('.answer-card').getBoundingClientRect();
+               const text = document.querySelector('.answer-card .answer-text').getBoundingClientRect();
+               done({ view: view.toJSON(), card: card.toJSON(), text: text.toJSON(),
+                      jump: !document.querySelector('#jump').hidden,
+                      size: [innerWidth, innerHeight] });
+             }));",
             vec![],
         )
         .await
         .unwrap();
+    let view = &boxes["view"];
+    let card = &boxes["card"];
+    let inside = |k: &str| card[k].as_f64().unwrap();
+    assert!(
+        inside("top") >= view["top"].as_f64().unwrap()
+            && inside("bottom") <= view["bottom"].as_f64().unwrap()
+            && inside("left") >= 0.0
+            && inside("right") <= boxes["size"][0].as_f64().unwrap(),
+        "the answer card is not wholly in view: {boxes}"
+    );
+    assert_eq!(
+        boxes["jump"],
+        json!(false),
+        "\"New output\" is offered: {boxes}"
+    );
+
+    // The toast from saving the settings is gone, so nothing changes on the
+    // screen while it is compared with the page.
+    wait_until(
+        client,
+        "the settings toast to go",
+        "return document.querySelector('#toasts').children.length === 0",
+        Duration::from_secs(10),
+    )
+    .await;
+    let size = viewport(client).await;
+    let window = Rect {
+        x: 0,
+        y: 0,
+        w: size.0,
+        h: size.1,
+    };
+    let dialog = Rect::of(&dialog_box, size);
+    let answer = Rect::of(card, size);
+    let answer_text = Rect::of(&boxes["text"], size);
     let shot = shots.join("answer-streamed.png");
-    let (deviation, _) = screenshot(&shot);
+    let (deviation, _) = screen_shows_the_page(
+        client,
+        &shot,
+        &[
+            ("window", window),
+            ("where the settings dialog was", dialog),
+            ("answer card", answer),
+        ],
+        Duration::from_secs(10),
+    )
+    .await;
     eprintln!("screenshot: {}", shot.display());
     assert!(deviation > 0.02, "the screen looks blank after the answer");
+    let text_deviation = region_deviation(&shot, answer_text);
+    assert!(
+        text_deviation > 0.05,
+        "the answer's text is blank on the screen ({text_deviation} at {answer_text:?})"
+    );
 }

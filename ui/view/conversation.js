@@ -1,6 +1,7 @@
 // The conversation panel: one card per item of state.items, kept in order.
 // Cards are created once and updated in place; a card is only touched when its
-// item changed (by reference). Follows new output unless the user scrolled up.
+// item changed (by reference). Follows new output unless the user scrolled up;
+// scrollToBottom() brings the newest card into view and follows again.
 
 import { createRunCard } from './run-card.js';
 import { createPullCard, createPendingCard, createErrorCard } from './cards.js';
@@ -26,9 +27,21 @@ export function createConversation({ scroller, list, jumpButton, deps }) {
     answer: (item) => createAnswerCard(item, deps),
   };
 
+  // Only the user scrolling up stops the following. A scroll event arrives a frame
+  // after the scroll: content that grew in between (an image decoding, a card
+  // filling in) is not the user leaving the bottom; the ResizeObserver below
+  // catches up with it.
+  let lastTop = scroller.scrollTop;
   scroller.addEventListener('scroll', () => {
-    stick = isNearBottom();
-    if (stick) jumpButton.hidden = true;
+    const top = scroller.scrollTop;
+    const scrolledUp = top < lastTop;
+    lastTop = top;
+    if (isNearBottom()) {
+      stick = true;
+      jumpButton.hidden = true;
+    } else if (scrolledUp) {
+      stick = false;
+    }
   });
   jumpButton.addEventListener('click', () => scrollToBottom(true));
 
