@@ -165,8 +165,8 @@ impl PackageSettings {
             && !bundle.is_file()
         {
             return Err(format!(
-                "The trusted certificates file {} does not exist. Choose a PEM file, or clear \
-                 the setting to use this computer's own.",
+                "The trusted certificates file {} does not exist. Choose another file, or use \
+                 this computer's own (Settings → Packages → Trusted certificates).",
                 bundle.display()
             ));
         }

@@ -320,3 +320,49 @@ fn the_provider_picker_offers_exactly_the_engines_providers() {
         .collect();
     assert_eq!(in_ui, in_rust);
 }
+
+#[test]
+fn the_settings_dialogs_packages_fields_match_the_engines_package_settings() {
+    let form = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/ui/settings-form.js"))
+        .unwrap();
+    let start = form
+        .find("export const PACKAGES_DEFAULTS = Object.freeze({")
+        .expect("PACKAGES_DEFAULTS in ui/settings-form.js");
+    let body = &form[start..];
+    let body = &body[body.find('{').unwrap() + 1..body.find("});").unwrap()];
+    // `key: value,` lines; the values are JSON (null, true, []).
+    let in_ui: BTreeMap<String, serde_json::Value> = body
+        .lines()
+        .filter_map(|line| line.trim().trim_end_matches(',').split_once(": "))
+        .map(|(key, value)| {
+            let value = serde_json::from_str(value)
+                .unwrap_or_else(|e| panic!("PACKAGES_DEFAULTS.{key} is not plain JSON: {e}"));
+            (key.to_owned(), value)
+        })
+        .collect();
+    let defaults = serde_json::to_value(sandpiper::settings::PackageSettings::default()).unwrap();
+    let mut in_rust: BTreeMap<String, serde_json::Value> = defaults
+        .as_object()
+        .unwrap()
+        .iter()
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
+    // Not defaults the dialog restores: the certificates file depends on the
+    // computer (the shell's default_ca_bundle says which), and the packages volume
+    // is internal, kept as loaded.
+    in_rust
+        .remove("ca_bundle")
+        .expect("PackageSettings has ca_bundle");
+    in_rust
+        .remove("store_volume")
+        .expect("PackageSettings has store_volume");
+    assert_eq!(in_ui, in_rust);
+
+    // Every field the dialog shows is written back under the engine's name.
+    for key in in_rust.keys().chain(["ca_bundle".to_owned()].iter()) {
+        assert!(
+            form.contains(&format!("      {key}: ")),
+            "fromForm does not write packages.{key}"
+        );
+    }
+}

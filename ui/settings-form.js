@@ -7,6 +7,12 @@
 // Docker (Settings.docker): an empty address means "find Docker on this computer"
 // and is stored as null; so is an empty certificate folder. The certificate folder
 // only matters for a tcp:// or https:// address and is stored as null otherwise.
+//
+// Packages (Settings.packages): an empty proxy or network is stored as null (no
+// proxy; Docker's default network). The allow and deny lists are typed as names
+// separated by commas or new lines. The certificates file is chosen with the native
+// file dialog, never typed; null means Python's own certificates. `store_volume`
+// and any key the dialog does not know are kept as loaded.
 
 export const CPU_PERIOD_US = 100_000;
 
@@ -31,13 +37,27 @@ const SCHEME_EXAMPLES = {
   ssh: 'ssh://user@server',
 };
 
+/** The defaults of PackageSettings in settings.rs that the dialog shows (ca_bundle
+ * depends on the computer: the shell's default_ca_bundle command tells it). */
+export const PACKAGES_DEFAULTS = Object.freeze({
+  proxy: null,
+  allowlist: [],
+  denylist: [],
+  auto_install: true,
+  network: null,
+});
+
 /**
  * Settings JSON -> { image, memoryMib, cpuPercent, timeoutSecs, dockerEndpoint,
- * dockerCertDir } as strings for inputs.
+ * dockerCertDir, packagesAutoInstall, packagesProxy, packagesCaBundle,
+ * packagesNetwork, packagesAllowlist, packagesDenylist } as strings for inputs
+ * (packagesAutoInstall as a boolean for the checkbox).
  */
 export function toForm(settings) {
   const sb = { ...SANDBOX_DEFAULTS, ...((settings && settings.sandbox) || {}) };
   const docker = (settings && settings.docker) || {};
+  const packages = { ...PACKAGES_DEFAULTS, ...((settings && settings.packages) || {}) };
+  const text = (value) => (typeof value === 'string' ? value : '');
   const period = sb.cpu_period_us > 0 ? sb.cpu_period_us : CPU_PERIOD_US;
   const percent = Math.round((sb.cpu_quota_us / period) * 1000) / 10;
   return {
@@ -47,7 +67,41 @@ export function toForm(settings) {
     timeoutSecs: String(sb.timeout_secs),
     dockerEndpoint: typeof docker.endpoint === 'string' ? docker.endpoint : '',
     dockerCertDir: typeof docker.tls_cert_dir === 'string' ? docker.tls_cert_dir : '',
+    packagesAutoInstall: packages.auto_install !== false,
+    packagesProxy: text(packages.proxy),
+    packagesCaBundle: text(packages.ca_bundle),
+    packagesNetwork: text(packages.network),
+    packagesAllowlist: formatList(packages.allowlist),
+    packagesDenylist: formatList(packages.denylist),
   };
+}
+
+/**
+ * "pandas, scikit-learn\nrequests" -> ['pandas', 'scikit-learn', 'requests']:
+ * split at commas and new lines, trimmed, empty entries and repeats dropped.
+ */
+export function parseList(value) {
+  const seen = new Set();
+  const names = [];
+  for (const part of String(value ?? '').split(/[,\n\r]+/)) {
+    const name = part.trim();
+    if (!name || seen.has(name)) continue;
+    seen.add(name);
+    names.push(name);
+  }
+  return names;
+}
+
+/** ['pandas', 'requests'] -> "pandas, requests"; anything but a list of strings -> "". */
+export function formatList(list) {
+  if (!Array.isArray(list)) return '';
+  return list.filter((name) => typeof name === 'string' && name.trim()).map((name) => name.trim()).join(', ');
+}
+
+/** A trimmed text field, or null when it is empty. */
+function orNull(value) {
+  const text = String(value ?? '').trim();
+  return text ? text : null;
 }
 
 /** Whether a Docker address is one that can use TLS certificates (tcp:// or https://). */
@@ -112,7 +166,9 @@ export function dockerChanged(before, after) {
  * Form values -> { settings, errors }. `settings` keeps every field the dialog does
  * not show (pids limit, caps, the llm section, keys this window does not know…) as
  * it was loaded. Without `dockerEndpoint` in the form, the docker section is kept as
- * loaded too. `errors` maps a field name to a plain-words message; when it is not
+ * loaded too; without `packagesProxy`, the packages section. The packages fields
+ * are checked by the engine when saving (PackageSettings::validate), whose
+ * plain-words refusal the dialog shows. `errors` maps a field name to a plain-words message; when it is not
  * empty, `settings` is null.
  */
 export function fromForm(loaded, form) {
@@ -156,6 +212,22 @@ export function fromForm(loaded, form) {
     },
   };
   if (editsDocker) settings.docker = { ...section(base.docker), endpoint, tls_cert_dir: certDir };
+  if (form.packagesProxy !== undefined) {
+    const loadedPackages = section(base.packages);
+    const packages = {
+      ...loadedPackages,
+      auto_install: form.packagesAutoInstall !== false,
+      proxy: orNull(form.packagesProxy),
+      ca_bundle: orNull(form.packagesCaBundle),
+      network: orNull(form.packagesNetwork),
+      allowlist: parseList(form.packagesAllowlist),
+      denylist: parseList(form.packagesDenylist),
+    };
+    // Settings saved before there was a certificates setting have none: leaving it
+    // out lets the engine use this computer's (its default) instead of none.
+    if (packages.ca_bundle === null && !('ca_bundle' in loadedPackages)) delete packages.ca_bundle;
+    settings.packages = packages;
+  }
   return { settings, errors };
 }
 

@@ -11,6 +11,8 @@
 //   cancel_run({ runId })           -> bool: false when the run had already ended
 //   get_settings()                  -> Settings JSON (src/settings.rs)
 //   save_settings({ settings })     -> the saved Settings JSON
+//   pick_ca_bundle()                -> absolute path of a certificates file, or null when cancelled
+//   default_ca_bundle()             -> this computer's certificates file, or null when it has none
 //   list_models({ provider, baseUrl })            -> { models: [{ id, ... }], default_model }
 //   test_connection({ provider, baseUrl, model }) -> { message, models, model }
 //   api_key_status({ provider })                  -> { in_keychain, from_environment }
@@ -49,6 +51,8 @@ export function createTauriBackend() {
     cancelRun: (runId) => call('cancel_run', { runId }, 'Could not stop the run'),
     getSettings: () => call('get_settings', undefined, 'Could not load the settings'),
     saveSettings: (settings) => call('save_settings', { settings }, 'Could not save the settings'),
+    pickCaBundle: () => call('pick_ca_bundle', undefined, 'Could not open the file chooser'),
+    defaultCaBundle: () => call('default_ca_bundle', undefined, "Could not find this computer's certificates"),
     listModels: (provider, baseUrl) => call('list_models', { provider, baseUrl: baseUrl || null }, 'Could not list the models'),
     testConnection: (provider, baseUrl, model) =>
       call('test_connection', { provider, baseUrl: baseUrl || null, model: model || null }, 'The connection test failed'),

@@ -35,6 +35,8 @@ fn main() {
             commands::runs::cancel_run,
             commands::settings::get_settings,
             commands::settings::save_settings,
+            commands::settings::pick_ca_bundle,
+            commands::settings::default_ca_bundle,
             commands::llm::list_providers,
             commands::llm::list_models,
             commands::llm::test_connection,

@@ -5,7 +5,10 @@
 //! tests the connection, asks a question in the question box, and sees the reply
 //! stream in with its token usage and exactly what was sent. The answer card must be
 //! wholly in view, and the X screen (what the user sees) must match WebKit's own
-//! rendering of the page, also where the Settings dialog was.
+//! rendering of the page, also where the Settings dialog was. Last, in Settings →
+//! Packages, a proxy written without http:// is refused in the engine's plain words
+//! with everything typed still there, the corrected one is saved, and what was saved
+//! kept the packages settings the dialog does not show.
 //!
 //! Needs a display (`xvfb-run -a`), tauri-driver and WebKitWebDriver; scripts/test
 //! provides all three. Missing any of them fails the test: it never skips.
@@ -287,6 +290,24 @@ async fn the_window_opens_profiles_a_dropped_csv_and_shows_the_histogram() {
     }
     std::fs::write(&csv, rows).unwrap();
 
+    // Settings saved by an earlier Sandpiper, with an internal field the dialog
+    // never shows: it must come back from the dialog's save untouched.
+    let store = temp
+        .path()
+        .join("data")
+        .join("app.sandpiper.desktop")
+        .join("settings.json");
+    std::fs::create_dir_all(store.parent().unwrap()).unwrap();
+    std::fs::write(
+        &store,
+        json!({ "settings": { "packages": {
+            "store_volume": "sandpiper-packages-e2e",
+            "denylist": ["requests"],
+        } } })
+        .to_string(),
+    )
+    .unwrap();
+
     let (_driver, port) = start_driver(temp.path());
     let client = open_app(port).await;
 
@@ -377,6 +398,7 @@ async fn the_window_opens_profiles_a_dropped_csv_and_shows_the_histogram() {
     assert!(colours > 16, "the screen looks blank ({colours} colours)");
 
     ask_a_local_model_about_the_dataset(&client, &shots).await;
+    packages_settings_refuse_a_bad_proxy_then_save_the_fixed_one(&client, &shots, &store).await;
 
     client.close().await.unwrap();
 }
@@ -609,5 +631,181 @@ async fn ask_a_local_model_about_the_dataset(client: &Client, shots: &Path) {
     assert!(
         text_deviation > 0.05,
         "the answer's text is blank on the screen ({text_deviation} at {answer_text:?})"
+    );
+}
+
+/// Settings → Packages: a proxy without http:// comes back as the engine's refusal
+/// in plain words, the dialog keeps what was typed, and the corrected proxy saves
+/// with the rest of the packages settings as they were.
+async fn packages_settings_refuse_a_bad_proxy_then_save_the_fixed_one(
+    client: &Client,
+    shots: &Path,
+    store: &Path,
+) {
+    let computers = "/etc/ssl/certs/ca-certificates.crt";
+    assert!(
+        Path::new(computers).is_file(),
+        "this test expects Debian's certificates file at {computers}"
+    );
+    wait_until(
+        client,
+        "the settings toast to go",
+        "return document.querySelector('#toasts').children.length === 0",
+        Duration::from_secs(10),
+    )
+    .await;
+    client
+        .find(Locator::Css("#settings-button"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    // Loaded: the saved deny list, and this computer's certificates named as such.
+    let shown = wait_until(
+        client,
+        "the packages settings to load",
+        "const $ = (s) => document.querySelector(s);
+         return !$('#settings-fields').disabled && $('#set-pkg-ca-hint').textContent.startsWith('This computer')
+           ? { auto: $('#set-pkg-auto').checked, proxy: $('#set-pkg-proxy').value, ca: $('#set-pkg-ca').value,
+               readOnly: $('#set-pkg-ca').readOnly, deny: $('#set-pkg-deny').value, allow: $('#set-pkg-allow').value,
+               reset: !$('[data-action=\"default-ca\"]').hidden, network: $('#set-pkg-network-status').textContent }
+           : false",
+        Duration::from_secs(10),
+    )
+    .await;
+    assert_eq!(
+        shown,
+        json!({ "auto": true, "proxy": "", "ca": computers, "readOnly": true, "deny": "requests",
+                "allow": "", "reset": false, "network": "Docker's default network" })
+    );
+
+    client
+        .execute(
+            "document.querySelector('#settings-packages-advanced').open = true;
+             document.querySelector('#settings-packages').scrollIntoView({ block: 'start' });
+             return true",
+            vec![],
+        )
+        .await
+        .unwrap();
+    let proxy = client.find(Locator::Css("#set-pkg-proxy")).await.unwrap();
+    proxy.send_keys("proxy.example.com:3128").await.unwrap();
+    client
+        .find(Locator::Css("#set-pkg-allow"))
+        .await
+        .unwrap()
+        // U+E007 is WebDriver's Enter key: a new line in the text area.
+        .send_keys("pandas\u{E007}scikit-learn")
+        .await
+        .unwrap();
+    let save = client
+        .find(Locator::Css("[data-action='save']"))
+        .await
+        .unwrap();
+    save.click().await.unwrap();
+    let refusal = wait_until(
+        client,
+        "the engine's refusal",
+        "const box = document.querySelector('#settings-error');
+         const button = document.querySelector('[data-action=\"save\"]');
+         return !box.hidden && !button.disabled
+           ? [box.querySelector('.form-error-title').textContent, box.querySelector('.form-error-advice').textContent]
+           : false",
+        Duration::from_secs(10),
+    )
+    .await;
+    assert_eq!(
+        refusal,
+        json!([
+            "These settings can't be used.",
+            "The proxy \"proxy.example.com:3128\" is not an address Sandpiper can use. \
+             Write it like http://proxy.example.com:3128."
+        ])
+    );
+    // Nothing typed was lost, and the dialog is still open.
+    let kept = client
+        .execute(
+            "const $ = (s) => document.querySelector(s);
+             return [$('#settings-dialog').open, $('#set-pkg-proxy').value, $('#set-pkg-allow').value]",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        kept,
+        json!([true, "proxy.example.com:3128", "pandas\nscikit-learn"])
+    );
+
+    let size = viewport(client).await;
+    let dialog = Rect::of(
+        &client
+            .execute(
+                "return document.querySelector('#settings-dialog').getBoundingClientRect().toJSON()",
+                vec![],
+            )
+            .await
+            .unwrap(),
+        size,
+    );
+    // The refusal above the fields, then the section from its title, then its end
+    // with "Advanced" open, as the user scrolls through it.
+    for (name, scroll) in [
+        (
+            "packages-refused.png",
+            "document.querySelector('#settings-packages').scrollIntoView({ block: 'start' })",
+        ),
+        (
+            "packages-advanced.png",
+            "document.querySelector('#settings-packages-advanced').scrollIntoView({ block: 'end' })",
+        ),
+    ] {
+        client
+            .execute(&format!("{scroll}; return true"), vec![])
+            .await
+            .unwrap();
+        let shot = shots.join(name);
+        let (deviation, _) = screen_shows_the_page(
+            client,
+            &shot,
+            &[("settings dialog", dialog)],
+            Duration::from_secs(10),
+        )
+        .await;
+        eprintln!("screenshot: {}", shot.display());
+        assert!(
+            region_deviation(&shot, dialog) > 0.02 && deviation > 0.02,
+            "the settings dialog looks blank on the screen"
+        );
+    }
+
+    proxy.clear().await.unwrap();
+    proxy
+        .send_keys("http://proxy.example.com:3128")
+        .await
+        .unwrap();
+    save.click().await.unwrap();
+    wait_until(
+        client,
+        "the fixed settings to save and the dialog to close",
+        "return !document.querySelector('#settings-dialog').open",
+        Duration::from_secs(10),
+    )
+    .await;
+
+    let saved: Value = serde_json::from_str(&std::fs::read_to_string(store).unwrap()).unwrap();
+    let packages = &saved["settings"]["packages"];
+    assert_eq!(
+        packages,
+        &json!({
+            "proxy": "http://proxy.example.com:3128",
+            "ca_bundle": computers,
+            "allowlist": ["pandas", "scikit-learn"],
+            "denylist": ["requests"],
+            "auto_install": true,
+            "network": null,
+            "store_volume": "sandpiper-packages-e2e",
+        }),
+        "saved: {saved}"
     );
 }

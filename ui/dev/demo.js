@@ -13,6 +13,7 @@
 //   ?demo=settings           the settings dialog
 //   ?demo=settings-error     the settings dialog refusing a save
 //   ?demo=settings-docker    the settings dialog with a team server in "Advanced: Docker"
+//   ?demo=settings-packages  the settings dialog refusing a proxy in "Packages"
 
 import { HISTOGRAM_PNG } from './demo-assets.js';
 import { basename } from '../format.js';
@@ -75,6 +76,8 @@ function profileScript(name) {
   ];
 }
 
+const COMPUTERS_CA_BUNDLE = '/etc/ssl/cert.pem';
+
 export function createDemoBackend(scenario) {
   const listeners = new Set();
   const runs = new Map(); // runId -> { timers, finished }
@@ -96,6 +99,15 @@ export function createDemoBackend(scenario) {
       timeout_secs: 120,
       output_cap_bytes: 1_048_576,
       artifact_cap_bytes: 52_428_800,
+    },
+    packages: {
+      proxy: null,
+      ca_bundle: COMPUTERS_CA_BUNDLE,
+      allowlist: [],
+      denylist: ['requests'],
+      auto_install: true,
+      network: null,
+      store_volume: 'sandpiper-packages',
     },
   };
 
@@ -249,8 +261,24 @@ export function createDemoBackend(scenario) {
       if (next.sandbox.memory_mib > 65_536) {
         throw { title: 'That memory limit is more than this computer has', advice: 'Docker can use up to 7.7 GiB here. Enter 7800 MiB or less.' };
       }
+      const proxy = next.packages && next.packages.proxy;
+      if (proxy && !/^https?:\/\/[^/\s]+/i.test(proxy)) {
+        throw {
+          title: "These settings can't be used.",
+          advice: `The proxy "${proxy}" is not an address Sandpiper can use. Write it like http://proxy.example.com:3128.`,
+        };
+      }
       settings = structuredClone(next);
       return structuredClone(settings);
+    },
+
+    async pickCaBundle() {
+      await later(200);
+      return '/Users/ana/Documents/acme-root-ca.pem';
+    },
+
+    async defaultCaBundle() {
+      return COMPUTERS_CA_BUNDLE;
     },
 
     // The language model, scripted: one model, a key in the "keychain", a reply in pieces.
@@ -324,6 +352,14 @@ export function createDemoBackend(scenario) {
       if (scenario === 'drag' && dragHandler) {
         dragHandler({ type: 'enter', paths: ['/Users/ana/Desktop/sales.csv', '/Users/ana/Desktop/costs.csv'] });
         dragHandler({ type: 'over', paths: [] });
+      }
+      if (scenario === 'settings-packages') {
+        window.dispatchEvent(new KeyboardEvent('keydown', { key: ',', ctrlKey: true }));
+        later(400, () => {
+          document.getElementById('set-pkg-proxy').value = 'proxy.example.com:3128';
+          document.getElementById('settings-packages').scrollIntoView({ block: 'start' });
+          document.querySelector('#settings-dialog [data-action="save"]').click();
+        });
       }
       if (scenario === 'settings' || scenario === 'settings-error' || scenario === 'settings-docker') {
         window.dispatchEvent(new KeyboardEvent('keydown', { key: ',', ctrlKey: true }));

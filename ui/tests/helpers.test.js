@@ -53,6 +53,12 @@ test('settings form: CPU percent maps to quota over a 100 000 µs period', () =>
     timeoutSecs: '120',
     dockerEndpoint: 'tcp://127.0.0.1:2375',
     dockerCertDir: '',
+    packagesAutoInstall: true,
+    packagesProxy: '',
+    packagesCaBundle: '',
+    packagesNetwork: '',
+    packagesAllowlist: '',
+    packagesDenylist: '',
   });
   const { settings, errors } = fromForm(loaded, { image: ' python:3.12-slim ', memoryMib: '1024', cpuPercent: '150', timeoutSecs: '300' });
   assert.deepEqual(errors, {});

@@ -35,6 +35,21 @@ function loadedSettings(docker = { endpoint: null, tls_cert_dir: null }) {
       total_timeout_secs: 300,
       max_attempts: 4,
     },
+    packages: loadedPackages(),
+  };
+}
+
+/** The packages section as get_settings returns it (PackageSettings, serialized). */
+function loadedPackages(changes = {}) {
+  return {
+    proxy: null,
+    ca_bundle: '/etc/ssl/certs/ca-certificates.crt',
+    allowlist: [],
+    denylist: [],
+    auto_install: true,
+    network: null,
+    store_volume: 'sandpiper-packages',
+    ...changes,
   };
 }
 

@@ -65,6 +65,8 @@ test('commands are invoked with the exact names and argument shapes', async () =
   await b.getSettings();
   const settings = { sandbox: { memory_mib: 512 } };
   assert.deepEqual(await b.saveSettings(settings), settings);
+  await b.pickCaBundle();
+  await b.defaultCaBundle();
   assert.deepEqual(calls, [
     ['docker_status', undefined],
     ['pick_dataset', undefined],
@@ -72,6 +74,8 @@ test('commands are invoked with the exact names and argument shapes', async () =
     ['cancel_run', { runId: 'run-42' }],
     ['get_settings', undefined],
     ['save_settings', { settings }],
+    ['pick_ca_bundle', undefined],
+    ['default_ca_bundle', undefined],
   ]);
 });
 

@@ -1,10 +1,13 @@
 // The settings dialog (<dialog id="settings-dialog">): loads with get_settings,
-// validates in plain words, saves with save_settings, shows failures inline.
+// validates in plain words, saves with save_settings, shows failures inline. The
+// "Language model" and "Packages" sections live in provider-section.js and
+// packages-section.js.
 
 import { toForm, fromForm, usesTls, SANDBOX_DEFAULTS } from '../settings-form.js';
 import { toUserError } from '../errors.js';
 import { setText, show } from './dom.js';
 import { createProviderSection } from './provider-section.js';
+import { createPackagesSection } from './packages-section.js';
 import { fromProviderForm } from '../provider-form.js';
 
 const FIELDS = [
@@ -41,6 +44,11 @@ export function createSettingsDialog({ dialog, backend, onSaved }) {
   );
 
   const providerSection = createProviderSection({ root: dialog.querySelector('#settings-provider'), backend });
+  const packagesSection = createPackagesSection({
+    root: dialog.querySelector('#settings-packages'),
+    backend,
+    onError: (err) => showFormError(err),
+  });
 
   let loaded = null;
   let busy = false;
@@ -50,7 +58,8 @@ export function createSettingsDialog({ dialog, backend, onSaved }) {
     btn.addEventListener('click', () => dialog.close());
   }
   // Restores the sandbox limits only: a Docker address is where Docker is, not a
-  // limit, and clearing it here would silently disconnect a team server.
+  // limit, and clearing it here would silently disconnect a team server. The same
+  // goes for the packages' proxy, certificates and network.
   defaultsBtn.addEventListener('click', () => {
     const defaults = toForm({ sandbox: SANDBOX_DEFAULTS });
     for (const f of FIELDS) {
@@ -93,6 +102,7 @@ export function createSettingsDialog({ dialog, backend, onSaved }) {
       loaded = settings && typeof settings === 'object' ? settings : {};
       fill(toForm(loaded));
       providerSection.fill(loaded);
+      packagesSection.fill(loaded);
       setLoading(false);
       byName.image.input.focus();
     } catch (err) {
@@ -109,7 +119,10 @@ export function createSettingsDialog({ dialog, backend, onSaved }) {
     if (busy || !loaded) return;
     showFormError(null);
     updateCpuHint();
-    const values = Object.fromEntries(FIELDS.map((f) => [f.name, byName[f.name].input.value]));
+    const values = {
+      ...Object.fromEntries(FIELDS.map((f) => [f.name, byName[f.name].input.value])),
+      ...packagesSection.values(),
+    };
     const sandbox = fromForm(loaded, values);
     const withModel = sandbox.settings ? fromProviderForm(sandbox.settings, providerSection.values()) : null;
     const settings = withModel ? withModel.settings : null;
@@ -141,6 +154,8 @@ export function createSettingsDialog({ dialog, backend, onSaved }) {
       dialog.close();
       onSaved(loaded, previous);
     } catch (err) {
+      // Refused (the engine says why in plain words) or not written: the dialog
+      // stays open with everything the user entered.
       setBusy(false);
       showFormError(toUserError(err, 'Could not save the settings'));
     }
