@@ -66,6 +66,7 @@ ensure_docker_daemon() {
   if ! docker_answers; then
     say "Starting dockerd in the background"
     mkdir -p "$SANDPIPER_STATE"
+    clear_stale_dockerd_pidfile "$SANDPIPER_STATE/dockerd.pid"
     as_root dockerd --pidfile "$SANDPIPER_STATE/dockerd.pid" >"$SANDPIPER_STATE/dockerd.log" 2>&1 &
     for _ in $(seq 1 60); do docker_answers && break; sleep 0.5; done
     # The daemon's own pid (as_root may have forked a subshell or sudo around it).
@@ -76,6 +77,20 @@ ensure_docker_daemon() {
   if [ "$(id -u)" != 0 ] && ! docker info >/dev/null 2>&1; then
     die "Docker runs, but you may not use it. Run: sudo usermod -aG docker $USER, then log out and in again."
   fi
+}
+
+# dockerd refuses to start while its pid file exists. A daemon that is still
+# shutting down (stopping containers can take 10 s) is waited for; a file left by
+# one that died is removed.
+clear_stale_dockerd_pidfile() {
+  local pidfile="$1" pid
+  [ -f "$pidfile" ] || return 0
+  pid="$(cat "$pidfile" 2>/dev/null || true)"
+  if [ -n "$pid" ] && as_root kill -0 "$pid" 2>/dev/null; then
+    say "Waiting for the previous dockerd ($pid) to finish shutting down"
+    for _ in $(seq 1 60); do as_root kill -0 "$pid" 2>/dev/null || break; sleep 0.5; done
+  fi
+  as_root kill -0 "$pid" 2>/dev/null || as_root rm -f "$pidfile"
 }
 
 stop_docker_daemon_if_we_started_it() {
