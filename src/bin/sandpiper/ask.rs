@@ -1,24 +1,20 @@
 //! `sandpiper ask --provider P [--model M] [--base-url U] "prompt"`: one reply,
 //! streamed to the terminal as the model writes it. Ctrl-C stops it at once.
 
+use crate::provider_args::ProviderArgs;
 use crate::terminal::{print_error, print_event};
 use sandpiper::ids::CallId;
-use sandpiper::llm::{self, CompletionRequest, ProviderId};
-use sandpiper::settings::LlmSettings;
+use sandpiper::llm::{self, CompletionRequest};
 use std::process::ExitCode;
 use tokio_util::sync::CancellationToken;
 
 #[derive(clap::Args)]
 pub struct Args {
-    /// anthropic, gemini, openai, openai-compatible, ollama or lmstudio.
-    #[arg(long)]
-    provider: ProviderId,
+    #[command(flatten)]
+    provider: ProviderArgs,
     /// The model (default: the provider's default, or the server's first model).
     #[arg(long)]
     model: Option<String>,
-    /// The API's address, e.g. http://localhost:8000/v1 (default: the provider's).
-    #[arg(long)]
-    base_url: Option<String>,
     /// Instructions for the model.
     #[arg(long)]
     system: Option<String>,
@@ -36,18 +32,9 @@ pub struct Args {
 }
 
 pub async fn run(args: Args) -> ExitCode {
-    let settings = LlmSettings {
-        provider: args.provider,
-        base_url: args.base_url,
-        model: args.model,
-        ..LlmSettings::default()
-    };
-    let provider = match llm::connect_with_stored_key(&settings) {
-        Ok(provider) => provider,
-        Err(err) => {
-            print_error(&err.plain_words());
-            return ExitCode::from(2);
-        }
+    let (settings, provider) = match args.provider.connect(args.model) {
+        Ok(connected) => connected,
+        Err(code) => return code,
     };
     let cancel = CancellationToken::new();
     let on_ctrl_c = cancel.clone();

@@ -9,6 +9,7 @@ mod engine_args;
 mod images;
 mod models;
 mod profile;
+mod provider_args;
 mod run;
 mod terminal;
 
