@@ -8,15 +8,17 @@ mod common;
 mod llm_support;
 
 use llm_support::{Reply, Server, config, data};
-use sandpiper::events::Event;
+use sandpiper::events::{Event, EventSink};
 use sandpiper::ids::{CallId, SessionId};
 use sandpiper::llm::ask::SYSTEM_PROMPT;
 use sandpiper::llm::what_is_sent::{ColumnSummary, DatasetSummary};
-use sandpiper::llm::{self, ProviderId, Question, SendPolicy, UsageLedger};
+use sandpiper::llm::{self, Answer, Provider, ProviderId, Question, SendPolicy, UsageLedger};
 use sandpiper::settings::{LlmSettings, Settings};
 use sandpiper::{Engine, Error};
 use serde_json::json;
+use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
+use tempfile::TempDir;
 use tokio_util::sync::CancellationToken;
 
 /// A streamed Chat Completions reply with usage in the last chunk, as llama.cpp,
@@ -75,42 +77,97 @@ fn kinds(events: &[Event]) -> Vec<String> {
     kinds
 }
 
+/// Questions about `sales.csv` to `local-model` on a local server that plays
+/// scripted replies: one session, its usage ledger in a fresh state folder, and
+/// every event the calls emit.
+struct Conversation {
+    server: Server,
+    provider: Box<dyn Provider>,
+    ledger: UsageLedger,
+    session: SessionId,
+    datasets: [DatasetSummary; 1],
+    events: Arc<Mutex<Vec<Event>>>,
+    _state: TempDir,
+}
+
+impl Conversation {
+    async fn start(replies: Vec<Reply>) -> Conversation {
+        let server = Server::start(replies).await;
+        let provider = llm::connect(config(ProviderId::OpenAiCompatible, &server, "/v1")).unwrap();
+        let state = tempfile::tempdir().unwrap();
+        Conversation {
+            ledger: UsageLedger::in_state_dir(state.path()),
+            server,
+            provider,
+            session: SessionId::new(),
+            datasets: [sales()],
+            events: Arc::new(Mutex::new(Vec::new())),
+            _state: state,
+        }
+    }
+
+    /// Asks `text` as the call `call_id`, sending what `policy` allows.
+    async fn ask(&self, call_id: &CallId, text: &str, policy: &SendPolicy) -> Answer {
+        let question = Question {
+            session_id: &self.session,
+            call_id,
+            model: "local-model",
+            text,
+            datasets: &self.datasets,
+            policy,
+        };
+        let sink = |event: Event| self.events.lock().unwrap().push(event);
+        llm::ask(
+            self.provider.as_ref(),
+            &question,
+            &self.ledger,
+            &sink,
+            &CancellationToken::new(),
+        )
+        .await
+        .unwrap()
+    }
+
+    fn events(&self) -> Vec<Event> {
+        self.events.lock().unwrap().clone()
+    }
+}
+
+/// Asks the engine `text` about the files at `paths`, as the window does, in a new call.
+async fn ask_the_engine(
+    engine: &Engine,
+    session: &SessionId,
+    text: &str,
+    paths: &[PathBuf],
+    sink: &dyn EventSink,
+) -> Result<Answer, Error> {
+    engine
+        .ask_about_datasets(
+            session,
+            &CallId::new(),
+            text,
+            paths,
+            sink,
+            &CancellationToken::new(),
+        )
+        .await
+}
+
 #[tokio::test]
 async fn a_question_streams_its_reply_shows_what_was_sent_and_adds_to_the_session_total() {
-    let server = Server::start(vec![
+    let chat = Conversation::start(vec![
         streamed(&["Deux régions : ", "Nord et Sud."], 120, 9),
         streamed(&["Nord — deux fois."], 130, 2),
     ])
     .await;
-    let provider = llm::connect(config(ProviderId::OpenAiCompatible, &server, "/v1")).unwrap();
-    let state = tempfile::tempdir().unwrap();
-    let ledger = UsageLedger::in_state_dir(state.path());
-    let session = SessionId::new();
-    let datasets = [sales()];
     let policy = SendPolicy::default();
-    let (events, sink) = collector();
 
-    let first_call = CallId::new();
-    let question = Question {
-        session_id: &session,
-        call_id: &first_call,
-        model: "local-model",
-        text: "Which regions are there?",
-        datasets: &datasets,
-        policy: &policy,
-    };
-    let answer = llm::ask(
-        provider.as_ref(),
-        &question,
-        &ledger,
-        &sink,
-        &CancellationToken::new(),
-    )
-    .await
-    .unwrap();
+    let answer = chat
+        .ask(&CallId::new(), "Which regions are there?", &policy)
+        .await;
     assert_eq!(answer.reply.unwrap().text, "Deux régions : Nord et Sud.");
 
-    let seen = events.lock().unwrap().clone();
+    let seen = chat.events();
     assert_eq!(
         kinds(&seen),
         [
@@ -131,7 +188,7 @@ async fn a_question_streams_its_reply_shows_what_was_sent_and_adds_to_the_sessio
         unreachable!()
     };
     // The window's "What was sent" is the request's text, word for word.
-    let sent = server.requests()[0].body.clone();
+    let sent = chat.server.requests()[0].body.clone();
     assert_eq!(
         sent["messages"][0],
         json!({"role": "system", "content": SYSTEM_PROMPT})
@@ -168,27 +225,14 @@ async fn a_question_streams_its_reply_shows_what_was_sent_and_adds_to_the_sessio
 
     // A second question: the session's total is the sum of both calls.
     let second_call = CallId::new();
-    let question = Question {
-        call_id: &second_call,
-        text: "Most common?",
-        ..question
-    };
-    let answer = llm::ask(
-        provider.as_ref(),
-        &question,
-        &ledger,
-        &sink,
-        &CancellationToken::new(),
-    )
-    .await
-    .unwrap();
+    let answer = chat.ask(&second_call, "Most common?", &policy).await;
     let totals = answer.session_usage.unwrap();
     assert_eq!(
         (totals.input_tokens, totals.output_tokens, totals.calls),
         (250, 11, 2)
     );
     assert!(matches!(
-        events.lock().unwrap().last().unwrap(),
+        chat.events().last().unwrap(),
         Event::SessionUsage { input_tokens: 250, output_tokens: 11, calls: 2, call_id, .. }
             if *call_id == second_call
     ));
@@ -196,45 +240,22 @@ async fn a_question_streams_its_reply_shows_what_was_sent_and_adds_to_the_sessio
 
 #[tokio::test]
 async fn with_sample_rows_turned_off_no_row_is_sent_and_a_failed_call_costs_nothing() {
-    let server = Server::start(vec![Reply::json(
+    let chat = Conversation::start(vec![Reply::json(
         401,
         json!({"error": {"message": "Invalid API key", "type": "invalid_request_error", "code": "invalid_api_key"}}),
     )])
     .await;
-    let provider = llm::connect(config(ProviderId::OpenAiCompatible, &server, "/v1")).unwrap();
-    let state = tempfile::tempdir().unwrap();
-    let ledger = UsageLedger::in_state_dir(state.path());
-    let session = SessionId::new();
-    let datasets = [sales()];
     let policy = SendPolicy {
         sample_rows: false,
         ..SendPolicy::default()
     };
-    let (events, sink) = collector();
-    let call = CallId::new();
-    let question = Question {
-        session_id: &session,
-        call_id: &call,
-        model: "local-model",
-        text: "Which regions?",
-        datasets: &datasets,
-        policy: &policy,
-    };
-    let answer = llm::ask(
-        provider.as_ref(),
-        &question,
-        &ledger,
-        &sink,
-        &CancellationToken::new(),
-    )
-    .await
-    .unwrap();
+    let answer = chat.ask(&CallId::new(), "Which regions?", &policy).await;
     assert!(answer.reply.is_err());
     assert!(answer.session_usage.is_none());
 
-    let seen = events.lock().unwrap().clone();
+    let seen = chat.events();
     assert_eq!(kinds(&seen), ["llm_prompt", "llm_started", "llm_finished"]);
-    let sent = server.requests()[0].body["messages"][1]["content"]
+    let sent = chat.server.requests()[0].body["messages"][1]["content"]
         .as_str()
         .unwrap()
         .to_owned();
@@ -250,7 +271,7 @@ async fn with_sample_rows_turned_off_no_row_is_sent_and_a_failed_call_costs_noth
         panic!("the call should end with an error: {seen:?}")
     };
     assert!(words.title.contains("key"), "{words}");
-    assert_eq!(ledger.total(&session).unwrap().calls, 0);
+    assert_eq!(chat.ledger.total(&chat.session).unwrap().calls, 0);
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -288,17 +309,15 @@ async fn the_engine_describes_a_csv_in_the_sandbox_asks_about_it_and_keeps_the_t
     let (events, sink) = collector();
     {
         let engine = Engine::with_state_dir(settings.clone(), state.path().to_owned());
-        let answer = engine
-            .ask_about_datasets(
-                &session,
-                &CallId::new(),
-                "How many orders?",
-                std::slice::from_ref(&csv),
-                &sink,
-                &CancellationToken::new(),
-            )
-            .await
-            .unwrap_or_else(|err| panic!("{}", err.plain_words()));
+        let answer = ask_the_engine(
+            &engine,
+            &session,
+            "How many orders?",
+            std::slice::from_ref(&csv),
+            &sink,
+        )
+        .await
+        .unwrap_or_else(|err| panic!("{}", err.plain_words()));
         assert_eq!(
             answer.reply.unwrap().text,
             "There are 40 orders — 39 in Lyon."
@@ -355,15 +374,7 @@ async fn a_cloud_provider_without_a_key_is_explained_before_anything_is_sent() {
     let state = tempfile::tempdir().unwrap();
     let engine = Engine::with_state_dir(settings, state.path().to_owned());
     let (events, sink) = collector();
-    let err = engine
-        .ask_about_datasets(
-            &SessionId::new(),
-            &CallId::new(),
-            "Hello?",
-            &[],
-            &sink,
-            &CancellationToken::new(),
-        )
+    let err = ask_the_engine(&engine, &SessionId::new(), "Hello?", &[], &sink)
         .await
         .unwrap_err();
     assert!(

@@ -16,6 +16,7 @@
 mod chat_server;
 
 use chat_server::ChatServer;
+use fantoccini::elements::Element;
 use fantoccini::{Client, ClientBuilder, Locator};
 use serde_json::{Value, json};
 use std::net::TcpListener;
@@ -125,6 +126,51 @@ async fn wait_until(client: &Client, what: &str, script: &str, limit: Duration) 
     }
 }
 
+async fn find(client: &Client, css: &str) -> Element {
+    client
+        .find(Locator::Css(css))
+        .await
+        .unwrap_or_else(|err| panic!("{css} is not in the window: {err}"))
+}
+
+async fn click(client: &Client, css: &str) {
+    find(client, css).await.click().await.unwrap();
+}
+
+/// Types `text` into the field `css`, key by key, as the user would.
+async fn fill(client: &Client, css: &str, text: &str) {
+    find(client, css).await.send_keys(text).await.unwrap();
+}
+
+/// Runs a synchronous script in the page and returns what it returns.
+async fn run_script(client: &Client, script: &str) -> Value {
+    client.execute(script, vec![]).await.unwrap()
+}
+
+/// Where the element `css` is drawn: its DOMRect, for [`Rect::of`].
+async fn bounding_box(client: &Client, css: &str) -> Value {
+    run_script(
+        client,
+        &format!("return document.querySelector('{css}').getBoundingClientRect().toJSON()"),
+    )
+    .await
+}
+
+async fn wait_for_the_settings_toast_to_go(client: &Client) {
+    wait_until(
+        client,
+        "the settings toast to go",
+        "return document.querySelector('#toasts').children.length === 0",
+        Duration::from_secs(10),
+    )
+    .await;
+}
+
+const SETTINGS_BUTTON: &str = "#settings-button";
+const SAVE_BUTTON: &str = "[data-action='save']";
+const SETTINGS_DIALOG: &str = "#settings-dialog";
+const SETTINGS_DIALOG_CLOSED: &str = "return !document.querySelector('#settings-dialog').open";
+
 /// Screenshot of the whole X screen, as the user would see it.
 fn screenshot(dest: &Path) -> (f64, u64) {
     let status = Command::new("import")
@@ -156,6 +202,16 @@ struct Rect {
 }
 
 impl Rect {
+    /// The whole window, of the size `viewport` gives.
+    fn window(size: (u32, u32)) -> Rect {
+        Rect {
+            x: 0,
+            y: 0,
+            w: size.0,
+            h: size.1,
+        }
+    }
+
     /// From a DOMRect serialised as `{left, top, width, height}`, cut to the viewport.
     fn of(v: &Value, viewport: (u32, u32)) -> Rect {
         let n = |k: &str| v[k].as_f64().unwrap_or_else(|| panic!("no {k} in {v}"));
@@ -221,18 +277,21 @@ fn region_deviation(image: &Path, region: Rect) -> f64 {
 /// frame (a dialog still drawn, an old scroll position) is far above this.
 const SAME_PICTURE: f64 = 0.005;
 
+/// How long the X screen may take to catch up with the page.
+const SCREEN_CATCH_UP: Duration = Duration::from_secs(10);
+
 /// Takes an X screenshot of what the user sees and waits until, in every named
 /// region, it shows what WebKit rendered (its WebDriver screenshot). Under Xvfb the
 /// window sometimes presents an old frame for a moment, so this retakes both until
-/// they agree, and fails if they never do. Returns the screen's deviation and colours.
+/// they agree, and fails if they never do (after [`SCREEN_CATCH_UP`]). Logs where the
+/// screenshot is and returns the screen's deviation and colours.
 async fn screen_shows_the_page(
     client: &Client,
     dest: &Path,
     regions: &[(&str, Rect)],
-    limit: Duration,
 ) -> (f64, u64) {
     let page = dest.with_extension("webdriver.png");
-    let deadline = Instant::now() + limit;
+    let deadline = Instant::now() + SCREEN_CATCH_UP;
     loop {
         // Let the page draw its last change first.
         client
@@ -251,6 +310,11 @@ async fn screen_shows_the_page(
             .map(|(name, r)| (*name, difference(dest, &page, *r)))
             .collect();
         if diffs.iter().all(|(_, d)| *d <= SAME_PICTURE) {
+            let (deviation, colours) = stats;
+            eprintln!(
+                "screenshot: {} (deviation {deviation:.3}, {colours} colours)",
+                dest.display()
+            );
             return stats;
         }
         if Instant::now() > deadline {
@@ -268,10 +332,7 @@ async fn screen_shows_the_page(
 }
 
 async fn viewport(client: &Client) -> (u32, u32) {
-    let v = client
-        .execute("return [innerWidth, innerHeight]", vec![])
-        .await
-        .unwrap();
+    let v = run_script(client, "return [innerWidth, innerHeight]").await;
     (v[0].as_u64().unwrap() as u32, v[1].as_u64().unwrap() as u32)
 }
 
@@ -373,24 +434,8 @@ async fn the_window_opens_profiles_a_dropped_csv_and_shows_the_histogram() {
     let shots = Path::new(env!("CARGO_TARGET_TMPDIR")).join("screenshots");
     std::fs::create_dir_all(&shots).unwrap();
     let shot = shots.join("profile-finished.png");
-    let size = viewport(&client).await;
-    let window = Rect {
-        x: 0,
-        y: 0,
-        w: size.0,
-        h: size.1,
-    };
-    let (deviation, colours) = screen_shows_the_page(
-        &client,
-        &shot,
-        &[("window", window)],
-        Duration::from_secs(10),
-    )
-    .await;
-    eprintln!(
-        "screenshot: {} (deviation {deviation:.3}, {colours} colours)",
-        shot.display()
-    );
+    let window = Rect::window(viewport(&client).await);
+    let (deviation, colours) = screen_shows_the_page(&client, &shot, &[("window", window)]).await;
     assert!(
         deviation > 0.02,
         "the screen looks blank (deviation {deviation})"
@@ -407,13 +452,7 @@ async fn the_window_opens_profiles_a_dropped_csv_and_shows_the_histogram() {
 /// Save; then a question, whose reply streams into the conversation with its tokens.
 async fn ask_a_local_model_about_the_dataset(client: &Client, shots: &Path) {
     let server = ChatServer::start();
-    client
-        .find(Locator::Css("#settings-button"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click(client, SETTINGS_BUTTON).await;
     wait_until(
         client,
         "the settings to load",
@@ -422,36 +461,20 @@ async fn ask_a_local_model_about_the_dataset(client: &Client, shots: &Path) {
         Duration::from_secs(10),
     )
     .await;
-    client
-        .find(Locator::Css(
-            "#set-llm-provider option[value='openai-compatible']",
-        ))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click(
+        client,
+        "#set-llm-provider option[value='openai-compatible']",
+    )
+    .await;
     // A select's option click does not always fire `change` under WebKitWebDriver.
-    client
-        .execute(
-            "const p = document.querySelector('#set-llm-provider');
-             p.value = 'openai-compatible'; p.dispatchEvent(new Event('change')); return true",
-            vec![],
-        )
-        .await
-        .unwrap();
-    let address = client
-        .find(Locator::Css("#set-llm-base-url"))
-        .await
-        .unwrap();
-    address.send_keys(&server.base_url).await.unwrap();
-    client
-        .find(Locator::Css("[data-action='test-connection']"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    run_script(
+        client,
+        "const p = document.querySelector('#set-llm-provider');
+         p.value = 'openai-compatible'; p.dispatchEvent(new Event('change')); return true",
+    )
+    .await;
+    fill(client, "#set-llm-base-url", &server.base_url).await;
+    click(client, "[data-action='test-connection']").await;
     let result = wait_until(
         client,
         "the connection test's result",
@@ -465,38 +488,19 @@ async fn ask_a_local_model_about_the_dataset(client: &Client, shots: &Path) {
         "Connected to the model server: 1 model available, including local-model."
     );
     // Where the dialog is drawn: once it closes, the screen there must show the page.
-    let dialog_box = client
-        .execute(
-            "return document.querySelector('#settings-dialog').getBoundingClientRect().toJSON()",
-            vec![],
-        )
-        .await
-        .unwrap();
-    client
-        .find(Locator::Css("[data-action='save']"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    let dialog_box = bounding_box(client, SETTINGS_DIALOG).await;
+    click(client, SAVE_BUTTON).await;
     wait_until(
         client,
         "the settings dialog to close",
-        "return !document.querySelector('#settings-dialog').open",
+        SETTINGS_DIALOG_CLOSED,
         Duration::from_secs(10),
     )
     .await;
 
     let question = "How many rows are there?";
-    let input = client.find(Locator::Css("#ask-input")).await.unwrap();
-    input.send_keys(question).await.unwrap();
-    client
-        .find(Locator::Css("#ask-button"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    fill(client, "#ask-input", question).await;
+    click(client, "#ask-button").await;
     // The reply grows piece by piece before it is complete.
     wait_until(
         client,
@@ -530,13 +534,7 @@ async fn ask_a_local_model_about_the_dataset(client: &Client, shots: &Path) {
     );
 
     // "What was sent" shows exactly the message the server received.
-    client
-        .find(Locator::Css(".answer-card .sent-summary"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click(client, ".answer-card .sent-summary").await;
     let shown = wait_until(
         client,
         "the text that was sent",
@@ -596,20 +594,9 @@ async fn ask_a_local_model_about_the_dataset(client: &Client, shots: &Path) {
 
     // The toast from saving the settings is gone, so nothing changes on the
     // screen while it is compared with the page.
-    wait_until(
-        client,
-        "the settings toast to go",
-        "return document.querySelector('#toasts').children.length === 0",
-        Duration::from_secs(10),
-    )
-    .await;
+    wait_for_the_settings_toast_to_go(client).await;
     let size = viewport(client).await;
-    let window = Rect {
-        x: 0,
-        y: 0,
-        w: size.0,
-        h: size.1,
-    };
+    let window = Rect::window(size);
     let dialog = Rect::of(&dialog_box, size);
     let answer = Rect::of(card, size);
     let answer_text = Rect::of(&boxes["text"], size);
@@ -622,10 +609,8 @@ async fn ask_a_local_model_about_the_dataset(client: &Client, shots: &Path) {
             ("where the settings dialog was", dialog),
             ("answer card", answer),
         ],
-        Duration::from_secs(10),
     )
     .await;
-    eprintln!("screenshot: {}", shot.display());
     assert!(deviation > 0.02, "the screen looks blank after the answer");
     let text_deviation = region_deviation(&shot, answer_text);
     assert!(
@@ -647,20 +632,8 @@ async fn packages_settings_refuse_a_bad_proxy_then_save_the_fixed_one(
         Path::new(computers).is_file(),
         "this test expects Debian's certificates file at {computers}"
     );
-    wait_until(
-        client,
-        "the settings toast to go",
-        "return document.querySelector('#toasts').children.length === 0",
-        Duration::from_secs(10),
-    )
-    .await;
-    client
-        .find(Locator::Css("#settings-button"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    wait_for_the_settings_toast_to_go(client).await;
+    click(client, SETTINGS_BUTTON).await;
     // Loaded: the saved deny list, and this computer's certificates named as such.
     let shown = wait_until(
         client,
@@ -680,29 +653,18 @@ async fn packages_settings_refuse_a_bad_proxy_then_save_the_fixed_one(
                 "allow": "", "reset": false, "network": "Docker's default network" })
     );
 
-    client
-        .execute(
-            "document.querySelector('#settings-packages-advanced').open = true;
-             document.querySelector('#settings-packages').scrollIntoView({ block: 'start' });
-             return true",
-            vec![],
-        )
-        .await
-        .unwrap();
-    let proxy = client.find(Locator::Css("#set-pkg-proxy")).await.unwrap();
+    run_script(
+        client,
+        "document.querySelector('#settings-packages-advanced').open = true;
+         document.querySelector('#settings-packages').scrollIntoView({ block: 'start' });
+         return true",
+    )
+    .await;
+    let proxy = find(client, "#set-pkg-proxy").await;
     proxy.send_keys("proxy.example.com:3128").await.unwrap();
-    client
-        .find(Locator::Css("#set-pkg-allow"))
-        .await
-        .unwrap()
-        // U+E007 is WebDriver's Enter key: a new line in the text area.
-        .send_keys("pandas\u{E007}scikit-learn")
-        .await
-        .unwrap();
-    let save = client
-        .find(Locator::Css("[data-action='save']"))
-        .await
-        .unwrap();
+    // U+E007 is WebDriver's Enter key: a new line in the text area.
+    fill(client, "#set-pkg-allow", "pandas\u{E007}scikit-learn").await;
+    let save = find(client, SAVE_BUTTON).await;
     save.click().await.unwrap();
     let refusal = wait_until(
         client,
@@ -724,30 +686,19 @@ async fn packages_settings_refuse_a_bad_proxy_then_save_the_fixed_one(
         ])
     );
     // Nothing typed was lost, and the dialog is still open.
-    let kept = client
-        .execute(
-            "const $ = (s) => document.querySelector(s);
-             return [$('#settings-dialog').open, $('#set-pkg-proxy').value, $('#set-pkg-allow').value]",
-            vec![],
-        )
-        .await
-        .unwrap();
+    let kept = run_script(
+        client,
+        "const $ = (s) => document.querySelector(s);
+         return [$('#settings-dialog').open, $('#set-pkg-proxy').value, $('#set-pkg-allow').value]",
+    )
+    .await;
     assert_eq!(
         kept,
         json!([true, "proxy.example.com:3128", "pandas\nscikit-learn"])
     );
 
     let size = viewport(client).await;
-    let dialog = Rect::of(
-        &client
-            .execute(
-                "return document.querySelector('#settings-dialog').getBoundingClientRect().toJSON()",
-                vec![],
-            )
-            .await
-            .unwrap(),
-        size,
-    );
+    let dialog = Rect::of(&bounding_box(client, SETTINGS_DIALOG).await, size);
     // The refusal above the fields, then the section from its title, then its end
     // with "Advanced" open, as the user scrolls through it.
     for (name, scroll) in [
@@ -760,19 +711,10 @@ async fn packages_settings_refuse_a_bad_proxy_then_save_the_fixed_one(
             "document.querySelector('#settings-packages-advanced').scrollIntoView({ block: 'end' })",
         ),
     ] {
-        client
-            .execute(&format!("{scroll}; return true"), vec![])
-            .await
-            .unwrap();
+        run_script(client, &format!("{scroll}; return true")).await;
         let shot = shots.join(name);
-        let (deviation, _) = screen_shows_the_page(
-            client,
-            &shot,
-            &[("settings dialog", dialog)],
-            Duration::from_secs(10),
-        )
-        .await;
-        eprintln!("screenshot: {}", shot.display());
+        let (deviation, _) =
+            screen_shows_the_page(client, &shot, &[("settings dialog", dialog)]).await;
         assert!(
             region_deviation(&shot, dialog) > 0.02 && deviation > 0.02,
             "the settings dialog looks blank on the screen"
@@ -788,7 +730,7 @@ async fn packages_settings_refuse_a_bad_proxy_then_save_the_fixed_one(
     wait_until(
         client,
         "the fixed settings to save and the dialog to close",
-        "return !document.querySelector('#settings-dialog').open",
+        SETTINGS_DIALOG_CLOSED,
         Duration::from_secs(10),
     )
     .await;
