@@ -50,7 +50,8 @@ pub async fn run_session_bench(
         && let Ok(rows) = rows.as_mut()
     {
         progress("installing pandas with a cold and a warm package store");
-        let installs = measure_installs(&containers, tag, install_runs).await;
+        let empty_store = || remove_store(&connection.docker, &packages.store_volume);
+        let installs = measure_installs(&containers, tag, install_runs, empty_store).await;
         for run in 0..install_runs {
             for kind in ["cold", "warm", "layered"] {
                 let _ = containers
@@ -58,7 +59,7 @@ pub async fn run_session_bench(
                     .await;
             }
         }
-        let _ = remove_store(&connection.docker, &packages.store_volume).await;
+        let _ = empty_store().await;
         rows.extend(installs?);
     }
     rows
@@ -77,15 +78,16 @@ async fn remove_store(docker: &bollard::Docker, volume: &str) -> Result<()> {
 /// Each round: an empty store, pandas into a new session (cold); pandas into
 /// another new session (warm: same packages, same image); tabulate then
 /// pandas into a third (layered: pandas on top of another set).
-async fn measure_installs(
+async fn measure_installs<F: Future<Output = Result<()>>>(
     containers: &SessionContainers,
     tag: &str,
     install_runs: usize,
+    empty_store: impl Fn() -> F,
 ) -> Result<Vec<Row>> {
     let (mut cold, mut warm, mut layered) =
         (Sample::default(), Sample::default(), Sample::default());
     for run in 0..install_runs {
-        let _ = remove_store(&containers.docker(), containers.store_volume()).await;
+        let _ = empty_store().await;
         for (kind, sample) in [
             ("cold", &mut cold),
             ("warm", &mut warm),

@@ -78,16 +78,6 @@ impl SessionContainers {
         }
     }
 
-    /// The Docker connection these containers live on.
-    pub fn docker(&self) -> Docker {
-        self.docker.clone()
-    }
-
-    /// The volume of the package store sessions import from.
-    pub fn store_volume(&self) -> &str {
-        &self.packages.store_volume
-    }
-
     /// The session's container, running, with these datasets mounted: reused
     /// (and started if it was stopped) when it exists, created otherwise.
     /// Different datasets or a different image need a new container, since
@@ -206,14 +196,11 @@ impl SessionContainers {
         let id = container.keep();
         work.keep();
         data.map(Guard::keep);
-        let recorded = metadata::load(&self.state_dir, session);
         let mut meta = self.describe(&id, session, datasets).await?;
-        if let Some(recorded) = recorded.filter(|m| !m.requested_packages.is_empty()) {
-            meta.requested_packages = recorded.requested_packages;
-            meta.packages_set = recorded.packages_set;
+        if !meta.requested_packages.is_empty() {
             self.restore_packages(&id, session, &mut meta, sink).await?;
+            metadata::save(&self.state_dir, session, &meta)?;
         }
-        metadata::save(&self.state_dir, session, &meta)?;
         Ok(SessionContainer {
             id,
             meta,
@@ -221,7 +208,9 @@ impl SessionContainers {
         })
     }
 
-    /// Reads the container's real state into its metadata and saves it.
+    /// Reads the container's real state into its metadata and saves it. What
+    /// the session asked for is kept from the metadata before: it is what a
+    /// new container's packages are restored from.
     async fn describe(
         &self,
         id: &str,
@@ -229,6 +218,7 @@ impl SessionContainers {
         datasets: &[DatasetMount],
     ) -> Result<SessionContainerMeta> {
         let installed_packages = self.installed_packages(id).await?;
+        let recorded = metadata::load(&self.state_dir, session);
         let meta = SessionContainerMeta {
             container_id: id.to_owned(),
             container_name: container_name(session),
@@ -239,8 +229,11 @@ impl SessionContainers {
                 .map(|d| d.host_path.display().to_string())
                 .collect(),
             installed_packages,
-            requested_packages: Vec::new(),
-            packages_set: None,
+            requested_packages: recorded
+                .as_ref()
+                .map(|m| m.requested_packages.clone())
+                .unwrap_or_default(),
+            packages_set: recorded.and_then(|m| m.packages_set),
         };
         metadata::save(&self.state_dir, session, &meta)?;
         Ok(meta)
