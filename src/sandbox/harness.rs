@@ -59,11 +59,7 @@ impl Program {
 /// The container's command: the harness from `-c` (no file the code could
 /// replace), then the program's source in chunks, then the datasets.
 pub(crate) fn command(program: &Program, datasets: &[DatasetMount]) -> Result<Vec<String>> {
-    if program.source.len() > MAX_SOURCE_BYTES {
-        return Err(Error::ProgramTooLarge {
-            bytes: program.source.len(),
-        });
-    }
+    refuse_if_too_large(program)?;
     let chunks = split_on_char_boundaries(&program.source, CHUNK_BYTES);
     let mut argv = vec![
         "python3".to_owned(),
@@ -105,11 +101,7 @@ pub(crate) fn request(
     datasets: &[DatasetMount],
     token: &str,
 ) -> Result<Vec<u8>> {
-    if program.source.len() > MAX_SOURCE_BYTES {
-        return Err(Error::ProgramTooLarge {
-            bytes: program.source.len(),
-        });
-    }
+    refuse_if_too_large(program)?;
     let body = serde_json::json!({
         "token": token,
         "mode": mode(program.kind),
@@ -138,6 +130,17 @@ fn mode(kind: ProgramKind) -> &'static str {
         ProgramKind::Code => "code",
         ProgramKind::Script => "script",
     }
+}
+
+/// One limit for both ways a program travels, so a program that runs in a
+/// session runs as a one-off too.
+fn refuse_if_too_large(program: &Program) -> Result<()> {
+    if program.source.len() > MAX_SOURCE_BYTES {
+        return Err(Error::ProgramTooLarge {
+            bytes: program.source.len(),
+        });
+    }
+    Ok(())
 }
 
 fn split_on_char_boundaries(text: &str, max_bytes: usize) -> Vec<&str> {
