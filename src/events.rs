@@ -4,9 +4,9 @@
 //! Serialised as flat JSON objects tagged by `kind`, e.g.
 //! `{"kind":"stdout","run_id":"run-…","line":"Rows: 10"}`.
 
-use crate::error::PlainWords;
 use crate::ids::{CallId, RunId, SessionId};
-use crate::llm::ProviderId;
+use crate::plain_words::PlainWords;
+use crate::provider_id::ProviderId;
 use serde::{Deserialize, Serialize};
 use std::path::PathBuf;
 
@@ -29,14 +29,14 @@ pub enum Event {
     ImageBuildLine { image: String, line: String },
     /// Packages are being installed into a session (network on, no code, no data).
     PackagesInstalling {
-        session: String,
+        session_id: SessionId,
         packages: Vec<String>,
         /// Why, in plain words, e.g. "the code imports sklearn".
         reason: String,
     },
     /// The install ended; `error` says why it failed, in plain words.
     PackagesInstalled {
-        session: String,
+        session_id: SessionId,
         packages: Vec<String>,
         duration_ms: u64,
         error: Option<PlainWords>,

@@ -2,7 +2,7 @@
 //! builds it from flags, and every engine part reads only the slice it needs.
 //! Defaults come from the design seeds: 512 MiB, half of one CPU core, no network.
 
-use crate::llm::ProviderId;
+use crate::provider_id::ProviderId;
 use serde::{Deserialize, Serialize};
 use std::time::Duration;
 
@@ -15,6 +15,16 @@ pub struct Settings {
     pub llm: LlmSettings,
     /// Installing the packages an analysis needs.
     pub packages: PackageSettings,
+}
+
+impl Settings {
+    /// Checks every section, and says in plain words what can't be used. The one
+    /// validation the app, the CLI and the engine share.
+    pub fn validate(&self) -> Result<(), String> {
+        self.sandbox.validate()?;
+        self.llm.validate()?;
+        self.packages.validate()
+    }
 }
 
 /// Where the Docker daemon is. `None` means: look in the usual places
@@ -253,9 +263,7 @@ impl LlmSettings {
         {
             return Err("The model name is empty. Pick a model from the list.".into());
         }
-        crate::llm::resolve_base_url(self.provider, self.base_url.as_deref())
-            .map(|_| ())
-            .map_err(|err| err.plain_words().advice)
+        self.provider.base_url(self.base_url.as_deref()).map(|_| ())
     }
 }
 
@@ -348,6 +356,20 @@ mod tests {
             ..LlmSettings::default()
         };
         assert!(s.validate().unwrap_err().contains("address"));
+    }
+
+    #[test]
+    fn one_validation_covers_every_section() {
+        assert!(Settings::default().validate().is_ok());
+        let mut bad_packages = Settings::default();
+        bad_packages.packages.proxy = Some("proxy.example:3128".into());
+        assert!(bad_packages.validate().unwrap_err().contains("http://"));
+        let mut bad_llm = Settings::default();
+        bad_llm.llm.max_attempts = 0;
+        assert!(bad_llm.validate().unwrap_err().contains("tries"));
+        let mut bad_sandbox = Settings::default();
+        bad_sandbox.sandbox.timeout_secs = 0;
+        assert!(bad_sandbox.validate().unwrap_err().contains("time limit"));
     }
 
     #[test]

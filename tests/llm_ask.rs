@@ -142,14 +142,7 @@ async fn ask_the_engine(
     sink: &dyn EventSink,
 ) -> Result<Answer, Error> {
     engine
-        .ask_about_datasets(
-            session,
-            &CallId::new(),
-            text,
-            paths,
-            sink,
-            &CancellationToken::new(),
-        )
+        .ask_about_datasets(session, &CallId::new(), text, paths, sink)
         .await
 }
 

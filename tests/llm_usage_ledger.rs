@@ -191,24 +191,31 @@ fn a_damaged_file_is_reported_in_plain_words_and_left_as_it_is() {
     assert_eq!(std::fs::read_to_string(&file).unwrap(), "not json");
 }
 
+/// Ids come back from the window and from files as text: one that could climb
+/// out of the ledger's folder never becomes a `SessionId`, so nothing is written.
 #[test]
 fn a_session_id_that_could_leave_the_folder_is_refused() {
     let dir = tempfile::tempdir().unwrap();
     let ledger = UsageLedger::new(dir.path().join("usage"));
     for bad in ["../escape", "", "a/b", "session-1.json"] {
-        let err = ledger
-            .record(
-                &SessionId::from(bad.to_owned()),
-                &CallId::new(),
-                ProviderId::OpenAi,
-                "gpt",
-                usage(1, 1),
-            )
-            .unwrap_err();
+        let err = SessionId::parse(bad).unwrap_err();
         assert!(
             matches!(err, Error::SessionIdNotUsable(_)),
             "{bad}: {err:?}"
         );
+        let from_the_window = serde_json::to_string(bad).unwrap();
+        assert!(serde_json::from_str::<SessionId>(&from_the_window).is_err());
     }
+    let good = SessionId::parse("session-1").unwrap();
+    ledger
+        .record(
+            &good,
+            &CallId::new(),
+            ProviderId::OpenAi,
+            "gpt",
+            usage(1, 1),
+        )
+        .unwrap();
+    assert!(dir.path().join("usage/session-1.json").is_file());
     assert!(!dir.path().join("escape.json").exists());
 }

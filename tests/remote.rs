@@ -173,10 +173,11 @@ async fn a_remote_session_uploads_its_dataset_once_and_reuses_it() {
     settings.docker = host.settings.clone();
     settings.sandbox.image = common::test_image();
     let engine = sandpiper::Engine::with_state_dir(settings, state.path().to_owned());
-    let session = format!(
+    let session = sandpiper::SessionId::parse(&format!(
         "test-remote-{}",
         &uuid::Uuid::new_v4().simple().to_string()[..8]
-    );
+    ))
+    .unwrap();
     let code = "print(sum(int(l.split(',')[1]) for l in open(main_file).read().splitlines()[1:]))";
     let out = state.path().join("out");
     let data_volume = format!("sandpiper-session-{session}-data");

@@ -66,7 +66,7 @@ async fn a_container_removed_behind_our_back_is_recreated() {
         .await
         .unwrap()
         .into_iter()
-        .find(|c| c.session.as_deref() == Some(&session.name))
+        .find(|c| c.session.as_ref() == Some(&session.name))
         .unwrap();
     assert_eq!(meta.id, new_id);
 }
@@ -86,7 +86,7 @@ async fn a_stopped_container_is_listed_as_stopped_and_started_again_by_the_next_
         .unwrap();
     assert!(!listed.running);
     assert_eq!(listed.kind, "session");
-    assert_eq!(listed.session.as_deref(), Some(session.name.as_str()));
+    assert_eq!(listed.session.as_ref(), Some(&session.name));
     assert_eq!(listed.image, test_image());
     assert!(listed.installed_packages.contains(&"pip".to_owned()));
 
@@ -210,7 +210,7 @@ fn the_cli_runs_in_a_session_and_manages_its_containers() {
         args.push(&image);
         args.extend([
             "--session",
-            &session.name,
+            session.name.as_str(),
             "--out",
             out_dir.to_str().unwrap(),
         ]);
@@ -292,7 +292,7 @@ fn the_cli_close_keeps_when_nobody_can_answer() {
         "--image",
         &image,
         "--session",
-        &session.name,
+        session.name.as_str(),
         "--out",
         out.to_str().unwrap(),
         script.to_str().unwrap(),
@@ -302,9 +302,9 @@ fn the_cli_close_keeps_when_nobody_can_answer() {
         "{}",
         String::from_utf8_lossy(&ran.stderr)
     );
-    let closed = sandpiper(&["containers", "close", &session.name]);
+    let closed = sandpiper(&["containers", "close", session.name.as_str()]);
     assert!(String::from_utf8_lossy(&closed.stdout).contains("Kept the container"));
-    let removed = sandpiper(&["containers", "close", "--remove", &session.name]);
+    let removed = sandpiper(&["containers", "close", "--remove", session.name.as_str()]);
     assert!(String::from_utf8_lossy(&removed.stdout).contains("Removed the container"));
 }
 

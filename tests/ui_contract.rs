@@ -32,12 +32,12 @@ fn one_of_each() -> Vec<Event> {
             line: "Step 1/9 : FROM python:3.11-slim".into(),
         },
         Event::PackagesInstalling {
-            session: "s".into(),
+            session_id: SessionId::new(),
             packages: vec!["scikit-learn".into()],
             reason: "the code imports sklearn".into(),
         },
         Event::PackagesInstalled {
-            session: "s".into(),
+            session_id: SessionId::new(),
             packages: vec!["scikit-learn".into()],
             duration_ms: 1,
             error: None,
@@ -106,7 +106,7 @@ fn one_of_each() -> Vec<Event> {
             duration_ms: 2100,
             first_token_ms: Some(420),
             stop_reason: Some("end_turn".into()),
-            error: Some(PlainWords::new("title", "advice")),
+            error: Some(PlainWords::new("llm.cancelled", "title", "advice")),
         },
         Event::SessionUsage {
             session_id: SessionId::new(),

@@ -79,6 +79,8 @@ async function start() {
       onStop: stopRun,
       onStopAnswer: stopAnswer,
       onDismiss: (key) => dispatch({ kind: 'ui:dismiss', key }),
+      // Created below; only reached once the window is up.
+      onOpenSettings: (section) => settingsDialog.open(section),
       openImage: (img) => lightbox.open(img),
       copyText,
     },

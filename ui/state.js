@@ -585,13 +585,14 @@ function mergeLayer(prev, e) {
 function errorOf(e) {
   const err = e.error && typeof e.error === 'object' ? e.error : {};
   return {
+    code: typeof err.code === 'string' ? err.code : '',
     title: typeof err.title === 'string' && err.title ? err.title : 'Something went wrong',
     advice: typeof err.advice === 'string' ? err.advice : '',
   };
 }
 
 function errorCard(seq, err, context) {
-  return { type: 'error', key: `err:${seq}`, title: err.title, advice: err.advice, context };
+  return { type: 'error', key: `err:${seq}`, code: err.code, title: err.title, advice: err.advice, context };
 }
 
 /** The harness's report on model code that raised, or null. */

@@ -1,10 +1,13 @@
-//! Errors as the window shows them: `{ title, advice }`, never a raw error string.
+//! Errors as the window shows them: `{ code, title, advice }`, never a raw error
+//! string. The code lets the window offer the fix ("Open Settings" for
+//! `llm.missing_key`) without reading the words.
 
 use sandpiper::PlainWords;
 use serde::Serialize;
 
 #[derive(Debug, Serialize)]
 pub struct CommandError {
+    pub code: String,
     pub title: String,
     pub advice: String,
 }
@@ -15,15 +18,10 @@ impl From<sandpiper::Error> for CommandError {
     }
 }
 
-impl From<sandpiper::llm::LlmError> for CommandError {
-    fn from(err: sandpiper::llm::LlmError) -> Self {
-        PlainWords::into(err.plain_words())
-    }
-}
-
 impl From<PlainWords> for CommandError {
     fn from(words: PlainWords) -> Self {
         Self {
+            code: words.code,
             title: words.title,
             advice: words.advice,
         }

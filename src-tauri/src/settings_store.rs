@@ -16,7 +16,7 @@ pub fn load(app: &AppHandle) -> Settings {
     store
         .get(KEY)
         .and_then(|value| serde_json::from_value::<Settings>(value).ok())
-        .filter(|settings| settings.sandbox.validate().is_ok() && settings.llm.validate().is_ok())
+        .filter(|settings| settings.validate().is_ok())
         .unwrap_or_default()
 }
 

@@ -8,7 +8,7 @@ use super::stats::{Row, Sample};
 use crate::docker;
 use crate::error::{Error, Result};
 use crate::events::{Discard, Event};
-use crate::ids::RunId;
+use crate::ids::{RunId, SessionId};
 use crate::sandbox::{Program, RunRequest, Sandbox};
 use crate::session_container::SessionContainers;
 use crate::settings::Settings;
@@ -35,7 +35,7 @@ pub async fn run_session_bench(
         scratch.path().to_owned(),
     );
     let sandbox = Sandbox::for_connection(&connection, settings.sandbox.clone());
-    let session = format!("bench-{tag}");
+    let session = bench_session(format!("bench-{tag}"));
     let mut rows = measure(
         &containers,
         &sandbox,
@@ -55,7 +55,7 @@ pub async fn run_session_bench(
         for run in 0..install_runs {
             for kind in ["cold", "warm", "layered"] {
                 let _ = containers
-                    .remove_session(&format!("bench-{tag}-{kind}-{run}"))
+                    .remove_session(&bench_session(format!("bench-{tag}-{kind}-{run}")))
                     .await;
             }
         }
@@ -63,6 +63,11 @@ pub async fn run_session_bench(
         rows.extend(installs?);
     }
     rows
+}
+
+/// The benchmark's sessions are named from its own lower-case tag.
+fn bench_session(name: String) -> SessionId {
+    SessionId::parse(&name).expect("a benchmark session name is well formed")
 }
 
 async fn remove_store(docker: &bollard::Docker, volume: &str) -> Result<()> {
@@ -93,7 +98,7 @@ async fn measure_installs<F: Future<Output = Result<()>>>(
             ("warm", &mut warm),
             ("layered", &mut layered),
         ] {
-            let session = format!("bench-{tag}-{kind}-{run}");
+            let session = bench_session(format!("bench-{tag}-{kind}-{run}"));
             containers.ensure(&session, &[], &Discard).await?;
             if kind == "layered" {
                 containers
@@ -127,7 +132,7 @@ async fn measure_installs<F: Future<Output = Result<()>>>(
 async fn measure(
     containers: &SessionContainers,
     sandbox: &Sandbox,
-    session: &str,
+    session: &SessionId,
     scratch: &Path,
     runs: usize,
     progress: &dyn Fn(&str),

@@ -1,7 +1,7 @@
-//! Building an image profile through the Docker API, with each build line
+//! Building an image variant through the Docker API, with each build line
 //! forwarded as an event, and a failure told with the step that failed.
 
-use super::profiles::{CA_IN_CONTEXT, ImageProfile, render_dockerfile, tag_for};
+use super::image_variants::{CA_IN_CONTEXT, ImageVariant, render_dockerfile, tag_for};
 use crate::error::{Error, Result};
 use crate::events::{Event, EventSink};
 use bollard::Docker;
@@ -9,17 +9,17 @@ use bollard::query_parameters::BuildImageOptionsBuilder;
 use futures_util::StreamExt;
 use std::path::Path;
 
-/// The profile's image FROM `base_image`: present already (same Dockerfile,
+/// The variant's image FROM `base_image`: present already (same Dockerfile,
 /// same tag) or built now. Returns the tag and whether it was built.
-pub async fn ensure_profile_image(
+pub async fn ensure_variant_image(
     docker: &Docker,
     base_image: &str,
-    profile: ImageProfile,
+    variant: ImageVariant,
     ca_bundle: Option<&Path>,
     sink: &dyn EventSink,
 ) -> Result<(String, bool)> {
-    let dockerfile = render_dockerfile(base_image, profile);
-    let tag = tag_for(profile, &dockerfile);
+    let dockerfile = render_dockerfile(base_image, variant);
+    let tag = tag_for(variant, &dockerfile);
     if docker.inspect_image(&tag).await.is_ok() {
         return Ok((tag, false));
     }

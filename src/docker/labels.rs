@@ -1,7 +1,7 @@
 //! Labels on every container Sandpiper creates, so each can be found again,
 //! traced to its run, and never left orphaned.
 
-use crate::ids::RunId;
+use crate::ids::{RunId, SessionId};
 use std::collections::HashMap;
 
 /// Present on every container Sandpiper makes.
@@ -38,11 +38,11 @@ pub fn for_ephemeral_run(run_id: &RunId) -> HashMap<String, String> {
 }
 
 /// The labels of a session's long-lived container and its volumes.
-pub fn for_session(session: &str, datasets_digest: &str) -> HashMap<String, String> {
+pub fn for_session(session: &SessionId, datasets_digest: &str) -> HashMap<String, String> {
     HashMap::from([
         (MANAGED.to_owned(), "true".to_owned()),
         (KIND.to_owned(), KIND_SESSION.to_owned()),
-        (SESSION.to_owned(), session.to_owned()),
+        (SESSION.to_owned(), session.to_string()),
         (DATASETS.to_owned(), datasets_digest.to_owned()),
         (VERSION.to_owned(), env!("CARGO_PKG_VERSION").to_owned()),
     ])

@@ -2,16 +2,16 @@
 //! whether it is ready, making sure the sandbox image is present, and labelling
 //! every container Sandpiper creates.
 
-pub mod advice;
 mod build;
 mod connect;
+pub mod guard;
 mod image;
+pub mod image_variants;
 pub mod labels;
-pub mod profiles;
 mod reaper;
 mod status;
 
-pub use build::ensure_profile_image;
+pub use build::ensure_variant_image;
 pub use connect::{Connection, connect, is_remote_endpoint};
 pub use image::{ensure_image, split_image_reference};
 pub use reaper::{Reaped, reap_orphans};

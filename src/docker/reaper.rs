@@ -42,7 +42,7 @@ pub async fn reap_orphans(docker: &Docker) -> Result<Reaped> {
         if is_orphan(owner, age)
             && let Some(id) = container.id
         {
-            let gone = crate::sandbox::remove_container(docker, &id).await;
+            let gone = super::guard::remove_container(docker, &id).await;
             if gone.is_ok() {
                 reaped.containers.push(id);
             }
@@ -62,7 +62,7 @@ pub async fn reap_orphans(docker: &Docker) -> Result<Reaped> {
         // Volumes carry no reliable creation time across daemons; their owner is enough,
         // and a volume still in use by a live container cannot be removed anyway.
         if is_orphan(owner, None)
-            && crate::sandbox::remove_volume(docker, &volume.name)
+            && super::guard::remove_volume(docker, &volume.name)
                 .await
                 .is_ok()
         {

@@ -1,7 +1,8 @@
 //! "Is Docker ready?" in a form the window can show as it is.
 
-use super::{advice, connect};
-use crate::error::{Error, PlainWords};
+use super::connect;
+use crate::error::{Error, docker_advice as advice};
+use crate::plain_words::PlainWords;
 use crate::settings::DockerSettings;
 use serde::{Deserialize, Serialize};
 

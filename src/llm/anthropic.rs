@@ -2,14 +2,16 @@
 //! `anthropic-version`, streamed as `message_start`, `content_block_delta`
 //! (`text_delta`), `message_delta` (usage, stop reason), `message_stop`, `error`.
 
-use super::errors::{ErrorReply, LlmError, by_status, by_words};
+use super::error_reply::ErrorReply;
 use super::keys::ApiKey;
 use super::provider::{CompletionRequest, ModelInfo, Role, Usage};
-use super::provider_id::ProviderId;
 use super::sse::Event;
 use super::wire::{
-    Reply, StreamState, Wire, join, parse_json, secret_header, status_of_error_kind,
+    Reply, StreamState, Wire, join, message_or_body, parse_json, secret_header,
+    status_of_error_kind,
 };
+use crate::error::LlmError;
+use crate::provider_id::ProviderId;
 use reqwest::Url;
 use reqwest::header::{HeaderMap, HeaderValue};
 use serde::Deserialize;
@@ -249,50 +251,45 @@ impl Wire for Anthropic {
         Ok((models, next))
     }
 
-    fn classify(
+    fn error_reply(&self, body: &str) -> ErrorReply {
+        let value: Value = serde_json::from_str(body).unwrap_or(Value::Null);
+        let error = &value["error"];
+        ErrorReply {
+            kind: error["type"].as_str().map(str::to_owned),
+            message: message_or_body(error["message"].as_str(), body),
+            ..ErrorReply::default()
+        }
+    }
+
+    fn specific_error(
         &self,
         status: u16,
         retry_after: Option<Duration>,
-        body: &str,
-        model: &str,
-    ) -> LlmError {
+        reply: &ErrorReply,
+        _model: &str,
+    ) -> Option<LlmError> {
         let provider = self.provider();
-        let value: Value = serde_json::from_str(body).unwrap_or(Value::Null);
-        let error = &value["error"];
-        let reply = ErrorReply {
-            kind: error["type"].as_str().map(str::to_owned),
-            code: None,
-            message: error["message"]
-                .as_str()
-                .map(str::to_owned)
-                .unwrap_or_else(|| body.trim().chars().take(300).collect()),
-            details: String::new(),
-            retry_after: None,
-        };
-        if let Some(err) = by_words(provider, &reply) {
-            return err;
-        }
         let message = reply.message.clone();
-        match reply.kind.as_deref() {
-            Some("permission_error") => LlmError::InvalidKey {
+        Some(match reply.kind.as_deref()? {
+            "permission_error" => LlmError::InvalidKey {
                 provider,
                 status,
                 message,
             },
-            Some("rate_limit_error") => LlmError::RateLimited {
+            "rate_limit_error" => LlmError::RateLimited {
                 provider,
                 retry_after,
                 attempts: 1,
                 message,
             },
-            Some("overloaded_error") | Some("api_error") => LlmError::Unavailable {
+            "overloaded_error" | "api_error" => LlmError::Unavailable {
                 provider,
                 status: Some(status),
                 attempts: 1,
                 message,
             },
-            Some("request_too_large") => LlmError::ContextTooLong { provider, message },
-            _ => by_status(provider, model, status, retry_after, reply),
-        }
+            "request_too_large" => LlmError::ContextTooLong { provider, message },
+            _ => return None,
+        })
     }
 }

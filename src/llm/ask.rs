@@ -5,10 +5,10 @@
 //! whose new totals follow (`session_usage`).
 
 use super::call::stream_with_events;
-use super::errors::LlmError;
 use super::provider::{Completion, CompletionRequest, Provider};
 use super::usage_ledger::{SessionUsage, UsageLedger};
 use super::what_is_sent::{DatasetSummary, SendPolicy, WhatIsSent, what_is_sent};
+use crate::error::LlmError;
 use crate::error::{Error, Result};
 use crate::events::{Event, EventSink};
 use crate::ids::{CallId, SessionId};

@@ -2,8 +2,8 @@
 //! of the reply, `llm_retrying` while the provider is busy, and exactly one
 //! `llm_finished` with the token usage or what went wrong.
 
-use super::errors::LlmError;
 use super::provider::{Completion, CompletionRequest, Provider, Update};
+use crate::error::LlmError;
 use crate::events::{Event, EventSink};
 use crate::ids::{CallId, SessionId};
 use std::time::{Duration, Instant};

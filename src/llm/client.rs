@@ -3,13 +3,13 @@
 //! differs between providers comes from their `Wire`.
 
 use super::config::{ProviderConfig, Timeouts};
-use super::errors::{LlmError, TimeoutPhase};
 use super::keys::ApiKey;
 use super::provider::{Completion, CompletionRequest, ModelInfo, OnUpdate, Provider, Update};
-use super::provider_id::ProviderId;
 use super::retry::{self, RetryPolicy};
 use super::sse::SseStream;
 use super::wire::{StreamState, Wire};
+use crate::error::{LlmError, TimeoutPhase};
+use crate::provider_id::ProviderId;
 use reqwest::header::{ACCEPT, HeaderValue};
 use reqwest::{Method, RequestBuilder, Response, Url};
 use std::future::Future;

@@ -1,14 +1,9 @@
-//! Turning settings (provider, address, key, time limits) into a ready provider.
+//! What one provider needs to be called: address, key, time limits, retries.
 
-use super::anthropic::Anthropic;
-use super::client::HttpProvider;
-use super::errors::LlmError;
-use super::gemini::Gemini;
-use super::keys::{ApiKey, KeyStore};
-use super::openai::OpenAi;
-use super::provider::Provider;
-use super::provider_id::{ProviderId, WireFormat};
+use super::keys::ApiKey;
 use super::retry::RetryPolicy;
+use crate::error::LlmError;
+use crate::provider_id::ProviderId;
 use crate::settings::LlmSettings;
 use reqwest::Url;
 use std::time::Duration;
@@ -60,7 +55,9 @@ impl ProviderConfig {
     ) -> Result<Self, LlmError> {
         Ok(Self {
             provider,
-            base_url: resolve_base_url(provider, base_url)?,
+            base_url: provider
+                .base_url(base_url)
+                .map_err(LlmError::InvalidSettings)?,
             key,
             timeouts: Timeouts::default(),
             retry: RetryPolicy::default(),
@@ -71,7 +68,10 @@ impl ProviderConfig {
         settings.validate().map_err(LlmError::InvalidSettings)?;
         Ok(Self {
             provider: settings.provider,
-            base_url: resolve_base_url(settings.provider, settings.base_url.as_deref())?,
+            base_url: settings
+                .provider
+                .base_url(settings.base_url.as_deref())
+                .map_err(LlmError::InvalidSettings)?,
             key,
             timeouts: Timeouts::from(settings),
             retry: RetryPolicy {
@@ -80,62 +80,4 @@ impl ProviderConfig {
             },
         })
     }
-}
-
-/// The API address to use: the one given, else the provider's. Only http and https.
-pub fn resolve_base_url(provider: ProviderId, base_url: Option<&str>) -> Result<Url, LlmError> {
-    let text = match base_url.map(str::trim).filter(|u| !u.is_empty()) {
-        Some(given) => given,
-        None => provider.default_base_url().ok_or_else(|| {
-            LlmError::InvalidSettings(
-                "An OpenAI-compatible server needs an address, e.g. http://localhost:8000/v1."
-                    .into(),
-            )
-        })?,
-    };
-    let url = Url::parse(text).map_err(|err| {
-        LlmError::InvalidSettings(format!(
-            "The server address \"{text}\" is not a web address ({err}). It looks like \
-             http://localhost:11434/v1."
-        ))
-    })?;
-    if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none() {
-        return Err(LlmError::InvalidSettings(format!(
-            "The server address \"{text}\" must start with http:// or https://."
-        )));
-    }
-    if url.query().is_some() || url.fragment().is_some() {
-        return Err(LlmError::InvalidSettings(format!(
-            "The server address \"{text}\" must not have a ? or # part."
-        )));
-    }
-    Ok(url)
-}
-
-/// A provider ready to call. Cloud providers need a key.
-pub fn connect(config: ProviderConfig) -> Result<Box<dyn Provider>, LlmError> {
-    if config.provider.needs_key() && config.key.is_none() {
-        return Err(LlmError::MissingKey {
-            provider: config.provider,
-        });
-    }
-    Ok(match config.provider.wire_format() {
-        WireFormat::Anthropic => Box::new(HttpProvider::new(Anthropic, config)?),
-        WireFormat::Gemini => Box::new(HttpProvider::new(Gemini, config)?),
-        WireFormat::OpenAi => Box::new(HttpProvider::new(
-            OpenAi {
-                provider: config.provider,
-            },
-            config,
-        )?),
-    })
-}
-
-/// A provider from settings, with the key from the OS keychain (or its
-/// environment variable).
-pub fn connect_with_stored_key(settings: &LlmSettings) -> Result<Box<dyn Provider>, LlmError> {
-    let key = KeyStore::default()
-        .find(settings.provider)
-        .map(|(key, _)| key);
-    connect(ProviderConfig::from_settings(settings, key)?)
 }

@@ -2,14 +2,16 @@
 //! `:streamGenerateContent?alt=sse`, the key in `x-goog-api-key`. Every streamed
 //! event is a whole `GenerateContentResponse`; the stream ends with the body.
 
-use super::errors::{ErrorReply, LlmError, by_status, by_words};
+use super::error_reply::ErrorReply;
 use super::keys::ApiKey;
 use super::provider::{CompletionRequest, ModelInfo, Role, Usage};
-use super::provider_id::ProviderId;
 use super::sse::Event;
 use super::wire::{
-    Reply, StreamState, Wire, join, parse_json, secret_header, status_of_error_kind,
+    Reply, StreamState, Wire, join, message_or_body, parse_json, secret_header,
+    status_of_error_kind,
 };
+use crate::error::LlmError;
+use crate::provider_id::ProviderId;
 use reqwest::Url;
 use reqwest::header::HeaderMap;
 use serde::Deserialize;
@@ -295,14 +297,7 @@ impl Wire for Gemini {
         Ok((models, page.next_page_token.filter(|t| !t.is_empty())))
     }
 
-    fn classify(
-        &self,
-        status: u16,
-        retry_after: Option<Duration>,
-        body: &str,
-        model: &str,
-    ) -> LlmError {
-        let provider = self.provider();
+    fn error_reply(&self, body: &str) -> ErrorReply {
         let value: Value = serde_json::from_str(body).unwrap_or(Value::Null);
         // Some Gemini endpoints wrap the error in a one-element array.
         let error = match &value {
@@ -324,22 +319,26 @@ impl Wire for Gemini {
             .and_then(|d| d.trim_end_matches('s').parse::<f64>().ok())
             .filter(|s| s.is_finite() && *s >= 0.0)
             .map(Duration::from_secs_f64);
-        let reply = ErrorReply {
+        ErrorReply {
             kind: error["status"].as_str().map(str::to_owned),
             code: reason,
-            message: error["message"]
-                .as_str()
-                .map(str::to_owned)
-                .unwrap_or_else(|| body.trim().chars().take(300).collect()),
+            message: message_or_body(error["message"].as_str(), body),
             details: details.to_string().to_lowercase(),
             retry_after: asked_wait,
-        };
-        if let Some(err) = by_words(provider, &reply) {
-            return err;
         }
+    }
+
+    fn specific_error(
+        &self,
+        status: u16,
+        retry_after: Option<Duration>,
+        reply: &ErrorReply,
+        model: &str,
+    ) -> Option<LlmError> {
+        let provider = self.provider();
         let message = reply.message.clone();
         if status == 429 || reply.kind.as_deref() == Some("RESOURCE_EXHAUSTED") {
-            return if reply.mentions(&["perday"]) {
+            return Some(if reply.mentions(&["perday"]) {
                 // A daily quota is used up: waiting minutes will not help.
                 LlmError::OutOfCredit { provider, message }
             } else {
@@ -349,20 +348,20 @@ impl Wire for Gemini {
                     attempts: 1,
                     message,
                 }
-            };
+            });
         }
-        match reply.kind.as_deref() {
-            Some("UNAUTHENTICATED") | Some("PERMISSION_DENIED") => LlmError::InvalidKey {
+        Some(match reply.kind.as_deref()? {
+            "UNAUTHENTICATED" | "PERMISSION_DENIED" => LlmError::InvalidKey {
                 provider,
                 status,
                 message,
             },
-            Some("NOT_FOUND") => LlmError::UnknownModel {
+            "NOT_FOUND" => LlmError::UnknownModel {
                 provider,
                 model: model.to_owned(),
                 message,
             },
-            _ => by_status(provider, model, status, retry_after, reply),
-        }
+            _ => return None,
+        })
     }
 }

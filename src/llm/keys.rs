@@ -2,8 +2,8 @@
 //! the Linux kernel keyring), read from an environment variable when the keychain
 //! has none, and never printed: `ApiKey`'s Debug and Display show no part of it.
 
-use super::errors::LlmError;
-use super::provider_id::ProviderId;
+use crate::error::LlmError;
+use crate::provider_id::ProviderId;
 use std::fmt;
 
 /// A secret key. Its Debug and Display redact it, so it cannot end up in a log

@@ -3,12 +3,13 @@
 //! LM Studio. Streamed as `chat.completion.chunk` events, usage in a last chunk
 //! (`stream_options.include_usage`), then `data: [DONE]`.
 
-use super::errors::{ErrorReply, LlmError, by_status, by_words};
+use super::error_reply::ErrorReply;
 use super::keys::ApiKey;
 use super::provider::{CompletionRequest, ModelInfo, Role, Usage};
-use super::provider_id::ProviderId;
 use super::sse::Event;
-use super::wire::{Reply, StreamState, Wire, join, parse_json, secret_header};
+use super::wire::{Reply, StreamState, Wire, join, message_or_body, parse_json, secret_header};
+use crate::error::LlmError;
+use crate::provider_id::ProviderId;
 use reqwest::Url;
 use reqwest::header::HeaderMap;
 use serde::{Deserialize, Deserializer};
@@ -262,14 +263,7 @@ impl Wire for OpenAi {
         Ok((models, None))
     }
 
-    fn classify(
-        &self,
-        status: u16,
-        retry_after: Option<Duration>,
-        body: &str,
-        model: &str,
-    ) -> LlmError {
-        let provider = self.provider;
+    fn error_reply(&self, body: &str) -> ErrorReply {
         let value: Value = serde_json::from_str(body).unwrap_or(Value::Null);
         let error = &value["error"];
         let text_of = |v: &Value| match v {
@@ -277,31 +271,29 @@ impl Wire for OpenAi {
             Value::Number(n) => Some(n.to_string()),
             _ => None,
         };
-        let reply = ErrorReply {
+        ErrorReply {
             kind: text_of(&error["type"]),
             code: text_of(&error["code"]),
             // Ollama and others may send {"error": "text"}.
-            message: error["message"]
-                .as_str()
-                .or(error.as_str())
-                .map(str::to_owned)
-                .unwrap_or_else(|| body.trim().chars().take(300).collect()),
-            details: String::new(),
-            retry_after: None,
-        };
-        if let Some(err) = by_words(provider, &reply) {
-            return err;
+            message: message_or_body(error["message"].as_str().or(error.as_str()), body),
+            ..ErrorReply::default()
         }
-        if reply.mentions(&["model_not_found"])
+    }
+
+    fn specific_error(
+        &self,
+        _status: u16,
+        _retry_after: Option<Duration>,
+        reply: &ErrorReply,
+        model: &str,
+    ) -> Option<LlmError> {
+        let unknown_model = reply.mentions(&["model_not_found"])
             || (reply.mentions(&["model"])
-                && reply.mentions(&["not found", "does not exist", "no such"]))
-        {
-            return LlmError::UnknownModel {
-                provider,
-                model: model.to_owned(),
-                message: reply.message,
-            };
-        }
-        by_status(provider, model, status, retry_after, reply)
+                && reply.mentions(&["not found", "does not exist", "no such"]));
+        unknown_model.then(|| LlmError::UnknownModel {
+            provider: self.provider,
+            model: model.to_owned(),
+            message: reply.message.clone(),
+        })
     }
 }

@@ -1,8 +1,8 @@
 //! What every provider does, whatever its wire format: stream a reply, answer in
 //! one piece, list models. The rest of the engine only sees this trait.
 
-use super::errors::LlmError;
-use super::provider_id::ProviderId;
+use crate::error::LlmError;
+use crate::provider_id::ProviderId;
 use serde::{Deserialize, Serialize};
 use std::ops::AddAssign;
 use std::time::Duration;

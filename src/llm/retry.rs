@@ -2,7 +2,7 @@
 //! (429, 5xx, "overloaded"), waiting at least what the provider asked for in
 //! `Retry-After`, for a bounded number of tries.
 
-use super::errors::LlmError;
+use crate::error::LlmError;
 use reqwest::header::HeaderMap;
 use std::time::{Duration, SystemTime};
 

@@ -1,8 +1,8 @@
 //! Server-sent events from a streamed HTTP body, parsed by `eventsource-stream`
 //! (which also keeps a UTF-8 character split across two network packets whole).
 
-use super::errors::LlmError;
-use super::provider_id::ProviderId;
+use crate::error::LlmError;
+use crate::provider_id::ProviderId;
 use bytes::Bytes;
 use eventsource_stream::{EventStreamError, Eventsource};
 use futures_util::{Stream, StreamExt};

@@ -11,12 +11,12 @@
 //! together never lose each other's counts.
 
 use super::provider::Usage;
-use super::provider_id::ProviderId;
+use crate::atomic_file;
 use crate::error::{Error, Result};
 use crate::ids::{CallId, SessionId};
+use crate::provider_id::ProviderId;
 use serde::{Deserialize, Serialize};
 use std::fs::{File, OpenOptions};
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 /// The format of the file; bumped when it changes in a way old readers would misread.
@@ -129,19 +129,11 @@ impl UsageLedger {
         read(&path, session_id)
     }
 
-    /// `<dir>/<session id>.json`. Ids are made by Sandpiper, but they come back
-    /// from the window as text: one that could climb out of the folder is refused.
+    /// `<dir>/<session id>.json`. A `SessionId` is always a safe file name:
+    /// one from the window or a file that could climb out of the folder never
+    /// became one (`SessionId::parse`).
     fn path(&self, session_id: &SessionId) -> Result<PathBuf> {
-        let id = session_id.as_str();
-        let usable = !id.is_empty()
-            && id.len() <= 100
-            && id
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
-        if !usable {
-            return Err(Error::SessionIdNotUsable(id.to_owned()));
-        }
-        Ok(self.dir.join(format!("{id}.json")))
+        Ok(self.dir.join(format!("{}.json", session_id.as_str())))
     }
 
     /// Holds the session's lock until dropped (closing the file releases it).
@@ -161,27 +153,13 @@ impl UsageLedger {
         Ok(file)
     }
 
-    /// Writes `totals` to a temporary file beside `path`, syncs it, and renames it
-    /// over `path`; then syncs the folder, so the rename itself survives a power cut.
+    /// Replaces the file atomically: a crash leaves the old total or the new one.
     fn replace(&self, path: &Path, totals: &SessionUsage) -> Result<()> {
-        let not_saved = |source| Error::UsageNotSaved {
+        let json = serde_json::to_vec_pretty(totals).expect("usage serialises");
+        atomic_file::replace(path, &json).map_err(|source| Error::UsageNotSaved {
             path: path.to_owned(),
             source,
-        };
-        let json = serde_json::to_vec_pretty(totals).expect("usage serialises");
-        let mut temp = tempfile::Builder::new()
-            .prefix(&format!(".{}.", totals.session_id.as_str()))
-            .suffix(".tmp")
-            .tempfile_in(&self.dir)
-            .map_err(not_saved)?;
-        temp.write_all(&json).map_err(not_saved)?;
-        temp.as_file().sync_all().map_err(not_saved)?;
-        temp.persist(path).map_err(|err| not_saved(err.error))?;
-        #[cfg(unix)]
-        File::open(&self.dir)
-            .and_then(|dir| dir.sync_all())
-            .map_err(not_saved)?;
-        Ok(())
+        })
     }
 }
 

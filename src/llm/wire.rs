@@ -1,11 +1,12 @@
 //! What differs between providers' wire formats, as one trait each provider file
 //! implements; `client.rs` does the HTTP, timeouts, retries and cancelling for all.
 
-use super::errors::LlmError;
+use super::error_reply::{ErrorReply, by_status, by_words};
 use super::keys::ApiKey;
 use super::provider::{CompletionRequest, ModelInfo, Usage};
-use super::provider_id::ProviderId;
 use super::sse::Event;
+use crate::error::LlmError;
+use crate::provider_id::ProviderId;
 use reqwest::Url;
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 use serde::de::DeserializeOwned;
@@ -39,14 +40,34 @@ pub(crate) trait Wire: Send + Sync + std::fmt::Debug + 'static {
     /// One page of models, and the token of the next page if there is one.
     fn parse_models(&self, body: &str) -> Result<(Vec<ModelInfo>, Option<String>), LlmError>;
 
-    /// An error reply (non-2xx status, or an error event in a stream).
+    /// The parts of an error body this wire format puts in its own places.
+    fn error_reply(&self, body: &str) -> ErrorReply;
+
+    /// This wire format's own rules for telling errors apart, applied after the
+    /// words every provider shares and before the HTTP status decides.
+    fn specific_error(
+        &self,
+        status: u16,
+        retry_after: Option<Duration>,
+        reply: &ErrorReply,
+        model: &str,
+    ) -> Option<LlmError>;
+
+    /// An error reply (non-2xx status, or an error event in a stream) as a typed
+    /// error: the shared words first, then the wire format's rules, then the status.
     fn classify(
         &self,
         status: u16,
         retry_after: Option<Duration>,
         body: &str,
         model: &str,
-    ) -> LlmError;
+    ) -> LlmError {
+        let provider = self.provider();
+        let reply = self.error_reply(body);
+        by_words(provider, &reply)
+            .or_else(|| self.specific_error(status, retry_after, &reply, model))
+            .unwrap_or_else(|| by_status(provider, model, status, retry_after, reply))
+    }
 }
 
 /// A whole reply, before timing is added.
@@ -80,6 +101,13 @@ impl StreamState {
     pub fn take_pending(&mut self) -> String {
         std::mem::take(&mut self.pending)
     }
+}
+
+/// The provider's own message, or the start of the body when it gave none.
+pub(crate) fn message_or_body(message: Option<&str>, body: &str) -> String {
+    message
+        .map(str::to_owned)
+        .unwrap_or_else(|| body.trim().chars().take(300).collect())
 }
 
 /// Parses a JSON body, or says in plain terms why it is not the expected JSON.

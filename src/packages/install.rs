@@ -7,9 +7,10 @@
 
 use super::names::Requirement;
 use super::store;
+use crate::docker::guard::{Guard, Resource};
 use crate::docker::labels;
 use crate::error::{Error, Result};
-use crate::sandbox::guard::{Guard, Resource};
+use crate::ids::SessionId;
 use crate::settings::{PackageSettings, SandboxSettings};
 use bollard::Docker;
 use bollard::models::{ContainerCreateBody, HostConfig, Mount, MountType};
@@ -24,7 +25,7 @@ const INSTALL_TIMEOUT_SECS: u64 = 600;
 /// One install: make the set `key` (holding `all`, for the image `image_id`)
 /// exist, then point the session at it.
 pub(crate) struct SetRequest<'a> {
-    pub session: &'a str,
+    pub session: &'a SessionId,
     pub key: &'a str,
     pub image_id: &'a str,
     pub all: &'a [Requirement],

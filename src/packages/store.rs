@@ -6,6 +6,7 @@
 use super::names::Requirement;
 use crate::docker::labels;
 use crate::error::Result;
+use crate::ids::SessionId;
 use bollard::Docker;
 use bollard::models::{Mount, MountType};
 use std::collections::HashMap;
@@ -14,7 +15,7 @@ use std::collections::HashMap;
 pub(crate) const STORE_DIR: &str = "/sandpiper-store";
 
 /// Where a session's packages are importable from (its link into the store).
-pub(crate) fn python_path(session: &str) -> String {
+pub(crate) fn python_path(session: &SessionId) -> String {
     format!("{STORE_DIR}/sessions/{session}")
 }
 

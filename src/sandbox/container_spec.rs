@@ -4,7 +4,6 @@
 use super::layout::{
     CONTAINER_DATA_DIR, CONTAINER_OUTPUT_DIR, CONTAINER_WORKSPACE_DIR, DatasetMount,
 };
-use crate::packages::store;
 use crate::settings::SandboxSettings;
 use bollard::models::{ContainerCreateBody, HostConfig, Mount, MountType, ResourcesUlimits};
 use std::collections::HashMap;
@@ -26,14 +25,16 @@ pub(crate) struct RunSpec<'a> {
     pub done_token: Option<&'a str>,
     /// A session container's resident harness reads its runs from stdin.
     pub stdin_open: bool,
-    /// A session's packages: the package store, mounted read-only, and its
-    /// session's link in it put on Python's path.
-    pub packages: Option<SessionPackages<'a>>,
+    /// Packages from outside the image (a session's set in the package store).
+    pub packages: Option<PackageMount>,
 }
 
-pub(crate) struct SessionPackages<'a> {
-    pub store_volume: &'a str,
-    pub session: &'a str,
+/// Importable packages that are not in the image: a read-only mount, and the
+/// folder in it that goes on Python's path. The sandbox does not know where
+/// they come from; the package store says (`packages::store`).
+pub(crate) struct PackageMount {
+    pub mount: Mount,
+    pub python_path: String,
 }
 
 /// How datasets reach the container.
@@ -60,7 +61,7 @@ pub(crate) fn build(settings: &SandboxSettings, run: RunSpec<'_>) -> ContainerCr
         DataSource::Volume(_) => {}
     }
     if let Some(packages) = &run.packages {
-        mounts.push(store::mount(packages.store_volume, true));
+        mounts.push(packages.mount.clone());
     }
 
     let host_config = HostConfig {
@@ -109,10 +110,7 @@ pub(crate) fn build(settings: &SandboxSettings, run: RunSpec<'_>) -> ContainerCr
     ];
     env.extend(run.done_token.map(|t| format!("SANDPIPER_DONE_TOKEN={t}")));
     if let Some(packages) = &run.packages {
-        env.push(format!(
-            "PYTHONPATH={}",
-            store::python_path(packages.session)
-        ));
+        env.push(format!("PYTHONPATH={}", packages.python_path));
     }
     ContainerCreateBody {
         image: Some(settings.image.clone()),

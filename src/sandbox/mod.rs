@@ -6,7 +6,6 @@
 
 mod artifacts;
 pub(crate) mod container_spec;
-pub(crate) mod guard;
 pub(crate) mod harness;
 pub(crate) mod layout;
 mod outcome;
@@ -17,7 +16,6 @@ mod streaming;
 pub(crate) mod upload;
 pub(crate) mod workspace;
 
-pub(crate) use guard::{remove_container, remove_volume};
 pub use harness::{Program, ProgramKind};
 pub use layout::{CONTAINER_OUTPUT_DIR, DatasetMount, plan_dataset_mounts};
 pub use run::{RunRequest, RunResult, Sandbox};

@@ -3,7 +3,6 @@
 
 use super::artifacts;
 use super::container_spec::{self, DataSource, RunSpec};
-use super::guard::{Guard, Resource};
 use super::harness::{self, Program};
 use super::layout::{CONTAINER_OUTPUT_DIR, DatasetMount};
 use super::outcome::{self, Ending};
@@ -11,6 +10,7 @@ use super::output::LineCollector;
 use super::streaming::{flush_lines, stream_until_done, watch_for_marker};
 use super::upload;
 use super::workspace;
+use crate::docker::guard::{Guard, Resource};
 use crate::docker::{ensure_image, labels};
 use crate::error::{Error, Result};
 use crate::events::{Artifact, Event, EventSink, Outcome, PythonError};

@@ -2,8 +2,8 @@
 //! they travel through the API (put_archive) into a volume on the daemon's side,
 //! which the run then mounts read-only at `/data`.
 
-use super::guard::{Guard, Resource};
 use super::layout::{CONTAINER_DATA_DIR, DatasetMount};
+use crate::docker::guard::{Guard, Resource};
 use crate::docker::labels;
 use crate::error::{Error, Result};
 use crate::ids::RunId;

@@ -4,7 +4,7 @@
 //! out through the Docker API (which cannot see a container's own tmpfs mounts),
 //! the same way for a local and a remote daemon.
 
-use super::guard::{Guard, Resource};
+use crate::docker::guard::{Guard, Resource};
 use crate::docker::labels;
 use crate::ids::RunId;
 use bollard::Docker;

@@ -1,7 +1,9 @@
 //! What Sandpiper remembers about a session's container, kept with the session
-//! as JSON (`<state>/sessions/<name>/container.json`).
+//! as JSON (`<state>/sessions/<session id>/container.json`).
 
+use crate::atomic_file;
 use crate::error::{Error, Result};
+use crate::ids::SessionId;
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 
@@ -27,33 +29,31 @@ pub struct SessionContainerMeta {
     pub packages_set: Option<String>,
 }
 
-pub(crate) fn path(state_dir: &Path, session: &str) -> PathBuf {
+pub(crate) fn path(state_dir: &Path, session: &SessionId) -> PathBuf {
     state_dir
         .join("sessions")
-        .join(session)
+        .join(session.as_str())
         .join("container.json")
 }
 
-pub(crate) fn load(state_dir: &Path, session: &str) -> Option<SessionContainerMeta> {
+pub(crate) fn load(state_dir: &Path, session: &SessionId) -> Option<SessionContainerMeta> {
     let text = std::fs::read_to_string(path(state_dir, session)).ok()?;
     serde_json::from_str(&text).ok()
 }
 
-/// Writes atomically (a temporary file, then a rename), so a crash mid-write
-/// never leaves a half-written file behind.
-pub(crate) fn save(state_dir: &Path, session: &str, meta: &SessionContainerMeta) -> Result<()> {
-    let target = path(state_dir, session);
-    let saving = |e| Error::io("saving the session's container details", e);
-    let dir = target.parent().expect("a session folder");
-    std::fs::create_dir_all(dir).map_err(saving)?;
-    let json = serde_json::to_vec_pretty(meta).map_err(|e| saving(std::io::Error::other(e)))?;
-    let mut temp = tempfile::NamedTempFile::new_in(dir).map_err(saving)?;
-    std::io::Write::write_all(&mut temp, &json).map_err(saving)?;
-    temp.persist(&target).map_err(|e| saving(e.error))?;
-    Ok(())
+/// Replaces the file atomically, so a crash mid-write never leaves a
+/// half-written file behind.
+pub(crate) fn save(
+    state_dir: &Path,
+    session: &SessionId,
+    meta: &SessionContainerMeta,
+) -> Result<()> {
+    let json = serde_json::to_vec_pretty(meta).expect("metadata serialises");
+    atomic_file::replace(&path(state_dir, session), &json)
+        .map_err(|e| Error::io("saving the session's container details", e))
 }
 
-pub(crate) fn forget(state_dir: &Path, session: &str) {
+pub(crate) fn forget(state_dir: &Path, session: &SessionId) {
     let _ = std::fs::remove_file(path(state_dir, session));
 }
 
@@ -74,9 +74,10 @@ mod tests {
             requested_packages: vec!["tabulate".into()],
             packages_set: Some("3fa9".into()),
         };
-        save(dir.path(), "x", &meta).unwrap();
-        assert_eq!(load(dir.path(), "x"), Some(meta));
-        let json = std::fs::read_to_string(path(dir.path(), "x")).unwrap();
+        let x = SessionId::parse("x").unwrap();
+        save(dir.path(), &x, &meta).unwrap();
+        assert_eq!(load(dir.path(), &x), Some(meta));
+        let json = std::fs::read_to_string(path(dir.path(), &x)).unwrap();
         for field in [
             "container_id",
             "container_name",

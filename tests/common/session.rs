@@ -5,7 +5,7 @@ use super::{Recorder, test_image};
 use sandpiper::sandbox::RunResult;
 use sandpiper::session_container::{SessionContainer, SessionContainers};
 use sandpiper::settings::PackageSettings;
-use sandpiper::{Engine, Settings};
+use sandpiper::{Engine, SessionId, Settings};
 use std::path::Path;
 use std::sync::Arc;
 
@@ -22,7 +22,7 @@ pub fn engine_on(state: &Path, image: &str, packages: &PackageSettings) -> Arc<E
 }
 
 pub struct TestSession {
-    pub name: String,
+    pub name: SessionId,
     pub state: tempfile::TempDir,
     pub image: String,
     pub packages: PackageSettings,
@@ -39,10 +39,11 @@ impl TestSession {
     pub fn on_image(what: &str, image: &str) -> Self {
         Self {
             image: image.to_owned(),
-            name: format!(
+            name: SessionId::parse(&format!(
                 "test-{what}-{}",
                 &uuid::Uuid::new_v4().simple().to_string()[..8]
-            ),
+            ))
+            .expect("test session names are well formed"),
             state: tempfile::tempdir().unwrap(),
             packages: PackageSettings::default(),
             store: None,

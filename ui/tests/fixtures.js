@@ -13,8 +13,8 @@ export const SAMPLES = {
   },
   image_ready: { kind: 'image_ready', image: 'python:3.11-slim' },
   image_build_line: { kind: 'image_build_line', image: 'sandpiper-data:abc', line: 'Step 1/9 : FROM python:3.11-slim' },
-  packages_installing: { kind: 'packages_installing', session: 's', packages: ['scikit-learn'], reason: 'the code imports sklearn' },
-  packages_installed: { kind: 'packages_installed', session: 's', packages: ['scikit-learn'], duration_ms: 4200, error: null },
+  packages_installing: { kind: 'packages_installing', session_id: 'session-1', packages: ['scikit-learn'], reason: 'the code imports sklearn' },
+  packages_installed: { kind: 'packages_installed', session_id: 'session-1', packages: ['scikit-learn'], duration_ms: 4200, error: null },
   run_started: {
     kind: 'run_started',
     run_id: 'run-1',

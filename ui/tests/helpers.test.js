@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { basename, formatBytes, formatDuration, formatElapsed } from '../format.js';
-import { toUserError } from '../errors.js';
+import { toUserError, fixFor } from '../errors.js';
 import { toForm, fromForm, SANDBOX_DEFAULTS } from '../settings-form.js';
 
 test('basename works for POSIX and Windows paths', () => {
@@ -32,13 +32,26 @@ test('formatDuration and formatElapsed', () => {
 });
 
 test('toUserError never leaks raw objects', () => {
-  assert.deepEqual(toUserError({ title: 'No file', advice: 'Pick one.' }), { title: 'No file', advice: 'Pick one.' });
-  assert.deepEqual(toUserError('disk full'), { title: 'Something went wrong', advice: 'disk full' });
-  assert.deepEqual(toUserError(new Error('boom'), 'Could not save'), { title: 'Could not save', advice: 'boom' });
+  assert.deepEqual(toUserError({ title: 'No file', advice: 'Pick one.' }), { code: '', title: 'No file', advice: 'Pick one.' });
+  assert.deepEqual(toUserError('disk full'), { code: '', title: 'Something went wrong', advice: 'disk full' });
+  assert.deepEqual(toUserError(new Error('boom'), 'Could not save'), { code: '', title: 'Could not save', advice: 'boom' });
   const generic = toUserError({ code: 17 });
   assert.equal(generic.title, 'Something went wrong');
   assert.ok(!generic.advice.includes('{'));
   assert.equal(toUserError(undefined).title, 'Something went wrong');
+});
+
+test('an error keeps its code, and the code alone decides the fix offered', () => {
+  const err = toUserError({ code: 'llm.missing_key', title: 'No key', advice: 'Add one.' });
+  assert.equal(err.code, 'llm.missing_key');
+  assert.deepEqual(fixFor(err.code), { label: 'Open Settings', section: 'model' });
+  assert.deepEqual(fixFor('packages.index_untrusted'), { label: 'Open Settings', section: 'packages' });
+  assert.deepEqual(fixFor('docker.endpoint_invalid'), { label: 'Open Settings', section: 'docker' });
+  // Words that look like a settings problem get no button without the code.
+  assert.equal(fixFor(toUserError({ title: 'Add your key in Settings' }).code), null);
+  assert.equal(fixFor('run.program_too_large'), null);
+  assert.equal(fixFor('toString'), null);
+  assert.equal(fixFor(undefined), null);
 });
 
 test('settings form: CPU percent maps to quota over a 100 000 µs period', () => {

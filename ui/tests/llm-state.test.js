@@ -81,7 +81,7 @@ test('retrying is shown while the provider is busy and cleared when the reply co
 });
 
 test('a failed call keeps its plain-words error and the text that came before it', () => {
-  const error = { title: 'Claude (Anthropic) refused the API key.', advice: 'Check the key in Settings.' };
+  const error = { code: 'llm.invalid_key', title: 'Claude (Anthropic) refused the API key.', advice: 'Check the key in Settings.' };
   const s = run([SAMPLES.llm_started, delta('call-1', 'Part'), llmFinished('call-1', { input_tokens: null, output_tokens: null, error })]);
   const a = findAnswer(s, 'call-1');
   assert.deepEqual(a.error, error);

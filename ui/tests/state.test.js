@@ -283,9 +283,10 @@ test('docker status: checking, ready, not running, and a failed check', () => {
 test('error cards from other commands append with unique keys', () => {
   const s = run([
     { kind: 'ui:error', error: { title: 'One', advice: '' } },
-    { kind: 'ui:error', error: { title: 'Two', advice: 'x' }, context: 'Settings' },
+    { kind: 'ui:error', error: { code: 'llm.missing_key', title: 'Two', advice: 'x' }, context: 'Settings' },
   ]);
   assert.deepEqual(s.items.map((i) => i.title), ['One', 'Two']);
+  assert.deepEqual(s.items.map((i) => i.code), ['', 'llm.missing_key']);
   assert.notEqual(s.items[0].key, s.items[1].key);
   assert.equal(s.items[1].context, 'Settings');
 });

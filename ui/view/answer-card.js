@@ -6,6 +6,7 @@ import { h, setText, show } from './dom.js';
 import { icon } from './icons.js';
 import { formatDuration } from '../format.js';
 import { describeSent, callUsageText } from '../conversation-text.js';
+import { fixFor } from '../errors.js';
 
 export function createQuestionCard(item) {
   const text = h('p', { class: 'question-text' });
@@ -17,7 +18,7 @@ export function createQuestionCard(item) {
   return { el, update };
 }
 
-/** deps: { onStopAnswer(callId) }. Returns { el, update(answer) }. */
+/** deps: { onStopAnswer(callId), onOpenSettings(section) }. Returns { el, update(answer) }. */
 export function createAnswerCard(answer, deps) {
   const badge = h('div', { class: 'card-badge tone-accent' }, icon('info'));
   const title = h('h3', { class: 'card-title' });
@@ -33,7 +34,12 @@ export function createAnswerCard(answer, deps) {
   const retry = h('p', { class: 'answer-retry', role: 'status' });
   const errorTitle = h('strong');
   const errorAdvice = h('p', { class: 'error-advice' });
-  const errorBox = h('div', { class: 'answer-error', role: 'alert' }, errorTitle, errorAdvice);
+  const errorFix = h('button', {
+    type: 'button',
+    class: 'btn btn-secondary btn-sm error-fix',
+    onClick: () => deps.onOpenSettings(fixFor(current.error.code).section),
+  });
+  const errorBox = h('div', { class: 'answer-error', role: 'alert' }, errorTitle, errorAdvice, errorFix);
   const usage = h('p', { class: 'answer-usage' });
   const sentNote = h('p', { class: 'sent-note' });
   const sentText = h('pre', { class: 'sent-text' });
@@ -89,6 +95,9 @@ export function createAnswerCard(answer, deps) {
       setText(errorAdvice, a.error.advice);
       show(errorAdvice, Boolean(a.error.advice));
     }
+    const fix = failed ? fixFor(a.error.code) : null;
+    show(errorFix, Boolean(fix && deps.onOpenSettings));
+    if (fix) setText(errorFix, fix.label);
     const usageText = callUsageText(a);
     setText(usage, usageText);
     show(usage, Boolean(usageText));

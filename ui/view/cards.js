@@ -4,6 +4,7 @@
 import { h, setText, show } from './dom.js';
 import { icon } from './icons.js';
 import { formatBytes } from '../format.js';
+import { fixFor } from '../errors.js';
 
 /** The sandbox image being downloaded (first run only). */
 export function createPullCard(pull) {
@@ -64,11 +65,17 @@ export function createPendingCard(item) {
   return { el, update };
 }
 
-/** A command that failed: title and advice in plain words, dismissible. */
-export function createErrorCard(item, { onDismiss }) {
+/** A command that failed: title and advice in plain words, the fix when there is
+ *  one ("Open Settings"), dismissible. */
+export function createErrorCard(item, { onDismiss, onOpenSettings }) {
   const title = h('h3', { class: 'card-title' });
   const context = h('p', { class: 'card-meta' });
   const advice = h('p', { class: 'error-advice' });
+  const fixButton = h('button', {
+    type: 'button',
+    class: 'btn btn-secondary btn-sm error-fix',
+    onClick: () => onOpenSettings(fixFor(current.code).section),
+  });
   const dismiss = h(
     'button',
     { type: 'button', class: 'icon-btn', 'aria-label': 'Dismiss', title: 'Dismiss', onClick: () => onDismiss(current.key) },
@@ -85,10 +92,14 @@ export function createErrorCard(item, { onDismiss }) {
       h('div', { class: 'card-actions' }, dismiss),
     ),
     advice,
+    fixButton,
   );
   let current = item;
   function update(e) {
     current = e;
+    const fix = fixFor(e.code);
+    show(fixButton, Boolean(fix && onOpenSettings));
+    if (fix) setText(fixButton, fix.label);
     setText(title, e.title);
     setText(context, e.context || '');
     show(context, Boolean(e.context));

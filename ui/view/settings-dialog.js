@@ -88,7 +88,11 @@ export function createSettingsDialog({ dialog, backend, onSaved }) {
     save();
   });
 
-  async function open() {
+  // Where "Open Settings" on an error takes the analyst.
+  const SECTIONS = { model: 'settings-provider', packages: 'settings-packages', docker: 'settings-docker' };
+
+  /** Opens the dialog; `section` ('model', 'packages', 'docker') is shown first. */
+  async function open(section) {
     const mine = ++generation;
     loaded = null;
     advanced.open = false;
@@ -104,7 +108,15 @@ export function createSettingsDialog({ dialog, backend, onSaved }) {
       providerSection.fill(loaded);
       packagesSection.fill(loaded);
       setLoading(false);
-      byName.image.input.focus();
+      const target = SECTIONS[section] ? dialog.querySelector(`#${SECTIONS[section]}`) : null;
+      if (target) {
+        if (target.tagName === 'DETAILS') target.open = true;
+        target.scrollIntoView({ block: 'start' });
+        const first = target.querySelector('input, select, button');
+        (first || byName.image.input).focus();
+      } else {
+        byName.image.input.focus();
+      }
     } catch (err) {
       if (mine !== generation) return;
       setLoading(false);

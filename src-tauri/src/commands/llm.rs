@@ -1,44 +1,21 @@
 //! Language models: the provider section of Settings (models, "Test connection",
 //! API keys in the OS keychain) and asking about the loaded dataset. Thin calls
-//! into `sandpiper::llm` and the engine; errors come back in plain words.
+//! into the engine; errors come back in plain words.
 
 use crate::events::WindowSink;
 use crate::plain_error::CommandResult;
 use crate::state::AppState;
-use sandpiper::llm::{self, ApiKey, KeyStore, ModelInfo, ProviderId};
-use sandpiper::settings::LlmSettings;
-use sandpiper::{CallId, PlainWords};
+use sandpiper::engine::{ConnectionReport, KeyStatus, ModelChoice, ProviderChoice};
+use sandpiper::llm::ModelInfo;
+use sandpiper::{CallId, Engine, ProviderId};
 use serde::Serialize;
 use std::path::PathBuf;
 use tauri::{AppHandle, State};
-use tokio_util::sync::CancellationToken;
-
-/// A provider as the picker shows it.
-#[derive(Serialize)]
-pub struct ProviderChoice {
-    id: ProviderId,
-    name: &'static str,
-    /// Empty for `openai-compatible`, whose address the analyst gives.
-    default_base_url: Option<&'static str>,
-    needs_key: bool,
-    key_env_var: Option<&'static str>,
-    default_model: Option<&'static str>,
-}
 
 /// Every provider, in the order the picker lists them.
 #[tauri::command]
 pub fn list_providers() -> Vec<ProviderChoice> {
-    ProviderId::ALL
-        .into_iter()
-        .map(|id| ProviderChoice {
-            id,
-            name: id.display_name(),
-            default_base_url: id.default_base_url(),
-            needs_key: id.needs_key(),
-            key_env_var: id.key_env_var(),
-            default_model: id.default_model(),
-        })
-        .collect()
+    Engine::providers()
 }
 
 #[derive(Serialize)]
@@ -55,93 +32,59 @@ pub async fn list_models(
     provider: ProviderId,
     base_url: Option<String>,
 ) -> CommandResult<ModelList> {
-    let provider = connect(&state, provider, base_url)?;
-    let check = llm::test_connection(provider.as_ref(), None, &CancellationToken::new()).await?;
+    let choice = ModelChoice {
+        provider,
+        base_url,
+        model: None,
+    };
+    let report = state.engine.test_connection(&choice).await?;
     Ok(ModelList {
-        models: check.models,
-        default_model: check.model,
+        models: report.models,
+        default_model: report.model,
     })
 }
 
 /// What "Test connection" found, in a sentence the dialog shows as it is.
-#[derive(Serialize)]
-pub struct ConnectionResult {
-    message: String,
-    models: Vec<ModelInfo>,
-    model: Option<String>,
-}
-
 #[tauri::command]
 pub async fn test_connection(
     state: State<'_, AppState>,
     provider: ProviderId,
     base_url: Option<String>,
     model: Option<String>,
-) -> CommandResult<ConnectionResult> {
-    let connected = connect(&state, provider, base_url)?;
-    let check = llm::test_connection(
-        connected.as_ref(),
-        model.as_deref().filter(|m| !m.trim().is_empty()),
-        &CancellationToken::new(),
-    )
-    .await?;
-    let count = match check.models.len() {
-        1 => "1 model".to_owned(),
-        n => format!("{n} models"),
+) -> CommandResult<ConnectionReport> {
+    let choice = ModelChoice {
+        provider,
+        base_url,
+        model,
     };
-    let message = match (&check.model, check.model_listed) {
-        (Some(model), true) => format!(
-            "Connected to {}: {count} available, including {model}.",
-            provider.display_name()
-        ),
-        (Some(model), false) => format!(
-            "Connected to {}: {count} available. {model} is not in its list; calls will \
-             still try it (some names are aliases).",
-            provider.display_name()
-        ),
-        (None, _) => format!(
-            "Connected to {}, but it lists no models. Load a model in it first.",
-            provider.display_name()
-        ),
-    };
-    Ok(ConnectionResult {
-        message,
-        models: check.models,
-        model: check.model,
-    })
+    Ok(state.engine.test_connection(&choice).await?)
 }
 
 /// Whether a key is there for the provider, never the key itself.
-#[derive(Serialize)]
-pub struct KeyStatus {
-    in_keychain: bool,
-    /// The environment variable that supplies the key when the keychain has none.
-    from_environment: Option<&'static str>,
-}
-
 #[tauri::command]
-pub fn api_key_status(provider: ProviderId) -> CommandResult<KeyStatus> {
-    let in_keychain = KeyStore::default().keychain_key(provider)?.is_some();
-    let from_environment = provider
-        .key_env_var()
-        .filter(|var| std::env::var(var).is_ok_and(|v| !v.trim().is_empty()));
-    Ok(KeyStatus {
-        in_keychain,
-        from_environment,
-    })
+pub fn api_key_status(
+    state: State<'_, AppState>,
+    provider: ProviderId,
+) -> CommandResult<KeyStatus> {
+    Ok(state.engine.key_status(provider)?)
 }
 
 /// Saves the key in the OS keychain (never in a settings file), replacing any earlier one.
 #[tauri::command]
-pub fn save_api_key(provider: ProviderId, key: String) -> CommandResult<KeyStatus> {
-    KeyStore::default().save(provider, &ApiKey::new(key)?)?;
-    api_key_status(provider)
+pub fn save_api_key(
+    state: State<'_, AppState>,
+    provider: ProviderId,
+    key: String,
+) -> CommandResult<KeyStatus> {
+    Ok(state.engine.save_key(provider, key)?)
 }
 
 #[tauri::command]
-pub fn forget_api_key(provider: ProviderId) -> CommandResult<KeyStatus> {
-    KeyStore::default().delete(provider)?;
-    api_key_status(provider)
+pub fn forget_api_key(
+    state: State<'_, AppState>,
+    provider: ProviderId,
+) -> CommandResult<KeyStatus> {
+    Ok(state.engine.forget_key(provider)?)
 }
 
 /// How an ask ended. A call that failed is not an error here: the window already
@@ -161,13 +104,9 @@ pub async fn ask(
     question: String,
     paths: Vec<String>,
 ) -> CommandResult<AskResult> {
-    if question.trim().is_empty() {
-        return Err(PlainWords::new("Type a question first.", "").into());
-    }
     let call_id = CallId::new();
-    let cancel = state.start_call(&call_id);
     let datasets: Vec<PathBuf> = paths.into_iter().map(PathBuf::from).collect();
-    let result = state
+    let answer = state
         .engine
         .ask_about_datasets(
             &state.session_id,
@@ -175,11 +114,8 @@ pub async fn ask(
             &question,
             &datasets,
             &WindowSink::new(app),
-            &cancel,
         )
-        .await;
-    state.end_call(&call_id);
-    let answer = result?;
+        .await?;
     Ok(AskResult {
         call_id: call_id.to_string(),
         answered: answer.reply.is_ok(),
@@ -189,20 +125,5 @@ pub async fn ask(
 /// Stops a reply that is still streaming; false when it had already ended.
 #[tauri::command]
 pub fn cancel_ask(state: State<'_, AppState>, call_id: String) -> bool {
-    state.cancel_call(&CallId::from(call_id))
-}
-
-/// The provider at `base_url` with the timeouts from Settings and the stored key.
-fn connect(
-    state: &AppState,
-    provider: ProviderId,
-    base_url: Option<String>,
-) -> Result<Box<dyn llm::Provider>, llm::LlmError> {
-    let settings = LlmSettings {
-        provider,
-        base_url: base_url.filter(|url| !url.trim().is_empty()),
-        model: None,
-        ..state.engine.settings().llm
-    };
-    llm::connect_with_stored_key(&settings)
+    state.engine.cancel_call(&CallId::from(call_id))
 }

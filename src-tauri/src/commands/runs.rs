@@ -25,5 +25,5 @@ pub async fn start_quick_profile(
 /// Stops a run; false when it had already finished.
 #[tauri::command]
 pub fn cancel_run(state: State<'_, AppState>, run_id: String) -> bool {
-    state.engine.cancel(&RunId::from(run_id))
+    state.engine.cancel_run(&RunId::from(run_id))
 }

@@ -2,7 +2,7 @@ use crate::plain_error::{CommandError, CommandResult};
 use crate::settings_store;
 use crate::state::AppState;
 use sandpiper::settings::PackageSettings;
-use sandpiper::{PlainWords, Settings};
+use sandpiper::{Error, Settings};
 use tauri::{AppHandle, State, WebviewWindow};
 
 #[tauri::command]
@@ -18,12 +18,8 @@ pub fn save_settings(
     settings: Settings,
 ) -> CommandResult<Settings> {
     state.engine.set_settings(settings.clone())?;
-    settings_store::save(&app, &settings).map_err(|reason| {
-        CommandError::from(PlainWords::new(
-            "Sandpiper could not save your settings.",
-            format!("They apply until you close the app. The system said: {reason}"),
-        ))
-    })?;
+    settings_store::save(&app, &settings)
+        .map_err(|reason| CommandError::from(Error::SettingsNotSaved { reason }))?;
     Ok(settings)
 }
 

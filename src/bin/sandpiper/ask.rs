@@ -3,10 +3,9 @@
 
 use crate::provider_args::ProviderArgs;
 use crate::terminal::{print_error, print_event};
-use sandpiper::ids::CallId;
-use sandpiper::llm::{self, CompletionRequest};
+use sandpiper::engine::Prompt;
+use sandpiper::{CallId, Error};
 use std::process::ExitCode;
-use tokio_util::sync::CancellationToken;
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -32,67 +31,43 @@ pub struct Args {
 }
 
 pub async fn run(args: Args) -> ExitCode {
-    let (settings, provider) = match args.provider.connect(args.model) {
-        Ok(connected) => connected,
-        Err(code) => return code,
+    let engine = args.provider.engine();
+    let choice = args.provider.choice(args.model);
+    let prompt = Prompt {
+        text: args.prompt,
+        system: args.system,
+        max_tokens: args.max_tokens,
+        temperature: args.temperature,
     };
-    let cancel = CancellationToken::new();
-    let on_ctrl_c = cancel.clone();
-    tokio::spawn(async move {
-        if tokio::signal::ctrl_c().await.is_ok() {
-            on_ctrl_c.cancel();
-        }
-    });
-    let model = match settings.model.clone() {
-        Some(model) => model,
-        None => match pick_model(provider.as_ref(), &cancel).await {
-            Ok(model) => model,
-            Err(err) => {
-                print_error(&err.plain_words());
-                return ExitCode::FAILURE;
-            }
-        },
-    };
-    let mut request = CompletionRequest::new(model, args.prompt);
-    request.system = args.system;
-    request.max_tokens = args.max_tokens;
-    request.temperature = args.temperature;
     if args.show_request {
-        let body = provider.request_body(&request, true);
-        eprintln!(
-            "{}",
-            serde_json::to_string_pretty(&body).unwrap_or_default()
-        );
+        match engine.model_request_body(&choice, &prompt).await {
+            Ok(body) => eprintln!(
+                "{}",
+                serde_json::to_string_pretty(&body).unwrap_or_default()
+            ),
+            Err(err) => return failed_before_the_call(&err),
+        }
     }
     let call_id = CallId::new();
-    match llm::stream_with_events(
-        provider.as_ref(),
-        &request,
-        &call_id,
-        None,
-        &print_event,
-        &cancel,
-    )
-    .await
+    let on_ctrl_c = (std::sync::Arc::clone(&engine), call_id.clone());
+    tokio::spawn(async move {
+        if tokio::signal::ctrl_c().await.is_ok() {
+            on_ctrl_c.0.cancel_call(&on_ctrl_c.1);
+        }
+    });
+    match engine
+        .ask_model(&choice, &prompt, &call_id, &print_event)
+        .await
     {
-        Ok(_) => ExitCode::SUCCESS,
+        Ok(Ok(_)) => ExitCode::SUCCESS,
         // print_event already said what went wrong (from the llm_finished event).
-        Err(_) => ExitCode::FAILURE,
+        Ok(Err(_)) => ExitCode::FAILURE,
+        Err(err) => failed_before_the_call(&err),
     }
 }
 
-/// The provider's default model, or the first one a local server lists.
-async fn pick_model(
-    provider: &dyn llm::Provider,
-    cancel: &CancellationToken,
-) -> Result<String, llm::LlmError> {
-    if let Some(model) = provider.id().default_model() {
-        return Ok(model.to_owned());
-    }
-    let check = llm::test_connection(provider, None, cancel).await?;
-    check.model.ok_or_else(|| {
-        llm::LlmError::InvalidSettings(
-            "The server lists no models. Load a model in it, or name one with --model.".into(),
-        )
-    })
+/// No key, a bad address, no model: said in plain words, exit code 2.
+fn failed_before_the_call(err: &Error) -> ExitCode {
+    print_error(&err.plain_words());
+    ExitCode::from(2)
 }

@@ -2,6 +2,7 @@
 
 use crate::engine_args::EngineArgs;
 use crate::terminal::print_error;
+use sandpiper::SessionId;
 use std::process::ExitCode;
 
 #[derive(clap::Args)]
@@ -26,7 +27,7 @@ enum Action {
     /// End a session: keep its container for next time (stopped, its work folder
     /// cleared) or remove it. Asks when neither flag is given (default: keep).
     Close {
-        session: String,
+        session: SessionId,
         #[arg(long, conflicts_with = "remove")]
         keep: bool,
         #[arg(long)]
@@ -102,7 +103,7 @@ pub async fn run(args: Args) -> ExitCode {
 }
 
 /// "Keep the container?" on a terminal; keep when nobody can answer.
-fn ask_keep(session: &str) -> bool {
+fn ask_keep(session: &SessionId) -> bool {
     use std::io::{BufRead, IsTerminal, Write};
     if !std::io::stdin().is_terminal() {
         return true;

@@ -1,9 +1,9 @@
-//! `sandpiper images build [PROFILE]...`: the image profiles, built (or found
+//! `sandpiper images build [VARIANT]...`: the image variants, built (or found
 //! unchanged) FROM the sandbox image.
 
 use crate::engine_args::EngineArgs;
 use crate::terminal::{print_error, print_event};
-use sandpiper::docker::profiles::ImageProfile;
+use sandpiper::docker::image_variants::ImageVariant;
 use std::process::ExitCode;
 
 #[derive(clap::Args)]
@@ -14,47 +14,47 @@ pub struct Args {
 
 #[derive(clap::Subcommand)]
 enum Action {
-    /// Build profiles (default: all four); an unchanged profile is not rebuilt.
+    /// Build variants (default: all four); an unchanged variant is not rebuilt.
     Build {
         #[arg(value_enum)]
-        profiles: Vec<Profile>,
+        variants: Vec<Variant>,
         #[command(flatten)]
         engine: EngineArgs,
     },
 }
 
 #[derive(Clone, Copy, clap::ValueEnum)]
-enum Profile {
+enum Variant {
     Base,
     Data,
     Gui,
     Web,
 }
 
-impl From<Profile> for ImageProfile {
-    fn from(p: Profile) -> Self {
+impl From<Variant> for ImageVariant {
+    fn from(p: Variant) -> Self {
         match p {
-            Profile::Base => ImageProfile::Base,
-            Profile::Data => ImageProfile::Data,
-            Profile::Gui => ImageProfile::Gui,
-            Profile::Web => ImageProfile::Web,
+            Variant::Base => ImageVariant::Base,
+            Variant::Data => ImageVariant::Data,
+            Variant::Gui => ImageVariant::Gui,
+            Variant::Web => ImageVariant::Web,
         }
     }
 }
 
 pub async fn run(args: Args) -> ExitCode {
-    let Action::Build { profiles, engine } = args.action;
+    let Action::Build { variants, engine } = args.action;
     let engine = match engine.engine() {
         Ok(engine) => engine,
         Err(code) => return code,
     };
-    let profiles: Vec<ImageProfile> = if profiles.is_empty() {
-        ImageProfile::ALL.to_vec()
+    let variants: Vec<ImageVariant> = if variants.is_empty() {
+        ImageVariant::ALL.to_vec()
     } else {
-        profiles.into_iter().map(Into::into).collect()
+        variants.into_iter().map(Into::into).collect()
     };
-    for profile in profiles {
-        match engine.ensure_profile_image(profile, &print_event).await {
+    for variant in variants {
+        match engine.ensure_variant_image(variant, &print_event).await {
             Ok((tag, true)) => println!("Built {tag}"),
             Ok((tag, false)) => println!("Unchanged {tag}"),
             Err(err) => {

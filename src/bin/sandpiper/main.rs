@@ -41,7 +41,7 @@ enum Command {
     Ask(ask::Args),
     /// List, stop and remove Sandpiper's containers.
     Containers(containers::Args),
-    /// Build the image profiles (base, data, gui, web).
+    /// Build the image variants (base, data, gui, web).
     Images(images::Args),
     /// Measure the sandbox against baselines timed in the same run.
     Bench(bench::Args),

@@ -3,9 +3,7 @@
 
 use crate::provider_args::ProviderArgs;
 use crate::terminal::print_error;
-use sandpiper::llm;
 use std::process::ExitCode;
-use tokio_util::sync::CancellationToken;
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -14,15 +12,11 @@ pub struct Args {
 }
 
 pub async fn run(args: Args) -> ExitCode {
-    let provider = match args.provider.connect(None) {
-        Ok((_, provider)) => provider,
-        Err(code) => return code,
-    };
-    let cancel = CancellationToken::new();
-    match llm::test_connection(provider.as_ref(), None, &cancel).await {
-        Ok(check) => {
-            for model in &check.models {
-                let default = if check.model.as_deref() == Some(model.id.as_str()) {
+    let engine = args.provider.engine();
+    match engine.test_connection(&args.provider.choice(None)).await {
+        Ok(report) => {
+            for model in &report.models {
+                let default = if report.model.as_deref() == Some(model.id.as_str()) {
                     "  (default)"
                 } else {
                     ""
@@ -32,14 +26,14 @@ pub async fn run(args: Args) -> ExitCode {
                     _ => println!("{}{default}", model.id),
                 }
             }
-            if check.models.is_empty() {
+            if report.models.is_empty() {
                 eprintln!("The server answered but lists no models.");
             }
             ExitCode::SUCCESS
         }
         Err(err) => {
             print_error(&err.plain_words());
-            ExitCode::FAILURE
+            ExitCode::from(2)
         }
     }
 }

@@ -1,10 +1,9 @@
-//! The options every subcommand that talks to a model shares, and the provider
-//! they connect to.
+//! The options every subcommand that talks to a model shares, and the engine and
+//! model choice they make.
 
-use crate::terminal::print_error;
-use sandpiper::llm::{self, Provider, ProviderId};
-use sandpiper::settings::LlmSettings;
-use std::process::ExitCode;
+use sandpiper::engine::ModelChoice;
+use sandpiper::{Engine, ProviderId, Settings};
+use std::sync::Arc;
 
 #[derive(clap::Args)]
 pub struct ProviderArgs {
@@ -17,25 +16,19 @@ pub struct ProviderArgs {
 }
 
 impl ProviderArgs {
-    /// The settings for `model` on this provider, and the provider connected
-    /// with the key from the keychain (or the environment); or the exit code
-    /// after saying why not.
-    pub fn connect(
-        &self,
-        model: Option<String>,
-    ) -> Result<(LlmSettings, Box<dyn Provider>), ExitCode> {
-        let settings = LlmSettings {
+    /// This provider and address, with `model` (`None`: the provider's default,
+    /// or the first model a local server lists).
+    pub fn choice(&self, model: Option<String>) -> ModelChoice {
+        ModelChoice {
             provider: self.provider,
             base_url: self.base_url.clone(),
             model,
-            ..LlmSettings::default()
-        };
-        match llm::connect_with_stored_key(&settings) {
-            Ok(provider) => Ok((settings, provider)),
-            Err(err) => {
-                print_error(&err.plain_words());
-                Err(ExitCode::from(2))
-            }
         }
+    }
+
+    /// An engine with the default settings: keys come from the OS keychain (or
+    /// the environment), time limits and retries from the defaults.
+    pub fn engine(&self) -> Arc<Engine> {
+        Engine::new(Settings::default())
     }
 }

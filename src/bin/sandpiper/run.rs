@@ -3,7 +3,7 @@
 
 use crate::engine_args::EngineArgs;
 use crate::terminal::{print_error, print_event};
-use sandpiper::Outcome;
+use sandpiper::{Outcome, SessionId};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -19,8 +19,9 @@ pub struct Args {
     out: Option<PathBuf>,
     /// Run in this session's long-lived container (created on first use,
     /// reused after), instead of a fresh one.
+    /// (lower-case letters, digits and dashes, e.g. `sales-q1`).
     #[arg(long)]
-    session: Option<String>,
+    session: Option<SessionId>,
     #[command(flatten)]
     engine: EngineArgs,
 }

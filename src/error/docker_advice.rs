@@ -1,7 +1,7 @@
 //! What to tell a non-programmer about Docker, per platform. Kept in one place so
 //! the status panel, the CLI and error messages always say the same thing.
 
-use crate::error::PlainWords;
+use crate::plain_words::PlainWords;
 
 pub fn not_installed() -> PlainWords {
     let advice = if cfg!(target_os = "linux") {
@@ -13,7 +13,7 @@ pub fn not_installed() -> PlainWords {
          Install Docker Desktop from docker.com and open it once. \
          Sandpiper notices by itself when it is ready."
     };
-    PlainWords::new("Docker is not installed.", advice)
+    PlainWords::new("docker.not_installed", "Docker is not installed.", advice)
 }
 
 pub fn not_running() -> PlainWords {
@@ -24,11 +24,16 @@ pub fn not_running() -> PlainWords {
         "Open Docker Desktop and wait until it says \"Engine running\". \
          Sandpiper notices by itself when it is running."
     };
-    PlainWords::new("Docker is installed but not running.", advice)
+    PlainWords::new(
+        "docker.not_running",
+        "Docker is installed but not running.",
+        advice,
+    )
 }
 
 pub fn no_permission(socket: &str) -> PlainWords {
     PlainWords::new(
+        "docker.no_permission",
         "Docker is running, but your account may not use it.",
         format!(
             "Ask your administrator to add your account to the \"docker\" group \
@@ -40,6 +45,7 @@ pub fn no_permission(socket: &str) -> PlainWords {
 
 pub fn ready(version: &str) -> PlainWords {
     PlainWords::new(
+        "docker.ready",
         "Docker is ready.",
         format!("Analyses run in a private, offline sandbox (Docker {version})."),
     )

@@ -1,7 +1,16 @@
 //! The engine's typed errors. Each can say itself in plain words for a
 //! non-programmer (`plain_words`), which is what the CLI and the window show.
+//!
+//! This is the bottom layer's vocabulary of failure: every layer returns these, so
+//! nothing here may name a module above it. The words about Docker's state
+//! (`docker_advice`) and the model errors (`llm`) live here for the same reason.
 
-use serde::{Deserialize, Serialize};
+pub mod docker_advice;
+mod llm;
+
+pub use crate::plain_words::PlainWords;
+pub use llm::{LlmError, TimeoutPhase};
+
 use std::path::PathBuf;
 
 #[derive(Debug, thiserror::Error)]
@@ -62,9 +71,9 @@ pub enum Error {
     InvalidSettings(String),
 
     #[error(transparent)]
-    Llm(#[from] crate::llm::LlmError),
+    Llm(#[from] LlmError),
 
-    #[error("session id {0:?} cannot name a file")]
+    #[error("session id {0:?} is not 1 to 64 lower-case letters, digits or dashes")]
     SessionIdNotUsable(String),
 
     #[error("could not save the token usage to {path}: {source}")]
@@ -80,6 +89,12 @@ pub enum Error {
     #[error("could not describe the datasets for the model: {reason}")]
     DatasetSummaryFailed { reason: String },
 
+    #[error("the question is empty")]
+    QuestionEmpty,
+
+    #[error("the settings could not be saved: {reason}")]
+    SettingsNotSaved { reason: String },
+
     #[error("I/O error while {doing}: {source}")]
     Io {
         doing: String,
@@ -90,28 +105,6 @@ pub enum Error {
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
-/// An error as a user reads it: what happened, and what to do next.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct PlainWords {
-    pub title: String,
-    pub advice: String,
-}
-
-impl PlainWords {
-    pub fn new(title: impl Into<String>, advice: impl Into<String>) -> Self {
-        Self {
-            title: title.into(),
-            advice: advice.into(),
-        }
-    }
-}
-
-impl std::fmt::Display for PlainWords {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{} {}", self.title, self.advice)
-    }
-}
-
 impl Error {
     pub fn io(doing: impl Into<String>, source: std::io::Error) -> Self {
         Error::Io {
@@ -121,18 +114,20 @@ impl Error {
     }
 
     pub fn plain_words(&self) -> PlainWords {
-        use crate::docker::advice;
+        use docker_advice as advice;
         match self {
             Error::DockerNotInstalled => advice::not_installed(),
             Error::DockerNotRunning { .. } => advice::not_running(),
             Error::DockerPermissionDenied { socket } => advice::no_permission(socket),
             Error::DockerEndpointInvalid { endpoint, reason } => PlainWords::new(
+                "docker.endpoint_invalid",
                 format!("The Docker address \"{endpoint}\" in Settings is not valid."),
                 format!(
                     "{reason}. Clear the Docker address in Settings to use this computer's Docker."
                 ),
             ),
             Error::DockerRemoteUnreachable { endpoint, reason } => PlainWords::new(
+                "docker.remote_unreachable",
                 format!("Sandpiper could not reach the Docker host at {endpoint}."),
                 format!(
                     "Check that the server is on and that your network (or VPN) reaches it. If it \
@@ -141,12 +136,14 @@ impl Error {
                 ),
             ),
             Error::Docker(err) => PlainWords::new(
+                "docker.api_error",
                 "Docker could not do what Sandpiper asked.",
                 format!(
                     "Docker said: {err}. If this keeps happening, restart Docker and try again."
                 ),
             ),
             Error::ImagePullFailed { image, reason } => PlainWords::new(
+                "image.pull_failed",
                 format!("Sandpiper could not download its Python environment ({image})."),
                 format!(
                     "Check your internet connection and try again. If your company network needs a \
@@ -158,6 +155,7 @@ impl Error {
                 step,
                 reason,
             } => PlainWords::new(
+                "image.build_failed",
                 format!("Sandpiper could not prepare the Python environment {image}."),
                 format!(
                     "The build stopped at step {step}. Check the internet connection (the build \
@@ -166,6 +164,7 @@ impl Error {
                 ),
             ),
             Error::DatasetUnreadable { path, reason } => PlainWords::new(
+                "dataset.unreadable",
                 format!(
                     "Sandpiper could not read {}.",
                     path.file_name()
@@ -177,6 +176,7 @@ impl Error {
                 ),
             ),
             Error::ProgramTooLarge { bytes } => PlainWords::new(
+                "run.program_too_large",
                 "The code is too long to run.",
                 format!(
                     "It is {} KiB; Sandpiper runs code of up to 1.5 MiB. Split the analysis into smaller steps.",
@@ -184,6 +184,7 @@ impl Error {
                 ),
             ),
             Error::PackageRefused { package, reason } => PlainWords::new(
+                "packages.refused",
                 format!("Sandpiper will not install \"{package}\"."),
                 format!(
                     "Only plain package names from PyPI, with optional versions like ==1.2, are \
@@ -191,11 +192,13 @@ impl Error {
                 ),
             ),
             Error::PackageNotFound { package } => PlainWords::new(
+                "packages.not_found",
                 format!("There is no package called \"{package}\" on PyPI."),
                 "Check the spelling. If the code imports a module whose package has another name, \
                  install that package by its PyPI name.",
             ),
             Error::PackageInstallFailed { packages, reason } => PlainWords::new(
+                "packages.install_failed",
                 format!("Sandpiper could not install {packages}."),
                 format!(
                     "Check the internet connection. Behind a company proxy, set the proxy and the \
@@ -203,6 +206,7 @@ impl Error {
                 ),
             ),
             Error::PackageIndexUnreachable { packages, detail } => PlainWords::new(
+                "packages.index_unreachable",
                 format!("Sandpiper could not reach PyPI to install {packages}."),
                 format!(
                     "Check that this computer is online. On a company network that reaches the \
@@ -211,6 +215,7 @@ impl Error {
                 ),
             ),
             Error::PackageIndexUntrusted { packages, detail } => PlainWords::new(
+                "packages.index_untrusted",
                 format!(
                     "Sandpiper could not install {packages}: PyPI's certificate was not trusted."
                 ),
@@ -221,21 +226,24 @@ impl Error {
                 ),
             ),
             Error::ContainerNotFound(which) => PlainWords::new(
+                "containers.not_found",
                 format!("There is no Sandpiper container \"{which}\"."),
                 "List them with `sandpiper containers list`; it may have been removed already.",
             ),
-            Error::InvalidSettings(reason) => {
-                PlainWords::new("These settings can't be used.", reason.clone())
-            }
+            Error::InvalidSettings(reason) => PlainWords::new(
+                "settings.invalid",
+                "These settings can't be used.",
+                reason.clone(),
+            ),
             Error::Llm(err) => err.plain_words(),
             Error::SessionIdNotUsable(id) => PlainWords::new(
-                "Sandpiper could not keep count of this conversation's tokens.",
-                format!(
-                    "The conversation's name \"{id}\" has characters a file name cannot have. \
-                     Start a new conversation."
-                ),
+                "session.id_not_usable",
+                format!("\"{id}\" can't name a session."),
+                "A session's name is 1 to 64 lower-case letters, digits or dashes, starting \
+                 with a letter or digit, e.g. sales-q1.",
             ),
             Error::UsageNotSaved { path, source } => PlainWords::new(
+                "usage.not_saved",
                 "Sandpiper could not save how many tokens this conversation used.",
                 format!(
                     "The reply itself is fine. Check that the disk is not full and that you may \
@@ -244,6 +252,7 @@ impl Error {
                 ),
             ),
             Error::UsageFileDamaged { path, reason } => PlainWords::new(
+                "usage.file_damaged",
                 "Sandpiper could not read how many tokens this conversation used.",
                 format!(
                     "The file {} is damaged ({reason}). Sandpiper leaves it as it is so no count \
@@ -252,13 +261,25 @@ impl Error {
                 ),
             ),
             Error::DatasetSummaryFailed { reason } => PlainWords::new(
+                "dataset.summary_failed",
                 "Sandpiper could not describe the dataset to the model.",
                 format!(
                     "Nothing was sent. Check that the file is a table (CSV, TSV or TXT) and open \
                      it again. The sandbox said: {reason}"
                 ),
             ),
+            Error::QuestionEmpty => PlainWords::new(
+                "question.empty",
+                "Type a question first.",
+                "Ask in your own words, e.g. \"Which region sold the most?\"",
+            ),
+            Error::SettingsNotSaved { reason } => PlainWords::new(
+                "settings.not_saved",
+                "Sandpiper could not save your settings.",
+                format!("They apply until you close the app. The system said: {reason}"),
+            ),
             Error::Io { doing, source } => PlainWords::new(
+                "io.failed",
                 format!("Something went wrong while {doing}."),
                 format!(
                     "The system said: {source}. Check that the disk is not full, then try again."

@@ -1,14 +1,14 @@
-//! Image profiles (seed 002): one Dockerfile template, four profiles. Only
+//! Image variants (seed 002): one Dockerfile template, four variants. Only
 //! system dependencies go into images; Python packages are installed per
 //! session, on demand. The tag is a digest of the rendered Dockerfile, so an
-//! unchanged profile is never rebuilt.
+//! unchanged variant is never rebuilt.
 
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
-pub enum ImageProfile {
+pub enum ImageVariant {
     /// Non-root `appuser`, pip/setuptools/wheel, PIP_USER, PYTHONUNBUFFERED.
     Base,
     /// Compilers and BLAS/LAPACK, for packages that build native code.
@@ -19,8 +19,8 @@ pub enum ImageProfile {
     Web,
 }
 
-impl ImageProfile {
-    pub const ALL: [ImageProfile; 4] = [Self::Base, Self::Data, Self::Gui, Self::Web];
+impl ImageVariant {
+    pub const ALL: [ImageVariant; 4] = [Self::Base, Self::Data, Self::Gui, Self::Web];
 
     pub fn name(self) -> &'static str {
         match self {
@@ -31,7 +31,7 @@ impl ImageProfile {
         }
     }
 
-    /// The Debian packages the profile adds.
+    /// The Debian packages the variant adds.
     pub fn system_packages(self) -> &'static [&'static str] {
         match self {
             Self::Base => &[],
@@ -46,9 +46,9 @@ impl ImageProfile {
 /// pip needs it behind a TLS-inspecting proxy, and it is deleted in the same step.
 pub const CA_IN_CONTEXT: &str = "sandpiper-ca.crt";
 
-/// The profile's Dockerfile, FROM `base_image`.
-pub fn render_dockerfile(base_image: &str, profile: ImageProfile) -> String {
-    let system = match profile.system_packages() {
+/// The variant's Dockerfile, FROM `base_image`.
+pub fn render_dockerfile(base_image: &str, variant: ImageVariant) -> String {
+    let system = match variant.system_packages() {
         [] => String::new(),
         packages => format!(
             "RUN apt-get update \\\n \
@@ -58,7 +58,7 @@ pub fn render_dockerfile(base_image: &str, profile: ImageProfile) -> String {
         ),
     };
     format!(
-        "# Sandpiper image profile: {name}\n\
+        "# Sandpiper image variant: {name}\n\
          FROM {base_image}\n\
          # Security: a non-root user (the sandbox also runs as an unprivileged uid).\n\
          RUN (getent group appuser || groupadd -r -g 1000 appuser) \\\n \
@@ -74,15 +74,15 @@ pub fn render_dockerfile(base_image: &str, profile: ImageProfile) -> String {
          ENV PIP_USER=1\n\
          ENV PATH=\"/home/appuser/.local/bin:$PATH\"\n\
          ENV PYTHONUNBUFFERED=1\n",
-        name = profile.name()
+        name = variant.name()
     )
 }
 
-/// `sandpiper-<profile>:<first 12 hex digits of the Dockerfile's SHA-256>`.
-pub fn tag_for(profile: ImageProfile, dockerfile: &str) -> String {
+/// `sandpiper-<variant>:<first 12 hex digits of the Dockerfile's SHA-256>`.
+pub fn tag_for(variant: ImageVariant, dockerfile: &str) -> String {
     let digest = Sha256::digest(dockerfile.as_bytes());
     let hex: String = digest.iter().take(6).map(|b| format!("{b:02x}")).collect();
-    format!("sandpiper-{}:{hex}", profile.name())
+    format!("sandpiper-{}:{hex}", variant.name())
 }
 
 #[cfg(test)]
@@ -90,15 +90,15 @@ mod tests {
     use super::*;
 
     #[test]
-    fn each_profile_renders_its_packages_and_the_base_settings() {
-        for profile in ImageProfile::ALL {
-            let file = render_dockerfile("python:3.11-slim", profile);
+    fn each_variant_renders_its_packages_and_the_base_settings() {
+        for variant in ImageVariant::ALL {
+            let file = render_dockerfile("python:3.11-slim", variant);
             assert!(file.starts_with(&format!(
-                "# Sandpiper image profile: {}\nFROM python:3.11-slim\n",
-                profile.name()
+                "# Sandpiper image variant: {}\nFROM python:3.11-slim\n",
+                variant.name()
             )));
-            for package in profile.system_packages() {
-                assert!(file.contains(package), "{profile:?} lacks {package}");
+            for package in variant.system_packages() {
+                assert!(file.contains(package), "{variant:?} lacks {package}");
             }
             for line in [
                 "USER appuser",
@@ -106,24 +106,24 @@ mod tests {
                 "ENV PYTHONUNBUFFERED=1",
                 "pip setuptools wheel",
             ] {
-                assert!(file.contains(line), "{profile:?} lacks {line}");
+                assert!(file.contains(line), "{variant:?} lacks {line}");
             }
         }
-        assert!(!render_dockerfile("x", ImageProfile::Base).contains("apt-get"));
+        assert!(!render_dockerfile("x", ImageVariant::Base).contains("apt-get"));
     }
 
     #[test]
     fn tags_change_only_with_the_dockerfile() {
-        let a = render_dockerfile("python:3.11-slim", ImageProfile::Data);
+        let a = render_dockerfile("python:3.11-slim", ImageVariant::Data);
         assert_eq!(
-            tag_for(ImageProfile::Data, &a),
-            tag_for(ImageProfile::Data, &a)
+            tag_for(ImageVariant::Data, &a),
+            tag_for(ImageVariant::Data, &a)
         );
-        let b = render_dockerfile("python:3.12-slim", ImageProfile::Data);
+        let b = render_dockerfile("python:3.12-slim", ImageVariant::Data);
         assert_ne!(
-            tag_for(ImageProfile::Data, &a),
-            tag_for(ImageProfile::Data, &b)
+            tag_for(ImageVariant::Data, &a),
+            tag_for(ImageVariant::Data, &b)
         );
-        assert!(tag_for(ImageProfile::Web, &a).starts_with("sandpiper-web:"));
+        assert!(tag_for(ImageVariant::Web, &a).starts_with("sandpiper-web:"));
     }
 }

@@ -1,8 +1,8 @@
 //! Everything that can go wrong when talking to a model, typed, each with what the
 //! analyst reads: what happened and what to do next.
 
-use super::provider_id::ProviderId;
-use crate::error::PlainWords;
+use crate::plain_words::PlainWords;
+use crate::provider_id::{ProviderId, WireFormat};
 use std::fmt;
 use std::time::Duration;
 
@@ -160,6 +160,7 @@ impl LlmError {
     pub fn plain_words(&self) -> PlainWords {
         match self {
             LlmError::MissingKey { provider } => PlainWords::new(
+                "llm.missing_key",
                 format!("Sandpiper has no API key for {}.", provider.display_name()),
                 match provider.key_env_var() {
                     Some(var) => format!(
@@ -171,6 +172,7 @@ impl LlmError {
             LlmError::InvalidKey {
                 provider, message, ..
             } => PlainWords::new(
+                "llm.invalid_key",
                 format!("{} did not accept your API key.", provider.display_name()),
                 format!(
                     "Copy the key again from your account page and paste it in Settings, without \
@@ -183,6 +185,7 @@ impl LlmError {
                 model,
                 message,
             } => PlainWords::new(
+                "llm.unknown_model",
                 format!(
                     "{} has no model called \"{model}\".",
                     capitalised(provider.display_name())
@@ -207,6 +210,7 @@ impl LlmError {
                 attempts,
                 message,
             } => PlainWords::new(
+                "llm.rate_limited",
                 format!(
                     "{} is limiting how fast you can send requests.",
                     capitalised(provider.display_name())
@@ -216,13 +220,14 @@ impl LlmError {
                      rate limit may be low. {}",
                     if *attempts == 1 { "" } else { "s" },
                     match retry_after {
-                        Some(wait) => format!("Wait {} and try again.", human(*wait)),
+                        Some(wait) => format!("Wait {} and try again.", human_duration(*wait)),
                         None => "Wait a minute and try again.".to_owned(),
                     },
                     said(message)
                 ),
             ),
             LlmError::OutOfCredit { provider, message } => PlainWords::new(
+                "llm.out_of_credit",
                 format!(
                     "Your {} account has run out of credit or quota.",
                     provider.display_name()
@@ -234,6 +239,7 @@ impl LlmError {
                 ),
             ),
             LlmError::ContextTooLong { message, .. } => PlainWords::new(
+                "llm.context_too_long",
                 "The conversation is too long for this model.",
                 format!(
                     "Start a new conversation, ask a shorter question, or pick a model that \
@@ -247,6 +253,7 @@ impl LlmError {
                 message,
                 ..
             } => PlainWords::new(
+                "llm.unavailable",
                 format!(
                     "{} is overloaded or having problems right now.",
                     capitalised(provider.display_name())
@@ -261,6 +268,7 @@ impl LlmError {
             LlmError::Rejected {
                 provider, message, ..
             } => PlainWords::new(
+                "llm.rejected",
                 format!(
                     "{} refused the request.",
                     capitalised(provider.display_name())
@@ -271,6 +279,7 @@ impl LlmError {
                 ),
             ),
             LlmError::Blocked { provider, reason } => PlainWords::new(
+                "llm.blocked",
                 format!(
                     "{} declined to answer.",
                     capitalised(provider.display_name())
@@ -284,6 +293,7 @@ impl LlmError {
                 via_proxy,
                 certificate,
             } => PlainWords::new(
+                "llm.unreachable",
                 format!(
                     "Sandpiper could not reach {} at {host}.",
                     provider.display_name()
@@ -314,6 +324,7 @@ impl LlmError {
                 },
             ),
             LlmError::Interrupted { provider, reason } => PlainWords::new(
+                "llm.interrupted",
                 format!(
                     "The connection to {} broke off in the middle of the reply.",
                     provider.display_name()
@@ -321,6 +332,7 @@ impl LlmError {
                 format!("Check your internet connection and try again. Details: {reason}"),
             ),
             LlmError::Malformed { provider, reason } => PlainWords::new(
+                "llm.malformed",
                 format!(
                     "{} sent a reply Sandpiper could not read.",
                     capitalised(provider.display_name())
@@ -330,9 +342,9 @@ impl LlmError {
                      that the server speaks the {} API, and that no login page or proxy answers \
                      in its place. Details: {reason}",
                     match provider.wire_format() {
-                        super::WireFormat::Anthropic => "Anthropic Messages",
-                        super::WireFormat::Gemini => "Gemini",
-                        super::WireFormat::OpenAi => "OpenAI Chat Completions",
+                        WireFormat::Anthropic => "Anthropic Messages",
+                        WireFormat::Gemini => "Gemini",
+                        WireFormat::OpenAi => "OpenAI Chat Completions",
                     }
                 ),
             ),
@@ -347,7 +359,7 @@ impl LlmError {
                         format!(
                             "{} did not answer within {}.",
                             capitalised(name),
-                            human(*after)
+                            human_duration(*after)
                         ),
                         "Check your internet connection (or, for a local model, that its server \
                          is running), then try again."
@@ -356,29 +368,33 @@ impl LlmError {
                     TimeoutPhase::FirstToken => (
                         format!(
                             "The model stopped answering: nothing came for {}.",
-                            human(*after)
+                            human_duration(*after)
                         ),
                         "Try again. Local models on a slow computer can need longer: raise the \
                          wait in Settings, under Model."
                             .to_owned(),
                     ),
                     TimeoutPhase::Total => (
-                        format!("The answer took longer than {}.", human(*after)),
+                        format!("The answer took longer than {}.", human_duration(*after)),
                         "Ask for something smaller, pick a faster model, or raise the time limit \
                          in Settings, under Model."
                             .to_owned(),
                     ),
                 };
-                PlainWords::new(title, advice)
+                PlainWords::new("llm.timeout", title, advice)
             }
             LlmError::Cancelled => PlainWords::new(
+                "llm.cancelled",
                 "You stopped the reply.",
                 "Nothing more is sent or received for it.",
             ),
-            LlmError::InvalidSettings(reason) => {
-                PlainWords::new("These model settings can't be used.", reason.clone())
-            }
+            LlmError::InvalidSettings(reason) => PlainWords::new(
+                "llm.invalid_settings",
+                "These model settings can't be used.",
+                reason.clone(),
+            ),
             LlmError::Keychain { reason } => PlainWords::new(
+                "llm.keychain",
                 "Sandpiper could not use this computer's keychain.",
                 format!(
                     "Unlock the keychain and try again, or set the key in an environment variable \
@@ -415,7 +431,7 @@ fn host_is_local(host: &str) -> bool {
 }
 
 /// "45 s", "3 min", "1 min 30 s".
-pub(crate) fn human(duration: Duration) -> String {
+fn human_duration(duration: Duration) -> String {
     let secs = duration.as_secs_f64();
     if secs < 1.0 {
         return format!("{:.1} s", secs);
@@ -426,120 +442,6 @@ pub(crate) fn human(duration: Duration) -> String {
         (m, 0) => format!("{m} min"),
         (m, s) => format!("{m} min {s} s"),
     }
-}
-
-/// The parts of an error reply that tell one error from another, as each provider
-/// puts them (Anthropic's `error.type`, OpenAI's `code`, Gemini's `status` and
-/// `reason`). `message` is the provider's human-readable text.
-#[derive(Debug, Default, Clone)]
-pub(crate) struct ErrorReply {
-    pub kind: Option<String>,
-    pub code: Option<String>,
-    pub message: String,
-    /// Everything else in the error, lower-cased, for keyword checks.
-    pub details: String,
-    /// A wait the provider asked for in the body (Gemini's RetryInfo).
-    pub retry_after: Option<Duration>,
-}
-
-impl ErrorReply {
-    /// True when the kind, code, message or details contain one of `needles`
-    /// (lower-case).
-    pub fn mentions(&self, needles: &[&str]) -> bool {
-        let haystack = format!(
-            "{} {} {} {}",
-            self.kind.as_deref().unwrap_or(""),
-            self.code.as_deref().unwrap_or(""),
-            self.message,
-            self.details
-        )
-        .to_lowercase();
-        needles.iter().any(|n| haystack.contains(n))
-    }
-}
-
-/// The error for an HTTP status when nothing more specific was recognised.
-pub(crate) fn by_status(
-    provider: ProviderId,
-    model: &str,
-    status: u16,
-    retry_after: Option<Duration>,
-    reply: ErrorReply,
-) -> LlmError {
-    let about_a_model = reply.mentions(&["model"]);
-    let message = reply.message;
-    match status {
-        401 | 403 => LlmError::InvalidKey {
-            provider,
-            status,
-            message,
-        },
-        402 => LlmError::OutOfCredit { provider, message },
-        404 if about_a_model => LlmError::UnknownModel {
-            provider,
-            model: model.to_owned(),
-            message,
-        },
-        413 => LlmError::ContextTooLong { provider, message },
-        429 => LlmError::RateLimited {
-            provider,
-            retry_after: retry_after.or(reply.retry_after),
-            attempts: 1,
-            message,
-        },
-        500..=599 => LlmError::Unavailable {
-            provider,
-            status: Some(status),
-            attempts: 1,
-            message,
-        },
-        _ => LlmError::Rejected {
-            provider,
-            status,
-            message,
-        },
-    }
-}
-
-/// Checks shared by all providers, before the status decides: context length,
-/// credit, keys. `None` when none matched.
-pub(crate) fn by_words(provider: ProviderId, reply: &ErrorReply) -> Option<LlmError> {
-    let message = || reply.message.clone();
-    if reply.mentions(&[
-        "context_length_exceeded",
-        "exceed_context_size",
-        "prompt is too long",
-        "maximum context length",
-        "context window",
-        "context size",
-        "input token count",
-    ]) {
-        return Some(LlmError::ContextTooLong {
-            provider,
-            message: message(),
-        });
-    }
-    if reply.mentions(&["insufficient_quota", "credit balance", "billing_error"]) {
-        return Some(LlmError::OutOfCredit {
-            provider,
-            message: message(),
-        });
-    }
-    if reply.mentions(&[
-        "invalid_api_key",
-        "api_key_invalid",
-        "api key not valid",
-        "incorrect api key",
-        "invalid x-api-key",
-        "authentication_error",
-    ]) {
-        return Some(LlmError::InvalidKey {
-            provider,
-            status: 401,
-            message: message(),
-        });
-    }
-    None
 }
 
 #[cfg(test)]
@@ -567,8 +469,8 @@ mod tests {
 
     #[test]
     fn durations_read_like_a_person_would_say_them() {
-        assert_eq!(human(Duration::from_secs(45)), "45 s");
-        assert_eq!(human(Duration::from_secs(300)), "5 min");
-        assert_eq!(human(Duration::from_secs(90)), "1 min 30 s");
+        assert_eq!(human_duration(Duration::from_secs(45)), "45 s");
+        assert_eq!(human_duration(Duration::from_secs(300)), "5 min");
+        assert_eq!(human_duration(Duration::from_secs(90)), "1 min 30 s");
     }
 }

@@ -1,13 +1,13 @@
-//! Image profiles (seed 002), built through the Docker API FROM the sandbox image:
-//! every profile builds and has what it promises; an unchanged one is not
+//! Image variants (seed 002), built through the Docker API FROM the sandbox image:
+//! every variant builds and has what it promises; an unchanged one is not
 //! rebuilt; a failed build names its step.
 
 mod common;
 
 use common::{Recorder, docker, test_image};
 use sandpiper::Error;
-use sandpiper::docker::ensure_profile_image;
-use sandpiper::docker::profiles::ImageProfile;
+use sandpiper::docker::ensure_variant_image;
+use sandpiper::docker::image_variants::ImageVariant;
 use sandpiper::events::Event;
 use sandpiper::settings::PackageSettings;
 
@@ -26,14 +26,14 @@ async fn run_in(image: &str, cmd: &[&str]) -> String {
 }
 
 #[tokio::test]
-async fn every_profile_builds_once_and_has_what_it_promises() {
+async fn every_variant_builds_once_and_has_what_it_promises() {
     let docker = docker().await;
     let ca = PackageSettings::default().ca_bundle;
-    for profile in ImageProfile::ALL {
+    for variant in ImageVariant::ALL {
         // Start from no tag (the layers stay cached, so this stays quick).
-        let tag = sandpiper::docker::profiles::tag_for(
-            profile,
-            &sandpiper::docker::profiles::render_dockerfile(&test_image(), profile),
+        let tag = sandpiper::docker::image_variants::tag_for(
+            variant,
+            &sandpiper::docker::image_variants::render_dockerfile(&test_image(), variant),
         );
         let _ = docker
             .remove_image(
@@ -49,16 +49,16 @@ async fn every_profile_builds_once_and_has_what_it_promises() {
             .await;
         let recorder = Recorder::default();
         let (built_tag, built) =
-            ensure_profile_image(&docker, &test_image(), profile, ca.as_deref(), &recorder)
+            ensure_variant_image(&docker, &test_image(), variant, ca.as_deref(), &recorder)
                 .await
-                .unwrap_or_else(|err| panic!("{profile:?}: {}", err.plain_words()));
+                .unwrap_or_else(|err| panic!("{variant:?}: {}", err.plain_words()));
         assert_eq!(built_tag, tag);
-        assert!(built, "{profile:?} was not built");
+        assert!(built, "{variant:?} was not built");
         assert!(
             recorder.events().iter().any(
                 |e| matches!(e, Event::ImageBuildLine { line, .. } if line.starts_with("Step 1/"))
             ),
-            "{profile:?}: no build progress streamed"
+            "{variant:?}: no build progress streamed"
         );
 
         let info = docker.inspect_image(&tag).await.unwrap().config.unwrap();
@@ -66,18 +66,18 @@ async fn every_profile_builds_once_and_has_what_it_promises() {
         let env = info.env.unwrap_or_default();
         assert!(env.contains(&"PIP_USER=1".to_owned()), "{env:?}");
         assert!(env.contains(&"PYTHONUNBUFFERED=1".to_owned()), "{env:?}");
-        for package in profile.system_packages() {
+        for package in variant.system_packages() {
             let status = run_in(&tag, &["dpkg-query", "-W", "-f=${Status}", package]).await;
             assert!(
                 status.contains("install ok installed"),
-                "{profile:?} lacks {package}: {status}"
+                "{variant:?} lacks {package}: {status}"
             );
         }
 
         // Unchanged: found by its tag, not built again.
         let recorder = Recorder::default();
         let (again, rebuilt) =
-            ensure_profile_image(&docker, &test_image(), profile, ca.as_deref(), &recorder)
+            ensure_variant_image(&docker, &test_image(), variant, ca.as_deref(), &recorder)
                 .await
                 .unwrap();
         assert_eq!(again, tag);
@@ -89,10 +89,10 @@ async fn every_profile_builds_once_and_has_what_it_promises() {
 #[tokio::test]
 async fn a_failed_build_names_the_step_that_failed() {
     let docker = docker().await;
-    let err = ensure_profile_image(
+    let err = ensure_variant_image(
         &docker,
         "127.0.0.1:9/sandpiper-tests/absent:1",
-        ImageProfile::Web,
+        ImageVariant::Web,
         None,
         &Recorder::default(),
     )

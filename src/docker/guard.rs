@@ -1,5 +1,6 @@
-//! Makes sure a run's container and volume are removed even when the run's future
-//! is dropped (the window closed, the task was aborted) before it could clean up.
+//! Removing what Sandpiper made on the daemon: containers (killed if running) and
+//! volumes, now or, through a `Guard`, even when the task that made them is dropped
+//! (the window closed, a run was aborted) before it could clean up.
 
 use bollard::Docker;
 use bollard::query_parameters::{RemoveContainerOptionsBuilder, RemoveVolumeOptionsBuilder};

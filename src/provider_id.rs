@@ -1,6 +1,7 @@
 //! The providers Sandpiper can talk to, by the ids used in settings and on the
 //! command line, with what differs between them: address, key, default model.
 
+use reqwest::Url;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::str::FromStr;
@@ -91,6 +92,35 @@ impl ProviderId {
             ProviderId::Ollama => Some("http://localhost:11434/v1"),
             ProviderId::LmStudio => Some("http://localhost:1234/v1"),
         }
+    }
+
+    /// The API address to use: the one given, else the provider's own. Only http
+    /// and https. The error says in plain words what is wrong with the address.
+    pub fn base_url(self, given: Option<&str>) -> Result<Url, String> {
+        let text = match given.map(str::trim).filter(|u| !u.is_empty()) {
+            Some(given) => given,
+            None => self.default_base_url().ok_or_else(|| {
+                "An OpenAI-compatible server needs an address, e.g. http://localhost:8000/v1."
+                    .to_owned()
+            })?,
+        };
+        let url = Url::parse(text).map_err(|err| {
+            format!(
+                "The server address \"{text}\" is not a web address ({err}). It looks like \
+                 http://localhost:11434/v1."
+            )
+        })?;
+        if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none() {
+            return Err(format!(
+                "The server address \"{text}\" must start with http:// or https://."
+            ));
+        }
+        if url.query().is_some() || url.fragment().is_some() {
+            return Err(format!(
+                "The server address \"{text}\" must not have a ? or # part."
+            ));
+        }
+        Ok(url)
     }
 
     /// Cloud providers refuse calls without a key; local servers usually need none.

@@ -1,0 +1,123 @@
+//! The engine's one door: the desktop app, the CLI and the tests all go through
+//! `Engine`. It holds the current settings, the registry of what can be stopped,
+//! and where sessions keep what they remember. It holds no UI concerns: it
+//! emits events and returns typed errors that say themselves in plain words.
+//!
+//! - `runs.rs`: the Quick profile, one-off runs, and runs in a session's container.
+//! - `models.rs`: providers, models, keys, "Test connection", asking a model.
+//! - `cancellation.rs`: one registry for everything the user can stop.
+
+mod cancellation;
+mod models;
+mod runs;
+
+pub use cancellation::Stoppable;
+pub use models::{ConnectionReport, KeyStatus, ModelChoice, Prompt, ProviderChoice};
+
+use crate::docker::{self, DockerStatus};
+use crate::error::{Error, Result};
+use crate::events::EventSink;
+use crate::ids::{CallId, RunId};
+use crate::llm;
+use crate::session_container::SessionContainers;
+use crate::settings::Settings;
+use cancellation::Cancellations;
+use std::path::PathBuf;
+use std::sync::{Arc, RwLock};
+
+pub struct Engine {
+    settings: RwLock<Settings>,
+    cancellations: Cancellations,
+    /// Where sessions keep what they remember (container metadata, token totals).
+    state_dir: PathBuf,
+}
+
+/// The app's data folder, the same one the desktop shell uses
+/// (`<data dir>/app.sandpiper.desktop`), so the CLI and the app share sessions.
+pub fn default_state_dir() -> PathBuf {
+    dirs::data_dir()
+        .unwrap_or_else(std::env::temp_dir)
+        .join("app.sandpiper.desktop")
+}
+
+impl Engine {
+    pub fn new(settings: Settings) -> Arc<Self> {
+        Self::with_state_dir(settings, default_state_dir())
+    }
+
+    pub fn with_state_dir(settings: Settings, state_dir: PathBuf) -> Arc<Self> {
+        Arc::new(Self {
+            settings: RwLock::new(settings),
+            cancellations: Cancellations::default(),
+            state_dir,
+        })
+    }
+
+    pub fn settings(&self) -> Settings {
+        self.settings.read().expect("settings lock").clone()
+    }
+
+    /// Replaces the settings after checking them. Runs already going keep theirs.
+    pub fn set_settings(&self, settings: Settings) -> Result<()> {
+        settings.validate().map_err(Error::InvalidSettings)?;
+        *self.settings.write().expect("settings lock") = settings;
+        Ok(())
+    }
+
+    pub async fn docker_status(&self) -> DockerStatus {
+        docker::status(&self.settings().docker).await
+    }
+
+    /// The image variant's image FROM the configured sandbox image, built when
+    /// missing or changed. Returns its tag and whether it was built.
+    pub async fn ensure_variant_image(
+        &self,
+        variant: docker::image_variants::ImageVariant,
+        sink: &dyn EventSink,
+    ) -> Result<(String, bool)> {
+        let settings = self.settings();
+        let connection = docker::connect(&settings.docker).await?;
+        docker::ensure_variant_image(
+            &connection.docker,
+            &settings.sandbox.image,
+            variant,
+            settings.packages.ca_bundle.as_deref(),
+            sink,
+        )
+        .await
+    }
+
+    /// Removes containers and volumes that runs of a crashed or killed Sandpiper
+    /// left behind. The app calls it at start.
+    pub async fn reap_orphans(&self) -> Result<docker::Reaped> {
+        let connection = docker::connect(&self.settings().docker).await?;
+        docker::reap_orphans(&connection.docker).await
+    }
+
+    /// The session containers on the configured daemon.
+    pub async fn session_containers(&self) -> Result<SessionContainers> {
+        let settings = self.settings();
+        let connection = docker::connect(&settings.docker).await?;
+        Ok(SessionContainers::new(
+            &connection,
+            settings.sandbox,
+            settings.packages,
+            self.state_dir.clone(),
+        ))
+    }
+
+    /// Where each session's token totals are kept: `<state dir>/usage/`.
+    pub fn usage_ledger(&self) -> llm::UsageLedger {
+        llm::UsageLedger::in_state_dir(&self.state_dir)
+    }
+
+    /// Stops a run the user no longer wants. False when it had already ended.
+    pub fn cancel_run(&self, run_id: &RunId) -> bool {
+        self.cancellations.cancel(&Stoppable::Run(run_id.clone()))
+    }
+
+    /// Stops a model call (its reply stops streaming). False when it had ended.
+    pub fn cancel_call(&self, call_id: &CallId) -> bool {
+        self.cancellations.cancel(&Stoppable::Call(call_id.clone()))
+    }
+}

@@ -1,0 +1,192 @@
+//! Running code: the built-in Quick profile, one-off runs of Python exactly as
+//! model-written code runs, and runs in a session's kept container (installing
+//! a missing package and running again without spending a model try).
+
+use super::Engine;
+use super::cancellation::{Registration, Stoppable};
+use crate::docker;
+use crate::error::Result;
+use crate::events::EventSink;
+use crate::ids::{RunId, SessionId};
+use crate::packages;
+use crate::profile;
+use crate::sandbox::{Program, RunRequest, RunResult, Sandbox, plan_dataset_mounts};
+use crate::session_container::{SessionContainer, SessionContainers};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use tokio::task::JoinHandle;
+
+/// How many missing packages one run may install before its result stands.
+const MAX_INSTALL_ROUNDS: usize = 3;
+
+/// What a run executes.
+enum Job<'a> {
+    /// The built-in Quick profile.
+    QuickProfile,
+    /// Python code, run under the harness as model-written code is.
+    Code { title: &'a str, code: &'a str },
+}
+
+impl Engine {
+    /// Starts a Quick profile of `datasets` in the background. Fails at once, in
+    /// plain words, when a file is unreadable or Docker cannot be reached; after
+    /// that, everything (including failure) arrives as events, ending with
+    /// `RunFinished`. Output files go to `artifacts_root/<run id>/`.
+    pub async fn start_quick_profile(
+        self: &Arc<Self>,
+        datasets: &[PathBuf],
+        artifacts_root: &Path,
+        sink: Arc<dyn EventSink>,
+    ) -> Result<(RunId, JoinHandle<RunResult>)> {
+        let (sandbox, request, registration) = self
+            .prepare(Job::QuickProfile, datasets, |run_id| {
+                artifacts_root.join(run_id.as_str())
+            })
+            .await?;
+        let run_id = request.run_id.clone();
+        let handle = tokio::spawn(async move {
+            let result = sandbox.run(request, sink.as_ref()).await;
+            drop(registration);
+            result
+        });
+        Ok((run_id, handle))
+    }
+
+    /// Runs a Quick profile to the end, with output files going to `artifacts_dir`.
+    pub async fn quick_profile(
+        &self,
+        datasets: &[PathBuf],
+        artifacts_dir: &Path,
+        sink: &dyn EventSink,
+    ) -> Result<RunResult> {
+        self.run_to_end(Job::QuickProfile, datasets, artifacts_dir, sink)
+            .await
+    }
+
+    /// Runs Python `code` exactly as model-written code runs: under the harness,
+    /// with the datasets as `file_1`… and `main_file`, outputs to `artifacts_dir`.
+    pub async fn run_code(
+        &self,
+        title: &str,
+        code: &str,
+        datasets: &[PathBuf],
+        artifacts_dir: &Path,
+        sink: &dyn EventSink,
+    ) -> Result<RunResult> {
+        let job = Job::Code { title, code };
+        self.run_to_end(job, datasets, artifacts_dir, sink).await
+    }
+
+    /// Runs `code` in the session's long-lived container (created or started as
+    /// needed), as model-written code runs. When the code fails on a module that
+    /// is not installed, the package that provides it is installed and the same
+    /// code runs again (up to 3 times), with no model try spent. Returns the last
+    /// run's result and the container's details.
+    pub async fn run_code_in_session(
+        &self,
+        session: &SessionId,
+        title: &str,
+        code: &str,
+        datasets: &[PathBuf],
+        artifacts_dir: &Path,
+        sink: &dyn EventSink,
+    ) -> Result<(RunResult, SessionContainer)> {
+        let mounts = plan_dataset_mounts(datasets)?;
+        let settings = self.settings();
+        let connection = docker::connect(&settings.docker).await?;
+        let containers = SessionContainers::new(
+            &connection,
+            settings.sandbox.clone(),
+            settings.packages.clone(),
+            self.state_dir.clone(),
+        );
+        let sandbox = Sandbox::for_connection(&connection, settings.sandbox.clone());
+        let mut container = containers.ensure(session, &mounts, sink).await?;
+        let mut tried = Vec::new();
+        loop {
+            let run_id = RunId::new();
+            let registration = self.cancellations.register(Stoppable::Run(run_id.clone()));
+            let request = RunRequest {
+                run_id,
+                session_id: Some(session.clone()),
+                title: title.to_owned(),
+                program: Program::code(code),
+                datasets: mounts.clone(),
+                artifacts_dir: artifacts_dir.to_owned(),
+                cancel: registration.token().clone(),
+            };
+            let result = sandbox.run_in_session(&container.id, request, sink).await;
+            drop(registration);
+
+            let missing = result
+                .error
+                .as_ref()
+                .filter(|e| e.type_name == "ModuleNotFoundError")
+                .and_then(|e| packages::missing_module(&e.message));
+            let Some(module) = missing.filter(|_| settings.packages.auto_install) else {
+                return Ok((result, container));
+            };
+            let package = packages::distribution_for_module(&module);
+            if tried.contains(&package) || tried.len() >= MAX_INSTALL_ROUNDS {
+                return Ok((result, container));
+            }
+            let reason = format!("the code imports {module}");
+            match containers
+                .install_packages(session, std::slice::from_ref(&package), &reason, sink)
+                .await
+            {
+                Ok(meta) => container.meta = meta,
+                // The window heard why (PackagesInstalled); the failed run is the
+                // result, so the user still sees what the code did.
+                Err(_) => return Ok((result, container)),
+            }
+            tried.push(package);
+        }
+    }
+
+    async fn run_to_end(
+        &self,
+        job: Job<'_>,
+        datasets: &[PathBuf],
+        artifacts_dir: &Path,
+        sink: &dyn EventSink,
+    ) -> Result<RunResult> {
+        let (sandbox, request, _registration) = self
+            .prepare(job, datasets, |_| artifacts_dir.to_owned())
+            .await?;
+        Ok(sandbox.run(request, sink).await)
+    }
+
+    /// Checks the datasets and reaches Docker (both fail in plain words before
+    /// anything starts), then registers the run so it can be cancelled.
+    async fn prepare(
+        &self,
+        job: Job<'_>,
+        datasets: &[PathBuf],
+        artifacts_dir: impl FnOnce(&RunId) -> PathBuf,
+    ) -> Result<(Sandbox, RunRequest, Registration)> {
+        let run_id = RunId::new();
+        let artifacts_dir = artifacts_dir(&run_id);
+        let registration = self.cancellations.register(Stoppable::Run(run_id.clone()));
+        let cancel = registration.token().clone();
+        let request = match job {
+            Job::QuickProfile => profile::request(datasets, &artifacts_dir, None, run_id, cancel)?,
+            Job::Code { title, code } => RunRequest {
+                run_id,
+                session_id: None,
+                title: title.to_owned(),
+                program: Program::code(code),
+                datasets: plan_dataset_mounts(datasets)?,
+                artifacts_dir,
+                cancel,
+            },
+        };
+        let settings = self.settings();
+        let connection = docker::connect(&settings.docker).await?;
+        Ok((
+            Sandbox::for_connection(&connection, settings.sandbox),
+            request,
+            registration,
+        ))
+    }
+}
