@@ -7,7 +7,7 @@ mod common;
 use common::session::TestSession;
 use common::{Recorder, docker, force_remove, test_image};
 use sandpiper::docker::labels;
-use sandpiper::events::Outcome;
+use sandpiper::events::{Event, Outcome};
 use sandpiper::{Engine, Settings};
 
 /// A run in the session: its result, the container id, and whether it was new.
@@ -33,6 +33,38 @@ async fn a_follow_up_run_reuses_the_container_and_its_state_even_after_a_restart
     assert_eq!(second.stdout, "seen before: True\n");
     assert!(!created, "the follow-up did not pay for a new container");
     assert_eq!(first_id, second_id);
+}
+
+/// One session identity: the run's events name the session it ran in, and its
+/// container and metadata are named by the same id.
+#[tokio::test]
+async fn a_session_run_is_named_by_its_session_id_everywhere() {
+    let session = TestSession::new("identity");
+    let recorder = Recorder::default();
+    let (result, container) = session.run("print(1)", &recorder).await;
+    assert_eq!(result.outcome, Outcome::Success, "{}", result.stderr);
+    let started = recorder
+        .events()
+        .into_iter()
+        .find_map(|e| match e {
+            Event::RunStarted { session_id, .. } => Some(session_id),
+            _ => None,
+        })
+        .expect("a run_started event");
+    assert_eq!(started.as_ref(), Some(&session.name));
+    assert_eq!(
+        container.meta.container_name,
+        format!("sandpiper-session-{}", session.name)
+    );
+    assert!(
+        session
+            .state
+            .path()
+            .join("sessions")
+            .join(session.name.as_str())
+            .join("container.json")
+            .is_file()
+    );
 }
 
 #[tokio::test]
