@@ -4,11 +4,12 @@
 //! Serialised as flat JSON objects tagged by `kind`, e.g.
 //! `{"kind":"stdout","run_id":"run-…","line":"Rows: 10"}`.
 
+use crate::conversation::Message;
 use crate::ids::{CallId, RunId, SessionId};
 use crate::plain_words::PlainWords;
 use crate::provider_id::ProviderId;
+pub use crate::run_outcome::{Artifact, Outcome, PythonError};
 use serde::{Deserialize, Serialize};
-use std::path::PathBuf;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
@@ -116,6 +117,13 @@ pub enum Event {
         /// Set when the call failed or was cancelled: what happened and what to do.
         error: Option<PlainWords>,
     },
+    /// The next message of a session's conversation (a question, a try's code,
+    /// its outcome, the answer…), the moment it happens. The session store
+    /// saves the same message.
+    Conversation {
+        session_id: SessionId,
+        message: Message,
+    },
     /// A session's token totals, after a call was added to them (they are kept on
     /// disk and survive a restart). Comes after the call's `LlmFinished`.
     SessionUsage {
@@ -150,6 +158,7 @@ impl Event {
             | Event::LlmDelta { .. }
             | Event::LlmRetrying { .. }
             | Event::LlmFinished { .. }
+            | Event::Conversation { .. }
             | Event::SessionUsage { .. } => None,
         }
     }
@@ -166,51 +175,6 @@ impl Event {
             _ => None,
         }
     }
-}
-
-/// How a run ended. Exactly one per run.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Outcome {
-    Success,
-    /// The code raised, or exited with a non-zero status.
-    Failed,
-    OutOfMemory,
-    TimedOut,
-    /// The user stopped it.
-    Cancelled,
-    /// Docker could not run it at all (not running, image missing, …).
-    DockerFailure,
-}
-
-impl Outcome {
-    pub fn is_success(self) -> bool {
-        self == Outcome::Success
-    }
-}
-
-/// An exception in model-written code, as the harness reported it. Lines are
-/// those of the model's own code.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct PythonError {
-    #[serde(rename = "type")]
-    pub type_name: String,
-    pub message: String,
-    pub line: Option<u32>,
-    /// A few numbered lines around `line`, the failing one marked `->`.
-    pub context: Option<String>,
-}
-
-/// A file brought back from the sandbox's output folder.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Artifact {
-    /// File name as the code wrote it, e.g. `hist_price.png`.
-    pub name: String,
-    /// Where the copy lives on the host.
-    pub path: PathBuf,
-    /// Media type, e.g. `image/png`.
-    pub mime: String,
-    pub size_bytes: u64,
 }
 
 /// Where the engine sends events. The CLI prints them, the desktop shell forwards

@@ -10,6 +10,12 @@ use std::fmt;
 #[serde(transparent)]
 pub struct RunId(String);
 
+/// One analysis step: a question and everything done to answer it (tries, runs,
+/// the answer). Carried by every conversation message.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct StepId(String);
+
 /// One request to a language model. Carried by the `llm_*` events, so the window
 /// can put a streamed reply together and show its token usage.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -112,10 +118,12 @@ macro_rules! id_from_string {
 
 id_from_string!(RunId);
 id_from_string!(CallId);
+id_from_string!(StepId);
 
 id_type!(RunId, "run");
 id_type!(SessionId, "session");
 id_type!(CallId, "call");
+id_type!(StepId, "step");
 
 #[cfg(test)]
 mod tests {

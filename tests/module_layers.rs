@@ -24,11 +24,13 @@ use syn::visit::Visit;
 const LAYERS: &[(&str, u8)] = &[
     ("atomic_file", 1),
     ("clock", 1),
+    ("conversation", 1),
     ("error", 1),
     ("events", 1),
     ("ids", 1),
     ("plain_words", 1),
     ("provider_id", 1),
+    ("run_outcome", 1),
     ("settings", 1),
     ("docker", 2),
     ("llm", 3),

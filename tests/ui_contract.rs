@@ -2,9 +2,10 @@
 //! serde really emits, or the UI silently drops what the engine says.
 
 use sandpiper::PlainWords;
+use sandpiper::conversation::{FailedTry, Message, Provenance, StepState, UngroundedNumber};
 use sandpiper::events::{Artifact, Event, Outcome};
 use sandpiper::ids::CallId;
-use sandpiper::ids::{RunId, SessionId};
+use sandpiper::ids::{RunId, SessionId, StepId};
 use sandpiper::llm::ProviderId;
 use std::collections::BTreeMap;
 
@@ -108,6 +109,10 @@ fn one_of_each() -> Vec<Event> {
             stop_reason: Some("end_turn".into()),
             error: Some(PlainWords::new("llm.cancelled", "title", "advice")),
         },
+        Event::Conversation {
+            session_id: SessionId::new(),
+            message: one_of_each_message().remove(0),
+        },
         Event::SessionUsage {
             session_id: SessionId::new(),
             call_id,
@@ -135,7 +140,126 @@ fn one_of_each() -> Vec<Event> {
             | Event::LlmRetrying { .. }
             | Event::LlmFinished { .. }
             | Event::SessionUsage { .. }
+            | Event::Conversation { .. }
             | Event::RunFinished { .. } => {}
+        }
+    }
+    samples
+}
+
+/// One of every conversation message, checked by a match like the events'.
+fn one_of_each_message() -> Vec<Message> {
+    let step_id = StepId::new();
+    let (run_id, call_id, at) = (RunId::new(), CallId::new(), 1);
+    let artifact = Artifact {
+        name: "chart.png".into(),
+        path: "/a/chart.png".into(),
+        mime: "image/png".into(),
+        size_bytes: 1,
+    };
+    let samples = vec![
+        Message::Question {
+            step_id: step_id.clone(),
+            text: "Which region sold most?".into(),
+            datasets: vec!["sales.csv".into()],
+            at,
+        },
+        Message::TryStarted {
+            step_id: step_id.clone(),
+            try_number: 1,
+            max_tries: 5,
+            call_id: call_id.clone(),
+            provider: ProviderId::OpenAiCompatible,
+            model: "m".into(),
+            at,
+        },
+        Message::Notice {
+            step_id: step_id.clone(),
+            text: "Running the code…".into(),
+            at,
+        },
+        Message::Code {
+            step_id: step_id.clone(),
+            try_number: 1,
+            code: "print(1)".into(),
+            at,
+        },
+        Message::TryRejected {
+            step_id: step_id.clone(),
+            try_number: 1,
+            reason: "No code.".into(),
+            at,
+        },
+        Message::Execution {
+            step_id: step_id.clone(),
+            try_number: 1,
+            run_id: run_id.clone(),
+            outcome: Outcome::Success,
+            summary: "Finished.".into(),
+            stdout: "1\n".into(),
+            stderr_tail: String::new(),
+            output_truncated: false,
+            error: None,
+            duration_ms: 9,
+            at,
+        },
+        Message::Artifact {
+            step_id: step_id.clone(),
+            try_number: 1,
+            run_id,
+            artifact: artifact.clone(),
+            at,
+        },
+        Message::Answer {
+            step_id: step_id.clone(),
+            call_id,
+            text: "North.".into(),
+            ungrounded: vec![UngroundedNumber {
+                text: "12".into(),
+                start: 0,
+                end: 2,
+            }],
+            artifacts: vec![artifact],
+            provenance: Provenance::default(),
+            at,
+        },
+        Message::GaveUp {
+            step_id: step_id.clone(),
+            tries: vec![FailedTry {
+                try_number: 1,
+                reason: "KeyError".into(),
+            }],
+            suggestion: "Ask more simply.".into(),
+            at,
+        },
+        Message::Error {
+            step_id: step_id.clone(),
+            error: PlainWords::new("llm.missing_key", "No key.", "Add one."),
+            at,
+        },
+        Message::StepEnded {
+            step_id,
+            state: StepState::Done,
+            tries: 1,
+            input_tokens: 1,
+            output_tokens: 1,
+            duration_ms: 1,
+            at,
+        },
+    ];
+    for sample in &samples {
+        match sample {
+            Message::Question { .. }
+            | Message::TryStarted { .. }
+            | Message::Notice { .. }
+            | Message::Code { .. }
+            | Message::TryRejected { .. }
+            | Message::Execution { .. }
+            | Message::Artifact { .. }
+            | Message::Answer { .. }
+            | Message::GaveUp { .. }
+            | Message::Error { .. }
+            | Message::StepEnded { .. } => {}
         }
     }
     samples
@@ -204,6 +328,44 @@ fn every_event_kind_and_field_is_mirrored_in_the_ui() {
             .collect::<BTreeMap<_, _>>()
     };
     assert_eq!(sorted(js), sorted(rust));
+}
+
+#[test]
+fn every_conversation_message_and_step_state_is_mirrored_in_the_ui() {
+    let source = js_source();
+    let js = fields_in_js(&source, "MESSAGE_FIELDS");
+    let mut rust = BTreeMap::new();
+    for message in one_of_each_message() {
+        let value = serde_json::to_value(&message).unwrap();
+        let object = value.as_object().unwrap();
+        let kind = object["type"].as_str().unwrap().to_owned();
+        let mut fields: Vec<String> = object.keys().filter(|k| *k != "type").cloned().collect();
+        fields.sort();
+        rust.insert(kind, fields);
+    }
+    let js: BTreeMap<_, _> = js
+        .into_iter()
+        .map(|(k, mut v)| {
+            v.sort();
+            (k, v)
+        })
+        .collect();
+    assert_eq!(js, rust);
+    let states = [
+        StepState::Done,
+        StepState::GaveUp,
+        StepState::Cancelled,
+        StepState::Failed,
+        StepState::Interrupted,
+    ]
+    .map(|s| {
+        serde_json::to_value(s)
+            .unwrap()
+            .as_str()
+            .unwrap()
+            .to_owned()
+    });
+    assert_eq!(quoted_list(&source, "STEP_STATES"), states.to_vec());
 }
 
 #[test]

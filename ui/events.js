@@ -28,8 +28,28 @@ export const EVENT_FIELDS = Object.freeze({
   llm_delta: ['call_id', 'text'],
   llm_retrying: ['call_id', 'attempt', 'max_attempts', 'wait_ms', 'reason'],
   llm_finished: ['call_id', 'input_tokens', 'output_tokens', 'duration_ms', 'first_token_ms', 'stop_reason', 'error'],
+  conversation: ['session_id', 'message'],
   session_usage: ['session_id', 'call_id', 'input_tokens', 'output_tokens', 'calls', 'calls_without_counts'],
 });
+
+/** Every conversation message (`message` of a `conversation` event, one line of a
+ *  saved conversation), by its `type`, mapped to its fields (src/conversation.rs). */
+export const MESSAGE_FIELDS = Object.freeze({
+  question: ['step_id', 'text', 'datasets', 'at'],
+  try_started: ['step_id', 'try_number', 'max_tries', 'call_id', 'provider', 'model', 'at'],
+  notice: ['step_id', 'text', 'at'],
+  code: ['step_id', 'try_number', 'code', 'at'],
+  try_rejected: ['step_id', 'try_number', 'reason', 'at'],
+  execution: ['step_id', 'try_number', 'run_id', 'outcome', 'summary', 'stdout', 'stderr_tail', 'output_truncated', 'error', 'duration_ms', 'at'],
+  artifact: ['step_id', 'try_number', 'run_id', 'artifact', 'at'],
+  answer: ['step_id', 'call_id', 'text', 'ungrounded', 'artifacts', 'provenance', 'at'],
+  gave_up: ['step_id', 'tries', 'suggestion', 'at'],
+  error: ['step_id', 'error', 'at'],
+  step_ended: ['step_id', 'state', 'tries', 'input_tokens', 'output_tokens', 'duration_ms', 'at'],
+});
+
+/** How a step can end (`StepState`, snake_case). */
+export const STEP_STATES = Object.freeze(['done', 'gave_up', 'cancelled', 'failed', 'interrupted']);
 
 /** Fields of the `artifact` object carried by the `artifact` event. */
 export const ARTIFACT_FIELDS = Object.freeze(['name', 'path', 'mime', 'size_bytes']);

@@ -25,11 +25,13 @@ test('OUTCOMES are the snake_case variants of Outcome', () => {
   assert.deepEqual(OUTCOMES, ['success', 'failed', 'out_of_memory', 'timed_out', 'cancelled', 'docker_failure']);
 });
 
-test('every kind and outcome in events.js appears in src/events.rs', () => {
+test('every kind and outcome in events.js appears in src/events.rs and src/run_outcome.rs', () => {
   // A light cross-check from this side; tests/ui_contract.rs does the strict one.
   let rust;
   try {
-    rust = readFileSync(new URL('../../src/events.rs', import.meta.url), 'utf8');
+    rust =
+      readFileSync(new URL('../../src/events.rs', import.meta.url), 'utf8') +
+      readFileSync(new URL('../../src/run_outcome.rs', import.meta.url), 'utf8');
   } catch {
     return; // ui/ checked out on its own
   }

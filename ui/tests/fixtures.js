@@ -79,6 +79,11 @@ export const SAMPLES = {
     stop_reason: 'end_turn',
     error: null,
   },
+  conversation: {
+    kind: 'conversation',
+    session_id: 'session-1',
+    message: { type: 'notice', step_id: 'step-1', text: 'Running the code…', at: 1 },
+  },
   session_usage: {
     kind: 'session_usage',
     session_id: 'session-1',

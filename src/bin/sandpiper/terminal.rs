@@ -1,5 +1,6 @@
 //! Printing engine events and errors in a terminal.
 
+use sandpiper::conversation::{Message, StepState};
 use sandpiper::{Event, PlainWords};
 
 /// Prints an event as it arrives: output lines as the code printed them, the rest
@@ -74,6 +75,7 @@ pub fn print_event(event: Event) {
                 ),
             }
         }
+        Event::Conversation { message, .. } => print_message(&message),
         Event::SessionUsage {
             input_tokens,
             output_tokens,
@@ -82,6 +84,71 @@ pub fn print_event(event: Event) {
         } => eprintln!(
             "This session so far: {input_tokens} tokens in, {output_tokens} out, over {calls} {}.",
             if calls == 1 { "call" } else { "calls" }
+        ),
+    }
+}
+
+/// A conversation message as the terminal shows it (on stderr: stdout is what
+/// the code printed).
+pub fn print_message(message: &Message) {
+    match message {
+        Message::Question { .. } => {}
+        Message::TryStarted {
+            try_number,
+            max_tries,
+            model,
+            ..
+        } => eprintln!("\n── Try {try_number} of {max_tries} ({model}) ──"),
+        Message::Notice { text, .. } => eprintln!("· {text}"),
+        Message::Code { code, .. } => {
+            for line in code.lines() {
+                eprintln!("│ {line}");
+            }
+        }
+        Message::TryRejected { reason, .. } => eprintln!("✗ {reason}"),
+        Message::Execution { summary, .. } => eprintln!("{summary}"),
+        Message::Artifact { artifact, .. } => eprintln!("Saved {}", artifact.path.display()),
+        Message::Answer {
+            text, ungrounded, ..
+        } => {
+            eprintln!("\n── Answer ──");
+            println!("{text}");
+            if !ungrounded.is_empty() {
+                let numbers: Vec<&str> = ungrounded.iter().map(|n| n.text.as_str()).collect();
+                eprintln!(
+                    "Check these numbers: the code's output does not show them: {}",
+                    numbers.join(", ")
+                );
+            }
+        }
+        Message::GaveUp {
+            tries, suggestion, ..
+        } => {
+            eprintln!("\n── I could not do this ──");
+            for failed in tries {
+                eprintln!("Try {}: {}", failed.try_number, failed.reason);
+            }
+            eprintln!("{suggestion}");
+        }
+        Message::Error { error, .. } => print_error(error),
+        Message::StepEnded {
+            state,
+            tries,
+            input_tokens,
+            output_tokens,
+            duration_ms,
+            ..
+        } => eprintln!(
+            "{} after {tries} {} in {:.1} s ({input_tokens} tokens in, {output_tokens} out).",
+            match state {
+                StepState::Done => "Answered",
+                StepState::GaveUp => "Gave up",
+                StepState::Cancelled => "Stopped",
+                StepState::Failed => "Stopped by an error",
+                StepState::Interrupted => "Interrupted",
+            },
+            if *tries == 1 { "try" } else { "tries" },
+            *duration_ms as f64 / 1000.0
         ),
     }
 }
