@@ -15,6 +15,55 @@ pub struct Settings {
     pub llm: LlmSettings,
     /// Installing the packages an analysis needs.
     pub packages: PackageSettings,
+    /// The analysis agent: tries per question, tokens per step, prompt style.
+    pub agent: AgentSettings,
+}
+
+/// How hard the agent tries before it gives up, and how it asks.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct AgentSettings {
+    /// Tries per question (seed 000: 5). Installing a missing package spends none.
+    pub max_tries: u32,
+    /// Tokens one question may use over all its model calls, so a fix loop that
+    /// goes nowhere cannot run up a bill.
+    pub step_token_budget: u64,
+    /// How the agent briefs the model.
+    pub prompt: PromptStyle,
+}
+
+/// `compact` keeps the instructions short: small local models follow long
+/// prompts badly. `auto` uses it for models on this computer or a local server.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PromptStyle {
+    #[default]
+    Auto,
+    Full,
+    Compact,
+}
+
+impl Default for AgentSettings {
+    fn default() -> Self {
+        Self {
+            max_tries: 5,
+            step_token_budget: 120_000,
+            prompt: PromptStyle::Auto,
+        }
+    }
+}
+
+impl AgentSettings {
+    /// Refuses values that would make a question impossible to answer.
+    pub fn validate(&self) -> Result<(), String> {
+        if !(1..=20).contains(&self.max_tries) {
+            return Err("The number of tries per question must be between 1 and 20.".into());
+        }
+        if self.step_token_budget < 1_000 {
+            return Err("The token budget per question must be at least 1,000 tokens.".into());
+        }
+        Ok(())
+    }
 }
 
 impl Settings {
@@ -23,7 +72,8 @@ impl Settings {
     pub fn validate(&self) -> Result<(), String> {
         self.sandbox.validate()?;
         self.llm.validate()?;
-        self.packages.validate()
+        self.packages.validate()?;
+        self.agent.validate()
     }
 }
 

@@ -54,6 +54,8 @@ fn sales() -> DatasetSummary {
             numeric: None,
         }],
         sample_rows: vec![vec!["Nord".into()], vec!["Sud".into()], vec!["Nord".into()]],
+        encoding: None,
+        delimiter: None,
     }
 }
 

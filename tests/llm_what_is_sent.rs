@@ -43,6 +43,8 @@ fn customers() -> DatasetSummary {
         sample_rows: (0..1000)
             .map(|i| vec![format!("person{i:04}@example.com"), format!("{i}.5")])
             .collect(),
+        encoding: None,
+        delimiter: None,
     }
 }
 

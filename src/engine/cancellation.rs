@@ -3,7 +3,7 @@
 //! here and gets its token; the registration ends itself when dropped, so a
 //! finished job can never be "cancelled" and nothing lingers in the map.
 
-use crate::ids::{CallId, RunId};
+use crate::ids::{CallId, RunId, StepId};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use tokio_util::sync::CancellationToken;
@@ -13,6 +13,8 @@ use tokio_util::sync::CancellationToken;
 pub enum Stoppable {
     Run(RunId),
     Call(CallId),
+    /// A whole analysis step: its model calls and its runs.
+    Step(StepId),
 }
 
 #[derive(Default)]

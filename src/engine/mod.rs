@@ -3,33 +3,39 @@
 //! and where sessions keep what they remember. It holds no UI concerns: it
 //! emits events and returns typed errors that say themselves in plain words.
 //!
+//! - `analysis.rs`: questions answered by the agent, warming a session, stopping a step.
 //! - `runs.rs`: the Quick profile, one-off runs, and runs in a session's container.
 //! - `models.rs`: providers, models, keys, "Test connection", asking a model.
 //! - `cancellation.rs`: one registry for everything the user can stop.
 
+mod analysis;
 mod cancellation;
 mod models;
 mod runs;
 
+pub use analysis::Analysis;
 pub use cancellation::Stoppable;
 pub use models::{ConnectionReport, KeyStatus, ModelChoice, Prompt, ProviderChoice};
 
 use crate::docker::{self, DockerStatus};
 use crate::error::{Error, Result};
 use crate::events::EventSink;
-use crate::ids::{CallId, RunId};
+use crate::ids::{CallId, RunId, SessionId};
 use crate::llm;
 use crate::session_container::SessionContainers;
 use crate::settings::Settings;
 use cancellation::Cancellations;
+use std::collections::HashMap;
 use std::path::PathBuf;
-use std::sync::{Arc, RwLock};
+use std::sync::{Arc, Mutex, RwLock};
 
 pub struct Engine {
     settings: RwLock<Settings>,
     cancellations: Cancellations,
     /// Where sessions keep what they remember (container metadata, token totals).
     state_dir: PathBuf,
+    /// Each session's answered questions and answers, for follow-ups.
+    answered: Mutex<HashMap<SessionId, Vec<(String, String)>>>,
 }
 
 /// The app's data folder, the same one the desktop shell uses
@@ -50,6 +56,7 @@ impl Engine {
             settings: RwLock::new(settings),
             cancellations: Cancellations::default(),
             state_dir,
+            answered: Mutex::new(HashMap::new()),
         })
     }
 

@@ -8,16 +8,12 @@ use crate::docker;
 use crate::error::Result;
 use crate::events::EventSink;
 use crate::ids::{RunId, SessionId};
-use crate::packages;
 use crate::profile;
 use crate::sandbox::{Program, RunRequest, RunResult, Sandbox, plan_dataset_mounts};
-use crate::session_container::{SessionContainer, SessionContainers};
+use crate::session_container::{SessionContainer, SessionContainers, SessionRun};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use tokio::task::JoinHandle;
-
-/// How many missing packages one run may install before its result stands.
-const MAX_INSTALL_ROUNDS: usize = 3;
 
 /// What a run executes.
 enum Job<'a> {
@@ -81,7 +77,8 @@ impl Engine {
     /// needed), as model-written code runs. When the code fails on a module that
     /// is not installed, the package that provides it is installed and the same
     /// code runs again (up to 3 times), with no model try spent. Returns the last
-    /// run's result and the container's details.
+    /// run's result and the container's details. `cancel_run` with the first
+    /// run's id stops it, installs included.
     pub async fn run_code_in_session(
         &self,
         session: &SessionId,
@@ -102,46 +99,21 @@ impl Engine {
         );
         let sandbox = Sandbox::for_connection(&connection, settings.sandbox.clone());
         let mut container = containers.ensure(session, &mounts, sink).await?;
-        let mut tried = Vec::new();
-        loop {
-            let run_id = RunId::new();
-            let registration = self.cancellations.register(Stoppable::Run(run_id.clone()));
-            let request = RunRequest {
-                run_id,
-                session_id: Some(session.clone()),
-                title: title.to_owned(),
-                program: Program::code(code),
-                datasets: mounts.clone(),
-                artifacts_dir: artifacts_dir.to_owned(),
-                cancel: registration.token().clone(),
-            };
-            let result = sandbox.run_in_session(&container.id, request, sink).await;
-            drop(registration);
-
-            let missing = result
-                .error
-                .as_ref()
-                .filter(|e| e.type_name == "ModuleNotFoundError")
-                .and_then(|e| packages::missing_module(&e.message));
-            let Some(module) = missing.filter(|_| settings.packages.auto_install) else {
-                return Ok((result, container));
-            };
-            let package = packages::distribution_for_module(&module);
-            if tried.contains(&package) || tried.len() >= MAX_INSTALL_ROUNDS {
-                return Ok((result, container));
-            }
-            let reason = format!("the code imports {module}");
-            match containers
-                .install_packages(session, std::slice::from_ref(&package), &reason, sink)
-                .await
-            {
-                Ok(meta) => container.meta = meta,
-                // The window heard why (PackagesInstalled); the failed run is the
-                // result, so the user still sees what the code did.
-                Err(_) => return Ok((result, container)),
-            }
-            tried.push(package);
-        }
+        let run_id = RunId::new();
+        let registration = self.cancellations.register(Stoppable::Run(run_id.clone()));
+        let run = SessionRun {
+            session,
+            run_id,
+            title,
+            program: Program::code(code),
+            datasets: &mounts,
+            artifacts_dir: artifacts_dir.to_owned(),
+            cancel: registration.token().clone(),
+        };
+        let result = containers
+            .run_with_installs(&sandbox, &mut container, run, sink)
+            .await?;
+        Ok((result, container))
     }
 
     async fn run_to_end(

@@ -6,10 +6,10 @@
 
 use super::call::stream_with_events;
 use super::provider::{Completion, CompletionRequest, Provider};
-use super::usage_ledger::{SessionUsage, UsageLedger};
+use super::usage_ledger::{SessionUsage, UsageLedger, record_call_usage};
 use super::what_is_sent::{DatasetSummary, SendPolicy, WhatIsSent, what_is_sent};
 use crate::error::LlmError;
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::events::{Event, EventSink};
 use crate::ids::{CallId, SessionId};
 use tokio_util::sync::CancellationToken;
@@ -89,30 +89,17 @@ pub async fn ask(
             session_usage: None,
         });
     };
-    let (ledger, session_id, call_id) = (
-        ledger.clone(),
-        question.session_id.clone(),
-        question.call_id.clone(),
-    );
-    let (provider_id, model, usage) = (
+    let model = done.model.clone().unwrap_or_else(|| request.model.clone());
+    let totals = record_call_usage(
+        ledger,
+        question.session_id,
+        question.call_id,
         provider.id(),
-        done.model.clone().unwrap_or_else(|| request.model.clone()),
+        &model,
         done.usage,
-    );
-    // The ledger waits on a file lock and syncs to disk: not on an async worker.
-    let totals = tokio::task::spawn_blocking(move || {
-        ledger.record(&session_id, &call_id, provider_id, &model, usage)
-    })
-    .await
-    .map_err(|err| Error::io("saving the token usage", std::io::Error::other(err)))??;
-    sink.emit(Event::SessionUsage {
-        session_id: totals.session_id.clone(),
-        call_id: question.call_id.clone(),
-        input_tokens: totals.input_tokens,
-        output_tokens: totals.output_tokens,
-        calls: totals.calls,
-        calls_without_counts: totals.calls_without_counts,
-    });
+        sink,
+    )
+    .await?;
     Ok(Answer {
         call_id: question.call_id.clone(),
         reply,

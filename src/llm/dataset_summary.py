@@ -30,7 +30,7 @@ def open_text(path):
     except UnicodeDecodeError as err:
         # A character cut by the 1 MiB boundary is not a wrong encoding.
         encoding = "utf-8-sig" if err.start >= len(head) - 3 else "cp1252"
-    return open(path, newline="", encoding=encoding, errors="replace"), head
+    return open(path, newline="", encoding=encoding, errors="replace"), head, encoding
 
 
 def dialect_of(path, head):
@@ -61,9 +61,10 @@ def describe(path):
     if os.path.splitext(path)[1].lower() not in TEXT_TABLES:
         raise ValueError("only CSV, TSV and TXT tables can be described to the model for now, "
                          "not %s" % os.path.basename(path))
-    f, head = open_text(path)
+    f, head, encoding = open_text(path)
+    dialect = dialect_of(path, head)
     with f:
-        reader = csv.reader(f, dialect_of(path, head))
+        reader = csv.reader(f, dialect)
         header = next(reader, None) or []
         width = len(header)
         columns = [
@@ -130,6 +131,8 @@ def describe(path):
         "rows": rows,
         "columns": described,
         "sample_rows": sample,
+        "encoding": encoding,
+        "delimiter": dialect.delimiter,
     }
 
 

@@ -47,5 +47,5 @@ pub use provider::{
     Completion, CompletionRequest, Message, ModelInfo, OnUpdate, Provider, Role, Update, Usage,
 };
 pub use retry::RetryPolicy;
-pub use usage_ledger::{CallUsage, SessionUsage, UsageLedger};
+pub use usage_ledger::{CallUsage, SessionUsage, UsageLedger, record_call_usage};
 pub use what_is_sent::{DatasetSummary, SendPolicy, WhatIsSent};

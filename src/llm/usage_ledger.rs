@@ -13,6 +13,7 @@
 use super::provider::Usage;
 use crate::atomic_file;
 use crate::error::{Error, Result};
+use crate::events::{Event, EventSink};
 use crate::ids::{CallId, SessionId};
 use crate::provider_id::ProviderId;
 use serde::{Deserialize, Serialize};
@@ -161,6 +162,40 @@ impl UsageLedger {
             source,
         })
     }
+}
+
+/// Adds a finished call to its session's totals (off the async workers: the
+/// ledger waits on a file lock and syncs to disk), then tells `sink` the new
+/// totals (`session_usage`).
+pub async fn record_call_usage(
+    ledger: &UsageLedger,
+    session_id: &SessionId,
+    call_id: &CallId,
+    provider: ProviderId,
+    model: &str,
+    usage: Usage,
+    sink: &dyn EventSink,
+) -> Result<SessionUsage> {
+    let (ledger, session, call, model) = (
+        ledger.clone(),
+        session_id.clone(),
+        call_id.clone(),
+        model.to_owned(),
+    );
+    let totals = tokio::task::spawn_blocking(move || {
+        ledger.record(&session, &call, provider, &model, usage)
+    })
+    .await
+    .map_err(|err| Error::io("saving the token usage", std::io::Error::other(err)))??;
+    sink.emit(Event::SessionUsage {
+        session_id: totals.session_id.clone(),
+        call_id: call_id.clone(),
+        input_tokens: totals.input_tokens,
+        output_tokens: totals.output_tokens,
+        calls: totals.calls,
+        calls_without_counts: totals.calls_without_counts,
+    });
+    Ok(totals)
 }
 
 fn read(path: &Path, session_id: &SessionId) -> Result<SessionUsage> {

@@ -19,6 +19,12 @@ pub struct DatasetSummary {
     /// here than are sent.
     #[serde(default)]
     pub sample_rows: Vec<Vec<String>>,
+    /// The text encoding the description read it with (`utf-8-sig`, `cp1252`, …).
+    #[serde(default)]
+    pub encoding: Option<String>,
+    /// The column separator found (`,`, `;`, a tab, `|`).
+    #[serde(default)]
+    pub delimiter: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -72,8 +72,9 @@ impl SessionContainers {
         Ok(())
     }
 
-    /// The image's id: package sets are built for one image.
-    async fn image_id(&self) -> Result<String> {
+    /// The image's id: package sets are built for one image, and an answer's
+    /// provenance names it.
+    pub async fn image_id(&self) -> Result<String> {
         let image = self.docker.inspect_image(&self.settings.image).await?;
         Ok(image.id.unwrap_or_else(|| self.settings.image.clone()))
     }

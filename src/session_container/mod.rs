@@ -9,6 +9,8 @@
 //!   session's container.
 //! - `installs.rs`: the session's packages (install on request, restore after a
 //!   recreation).
+//! - `runs.rs`: a run in the session, installing a missing package and running
+//!   again without spending a model try.
 //! - `admin.rs`: every container at once, for the containers panel and the CLI:
 //!   list, stop, remove, prune.
 //! - `metadata.rs`: what is remembered of a session's container, on disk.
@@ -17,9 +19,11 @@ mod admin;
 mod installs;
 mod lifecycle;
 mod metadata;
+mod runs;
 
 pub use admin::ContainerInfo;
 pub use metadata::SessionContainerMeta;
+pub use runs::SessionRun;
 
 use crate::docker;
 use crate::ids::SessionId;

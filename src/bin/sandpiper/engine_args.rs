@@ -35,6 +35,11 @@ pub struct EngineArgs {
 impl EngineArgs {
     /// The engine with these settings, or the exit code after saying why not.
     pub fn engine(&self) -> Result<Arc<Engine>, ExitCode> {
+        self.engine_with(self.settings())
+    }
+
+    /// The settings these options give, on top of the defaults.
+    pub fn settings(&self) -> Settings {
         let mut settings = Settings::default();
         if let Some(image) = &self.image {
             settings.sandbox.image = image.clone();
@@ -54,6 +59,12 @@ impl EngineArgs {
         if let Some(network) = &self.install_network {
             settings.packages.network = Some(network.clone());
         }
+        settings
+    }
+
+    /// The engine with `settings` (checked first), or the exit code after saying
+    /// why not.
+    pub fn engine_with(&self, settings: Settings) -> Result<Arc<Engine>, ExitCode> {
         let state_dir = self
             .state_dir
             .clone()

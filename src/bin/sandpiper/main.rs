@@ -1,6 +1,7 @@
 //! `sandpiper`: the engine from a terminal, for power users, support and tests.
 //! Each subcommand lives in its own file and is a thin call into the engine.
 
+mod analyze;
 mod ask;
 mod bench;
 mod containers;
@@ -29,6 +30,9 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
+    /// Ask a question about datasets: the model writes code, it runs in the
+    /// sandbox, errors go back to be fixed, and the answer comes in plain words.
+    Analyze(analyze::Args),
     /// Run the built-in Quick profile of one or more CSV files.
     Profile(profile::Args),
     /// Run a Python script in the sandbox exactly as model-written code runs.
@@ -51,6 +55,7 @@ enum Command {
 async fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
+        Command::Analyze(args) => analyze::run(args).await,
         Command::Profile(args) => profile::run(args).await,
         Command::Run(args) => run::run(args).await,
         Command::Doctor(args) => doctor::run(args).await,

@@ -1,0 +1,211 @@
+//! What a step knows before its first try, all computed inside the session's
+//! container (the engine never parses the analyst's files): each dataset's
+//! description, how to read it, the files earlier steps left in /workspace, and
+//! each dataset's SHA-256 for the answer's provenance.
+
+use super::workbench::Workbench;
+use crate::conversation::DatasetFingerprint;
+use crate::error::{Error, Result};
+use crate::events::Discard;
+use crate::ids::{RunId, SessionId};
+use crate::llm::{self, DatasetSummary, SendPolicy, WhatIsSent};
+use crate::sandbox::Program;
+use crate::session_container::SessionRun;
+use sha2::{Digest, Sha256};
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use tokio_util::sync::CancellationToken;
+
+/// Lists what earlier steps left in /workspace (their output folder aside): the
+/// files a follow-up may use. Prints one `name<TAB>bytes` line per file.
+const WORKSPACE_FILES: &str = r#"import os
+root = '/workspace'
+for folder, dirs, files in os.walk(root):
+    dirs[:] = [d for d in dirs if not (folder == root and d == 'output') and not d.startswith('.')]
+    for name in sorted(files):
+        path = os.path.join(folder, name)
+        if not name.startswith('.') and os.path.isfile(path) and not os.path.islink(path):
+            print(os.path.relpath(path, root) + '\t' + str(os.path.getsize(path)))
+"#;
+
+/// At most this many files of /workspace are listed to the model.
+const MAX_WORKSPACE_FILES: usize = 40;
+
+pub struct StepContext {
+    /// The datasets' file names.
+    pub dataset_names: Vec<String>,
+    /// Exactly what is sent about the datasets.
+    pub sent: WhatIsSent,
+    /// How each dataset is read, e.g. `file_1 (sales.csv): pd.read_csv(file_1, sep=';')`.
+    pub reading: Vec<String>,
+    /// Files in /workspace, e.g. `clean.parquet (2.1 MB)`.
+    pub workspace_files: Vec<String>,
+    pub fingerprints: Vec<DatasetFingerprint>,
+}
+
+impl StepContext {
+    /// (sample rows sent, columns left out), for the `llm_prompt` event.
+    pub fn sent_tally(&self) -> (u64, u64) {
+        (
+            self.sent.sample_rows_sent as u64,
+            self.sent.columns_left_out as u64,
+        )
+    }
+}
+
+/// Describes the datasets and the work folder in the session's container.
+pub async fn prepare(
+    bench: &mut Workbench<'_>,
+    session: &SessionId,
+    datasets: &[PathBuf],
+    policy: &SendPolicy,
+    cancel: &CancellationToken,
+) -> Result<StepContext> {
+    let summaries = match datasets.is_empty() {
+        true => Vec::new(),
+        false => {
+            let out = probe(
+                bench,
+                session,
+                "Describe the datasets",
+                llm::dataset_summary::SCRIPT,
+                cancel,
+            )
+            .await?;
+            if !out.outcome.is_success() {
+                let reason = out
+                    .error
+                    .map(|e| format!("{}: {}", e.type_name, e.message))
+                    .unwrap_or(out.summary);
+                return Err(Error::DatasetSummaryFailed { reason });
+            }
+            llm::dataset_summary::parse(&out.stdout)?
+        }
+    };
+    let listing = probe(
+        bench,
+        session,
+        "List the work folder",
+        WORKSPACE_FILES,
+        cancel,
+    )
+    .await?;
+    if !listing.outcome.is_success() {
+        // Our own probe failing is a bug, not the analyst's problem: say so plainly.
+        return Err(Error::io(
+            "listing the work folder",
+            std::io::Error::other(listing.summary),
+        ));
+    }
+    let workspace_files = listing
+        .stdout
+        .lines()
+        .filter_map(|line| line.split_once('\t'))
+        .take(MAX_WORKSPACE_FILES)
+        .map(|(name, bytes)| format!("{name} ({})", size(bytes.parse().unwrap_or(0))))
+        .collect();
+    let paths = datasets.to_vec();
+    let fingerprints = tokio::task::spawn_blocking(move || {
+        paths
+            .iter()
+            .map(|p| fingerprint(p))
+            .collect::<Result<Vec<_>>>()
+    })
+    .await
+    .map_err(|e| Error::io("reading the datasets", std::io::Error::other(e)))??;
+    Ok(StepContext {
+        dataset_names: summaries.iter().map(|s| s.name.clone()).collect(),
+        sent: llm::what_is_sent::what_is_sent(&summaries, policy),
+        reading: reading(&summaries),
+        workspace_files,
+        fingerprints,
+    })
+}
+
+/// One of Sandpiper's own probes, run in the session like any code but shown
+/// to no one.
+async fn probe(
+    bench: &mut Workbench<'_>,
+    session: &SessionId,
+    title: &str,
+    code: &str,
+    cancel: &CancellationToken,
+) -> Result<crate::sandbox::RunResult> {
+    let scratch = tempfile::tempdir().map_err(|e| Error::io("preparing a folder", e))?;
+    let run = SessionRun {
+        session,
+        run_id: RunId::new(),
+        title,
+        program: Program::code(code),
+        datasets: bench.mounts,
+        artifacts_dir: scratch.path().to_owned(),
+        cancel: cancel.child_token(),
+    };
+    bench
+        .containers
+        .run_with_installs(bench.sandbox, &mut bench.container, run, &Discard)
+        .await
+}
+
+/// How each dataset is read, from what the description found.
+fn reading(summaries: &[DatasetSummary]) -> Vec<String> {
+    summaries
+        .iter()
+        .enumerate()
+        .map(|(i, s)| {
+            let var = format!("file_{}", i + 1);
+            let mut args = vec![var.clone()];
+            if let Some(sep) = s.delimiter.as_deref().filter(|d| *d != ",") {
+                args.push(format!("sep={}", python_string(sep)));
+            }
+            if let Some(encoding) = s.encoding.as_deref().filter(|e| !e.starts_with("utf-8")) {
+                args.push(format!("encoding={}", python_string(encoding)));
+            }
+            format!("{var} ({}): pd.read_csv({})", s.name, args.join(", "))
+        })
+        .collect()
+}
+
+fn python_string(text: &str) -> String {
+    format!("{text:?}").replace('"', "'")
+}
+
+/// A dataset's name, size and SHA-256, read in blocks (a 1 GB file is normal).
+pub fn fingerprint(path: &Path) -> Result<DatasetFingerprint> {
+    let unreadable = |e: std::io::Error| Error::DatasetUnreadable {
+        path: path.to_owned(),
+        reason: e.to_string(),
+    };
+    let mut file = std::fs::File::open(path).map_err(unreadable)?;
+    let mut hasher = Sha256::new();
+    let mut buffer = vec![0u8; 1 << 20];
+    let mut size = 0u64;
+    loop {
+        let read = file.read(&mut buffer).map_err(unreadable)?;
+        if read == 0 {
+            break;
+        }
+        size += read as u64;
+        hasher.update(&buffer[..read]);
+    }
+    Ok(DatasetFingerprint {
+        name: path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default(),
+        size_bytes: size,
+        sha256: hasher
+            .finalize()
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect(),
+    })
+}
+
+fn size(bytes: u64) -> String {
+    match bytes {
+        b if b < 1024 => format!("{b} B"),
+        b if b < 1024 * 1024 => format!("{:.1} KB", b as f64 / 1024.0),
+        b => format!("{:.1} MB", b as f64 / (1024.0 * 1024.0)),
+    }
+}

@@ -1,0 +1,213 @@
+//! Analyses through the engine: a question about the datasets answered by the
+//! agent in the session's container, every message emitted as it happens; the
+//! session's container warmed ahead (while the analyst types); a step stopped at
+//! any moment.
+
+use super::Engine;
+use super::cancellation::Stoppable;
+use crate::agent::{self, Model, Step, StepReport, Workbench};
+use crate::docker;
+use crate::error::{Error, Result};
+use crate::events::EventSink;
+use crate::ids::{SessionId, StepId};
+use crate::llm::{self, SendPolicy};
+use crate::provider_id::ProviderId;
+use crate::sandbox::{Sandbox, plan_dataset_mounts};
+use crate::session_container::SessionContainers;
+use crate::settings::PromptStyle;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use tokio::task::JoinHandle;
+
+/// One question to answer.
+#[derive(Debug, Clone)]
+pub struct Analysis {
+    pub session_id: SessionId,
+    pub question: String,
+    pub datasets: Vec<PathBuf>,
+    /// Where the step's charts and files go.
+    pub artifacts_dir: PathBuf,
+}
+
+impl Engine {
+    /// Answers `analysis.question` to the end: the conversation's messages go to
+    /// `sink` as they happen; the report says how the step ended. Fails only when
+    /// the conversation could not be told (the token totals could not be saved).
+    pub async fn analyze(&self, analysis: &Analysis, sink: &dyn EventSink) -> Result<StepReport> {
+        let step_id = StepId::new();
+        self.analyze_step(analysis, step_id, sink).await
+    }
+
+    /// Starts answering in the background and returns the step's id at once;
+    /// `cancel_step` stops it.
+    pub fn start_analysis(
+        self: &Arc<Self>,
+        analysis: Analysis,
+        sink: Arc<dyn EventSink>,
+    ) -> (StepId, JoinHandle<Result<StepReport>>) {
+        let step_id = StepId::new();
+        let engine = Arc::clone(self);
+        let id = step_id.clone();
+        let handle =
+            tokio::spawn(async move { engine.analyze_step(&analysis, id, sink.as_ref()).await });
+        (step_id, handle)
+    }
+
+    /// Stops a step: its model call and its running code. False when it had ended.
+    pub fn cancel_step(&self, step_id: &StepId) -> bool {
+        self.cancellations.cancel(&Stoppable::Step(step_id.clone()))
+    }
+
+    /// Creates (or starts) the session's container with these datasets, so the
+    /// first question pays only for a warm run. The window calls it when files
+    /// are added and while the analyst types.
+    pub async fn warm_session(
+        &self,
+        session_id: &SessionId,
+        datasets: &[PathBuf],
+        sink: &dyn EventSink,
+    ) -> Result<()> {
+        let mounts = plan_dataset_mounts(datasets)?;
+        let settings = self.settings();
+        let connection = docker::connect(&settings.docker).await?;
+        let containers = SessionContainers::new(
+            &connection,
+            settings.sandbox,
+            settings.packages,
+            self.state_dir.clone(),
+        );
+        containers.ensure(session_id, &mounts, sink).await?;
+        Ok(())
+    }
+
+    async fn analyze_step(
+        &self,
+        analysis: &Analysis,
+        step_id: StepId,
+        sink: &dyn EventSink,
+    ) -> Result<StepReport> {
+        let registration = self
+            .cancellations
+            .register(Stoppable::Step(step_id.clone()));
+        let cancel = registration.token();
+        let earlier = self.earlier_steps(&analysis.session_id);
+        let step = Step {
+            session_id: &analysis.session_id,
+            step_id,
+            question: &analysis.question,
+            earlier,
+        };
+        let names = analysis.datasets.iter().map(|p| file_name(p)).collect();
+        let started = agent::open_step(&step, names, sink);
+        if analysis.question.trim().is_empty() {
+            return Ok(agent::fail_step(
+                &step,
+                started,
+                &Error::QuestionEmpty,
+                sink,
+            ));
+        }
+        let settings = self.settings();
+        let ready = async {
+            let provider = llm::connect_with_stored_key(&settings.llm)?;
+            let model =
+                llm::resolve_model(provider.as_ref(), settings.llm.model.as_deref(), cancel)
+                    .await?;
+            let mounts = plan_dataset_mounts(&analysis.datasets)?;
+            let connection = docker::connect(&settings.docker).await?;
+            Ok::<_, Error>((provider, model, mounts, connection))
+        };
+        let (provider, model, mounts, connection) = match ready.await {
+            Ok(ready) => ready,
+            Err(error) => return Ok(agent::fail_step(&step, started, &error, sink)),
+        };
+        let containers = SessionContainers::new(
+            &connection,
+            settings.sandbox.clone(),
+            settings.packages.clone(),
+            self.state_dir.clone(),
+        );
+        let sandbox = Sandbox::for_connection(&connection, settings.sandbox.clone());
+        let container = match containers.ensure(&analysis.session_id, &mounts, sink).await {
+            Ok(container) => container,
+            Err(error) => return Ok(agent::fail_step(&step, started, &error, sink)),
+        };
+        let mut bench = Workbench {
+            containers: &containers,
+            sandbox: &sandbox,
+            container,
+            mounts: &mounts,
+            artifacts_dir: analysis.artifacts_dir.clone(),
+        };
+        let policy = SendPolicy::from_settings(&settings.llm);
+        let context = match agent::context::prepare(
+            &mut bench,
+            &analysis.session_id,
+            &analysis.datasets,
+            &policy,
+            cancel,
+        )
+        .await
+        {
+            Ok(context) => context,
+            Err(error) => return Ok(agent::fail_step(&step, started, &error, sink)),
+        };
+        let ledger = self.usage_ledger();
+        let model = Model {
+            provider: provider.as_ref(),
+            model,
+            ledger: &ledger,
+            compact: compact_prompt(settings.agent.prompt, settings.llm.provider),
+        };
+        let report = agent::run_step(
+            &step,
+            started,
+            model,
+            &mut bench,
+            &settings.agent,
+            &context,
+            sink,
+            cancel,
+        )
+        .await?;
+        if let Some(answer) = &report.answer {
+            self.remember_step(&analysis.session_id, &analysis.question, answer);
+        }
+        Ok(report)
+    }
+
+    /// The session's earlier questions and answers, oldest first.
+    fn earlier_steps(&self, session: &SessionId) -> Vec<(String, String)> {
+        self.answered
+            .lock()
+            .expect("answered lock")
+            .get(session)
+            .cloned()
+            .unwrap_or_default()
+    }
+
+    fn remember_step(&self, session: &SessionId, question: &str, answer: &str) {
+        self.answered
+            .lock()
+            .expect("answered lock")
+            .entry(session.clone())
+            .or_default()
+            .push((question.to_owned(), answer.to_owned()));
+    }
+}
+
+/// The compact brief for models on this computer or a local server, unless
+/// Settings say otherwise.
+fn compact_prompt(style: PromptStyle, provider: ProviderId) -> bool {
+    match style {
+        PromptStyle::Full => false,
+        PromptStyle::Compact => true,
+        PromptStyle::Auto => !provider.needs_key(),
+    }
+}
+
+fn file_name(path: &Path) -> String {
+    path.file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| path.display().to_string())
+}

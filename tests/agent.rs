@@ -1,0 +1,517 @@
+//! The analysis agent end to end: a local server speaking the OpenAI Chat
+//! Completions wire format plays the model's replies (the scripts it "writes"
+//! and its answers), and every script really runs in a session container on the
+//! real Docker daemon. Each test checks what an analyst would see (the
+//! conversation's messages) and what the model was really sent.
+
+mod common;
+mod llm_support;
+
+use common::Recorder;
+use common::session::TestSession;
+use llm_support::{Reply, Server, data};
+use sandpiper::conversation::{Message, StepState};
+use sandpiper::engine::Analysis;
+use sandpiper::events::{Event, Outcome};
+use sandpiper::llm::ProviderId;
+use sandpiper::{Engine, Settings};
+use serde_json::json;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// A streamed Chat Completions reply, one event per line of text, with usage.
+fn streamed(text: &str) -> Reply {
+    let mut events = Vec::new();
+    for piece in text.split_inclusive('\n') {
+        events.push(data(json!({
+            "id": "c1", "object": "chat.completion.chunk", "created": 1, "model": "local-model",
+            "choices": [{"index": 0, "delta": {"content": piece}, "finish_reason": null}]
+        })));
+    }
+    events.push(data(json!({
+        "id": "c1", "object": "chat.completion.chunk", "created": 1, "model": "local-model",
+        "choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}]
+    })));
+    events.push(data(json!({
+        "id": "c1", "object": "chat.completion.chunk", "created": 1, "model": "local-model",
+        "choices": [], "usage": {"prompt_tokens": 100, "completion_tokens": 20, "total_tokens": 120}
+    })));
+    events.push("data: [DONE]\n\n".to_owned());
+    let events: Vec<&str> = events.iter().map(String::as_str).collect();
+    Reply::sse_slow(&events, Duration::from_millis(1))
+}
+
+/// A reply with the script in a ```python fence, as most models write it.
+fn script(code: &str) -> Reply {
+    streamed(&format!("Here is the script:\n```python\n{code}\n```\n"))
+}
+
+/// Reads the sales table with the standard library only (the bare test image
+/// has no pandas) and prints the totals per region.
+const TOTALS: &str = r#"import csv
+totals = {}
+for row in csv.DictReader(open(main_file)):
+    totals[row['region']] = totals.get(row['region'], 0) + int(row['sales'])
+for region, total in sorted(totals.items()):
+    print(region, total)
+best = max(totals, key=totals.get)
+print('best:', best, totals[best])"#;
+
+/// An analyst's session: a sales table, an engine whose model is the scripted
+/// server, and every event the steps emit.
+struct Analyst {
+    server: Server,
+    session: TestSession,
+    data: PathBuf,
+    events: Recorder,
+    engine: Arc<Engine>,
+}
+
+impl Analyst {
+    async fn with_replies(what: &str, replies: Vec<Reply>) -> Analyst {
+        Self::with_settings(what, replies, |_| {}).await
+    }
+
+    async fn with_settings(
+        what: &str,
+        replies: Vec<Reply>,
+        change: impl FnOnce(&mut Settings),
+    ) -> Analyst {
+        let server = Server::start(replies).await;
+        let session = TestSession::new(what);
+        let data = session.state.path().join("sales.csv");
+        std::fs::write(
+            &data,
+            "region,sales\nNorth,100\nSouth,250\nNorth,120\nEast,175\n",
+        )
+        .unwrap();
+        let mut settings = Settings::default();
+        settings.sandbox.image = session.image.clone();
+        settings.llm.provider = ProviderId::OpenAiCompatible;
+        settings.llm.base_url = Some(server.url_with("/v1"));
+        settings.llm.model = Some("local-model".into());
+        change(&mut settings);
+        let engine = Engine::with_state_dir(settings, session.state.path().to_owned());
+        Analyst {
+            server,
+            session,
+            data,
+            events: Recorder::default(),
+            engine,
+        }
+    }
+
+    fn analysis(&self, question: &str) -> Analysis {
+        Analysis {
+            session_id: self.session.name.clone(),
+            question: question.to_owned(),
+            datasets: vec![self.data.clone()],
+            artifacts_dir: self.session.state.path().join("artifacts"),
+        }
+    }
+
+    async fn ask(&self, question: &str) -> sandpiper::agent::StepReport {
+        self.engine
+            .analyze(&self.analysis(question), &self.events)
+            .await
+            .unwrap_or_else(|err| panic!("{}", err.plain_words()))
+    }
+
+    /// The conversation so far, as the window and the store receive it.
+    fn messages(&self) -> Vec<Message> {
+        self.events
+            .events()
+            .into_iter()
+            .filter_map(|e| match e {
+                Event::Conversation { message, .. } => Some(message),
+                _ => None,
+            })
+            .collect()
+    }
+
+    fn types(&self) -> Vec<String> {
+        self.messages()
+            .iter()
+            .map(|m| {
+                serde_json::to_value(m).unwrap()["type"]
+                    .as_str()
+                    .unwrap()
+                    .to_owned()
+            })
+            .collect()
+    }
+
+    /// The user message of each request the model received.
+    fn prompts(&self) -> Vec<String> {
+        self.server
+            .requests()
+            .iter()
+            .map(|r| {
+                let messages = r.body["messages"].as_array().unwrap();
+                messages.last().unwrap()["content"]
+                    .as_str()
+                    .unwrap()
+                    .to_owned()
+            })
+            .collect()
+    }
+
+    fn executions(&self) -> Vec<(u32, Outcome, String)> {
+        self.messages()
+            .into_iter()
+            .filter_map(|m| match m {
+                Message::Execution {
+                    try_number,
+                    outcome,
+                    stdout,
+                    ..
+                } => Some((try_number, outcome, stdout)),
+                _ => None,
+            })
+            .collect()
+    }
+
+    fn answer(&self) -> Message {
+        self.messages()
+            .into_iter()
+            .find(|m| matches!(m, Message::Answer { .. }))
+            .expect("an answer")
+    }
+}
+
+#[tokio::test]
+async fn a_question_answered_on_the_first_try() {
+    let analyst = Analyst::with_replies(
+        "first-try",
+        vec![
+            script(TOTALS),
+            streamed("South sold the most: 250 in sales."),
+        ],
+    )
+    .await;
+    let report = analyst.ask("Which region sold the most?").await;
+    assert_eq!(report.state, StepState::Done, "{:#?}", analyst.messages());
+    assert_eq!(report.tries, 1);
+    assert_eq!(
+        report.answer.as_deref(),
+        Some("South sold the most: 250 in sales.")
+    );
+    assert_eq!(
+        analyst.types(),
+        [
+            "question",
+            "try_started",
+            "code",
+            "notice",
+            "execution",
+            "notice",
+            "answer",
+            "step_ended"
+        ]
+    );
+    let executions = analyst.executions();
+    assert_eq!(executions[0].1, Outcome::Success);
+    assert!(executions[0].2.contains("North 220\n"), "{executions:?}");
+    // The model saw the dataset's description and the question, not the file.
+    let prompts = analyst.prompts();
+    assert_eq!(
+        prompts.len(),
+        2,
+        "one call for the code, one for the answer"
+    );
+    assert!(
+        prompts[0].contains("Dataset \"sales.csv\""),
+        "{}",
+        prompts[0]
+    );
+    assert!(prompts[0].contains("Question: Which region sold the most?"));
+    assert!(prompts[1].contains("best: South 250"), "{}", prompts[1]);
+    let Message::Answer {
+        ungrounded,
+        provenance,
+        ..
+    } = analyst.answer()
+    else {
+        unreachable!()
+    };
+    assert!(ungrounded.is_empty(), "{ungrounded:?}");
+    assert_eq!(provenance.code.trim_end(), TOTALS);
+    assert_eq!(provenance.datasets[0].name, "sales.csv");
+    assert_eq!(provenance.datasets[0].sha256.len(), 64);
+    let Some(Message::StepEnded {
+        input_tokens,
+        output_tokens,
+        ..
+    }) = analyst.messages().last().cloned()
+    else {
+        unreachable!()
+    };
+    assert_eq!((input_tokens, output_tokens), (200, 40));
+}
+
+#[tokio::test]
+async fn a_failed_try_sends_its_error_back_and_the_fix_answers() {
+    let broken =
+        "import csv\nrows = list(csv.DictReader(open(main_file)))\nprint(rows[0]['Region'])";
+    let analyst = Analyst::with_replies(
+        "fixed",
+        vec![script(broken), script(TOTALS), streamed("South, with 250.")],
+    )
+    .await;
+    let report = analyst.ask("Which region sold the most?").await;
+    assert_eq!(report.state, StepState::Done);
+    assert_eq!(report.tries, 2);
+    let executions = analyst.executions();
+    assert_eq!(executions.len(), 2);
+    assert_eq!(executions[0].1, Outcome::Failed);
+    assert_eq!(executions[1].1, Outcome::Success);
+    // The error really reached the second request, with the failing code.
+    let fix = &analyst.prompts()[1];
+    for needle in [
+        "KeyError",
+        "'Region'",
+        "(line 3)",
+        "print(rows[0]['Region'])",
+    ] {
+        assert!(fix.contains(needle), "{needle} missing from:\n{fix}");
+    }
+}
+
+#[tokio::test]
+async fn five_failed_tries_end_in_an_honest_give_up() {
+    let replies = (1..=5)
+        .map(|n| script(&format!("raise ValueError('attempt {n} went wrong')")))
+        .collect();
+    let analyst = Analyst::with_replies("give-up", replies).await;
+    let report = analyst.ask("Which region sold the most?").await;
+    assert_eq!(report.state, StepState::GaveUp);
+    assert_eq!(report.tries, 5);
+    assert_eq!(
+        analyst.server.requests().len(),
+        5,
+        "no answer call after giving up"
+    );
+    let gave_up = analyst
+        .messages()
+        .into_iter()
+        .find_map(|m| match m {
+            Message::GaveUp {
+                tries, suggestion, ..
+            } => Some((tries, suggestion)),
+            _ => None,
+        })
+        .expect("a give-up message");
+    assert_eq!(gave_up.0.len(), 5);
+    assert!(
+        gave_up.0[4].reason.contains("attempt 5 went wrong"),
+        "{gave_up:?}"
+    );
+    assert!(!gave_up.1.is_empty());
+    assert_eq!(analyst.types().last().unwrap(), "step_ended");
+}
+
+#[tokio::test]
+async fn the_same_code_twice_is_not_run_again_and_the_model_is_told_what_was_tried() {
+    let failing =
+        "import csv\nprint(sum(int(r['amount']) for r in csv.DictReader(open(main_file))))";
+    let analyst = Analyst::with_replies(
+        "repeat",
+        vec![
+            script(failing),
+            script(&format!("{failing}\n")),
+            script(TOTALS),
+            streamed("South."),
+        ],
+    )
+    .await;
+    let report = analyst.ask("What is the total amount?").await;
+    assert_eq!(report.state, StepState::Done);
+    assert_eq!(report.tries, 3);
+    assert_eq!(
+        analyst.executions().len(),
+        2,
+        "the repeated code did not run"
+    );
+    let rejected = analyst.messages().into_iter().find_map(|m| match m {
+        Message::TryRejected {
+            try_number, reason, ..
+        } => Some((try_number, reason)),
+        _ => None,
+    });
+    assert_eq!(
+        rejected,
+        Some((
+            2,
+            "The model sent the same code as in try 1, so it was not run again.".to_owned()
+        ))
+    );
+    let third = &analyst.prompts()[2];
+    assert!(third.contains("Already tried, and failed:"), "{third}");
+    assert!(third.contains("- try 1: KeyError"), "{third}");
+    assert!(third.contains("take a different approach"), "{third}");
+}
+
+#[tokio::test]
+async fn a_missing_package_is_installed_without_spending_a_try() {
+    let code = "import tabulate\nprint(tabulate.tabulate([['South', 250]]))";
+    let analyst =
+        Analyst::with_replies("install", vec![script(code), streamed("South: 250.")]).await;
+    let report = analyst.ask("Show the best region as a table").await;
+    assert_eq!(report.state, StepState::Done, "{:?}", analyst.messages());
+    assert_eq!(report.tries, 1);
+    let installed = analyst.events.events().into_iter().any(|e| {
+        matches!(e, Event::PackagesInstalled { ref packages, error: None, .. } if packages == &["tabulate".to_owned()])
+    });
+    assert!(installed, "tabulate was installed");
+    let executions = analyst.executions();
+    assert_eq!(executions.last().unwrap().1, Outcome::Success);
+    assert!(executions.last().unwrap().2.contains("South"));
+}
+
+#[tokio::test]
+async fn a_reply_without_code_is_a_failed_try_with_a_clear_reason() {
+    let analyst = Analyst::with_replies(
+        "no-code",
+        vec![
+            streamed("Based on the data, the South region sold the most."),
+            script(TOTALS),
+            streamed("South, with 250."),
+        ],
+    )
+    .await;
+    let report = analyst.ask("Which region sold the most?").await;
+    assert_eq!(report.state, StepState::Done);
+    assert_eq!(report.tries, 2);
+    assert!(analyst.messages().iter().any(|m| matches!(m,
+        Message::TryRejected { try_number: 1, reason, .. } if reason == "The model's reply had no Python code in it.")));
+    assert!(analyst.prompts()[1].contains("your reply had no Python code in it"));
+}
+
+#[tokio::test]
+async fn two_python_blocks_run_as_one_script() {
+    let analyst = Analyst::with_replies(
+        "two-blocks",
+        vec![
+            streamed(
+                "First read it:\n```python\nimport csv\nrows = list(csv.DictReader(open(main_file)))\n```\nThen count:\n```python\nprint('rows:', len(rows))\n```\nIt prints:\n```text\nrows: 4\n```\n",
+            ),
+            streamed("There are 4 rows."),
+        ],
+    )
+    .await;
+    let report = analyst.ask("How many rows?").await;
+    assert_eq!(report.state, StepState::Done);
+    assert_eq!(analyst.executions()[0].2, "rows: 4\n");
+}
+
+#[tokio::test]
+async fn stop_ends_the_running_code_and_the_step_is_recorded_as_cancelled() {
+    let analyst = Analyst::with_replies(
+        "cancel",
+        vec![script(
+            "import time\nprint('started', flush=True)\ntime.sleep(120)",
+        )],
+    )
+    .await;
+    let (seen_tx, mut seen_rx) = tokio::sync::mpsc::unbounded_channel();
+    let events = analyst.events.clone();
+    let sink = move |event: Event| {
+        if matches!(&event, Event::Stdout { line, .. } if line == "started") {
+            let _ = seen_tx.send(());
+        }
+        sandpiper::EventSink::emit(&events, event);
+    };
+    let (step_id, step) = analyst
+        .engine
+        .start_analysis(analyst.analysis("Wait a while"), Arc::new(sink));
+    seen_rx.recv().await.expect("the code started");
+    let stopped_at = std::time::Instant::now();
+    assert!(analyst.engine.cancel_step(&step_id));
+    let report = step.await.unwrap().unwrap();
+    assert_eq!(report.state, StepState::Cancelled);
+    assert!(
+        stopped_at.elapsed().as_secs() < 20,
+        "{:?}",
+        stopped_at.elapsed()
+    );
+    assert_eq!(analyst.executions()[0].1, Outcome::Cancelled);
+    assert!(!analyst.engine.cancel_step(&step_id), "the step is over");
+}
+
+#[tokio::test]
+async fn a_follow_up_uses_a_file_the_step_before_left_in_the_work_folder() {
+    let save = r#"import csv
+rows = [r for r in csv.DictReader(open(main_file)) if r['region'] == 'North']
+with open('/workspace/north.csv', 'w') as f:
+    f.write('sales\n' + '\n'.join(r['sales'] for r in rows) + '\n')
+print('north rows:', len(rows))"#;
+    let reuse = "print('north total:', sum(int(l) for l in open('/workspace/north.csv').read().split()[1:]))";
+    let analyst = Analyst::with_replies(
+        "follow-up",
+        vec![
+            script(save),
+            streamed("North has 2 rows."),
+            script(reuse),
+            streamed("North sold 220."),
+        ],
+    )
+    .await;
+    assert_eq!(
+        analyst.ask("Keep the North rows").await.state,
+        StepState::Done
+    );
+    let report = analyst.ask("What did North sell in total?").await;
+    assert_eq!(report.state, StepState::Done);
+    let follow_up = &analyst.prompts()[2];
+    assert!(follow_up.contains("/workspace/north.csv"), "{follow_up}");
+    assert!(follow_up.contains("Q: Keep the North rows"), "{follow_up}");
+    assert!(follow_up.contains("A: North has 2 rows."), "{follow_up}");
+    assert_eq!(analyst.executions().last().unwrap().2, "north total: 220\n");
+}
+
+#[tokio::test]
+async fn a_number_the_output_does_not_back_is_flagged() {
+    let analyst = Analyst::with_replies(
+        "ungrounded",
+        vec![
+            script(TOTALS),
+            streamed("South sold 250, about 37.5% more than East."),
+        ],
+    )
+    .await;
+    analyst.ask("Which region sold the most?").await;
+    let Message::Answer {
+        text, ungrounded, ..
+    } = analyst.answer()
+    else {
+        unreachable!()
+    };
+    let flagged: Vec<&str> = ungrounded.iter().map(|n| n.text.as_str()).collect();
+    assert_eq!(flagged, ["37.5%"]);
+    assert_eq!(&text[ungrounded[0].start..ungrounded[0].end], "37.5%");
+}
+
+#[tokio::test]
+async fn a_model_that_refuses_the_key_ends_the_step_in_plain_words() {
+    let analyst = Analyst::with_replies(
+        "bad-key",
+        vec![Reply::json(
+            401,
+            json!({"error": {"message": "Invalid API key", "type": "invalid_request_error", "code": "invalid_api_key"}}),
+        )],
+    )
+    .await;
+    let report = analyst.ask("Which region sold the most?").await;
+    assert_eq!(report.state, StepState::Failed);
+    let error = analyst.messages().into_iter().find_map(|m| match m {
+        Message::Error { error, .. } => Some(error),
+        _ => None,
+    });
+    let error = error.expect("an error message");
+    assert_eq!(error.code, "llm.invalid_key");
+    assert!(
+        error.title.contains("did not accept your API key"),
+        "{error:?}"
+    );
+}
