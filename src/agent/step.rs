@@ -20,6 +20,10 @@ use crate::settings::AgentSettings;
 use std::time::Instant;
 use tokio_util::sync::CancellationToken;
 
+/// The longest reply asked for: a script, and an answer in plain words.
+const SCRIPT_MAX_TOKENS: u32 = 2048;
+const ANSWER_MAX_TOKENS: u32 = 700;
+
 /// The question and where it stands in its conversation.
 pub struct Step<'a> {
     pub session_id: &'a SessionId,
@@ -262,7 +266,13 @@ impl StepRun<'_> {
                 false => prompt::FULL_BRIEF,
             };
             let reply = self
-                .call(&call_id, brief, request, &context.sent_tally())
+                .call(
+                    &call_id,
+                    brief,
+                    request,
+                    SCRIPT_MAX_TOKENS,
+                    &context.sent_tally(),
+                )
                 .await?;
 
             let attempt = match extract_code(&reply.text) {
@@ -332,11 +342,14 @@ impl StepRun<'_> {
         call_id: &CallId,
         brief: &str,
         prompt_text: String,
+        max_tokens: u32,
         sent: &(u64, u64),
     ) -> std::result::Result<Completion, Stop> {
         let mut request = CompletionRequest::new(self.model.model.clone(), prompt_text);
         request.system = Some(brief.to_owned());
-        request.max_tokens = 4096;
+        // A script or an answer is far shorter; a small model that rambles is cut
+        // here instead of spending minutes of a laptop's CPU.
+        request.max_tokens = max_tokens;
         request.temperature = Some(0.0);
         self.sink.emit(Event::LlmPrompt {
             call_id: call_id.clone(),
@@ -441,7 +454,13 @@ impl StepRun<'_> {
         let call_id = CallId::new();
         let request = prompt::answer_request(self.step.question, &result.stdout, &names);
         let reply = self
-            .call(&call_id, prompt::ANSWER_BRIEF, request, &(0, 0))
+            .call(
+                &call_id,
+                prompt::ANSWER_BRIEF,
+                request,
+                ANSWER_MAX_TOKENS,
+                &(0, 0),
+            )
             .await?;
         let text = reply.text.trim().to_owned();
         let ungrounded = ungrounded_numbers(&text, &result.stdout, self.step.question);
