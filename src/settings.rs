@@ -30,6 +30,11 @@ pub struct AgentSettings {
     pub step_token_budget: u64,
     /// How the agent briefs the model.
     pub prompt: PromptStyle,
+    /// Run analyses in the analysis image (the sandbox image with pandas, numpy,
+    /// matplotlib, seaborn, scipy, scikit-learn, openpyxl, pyarrow and DuckDB
+    /// baked in, built once on this computer). Off: the sandbox image as it is,
+    /// with every package installed on demand.
+    pub analysis_image: bool,
 }
 
 /// `compact` keeps the instructions short: small local models follow long
@@ -49,6 +54,7 @@ impl Default for AgentSettings {
             max_tries: 5,
             step_token_budget: 120_000,
             prompt: PromptStyle::Auto,
+            analysis_image: true,
         }
     }
 }

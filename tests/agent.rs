@@ -91,6 +91,9 @@ impl Analyst {
         settings.llm.provider = ProviderId::OpenAiCompatible;
         settings.llm.base_url = Some(server.url_with("/v1"));
         settings.llm.model = Some("local-model".into());
+        // These scripts need only the standard library: the bare image starts
+        // fastest. tests/agent_formats.rs runs in the analysis image.
+        settings.agent.analysis_image = false;
         change(&mut settings);
         let engine = Engine::with_state_dir(settings, session.state.path().to_owned());
         Analyst {
@@ -100,6 +103,17 @@ impl Analyst {
             events: Recorder::default(),
             engine,
         }
+    }
+
+    /// The same analyst in the analysis image (pandas and the table readers),
+    /// on one of the format fixtures of tests/data instead of the sales table.
+    async fn on_fixture(what: &str, fixture: &str, replies: Vec<Reply>) -> Analyst {
+        let mut analyst =
+            Self::with_settings(what, replies, |s| s.agent.analysis_image = true).await;
+        analyst.data = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/data")
+            .join(fixture);
+        analyst
     }
 
     fn analysis(&self, question: &str) -> Analysis {
@@ -514,4 +528,82 @@ async fn a_model_that_refuses_the_key_ends_the_step_in_plain_words() {
         error.title.contains("did not accept your API key"),
         "{error:?}"
     );
+}
+
+/// Reads a fixture in the analysis image as the description told the model to,
+/// and checks both what the model was told and what the code printed.
+async fn read_as_described(what: &str, fixture: &str, code: &str, told: &[&str], printed: &str) {
+    let analyst = Analyst::on_fixture(what, fixture, vec![script(code), streamed("Done.")]).await;
+    let report = analyst.ask("Summarise the data").await;
+    assert_eq!(report.state, StepState::Done, "{:#?}", analyst.messages());
+    let described = &analyst.prompts()[0];
+    for needle in told {
+        assert!(
+            described.contains(needle),
+            "{needle} missing from:\n{described}"
+        );
+    }
+    let output = &analyst.executions()[0].2;
+    assert!(output.contains(printed), "{printed:?} not in {output:?}");
+}
+
+#[tokio::test]
+async fn a_latin1_csv_with_semicolons_and_decimal_commas_is_read_without_garbling() {
+    read_as_described(
+        "latin1",
+        "ventes_latin1.csv",
+        "df = pd.read_csv(file_1, sep=';', encoding='cp1252', decimal=',')\n\
+         print(df.groupby('Région')[\"Chiffre d'affaires (€)\"].sum().to_string())",
+        &[
+            "Région (str)",
+            "Île-de-France | Paris | 1234.5",
+            "file_1 (ventes_latin1.csv): pd.read_csv(file_1, sep=';', encoding='cp1252', decimal=',')",
+        ],
+        "Île-de-France    1734.50",
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn an_excel_report_is_read_from_its_table_sheet_under_its_title_with_merged_headers() {
+    read_as_described(
+        "excel",
+        "sales_report.xlsx",
+        "df = load_data(file_1, sheet='Sales')\nprint('Q1 revenue:', df['Revenue Q1'].sum())",
+        &[
+            "Excel sheet \"Sales\", header on row 4 (other sheets: \"Notes\")",
+            "- Revenue Q1 (int64)",
+            "- Units Q2 (int64)",
+            "file_1 (sales_report.xlsx): load_data(file_1, sheet='Sales')",
+        ],
+        "Q1 revenue: 545",
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn nested_json_records_become_columns() {
+    read_as_described(
+        "json",
+        "orders.json",
+        "df = load_data()\nprint('biggest order:', df.loc[df['total'].idxmax(), 'customer.name'])",
+        &[
+            "- customer.country (str)",
+            "file_1 (orders.json): load_data(file_1)",
+        ],
+        "biggest order: Chloé",
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn a_parquet_file_keeps_its_types() {
+    read_as_described(
+        "parquet",
+        "visits.parquet",
+        "df = pd.read_parquet(file_1)\nprint('visits:', df['visits'].sum(), df['day'].dt.day_name().iloc[0])",
+        &["- day (datetime64", "- visits (int64)", "pd.read_parquet(file_1)"],
+        "visits: 471 Monday",
+    )
+    .await;
 }

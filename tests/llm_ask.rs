@@ -56,6 +56,11 @@ fn sales() -> DatasetSummary {
         sample_rows: vec![vec!["Nord".into()], vec!["Sud".into()], vec!["Nord".into()]],
         encoding: None,
         delimiter: None,
+        kind: None,
+        sheet: None,
+        sheets: vec![],
+        header_row: None,
+        read: None,
     }
 }
 

@@ -45,6 +45,11 @@ fn customers() -> DatasetSummary {
             .collect(),
         encoding: None,
         delimiter: None,
+        kind: None,
+        sheet: None,
+        sheets: vec![],
+        header_row: None,
+        read: None,
     }
 }
 

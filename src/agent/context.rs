@@ -154,14 +154,22 @@ fn reading(summaries: &[DatasetSummary]) -> Vec<String> {
         .enumerate()
         .map(|(i, s)| {
             let var = format!("file_{}", i + 1);
-            let mut args = vec![var.clone()];
-            if let Some(sep) = s.delimiter.as_deref().filter(|d| *d != ",") {
-                args.push(format!("sep={}", python_string(sep)));
-            }
-            if let Some(encoding) = s.encoding.as_deref().filter(|e| !e.starts_with("utf-8")) {
-                args.push(format!("encoding={}", python_string(encoding)));
-            }
-            format!("{var} ({}): pd.read_csv({})", s.name, args.join(", "))
+            let read = match &s.read {
+                Some(read) => read.replace("(file", &format!("({var}")),
+                None => {
+                    let mut args = vec![var.clone()];
+                    if let Some(sep) = s.delimiter.as_deref().filter(|d| *d != ",") {
+                        args.push(format!("sep={}", python_string(sep)));
+                    }
+                    if let Some(encoding) =
+                        s.encoding.as_deref().filter(|e| !e.starts_with("utf-8"))
+                    {
+                        args.push(format!("encoding={}", python_string(encoding)));
+                    }
+                    format!("pd.read_csv({})", args.join(", "))
+                }
+            };
+            format!("{var} ({}): {read}", s.name)
         })
         .collect()
 }

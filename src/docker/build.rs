@@ -26,7 +26,7 @@ pub async fn ensure_variant_image(
     let ca = ca_bundle
         .and_then(|path| std::fs::read(path).ok())
         .unwrap_or_default();
-    let context = build_context(&dockerfile, &ca)?;
+    let context = build_context(&dockerfile, &ca, variant.files())?;
     let options = BuildImageOptionsBuilder::default()
         .dockerfile("Dockerfile")
         .t(&tag)
@@ -70,11 +70,18 @@ fn build_failed(image: &str, step: &str, reason: &str) -> Error {
     }
 }
 
-/// A tar with the Dockerfile and the trusted CA bundle (empty when none).
-fn build_context(dockerfile: &str, ca: &[u8]) -> Result<Vec<u8>> {
+/// A tar with the Dockerfile, the trusted CA bundle (empty when none) and the
+/// variant's own files.
+fn build_context(dockerfile: &str, ca: &[u8], files: &[(&str, &str)]) -> Result<Vec<u8>> {
     let packing = |e| Error::io("packing the image's build context", e);
     let mut builder = tar::Builder::new(Vec::new());
-    for (name, data) in [("Dockerfile", dockerfile.as_bytes()), (CA_IN_CONTEXT, ca)] {
+    let mut entries = vec![("Dockerfile", dockerfile.as_bytes()), (CA_IN_CONTEXT, ca)];
+    entries.extend(
+        files
+            .iter()
+            .map(|(name, content)| (*name, content.as_bytes())),
+    );
+    for (name, data) in entries {
         let mut header = tar::Header::new_gnu();
         header.set_size(data.len() as u64);
         header.set_mode(0o644);

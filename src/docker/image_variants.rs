@@ -1,6 +1,7 @@
-//! Image variants (seed 002): one Dockerfile template, four variants. Only
-//! system dependencies go into images; Python packages are installed per
-//! session, on demand. The tag is a digest of the rendered Dockerfile, so an
+//! Image variants (seed 002): one Dockerfile template, five variants. Four add
+//! only system dependencies; `analysis` bakes in seed 000's data stack once, so
+//! a first question never waits for a pandas install. Anything else is installed
+//! per session, on demand. The tag is a digest of the rendered Dockerfile, so an
 //! unchanged variant is never rebuilt.
 
 use serde::{Deserialize, Serialize};
@@ -17,10 +18,14 @@ pub enum ImageVariant {
     Gui,
     /// curl.
     Web,
+    /// The analyses' default: pandas, numpy, matplotlib, seaborn, scipy,
+    /// scikit-learn, openpyxl, pyarrow and DuckDB, at pinned versions.
+    Analysis,
 }
 
 impl ImageVariant {
-    pub const ALL: [ImageVariant; 4] = [Self::Base, Self::Data, Self::Gui, Self::Web];
+    pub const ALL: [ImageVariant; 5] =
+        [Self::Base, Self::Data, Self::Gui, Self::Web, Self::Analysis];
 
     pub fn name(self) -> &'static str {
         match self {
@@ -28,6 +33,7 @@ impl ImageVariant {
             Self::Data => "data",
             Self::Gui => "gui",
             Self::Web => "web",
+            Self::Analysis => "analysis",
         }
     }
 
@@ -38,9 +44,43 @@ impl ImageVariant {
             Self::Data => &["gcc", "g++", "gfortran", "libopenblas-dev", "liblapack-dev"],
             Self::Gui => &["python3-tk"],
             Self::Web => &["curl"],
+            Self::Analysis => &[],
+        }
+    }
+
+    /// The Python packages baked into the variant, pinned: an answer's
+    /// provenance names them, and a rebuild must give the same versions.
+    pub fn python_packages(self) -> &'static [&'static str] {
+        match self {
+            Self::Analysis => &[
+                "pandas==3.1.1",
+                "numpy==2.4.6",
+                "matplotlib==3.11.2",
+                "seaborn==0.13.2",
+                "scipy==1.17.1",
+                "scikit-learn==1.9.1",
+                "openpyxl==3.1.5",
+                "pyarrow==26.0.1",
+                "duckdb==2.0.1",
+            ],
+            _ => &[],
+        }
+    }
+
+    /// Files of Sandpiper's own the variant installs (name in the build
+    /// context, content).
+    pub fn files(self) -> &'static [(&'static str, &'static str)] {
+        match self {
+            Self::Analysis => &[(READER_MODULE, READER_SOURCE)],
+            _ => &[],
         }
     }
 }
+
+/// The table readers model code gets as `load_data` (`sandbox/read_tables.py`),
+/// installed as the module `sandpiper_reading` in the analysis image.
+pub const READER_MODULE: &str = "sandpiper_reading.py";
+pub const READER_SOURCE: &str = include_str!("../sandbox/read_tables.py");
 
 /// The file name of the trusted CA bundle in the build context (empty when none):
 /// pip needs it behind a TLS-inspecting proxy, and it is deleted in the same step.
@@ -66,15 +106,35 @@ pub fn render_dockerfile(base_image: &str, variant: ImageVariant) -> String {
          {system}\
          COPY {CA_IN_CONTEXT} /tmp/{CA_IN_CONTEXT}\n\
          RUN if [ -s /tmp/{CA_IN_CONTEXT} ]; then export PIP_CERT=/tmp/{CA_IN_CONTEXT} SSL_CERT_FILE=/tmp/{CA_IN_CONTEXT}; fi \\\n \
-         && PIP_BREAK_SYSTEM_PACKAGES=1 python3 -m pip install --no-cache-dir --upgrade pip setuptools wheel \\\n \
+         && PIP_BREAK_SYSTEM_PACKAGES=1 python3 -m pip install --no-cache-dir --upgrade pip setuptools wheel{python} \\\n \
          && rm -f /tmp/{CA_IN_CONTEXT}\n\
+         {files}\
          WORKDIR /app\n\
          RUN chown -R appuser:appuser /app\n\
          USER appuser\n\
          ENV PIP_USER=1\n\
          ENV PATH=\"/home/appuser/.local/bin:$PATH\"\n\
          ENV PYTHONUNBUFFERED=1\n",
-        name = variant.name()
+        name = variant.name(),
+        files = variant
+            .files()
+            .iter()
+            .map(|(file, content)| {
+                // The digest in the comment changes the tag when the file changes.
+                let digest = Sha256::digest(content.as_bytes());
+                let short: String = digest.iter().take(6).map(|b| format!("{b:02x}")).collect();
+                format!(
+                    "# {file} {short}\nCOPY {file} /tmp/{file}\n\
+                     RUN install -m 0644 /tmp/{file} \"$(python3 -c 'import sysconfig; \
+                     print(sysconfig.get_paths()[\"purelib\"])')/{file}\" && rm /tmp/{file}\n"
+                )
+            })
+            .collect::<String>(),
+        python = variant
+            .python_packages()
+            .iter()
+            .map(|p| format!(" {p}"))
+            .collect::<String>(),
     )
 }
 

@@ -6,7 +6,7 @@
 use super::Engine;
 use super::cancellation::Stoppable;
 use crate::agent::{self, Model, Step, StepReport, Workbench};
-use crate::docker;
+use crate::docker::{self, image_variants::ImageVariant};
 use crate::error::{Error, Result};
 use crate::events::EventSink;
 use crate::ids::{SessionId, StepId};
@@ -107,7 +107,7 @@ impl Engine {
                 sink,
             ));
         }
-        let settings = self.settings();
+        let mut settings = self.settings();
         let ready = async {
             let provider = llm::connect_with_stored_key(&settings.llm)?;
             let model =
@@ -115,12 +115,19 @@ impl Engine {
                     .await?;
             let mounts = plan_dataset_mounts(&analysis.datasets)?;
             let connection = docker::connect(&settings.docker).await?;
-            Ok::<_, Error>((provider, model, mounts, connection))
+            let image = match settings.agent.analysis_image {
+                true => Some(self.analysis_image(&connection, sink).await?),
+                false => None,
+            };
+            Ok::<_, Error>((provider, model, mounts, connection, image))
         };
-        let (provider, model, mounts, connection) = match ready.await {
+        let (provider, model, mounts, connection, image) = match ready.await {
             Ok(ready) => ready,
             Err(error) => return Ok(agent::fail_step(&step, started, &error, sink)),
         };
+        if let Some(image) = image {
+            settings.sandbox.image = image;
+        }
         let containers = SessionContainers::new(
             &connection,
             settings.sandbox.clone(),
@@ -174,6 +181,35 @@ impl Engine {
             self.remember_step(&analysis.session_id, &analysis.question, answer);
         }
         Ok(report)
+    }
+
+    /// Builds the analysis image in the background (the app calls it at start,
+    /// so a first question never waits for it), telling its progress to `sink`.
+    /// Returns its tag.
+    pub async fn prepare_analysis_image(&self, sink: &dyn EventSink) -> Result<String> {
+        let connection = docker::connect(&self.settings().docker).await?;
+        self.analysis_image(&connection, sink).await
+    }
+
+    /// The analysis image's tag, built once (one build at a time: a question
+    /// asked while the app's start-up build runs waits for that build).
+    async fn analysis_image(
+        &self,
+        connection: &docker::Connection,
+        sink: &dyn EventSink,
+    ) -> Result<String> {
+        let _one_build = self.analysis_build.lock().await;
+        let settings = self.settings();
+        docker::ensure_image(&connection.docker, &settings.sandbox.image, sink).await?;
+        let (tag, _built) = docker::ensure_variant_image(
+            &connection.docker,
+            &settings.sandbox.image,
+            ImageVariant::Analysis,
+            settings.packages.ca_bundle.as_deref(),
+            sink,
+        )
+        .await?;
+        Ok(tag)
     }
 
     /// The session's earlier questions and answers, oldest first.

@@ -36,6 +36,8 @@ pub struct Engine {
     state_dir: PathBuf,
     /// Each session's answered questions and answers, for follow-ups.
     answered: Mutex<HashMap<SessionId, Vec<(String, String)>>>,
+    /// Held while the analysis image is checked or built.
+    analysis_build: tokio::sync::Mutex<()>,
 }
 
 /// The app's data folder, the same one the desktop shell uses
@@ -57,6 +59,7 @@ impl Engine {
             cancellations: Cancellations::default(),
             state_dir,
             answered: Mutex::new(HashMap::new()),
+            analysis_build: tokio::sync::Mutex::new(()),
         })
     }
 

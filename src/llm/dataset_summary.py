@@ -4,7 +4,10 @@
 # and prints one line, SANDPIPER-SUMMARY <json>, shaped like DatasetSummary in
 # what_is_sent.rs. How much of it leaves the computer is decided there, not here.
 #
-# Standard library only, so it works on a bare python:3.11-slim.
+# With pandas (the analysis image) every format is read by read_tables.py, which
+# the engine puts in front of this script: CSV/TSV in any encoding and delimiter,
+# Excel, JSON, Parquet. Without it (a bare python:3.11-slim), text tables are
+# read with the standard library below.
 
 import csv
 import json
@@ -136,4 +139,80 @@ def describe(path):
     }
 
 
-print("SANDPIPER-SUMMARY " + json.dumps([describe(p) for p in datasets], allow_nan=False))
+# Files above this size are described from their first rows (the count of rows
+# still covers the whole file): the sandbox's memory is capped.
+SAMPLE_ABOVE_BYTES = 200 << 20
+SAMPLED_ROWS = 200000
+
+
+def count_lines(path):
+    with open(path, "rb") as f:
+        return sum(chunk.count(b"\n") for chunk in iter(lambda: f.read(1 << 20), b""))
+
+
+def describe_frame(path):
+    import pandas as pd
+    big = os.path.getsize(path) > SAMPLE_ABOVE_BYTES
+    frame, info = read_table(path, nrows=SAMPLED_ROWS if big else None)
+    rows = len(frame)
+    if big and info["kind"] == "csv":
+        rows = max(rows, count_lines(path) - 1)
+    columns = []
+    for name in frame.columns:
+        series = frame[name]
+        stats = None
+        if pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series):
+            values = series.dropna()
+            if len(values):
+                stats = {
+                    "min": finite(float(values.min())),
+                    "max": finite(float(values.max())),
+                    "mean": finite(float(values.mean())),
+                    "median": finite(float(values.median())),
+                    "std": finite(float(values.std())) if len(values) > 1 else None,
+                }
+        try:
+            distinct = int(series.nunique(dropna=True))
+        except TypeError:  # lists or dicts in cells (nested JSON)
+            distinct = None
+        columns.append({
+            "name": str(name),
+            "dtype": str(series.dtype),
+            "missing": int(series.isna().sum()),
+            "distinct": distinct,
+            "numeric": stats,
+        })
+    sample = [["" if pd.isna(v) else str(v) for v in row]
+              for row in frame.head(SAMPLE_ROWS).itertuples(index=False, name=None)]
+    described = {
+        "name": os.path.basename(path),
+        "rows": rows,
+        "columns": columns,
+        "sample_rows": sample,
+    }
+    for key in ("encoding", "delimiter", "kind", "sheet", "sheets", "header_row", "read"):
+        if info.get(key) is not None:
+            described[key] = info[key]
+    # Model code has load_data (which reads this file exactly as described here)
+    # where the analysis image provides it; elsewhere the plain pandas call.
+    if info.get("load") and HAS_LOAD_DATA:
+        described["read"] = info["load"]
+    return described
+
+
+try:
+    import importlib.util
+    HAS_LOAD_DATA = importlib.util.find_spec("sandpiper_reading") is not None
+except (ImportError, ValueError):
+    HAS_LOAD_DATA = False
+
+
+def describe_any(path):
+    try:
+        import pandas  # noqa: F401
+    except ImportError:
+        return describe(path)
+    return describe_frame(path)
+
+
+print("SANDPIPER-SUMMARY " + json.dumps([describe_any(p) for p in datasets], allow_nan=False))

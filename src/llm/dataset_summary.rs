@@ -6,7 +6,13 @@ use super::what_is_sent::DatasetSummary;
 use crate::error::{Error, Result};
 
 /// The script, shipped inside the binary; it reads the harness's `datasets`.
-pub const SCRIPT: &str = include_str!("dataset_summary.py");
+/// The table readers the sandbox offers model code go first, so the model is
+/// told about a file exactly as its code will read it.
+pub const SCRIPT: &str = concat!(
+    include_str!("../sandbox/read_tables.py"),
+    "\n",
+    include_str!("dataset_summary.py")
+);
 
 const MARKER: &str = "SANDPIPER-SUMMARY ";
 

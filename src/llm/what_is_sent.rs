@@ -25,6 +25,20 @@ pub struct DatasetSummary {
     /// The column separator found (`,`, `;`, a tab, `|`).
     #[serde(default)]
     pub delimiter: Option<String>,
+    /// `csv`, `excel`, `json` or `parquet`, as the content showed it.
+    #[serde(default)]
+    pub kind: Option<String>,
+    /// For Excel: the sheet described, every sheet of the file, and the row the
+    /// header was found on (1 for the first).
+    #[serde(default)]
+    pub sheet: Option<String>,
+    #[serde(default)]
+    pub sheets: Vec<String>,
+    #[serde(default)]
+    pub header_row: Option<u32>,
+    /// How code reads it, with `file` for its path, e.g. `pd.read_csv(file, sep=';')`.
+    #[serde(default)]
+    pub read: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -106,6 +120,22 @@ pub fn what_is_sent(datasets: &[DatasetSummary], policy: &SendPolicy) -> WhatIsS
             dataset.rows,
             dataset.columns.len()
         );
+        if let Some(sheet) = &dataset.sheet {
+            let others: Vec<String> = dataset
+                .sheets
+                .iter()
+                .filter(|s| *s != sheet)
+                .map(|s| format!("\"{}\"", one_line(s, 60)))
+                .collect();
+            let _ = write!(text, "Excel sheet \"{}\"", one_line(sheet, 60));
+            if let Some(row) = dataset.header_row.filter(|r| *r > 1) {
+                let _ = write!(text, ", header on row {row}");
+            }
+            if !others.is_empty() {
+                let _ = write!(text, " (other sheets: {})", others.join(", "));
+            }
+            text.push_str(".\n");
+        }
         text.push_str("Columns:\n");
         for column in &dataset.columns[..shown] {
             let _ = write!(

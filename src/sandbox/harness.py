@@ -79,6 +79,13 @@ def auto_imports():
             names[alias] = __import__(module)
         except Exception:
             pass
+    try:
+        # The analysis image's table readers (sandbox/read_tables.py).
+        from sandpiper_reading import load_data
+
+        names["load_data"] = load_data
+    except Exception:
+        pass
     return names
 
 
@@ -169,6 +176,10 @@ def run_code(name, source, data_paths):
     namespace = {"__name__": "__main__", "__file__": name}
     namespace.update(auto_imports())
     namespace.update(dataset_variables(data_paths))
+    if "load_data" in namespace and data_paths:
+        read, first = namespace["load_data"], data_paths[0]
+        # load_data() with no file reads main_file.
+        namespace["load_data"] = lambda path=None, sheet=None: read(first if path is None else path, sheet=sheet)
     try:
         code = compile(source, name, "exec")
     except SyntaxError as exc:

@@ -14,7 +14,7 @@ pub struct Args {
 
 #[derive(clap::Subcommand)]
 enum Action {
-    /// Build variants (default: all four); an unchanged variant is not rebuilt.
+    /// Build variants (default: all five); an unchanged variant is not rebuilt.
     Build {
         #[arg(value_enum)]
         variants: Vec<Variant>,
@@ -29,6 +29,7 @@ enum Variant {
     Data,
     Gui,
     Web,
+    Analysis,
 }
 
 impl From<Variant> for ImageVariant {
@@ -38,6 +39,7 @@ impl From<Variant> for ImageVariant {
             Variant::Data => ImageVariant::Data,
             Variant::Gui => ImageVariant::Gui,
             Variant::Web => ImageVariant::Web,
+            Variant::Analysis => ImageVariant::Analysis,
         }
     }
 }

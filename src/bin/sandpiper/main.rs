@@ -45,7 +45,7 @@ enum Command {
     Ask(ask::Args),
     /// List, stop and remove Sandpiper's containers.
     Containers(containers::Args),
-    /// Build the image variants (base, data, gui, web).
+    /// Build the image variants (base, data, gui, web, analysis).
     Images(images::Args),
     /// Measure the sandbox against baselines timed in the same run.
     Bench(bench::Args),
