@@ -607,3 +607,43 @@ async fn a_parquet_file_keeps_its_types() {
     )
     .await;
 }
+
+#[tokio::test]
+async fn warming_gets_the_session_ready_and_a_changed_file_is_described_again() {
+    let analyst = Analyst::with_replies(
+        "warm",
+        vec![
+            script("print('rows:', sum(1 for _ in open(main_file)) - 1)"),
+            streamed("There are 5 rows."),
+        ],
+    )
+    .await;
+    analyst
+        .engine
+        .warm_session(
+            &analyst.session.name,
+            std::slice::from_ref(&analyst.data),
+            &analyst.events,
+        )
+        .await
+        .unwrap_or_else(|err| panic!("{}", err.plain_words()));
+    // The container is there before any question.
+    let listed = analyst.session.containers().await.list().await.unwrap();
+    assert!(
+        listed
+            .iter()
+            .any(|c| c.session.as_ref() == Some(&analyst.session.name) && c.running),
+        "{listed:?}"
+    );
+    // The file changes after warming: the question must see the new file.
+    std::fs::write(
+        &analyst.data,
+        "region,sales\nNorth,1\nSouth,2\nEast,3\nWest,4\nMid,5\n",
+    )
+    .unwrap();
+    let report = analyst.ask("How many rows?").await;
+    assert_eq!(report.state, StepState::Done, "{:#?}", analyst.messages());
+    let described = &analyst.prompts()[0];
+    assert!(described.contains("5 rows, 2 columns"), "{described}");
+    assert_eq!(analyst.executions()[0].2, "rows: 5\n");
+}

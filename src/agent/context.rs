@@ -53,14 +53,22 @@ impl StepContext {
     }
 }
 
-/// Describes the datasets and the work folder in the session's container.
-pub async fn prepare(
+/// What is known of the datasets themselves: their descriptions and
+/// fingerprints. It does not change between steps while the files do not, so
+/// the engine computes it once (while the analyst types) and keeps it.
+#[derive(Debug, Clone)]
+pub struct DatasetFacts {
+    pub summaries: Vec<DatasetSummary>,
+    pub fingerprints: Vec<DatasetFingerprint>,
+}
+
+/// Describes the datasets in the session's container and fingerprints them.
+pub async fn describe_datasets(
     bench: &mut Workbench<'_>,
     session: &SessionId,
     datasets: &[PathBuf],
-    policy: &SendPolicy,
     cancel: &CancellationToken,
-) -> Result<StepContext> {
+) -> Result<DatasetFacts> {
     let summaries = match datasets.is_empty() {
         true => Vec::new(),
         false => {
@@ -82,6 +90,30 @@ pub async fn prepare(
             llm::dataset_summary::parse(&out.stdout)?
         }
     };
+    let paths = datasets.to_vec();
+    let fingerprints = tokio::task::spawn_blocking(move || {
+        paths
+            .iter()
+            .map(|p| fingerprint(p))
+            .collect::<Result<Vec<_>>>()
+    })
+    .await
+    .map_err(|e| Error::io("reading the datasets", std::io::Error::other(e)))??;
+    Ok(DatasetFacts {
+        summaries,
+        fingerprints,
+    })
+}
+
+/// A step's context: the datasets' facts, what of them may be sent, and the
+/// files earlier steps left in the work folder (listed afresh each step).
+pub async fn prepare(
+    bench: &mut Workbench<'_>,
+    session: &SessionId,
+    facts: &DatasetFacts,
+    policy: &SendPolicy,
+    cancel: &CancellationToken,
+) -> Result<StepContext> {
     let listing = probe(
         bench,
         session,
@@ -104,21 +136,12 @@ pub async fn prepare(
         .take(MAX_WORKSPACE_FILES)
         .map(|(name, bytes)| format!("{name} ({})", size(bytes.parse().unwrap_or(0))))
         .collect();
-    let paths = datasets.to_vec();
-    let fingerprints = tokio::task::spawn_blocking(move || {
-        paths
-            .iter()
-            .map(|p| fingerprint(p))
-            .collect::<Result<Vec<_>>>()
-    })
-    .await
-    .map_err(|e| Error::io("reading the datasets", std::io::Error::other(e)))??;
     Ok(StepContext {
-        dataset_names: summaries.iter().map(|s| s.name.clone()).collect(),
-        sent: llm::what_is_sent::what_is_sent(&summaries, policy),
-        reading: reading(&summaries),
+        dataset_names: facts.summaries.iter().map(|s| s.name.clone()).collect(),
+        sent: llm::what_is_sent::what_is_sent(&facts.summaries, policy),
+        reading: reading(&facts.summaries),
         workspace_files,
-        fingerprints,
+        fingerprints: facts.fingerprints.clone(),
     })
 }
 

@@ -1,10 +1,12 @@
 //! Analyses through the engine: a question about the datasets answered by the
 //! agent in the session's container, every message emitted as it happens; the
-//! session's container warmed ahead (while the analyst types); a step stopped at
-//! any moment.
+//! session's container warmed and the datasets described ahead (while the
+//! analyst types), so the first question pays only for a warm run; a step
+//! stopped at any moment.
 
 use super::Engine;
 use super::cancellation::Stoppable;
+use crate::agent::context::{self, DatasetFacts};
 use crate::agent::{self, Model, Step, StepReport, Workbench};
 use crate::docker::{self, image_variants::ImageVariant};
 use crate::error::{Error, Result};
@@ -12,12 +14,14 @@ use crate::events::EventSink;
 use crate::ids::{SessionId, StepId};
 use crate::llm::{self, SendPolicy};
 use crate::provider_id::ProviderId;
-use crate::sandbox::{Sandbox, plan_dataset_mounts};
-use crate::session_container::SessionContainers;
-use crate::settings::PromptStyle;
+use crate::sandbox::{DatasetMount, Sandbox, plan_dataset_mounts};
+use crate::session_container::{SessionContainer, SessionContainers};
+use crate::settings::{PromptStyle, Settings};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::time::SystemTime;
 use tokio::task::JoinHandle;
+use tokio_util::sync::CancellationToken;
 
 /// One question to answer.
 #[derive(Debug, Clone)]
@@ -29,13 +33,28 @@ pub struct Analysis {
     pub artifacts_dir: PathBuf,
 }
 
+/// What a session's dataset facts were computed from: the files as they were
+/// (path, size, modification time) and the image that read them.
+#[derive(Debug, Clone, PartialEq)]
+pub(super) struct FactsKey {
+    files: Vec<(PathBuf, u64, Option<SystemTime>)>,
+    image: String,
+}
+
+/// A session's container, ready to run code, and what it runs on.
+struct Opened {
+    containers: SessionContainers,
+    sandbox: Sandbox,
+    container: SessionContainer,
+    mounts: Vec<DatasetMount>,
+}
+
 impl Engine {
     /// Answers `analysis.question` to the end: the conversation's messages go to
     /// `sink` as they happen; the report says how the step ended. Fails only when
     /// the conversation could not be told (the token totals could not be saved).
     pub async fn analyze(&self, analysis: &Analysis, sink: &dyn EventSink) -> Result<StepReport> {
-        let step_id = StepId::new();
-        self.analyze_step(analysis, step_id, sink).await
+        self.analyze_step(analysis, StepId::new(), sink).await
     }
 
     /// Starts answering in the background and returns the step's id at once;
@@ -58,25 +77,34 @@ impl Engine {
         self.cancellations.cancel(&Stoppable::Step(step_id.clone()))
     }
 
-    /// Creates (or starts) the session's container with these datasets, so the
-    /// first question pays only for a warm run. The window calls it when files
-    /// are added and while the analyst types.
+    /// Gets a session ready for its first question: the analysis image, the
+    /// session's container (created or started) with these datasets, and their
+    /// descriptions, kept until the files change. The window calls it when files
+    /// are added and while the analyst types; a question asked meanwhile waits
+    /// for it rather than doing the work twice.
     pub async fn warm_session(
         &self,
         session_id: &SessionId,
         datasets: &[PathBuf],
         sink: &dyn EventSink,
     ) -> Result<()> {
-        let mounts = plan_dataset_mounts(datasets)?;
-        let settings = self.settings();
+        let mut settings = self.settings();
         let connection = docker::connect(&settings.docker).await?;
-        let containers = SessionContainers::new(
-            &connection,
-            settings.sandbox,
-            settings.packages,
-            self.state_dir.clone(),
-        );
-        containers.ensure(session_id, &mounts, sink).await?;
+        if settings.agent.analysis_image {
+            settings.sandbox.image = self.analysis_image(&connection, sink).await?;
+        }
+        let mut opened = self
+            .open_session(&settings, &connection, session_id, datasets, sink)
+            .await?;
+        let mut bench = opened.workbench(PathBuf::new());
+        self.dataset_facts(
+            &mut bench,
+            session_id,
+            datasets,
+            &settings,
+            &CancellationToken::new(),
+        )
+        .await?;
         Ok(())
     }
 
@@ -90,12 +118,11 @@ impl Engine {
             .cancellations
             .register(Stoppable::Step(step_id.clone()));
         let cancel = registration.token();
-        let earlier = self.earlier_steps(&analysis.session_id);
         let step = Step {
             session_id: &analysis.session_id,
             step_id,
             question: &analysis.question,
-            earlier,
+            earlier: self.earlier_steps(&analysis.session_id),
         };
         let names = analysis.datasets.iter().map(|p| file_name(p)).collect();
         let started = agent::open_step(&step, names, sink);
@@ -113,49 +140,40 @@ impl Engine {
             let model =
                 llm::resolve_model(provider.as_ref(), settings.llm.model.as_deref(), cancel)
                     .await?;
-            let mounts = plan_dataset_mounts(&analysis.datasets)?;
             let connection = docker::connect(&settings.docker).await?;
-            let image = match settings.agent.analysis_image {
-                true => Some(self.analysis_image(&connection, sink).await?),
-                false => None,
-            };
-            Ok::<_, Error>((provider, model, mounts, connection, image))
+            if settings.agent.analysis_image {
+                settings.sandbox.image = self.analysis_image(&connection, sink).await?;
+            }
+            let opened = self
+                .open_session(
+                    &settings,
+                    &connection,
+                    &analysis.session_id,
+                    &analysis.datasets,
+                    sink,
+                )
+                .await?;
+            Ok::<_, Error>((provider, model, opened))
         };
-        let (provider, model, mounts, connection, image) = match ready.await {
+        let (provider, model, mut opened) = match ready.await {
             Ok(ready) => ready,
             Err(error) => return Ok(agent::fail_step(&step, started, &error, sink)),
         };
-        if let Some(image) = image {
-            settings.sandbox.image = image;
-        }
-        let containers = SessionContainers::new(
-            &connection,
-            settings.sandbox.clone(),
-            settings.packages.clone(),
-            self.state_dir.clone(),
-        );
-        let sandbox = Sandbox::for_connection(&connection, settings.sandbox.clone());
-        let container = match containers.ensure(&analysis.session_id, &mounts, sink).await {
-            Ok(container) => container,
-            Err(error) => return Ok(agent::fail_step(&step, started, &error, sink)),
-        };
-        let mut bench = Workbench {
-            containers: &containers,
-            sandbox: &sandbox,
-            container,
-            mounts: &mounts,
-            artifacts_dir: analysis.artifacts_dir.clone(),
-        };
+        let mut bench = opened.workbench(analysis.artifacts_dir.clone());
         let policy = SendPolicy::from_settings(&settings.llm);
-        let context = match agent::context::prepare(
-            &mut bench,
-            &analysis.session_id,
-            &analysis.datasets,
-            &policy,
-            cancel,
-        )
-        .await
-        {
+        let prepared = async {
+            let facts = self
+                .dataset_facts(
+                    &mut bench,
+                    &analysis.session_id,
+                    &analysis.datasets,
+                    &settings,
+                    cancel,
+                )
+                .await?;
+            context::prepare(&mut bench, &analysis.session_id, &facts, &policy, cancel).await
+        };
+        let context = match prepared.await {
             Ok(context) => context,
             Err(error) => return Ok(agent::fail_step(&step, started, &error, sink)),
         };
@@ -181,6 +199,58 @@ impl Engine {
             self.remember_step(&analysis.session_id, &analysis.question, answer);
         }
         Ok(report)
+    }
+
+    /// The session's container, created or started, with these datasets.
+    async fn open_session(
+        &self,
+        settings: &Settings,
+        connection: &docker::Connection,
+        session_id: &SessionId,
+        datasets: &[PathBuf],
+        sink: &dyn EventSink,
+    ) -> Result<Opened> {
+        let mounts = plan_dataset_mounts(datasets)?;
+        let containers = SessionContainers::new(
+            connection,
+            settings.sandbox.clone(),
+            settings.packages.clone(),
+            self.state_dir.clone(),
+        );
+        let sandbox = Sandbox::for_connection(connection, settings.sandbox.clone());
+        let container = containers.ensure(session_id, &mounts, sink).await?;
+        Ok(Opened {
+            containers,
+            sandbox,
+            container,
+            mounts,
+        })
+    }
+
+    /// The datasets' descriptions and fingerprints: kept from an earlier step or
+    /// from warming while the files and the image are the same, computed (once
+    /// at a time per engine) otherwise.
+    async fn dataset_facts(
+        &self,
+        bench: &mut Workbench<'_>,
+        session_id: &SessionId,
+        datasets: &[PathBuf],
+        settings: &Settings,
+        cancel: &CancellationToken,
+    ) -> Result<DatasetFacts> {
+        let _one_at_a_time = self.describing.lock().await;
+        let key = facts_key(datasets, &settings.sandbox.image);
+        if let Some((known, facts)) = self.facts.lock().expect("facts lock").get(session_id)
+            && *known == key
+        {
+            return Ok(facts.clone());
+        }
+        let facts = context::describe_datasets(bench, session_id, datasets, cancel).await?;
+        self.facts
+            .lock()
+            .expect("facts lock")
+            .insert(session_id.clone(), (key, facts.clone()));
+        Ok(facts)
     }
 
     /// Builds the analysis image in the background (the app calls it at start,
@@ -229,6 +299,35 @@ impl Engine {
             .entry(session.clone())
             .or_default()
             .push((question.to_owned(), answer.to_owned()));
+    }
+}
+
+impl Opened {
+    fn workbench(&mut self, artifacts_dir: PathBuf) -> Workbench<'_> {
+        Workbench {
+            containers: &self.containers,
+            sandbox: &self.sandbox,
+            container: self.container.clone(),
+            mounts: &self.mounts,
+            artifacts_dir,
+        }
+    }
+}
+
+fn facts_key(datasets: &[PathBuf], image: &str) -> FactsKey {
+    FactsKey {
+        files: datasets
+            .iter()
+            .map(|path| {
+                let meta = std::fs::metadata(path).ok();
+                (
+                    path.clone(),
+                    meta.as_ref().map(|m| m.len()).unwrap_or(0),
+                    meta.and_then(|m| m.modified().ok()),
+                )
+            })
+            .collect(),
+        image: image.to_owned(),
     }
 }
 

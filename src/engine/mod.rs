@@ -38,6 +38,10 @@ pub struct Engine {
     answered: Mutex<HashMap<SessionId, Vec<(String, String)>>>,
     /// Held while the analysis image is checked or built.
     analysis_build: tokio::sync::Mutex<()>,
+    /// Each session's dataset descriptions, with what they were computed from.
+    facts: Mutex<HashMap<SessionId, (analysis::FactsKey, crate::agent::context::DatasetFacts)>>,
+    /// Held while datasets are described, so warming and a question do it once.
+    describing: tokio::sync::Mutex<()>,
 }
 
 /// The app's data folder, the same one the desktop shell uses
@@ -60,6 +64,8 @@ impl Engine {
             state_dir,
             answered: Mutex::new(HashMap::new()),
             analysis_build: tokio::sync::Mutex::new(()),
+            facts: Mutex::new(HashMap::new()),
+            describing: tokio::sync::Mutex::new(()),
         })
     }
 
