@@ -12,7 +12,8 @@
 //!    `session_container` (sandbox + packages) and `profile` (sandbox).
 //! 4. The product: `agent` (the question → code → run → fix → answer loop); the
 //!    session store lands here too.
-//! 5. The facade: `engine`, and `bench`, which measures through it.
+//! 5. The facade: `engine`; and what drives it to measure it: `bench`, `eval`
+//!    and the `replay_model` they ask.
 
 // Layer 1
 pub mod atomic_file;
@@ -38,6 +39,8 @@ pub mod agent;
 // Layer 5
 pub mod bench;
 pub mod engine;
+pub mod eval;
+pub mod replay_model;
 
 pub use engine::Engine;
 pub use error::{Error, Result};

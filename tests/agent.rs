@@ -647,3 +647,30 @@ async fn warming_gets_the_session_ready_and_a_changed_file_is_described_again() 
     assert!(described.contains("5 rows, 2 columns"), "{described}");
     assert_eq!(analyst.executions()[0].2, "rows: 5\n");
 }
+
+/// The evaluation harness with the replay model: every question's known code
+/// goes through the whole loop, so anything short of 100 % is Sandpiper's fault.
+#[test]
+fn the_eval_with_replayed_code_scores_every_question() {
+    let state = tempfile::tempdir().unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_sandpiper"))
+        .args(["eval", "--replay", "--set"])
+        .arg(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/eval/penguins.json"
+        ))
+        .env("SANDPIPER_STATE_DIR", state.path())
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        stdout.contains("accuracy 8/8 (100 %), 1.0 tries per question"),
+        "{stdout}"
+    );
+    assert_eq!(stdout.matches('✓').count(), 8, "{stdout}");
+}

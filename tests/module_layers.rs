@@ -42,6 +42,8 @@ const LAYERS: &[(&str, u8)] = &[
     ("store", 4),
     ("engine", 5),
     ("bench", 5),
+    ("eval", 5),
+    ("replay_model", 5),
 ];
 
 type ModPath = Vec<String>;

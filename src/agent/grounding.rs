@@ -25,9 +25,9 @@ struct Written {
 
 /// The numbers in `answer` that neither `output` nor `question` contain.
 pub fn ungrounded_numbers(answer: &str, output: &str, question: &str) -> Vec<UngroundedNumber> {
-    let printed: Vec<f64> = numbers_in(output).into_iter().map(|n| n.full()).collect();
-    let asked: Vec<f64> = numbers_in(question).into_iter().map(|n| n.full()).collect();
-    numbers_in(answer)
+    let printed = numbers_in(output);
+    let asked = numbers_in(question);
+    written_numbers(answer)
         .into_iter()
         .filter(|n| !is_count_or_marker(n))
         .filter(|n| !asked.iter().any(|q| same(*q, n.full())))
@@ -38,6 +38,12 @@ pub fn ungrounded_numbers(answer: &str, output: &str, question: &str) -> Vec<Ung
             end: n.end,
         })
         .collect()
+}
+
+/// Every number written in `text`, scaled (`1.2 million` is 1 200 000; `45%` is
+/// 45), in order.
+pub fn numbers_in(text: &str) -> Vec<f64> {
+    written_numbers(text).iter().map(Written::full).collect()
 }
 
 impl Written {
@@ -83,7 +89,7 @@ fn is_count_or_marker(n: &Written) -> bool {
 
 /// Every number in `text`: `1,234.56`, `-3.5`, `1 234`, `45%`, `45 percent`,
 /// `2.3 million`, `1.5e6`. Digits inside words (`Q1`, `file_2`) are not numbers.
-fn numbers_in(text: &str) -> Vec<Written> {
+fn written_numbers(text: &str) -> Vec<Written> {
     let bytes = text.as_bytes();
     let mut found = Vec::new();
     let mut i = 0;

@@ -7,6 +7,7 @@ mod bench;
 mod containers;
 mod doctor;
 mod engine_args;
+mod eval;
 mod images;
 mod models;
 mod profile;
@@ -33,6 +34,8 @@ enum Command {
     /// Ask a question about datasets: the model writes code, it runs in the
     /// sandbox, errors go back to be fixed, and the answer comes in plain words.
     Analyze(analyze::Args),
+    /// Ask the evaluation questions and score the answers.
+    Eval(eval::Args),
     /// Run the built-in Quick profile of one or more CSV files.
     Profile(profile::Args),
     /// Run a Python script in the sandbox exactly as model-written code runs.
@@ -56,6 +59,7 @@ async fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Command::Analyze(args) => analyze::run(args).await,
+        Command::Eval(args) => eval::run(args).await,
         Command::Profile(args) => profile::run(args).await,
         Command::Run(args) => run::run(args).await,
         Command::Doctor(args) => doctor::run(args).await,
