@@ -6,11 +6,8 @@
 use super::workbench::Workbench;
 use crate::conversation::DatasetFingerprint;
 use crate::error::{Error, Result};
-use crate::events::Discard;
-use crate::ids::{RunId, SessionId};
+use crate::ids::SessionId;
 use crate::llm::{self, DatasetSummary, SendPolicy, WhatIsSent};
-use crate::sandbox::Program;
-use crate::session_container::SessionRun;
 use sha2::{Digest, Sha256};
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -72,14 +69,14 @@ pub async fn describe_datasets(
     let summaries = match datasets.is_empty() {
         true => Vec::new(),
         false => {
-            let out = probe(
-                bench,
-                session,
-                "Describe the datasets",
-                llm::dataset_summary::SCRIPT,
-                cancel,
-            )
-            .await?;
+            let out = bench
+                .probe(
+                    session,
+                    "Describe the datasets",
+                    llm::dataset_summary::SCRIPT,
+                    cancel,
+                )
+                .await?;
             if !out.outcome.is_success() {
                 let reason = out
                     .error
@@ -114,14 +111,9 @@ pub async fn prepare(
     policy: &SendPolicy,
     cancel: &CancellationToken,
 ) -> Result<StepContext> {
-    let listing = probe(
-        bench,
-        session,
-        "List the work folder",
-        WORKSPACE_FILES,
-        cancel,
-    )
-    .await?;
+    let listing = bench
+        .probe(session, "List the work folder", WORKSPACE_FILES, cancel)
+        .await?;
     if !listing.outcome.is_success() {
         // Our own probe failing is a bug, not the analyst's problem: say so plainly.
         return Err(Error::io(
@@ -143,31 +135,6 @@ pub async fn prepare(
         workspace_files,
         fingerprints: facts.fingerprints.clone(),
     })
-}
-
-/// One of Sandpiper's own probes, run in the session like any code but shown
-/// to no one.
-async fn probe(
-    bench: &mut Workbench<'_>,
-    session: &SessionId,
-    title: &str,
-    code: &str,
-    cancel: &CancellationToken,
-) -> Result<crate::sandbox::RunResult> {
-    let scratch = tempfile::tempdir().map_err(|e| Error::io("preparing a folder", e))?;
-    let run = SessionRun {
-        session,
-        run_id: RunId::new(),
-        title,
-        program: Program::code(code),
-        datasets: bench.mounts,
-        artifacts_dir: scratch.path().to_owned(),
-        cancel: cancel.child_token(),
-    };
-    bench
-        .containers
-        .run_with_installs(bench.sandbox, &mut bench.container, run, &Discard)
-        .await
 }
 
 /// How each dataset is read, from what the description found.

@@ -443,7 +443,7 @@ impl StepRun<'_> {
     /// The last call: the output in plain words, each number checked against it.
     async fn answer(
         &mut self,
-        bench: &Workbench<'_>,
+        bench: &mut Workbench<'_>,
         context: &StepContext,
         try_number: u32,
         code: &str,
@@ -470,8 +470,7 @@ impl StepRun<'_> {
             image: bench.container.meta.image_name.clone(),
             image_id: bench.containers.image_id().await.ok(),
             packages: bench
-                .containers
-                .package_versions(&bench.container.id)
+                .package_versions(self.step.session_id, self.cancel)
                 .await
                 .unwrap_or_default(),
             datasets: context.fingerprints.clone(),

@@ -1,9 +1,18 @@
 //! Where a step's code runs: the session's container, kept warm between steps,
 //! with the datasets mounted.
 
-use crate::sandbox::{DatasetMount, Sandbox};
-use crate::session_container::{SessionContainer, SessionContainers};
+use crate::error::{Error, Result};
+use crate::events::Discard;
+use crate::ids::{RunId, SessionId};
+use crate::sandbox::{DatasetMount, Program, RunResult, Sandbox};
+use crate::session_container::{SessionContainer, SessionContainers, SessionRun};
 use std::path::PathBuf;
+use tokio_util::sync::CancellationToken;
+
+/// Prints `name==version` of every distribution the code can import, as JSON.
+const PACKAGE_VERSIONS: &str = "import importlib.metadata as m, json\n\
+print(json.dumps(sorted({'%s==%s' % ((d.metadata['Name'] or '').lower(), d.version) \
+for d in m.distributions() if d.metadata['Name']})))";
 
 /// Where the step's code runs: the session's container, kept warm between
 /// steps, with the datasets mounted.
@@ -14,4 +23,47 @@ pub struct Workbench<'a> {
     pub mounts: &'a [DatasetMount],
     /// Where the step's charts and files are copied.
     pub artifacts_dir: PathBuf,
+}
+
+impl Workbench<'_> {
+    /// Runs one of Sandpiper's own probes in the session, like any code (through
+    /// the resident harness: a warm run) but shown to no one.
+    pub async fn probe(
+        &mut self,
+        session: &SessionId,
+        title: &str,
+        code: &str,
+        cancel: &CancellationToken,
+    ) -> Result<RunResult> {
+        let scratch = tempfile::tempdir().map_err(|e| Error::io("preparing a folder", e))?;
+        let run = SessionRun {
+            session,
+            run_id: RunId::new(),
+            title,
+            program: Program::code(code),
+            datasets: self.mounts,
+            artifacts_dir: scratch.path().to_owned(),
+            cancel: cancel.child_token(),
+        };
+        self.containers
+            .run_with_installs(self.sandbox, &mut self.container, run, &Discard)
+            .await
+    }
+
+    /// `name==version` of every package the session's code can import now.
+    pub async fn package_versions(
+        &mut self,
+        session: &SessionId,
+        cancel: &CancellationToken,
+    ) -> Result<Vec<String>> {
+        let out = self
+            .probe(
+                session,
+                "Read the package versions",
+                PACKAGE_VERSIONS,
+                cancel,
+            )
+            .await?;
+        Ok(serde_json::from_str(out.stdout.trim()).unwrap_or_default())
+    }
 }

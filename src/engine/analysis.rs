@@ -97,14 +97,14 @@ impl Engine {
             .open_session(&settings, &connection, session_id, datasets, sink)
             .await?;
         let mut bench = opened.workbench(PathBuf::new());
-        self.dataset_facts(
-            &mut bench,
-            session_id,
-            datasets,
-            &settings,
-            &CancellationToken::new(),
-        )
-        .await?;
+        let cancel = CancellationToken::new();
+        self.dataset_facts(&mut bench, session_id, datasets, &settings, &cancel)
+            .await?;
+        // A new container's harness is still importing pandas and friends: wait
+        // for it here, while the analyst types, not in the first question.
+        bench
+            .probe(session_id, "Wait for the harness", "pass", &cancel)
+            .await?;
         Ok(())
     }
 

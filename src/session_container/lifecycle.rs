@@ -185,17 +185,6 @@ impl SessionContainers {
         Ok(serde_json::from_str(output.trim()).unwrap_or_default())
     }
 
-    /// `name==version` of every distribution Python in the container can
-    /// import: what an answer was computed with.
-    pub async fn package_versions(&self, id: &str) -> Result<Vec<String>> {
-        let script = "import importlib.metadata as m, json\n\
-                      print(json.dumps(sorted({'%s==%s' % ((d.metadata['Name'] or '').lower(), d.version) for d in m.distributions() if d.metadata['Name']})))";
-        let output = self
-            .exec_capture(id, vec!["python3".into(), "-c".into(), script.into()])
-            .await?;
-        Ok(serde_json::from_str(output.trim()).unwrap_or_default())
-    }
-
     async fn exec_capture(&self, id: &str, cmd: Vec<String>) -> Result<String> {
         let exec = self
             .docker

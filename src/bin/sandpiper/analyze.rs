@@ -57,6 +57,7 @@ pub async fn run(args: Args) -> ExitCode {
     };
     let session_id = args.session.clone().unwrap_or_default();
     eprintln!("Session {session_id}");
+    let throwaway = args.session.is_none().then(|| session_id.clone());
     let analysis = Analysis {
         session_id,
         question: args.question,
@@ -70,7 +71,15 @@ pub async fn run(args: Args) -> ExitCode {
             on_ctrl_c.cancel_step(&step_id);
         }
     });
-    match step.await {
+    let ended = step.await;
+    // A session named with --session keeps its container (and the files its
+    // steps left) for the next question; a one-off question leaves nothing.
+    if let Some(session) = throwaway
+        && let Ok(containers) = engine.session_containers().await
+    {
+        let _ = containers.close_session(&session, false).await;
+    }
+    match ended {
         Ok(Ok(report)) => match report.state {
             StepState::Done => ExitCode::SUCCESS,
             StepState::Cancelled => ExitCode::from(130),
