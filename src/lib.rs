@@ -10,7 +10,8 @@
 //! 2. Docker access: `docker` (connect, status, images, labels, guards, reaping).
 //! 3. The pillars: `sandbox`, `packages`, `llm`; then those that combine them:
 //!    `session_container` (sandbox + packages) and `profile` (sandbox).
-//! 4. The product: (the agent loop and the session store land here).
+//! 4. The product: `store` (saved sessions: the conversation as it happens,
+//!    reopening, exports); the agent loop lands here too.
 //! 5. The facade: `engine`, and `bench`, which measures through it.
 
 // Layer 1
@@ -32,6 +33,8 @@ pub mod packages;
 pub mod profile;
 pub mod sandbox;
 pub mod session_container;
+// Layer 4
+pub mod store;
 // Layer 5
 pub mod bench;
 pub mod engine;
