@@ -6,10 +6,12 @@
 //! - `runs.rs`: the Quick profile, one-off runs, and runs in a session's container.
 //! - `models.rs`: providers, models, keys, "Test connection", asking a model.
 //! - `cancellation.rs`: one registry for everything the user can stop.
+//! - `sessions.rs`: saved sessions (create, open, list, export, import…).
 
 mod cancellation;
 mod models;
 mod runs;
+mod sessions;
 
 pub use cancellation::Stoppable;
 pub use models::{ConnectionReport, KeyStatus, ModelChoice, Prompt, ProviderChoice};

@@ -11,6 +11,7 @@ mod models;
 mod profile;
 mod provider_args;
 mod run;
+mod sessions;
 mod terminal;
 
 use clap::{Parser, Subcommand};
@@ -45,6 +46,8 @@ enum Command {
     Images(images::Args),
     /// Measure the sandbox against baselines timed in the same run.
     Bench(bench::Args),
+    /// Saved sessions: list, show, rename, remove, export, import.
+    Sessions(sessions::Args),
 }
 
 #[tokio::main]
@@ -59,5 +62,6 @@ async fn main() -> ExitCode {
         Command::Bench(args) => bench::run(args).await,
         Command::Containers(args) => containers::run(args).await,
         Command::Images(args) => images::run(args).await,
+        Command::Sessions(args) => sessions::run(args).await,
     }
 }
