@@ -479,12 +479,41 @@ fn a_session_open_in_one_window_is_refused_in_another_in_plain_words() {
     assert!(stderr.contains("is open in another window"), "{stderr}");
 
     drop(first);
-    let opened = store.open(&sid).unwrap();
+    let opened = store.open_or_create(&sid, None).unwrap();
     assert_eq!(
         opened.conversation.len(),
         2,
         "the question and its interrupted end"
     );
+    assert_eq!(opened.handle.meta().title, "Shared");
+}
+
+#[test]
+fn analyze_with_a_new_session_id_starts_it_and_with_a_saved_one_goes_on() {
+    let dir = tempfile::tempdir().unwrap();
+    let engine = Engine::with_state_dir(Default::default(), dir.path().to_owned());
+    let sid = id("sales-q1");
+    let started = engine.open_or_create_session(&sid).unwrap();
+    assert!(started.conversation.is_empty());
+    let meta = started.handle.meta();
+    assert_eq!(meta.title, "New analysis");
+    assert_eq!(
+        meta.model.unwrap().provider,
+        ProviderId::Anthropic,
+        "from Settings"
+    );
+    let step = StepId::new();
+    let question = Message::Question {
+        step_id: step.clone(),
+        text: "Which month was best?".into(),
+        datasets: vec![],
+        at: 1,
+    };
+    started.handle.record(&question).unwrap();
+    drop(started);
+    let again = engine.open_or_create_session(&sid).unwrap();
+    assert_eq!(again.conversation[0], question);
+    assert_eq!(again.handle.meta().title, "Which month was best");
 }
 
 #[test]
@@ -596,7 +625,9 @@ fn list_search_rename_duplicate_and_trash() {
 
     store.rename(&ids[0], "  Stock check  ").unwrap();
     assert_eq!(store.read(&ids[0]).unwrap().meta.title, "Stock check");
-    assert!(store.rename(&ids[0], "   ").is_err());
+    let empty = store.rename(&ids[0], "   ").unwrap_err();
+    assert_eq!(empty.plain_words().code, "session.title_empty");
+    assert_eq!(store.read(&ids[0]).unwrap().meta.title, "Stock check");
 
     let copy = store.duplicate(&ids[1]).unwrap();
     let copied = store.read(&copy).unwrap();

@@ -26,19 +26,30 @@ impl Engine {
         id: Option<SessionId>,
         title: Option<&str>,
     ) -> Result<SessionHandle> {
-        let llm = self.settings().llm;
-        let model = ModelConfig {
-            provider: llm.provider,
-            model: llm.model,
-        };
         self.session_store()
-            .create(id.unwrap_or_default(), title, Some(model))
+            .create(id.unwrap_or_default(), title, Some(self.model_config()))
     }
 
     /// Opens a saved session to go on with it (refused while another window
     /// has it open), with its whole conversation and its datasets checked.
     pub fn open_session(&self, id: &SessionId) -> Result<OpenedSession> {
         self.session_store().open(id)
+    }
+
+    /// Opens the saved session `id`, or starts it when there is none
+    /// (`sandpiper analyze --session ID`).
+    pub fn open_or_create_session(&self, id: &SessionId) -> Result<OpenedSession> {
+        self.session_store()
+            .open_or_create(id, Some(self.model_config()))
+    }
+
+    /// The model in Settings, as a new session records it.
+    fn model_config(&self) -> ModelConfig {
+        let llm = self.settings().llm;
+        ModelConfig {
+            provider: llm.provider,
+            model: llm.model,
+        }
     }
 
     /// Adds a dataset to an open session, copied or referenced as Settings say.

@@ -140,6 +140,9 @@ pub enum Error {
 
     #[error("could not move session {id} to the trash: {reason}")]
     SessionNotTrashed { id: String, reason: String },
+
+    #[error("a session's title can't be empty")]
+    SessionTitleEmpty,
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
@@ -395,6 +398,11 @@ impl Error {
                     "The session is still there, unchanged. Sandpiper never deletes a session for \
                      good, so it stopped. The system said: {reason}"
                 ),
+            ),
+            Error::SessionTitleEmpty => PlainWords::new(
+                "session.title_empty",
+                "Give the session a title.",
+                "A few words that say what the analysis is about, e.g. \"Sales Q1 by region\".",
             ),
         }
     }

@@ -126,9 +126,10 @@ pub fn search(list: SessionList, query: &str) -> SessionList {
 /// Renames a session that no window has open (the window renames through its
 /// own handle).
 pub fn rename(folder: SessionFolder, id: &SessionId, title: &str) -> Result<()> {
+    let title = meta::usable_title(title)?;
     let _lock = lock::acquire(&folder, id)?;
     let mut meta = meta::read(&folder, id)?.meta;
-    meta.title = title.trim().to_owned();
+    meta.title = title;
     meta.title_set_by_user = true;
     meta::write(&folder, &meta)
 }

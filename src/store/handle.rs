@@ -226,8 +226,9 @@ impl SessionHandle {
 
     /// Renames the session (the analyst's title is never replaced by a suggestion).
     pub fn rename(&self, title: &str) -> Result<()> {
+        let title = meta::usable_title(title)?;
         let mut state = self.state();
-        state.meta.title = title.trim().to_owned();
+        state.meta.title = title;
         state.meta.title_set_by_user = true;
         meta::write(&self.folder, &state.meta)
     }

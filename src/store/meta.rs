@@ -97,6 +97,14 @@ impl SessionMeta {
 /// The title of a session before its first question.
 pub const UNTITLED: &str = "New analysis";
 
+/// A title as the analyst typed it, trimmed; an empty one is refused.
+pub fn usable_title(title: &str) -> Result<String> {
+    match title.split_whitespace().collect::<Vec<_>>().join(" ") {
+        empty if empty.is_empty() => Err(Error::SessionTitleEmpty),
+        title => Ok(title),
+    }
+}
+
 /// A `session.json` read and brought to today's format.
 pub struct ReadMeta {
     pub meta: SessionMeta,

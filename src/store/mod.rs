@@ -89,6 +89,30 @@ impl SessionStore {
         SessionHandle::open(self.folder(id), id)
     }
 
+    /// Opens the saved session `id`, or creates it (empty, titled from its
+    /// first question) when there is none: `sandpiper analyze --session ID`.
+    pub fn open_or_create(
+        &self,
+        id: &SessionId,
+        model: Option<ModelConfig>,
+    ) -> Result<OpenedSession> {
+        match self.open(id) {
+            Err(Error::SessionNotFound { .. }) => {}
+            other => return other,
+        }
+        match self.create(id.clone(), None, model) {
+            Ok(handle) => Ok(OpenedSession {
+                handle,
+                conversation: Vec::new(),
+                datasets: Vec::new(),
+                recovery: Recovery::default(),
+            }),
+            // Made by another window in between: open that one.
+            Err(Error::SessionExists { .. }) => self.open(id),
+            Err(err) => Err(err),
+        }
+    }
+
     /// Reads a saved session without opening it (no lock, nothing written).
     pub fn read(&self, id: &SessionId) -> Result<SavedSession> {
         saved::read(self.folder(id), id)
@@ -106,12 +130,6 @@ impl SessionStore {
 
     /// Renames a session no window has open.
     pub fn rename(&self, id: &SessionId, title: &str) -> Result<()> {
-        let title = title.trim();
-        if title.is_empty() {
-            return Err(Error::InvalidSettings(
-                "A session's title can't be empty.".into(),
-            ));
-        }
         catalog::rename(self.folder(id), id, title)
     }
 
