@@ -294,6 +294,60 @@ fn the_recorder_saves_its_session_s_messages_before_forwarding_every_event() {
 }
 
 #[test]
+fn a_message_that_can_t_be_fully_saved_is_still_appended_and_the_analyst_is_told_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = SessionStore::in_state_dir(dir.path());
+    let session = store.create(SessionId::new(), None, None).unwrap();
+    let step = StepId::new();
+    // Something occupies the place of the step's scripts folder.
+    std::fs::write(
+        session.dir().join("scripts").join(step.as_str()),
+        b"in the way",
+    )
+    .unwrap();
+    let seen: Arc<Mutex<Vec<Event>>> = Default::default();
+    let sink = {
+        let seen = seen.clone();
+        move |event: Event| seen.lock().unwrap().push(event)
+    };
+    let recorder = session.recording(&sink);
+    for try_number in [1, 2] {
+        recorder.emit(Event::Conversation {
+            session_id: session.id().clone(),
+            message: Message::Code {
+                step_id: step.clone(),
+                try_number,
+                code: "print(1)".into(),
+                at: 1,
+            },
+        });
+    }
+    let seen = seen.lock().unwrap();
+    let notices: Vec<&str> = seen
+        .iter()
+        .filter_map(|e| match e {
+            Event::Conversation {
+                message: Message::Notice { text, .. },
+                ..
+            } => Some(text.as_str()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(notices.len(), 1, "said once: {notices:?}");
+    assert!(
+        notices[0].starts_with("Sandpiper could not save the session"),
+        "{}",
+        notices[0]
+    );
+    assert_eq!(seen.len(), 3, "the notice, then both messages forwarded");
+    assert_eq!(
+        store.read(session.id()).unwrap().conversation.len(),
+        2,
+        "both lines saved"
+    );
+}
+
+#[test]
 fn a_torn_last_line_is_kept_aside_and_the_interrupted_step_is_marked() {
     let (_dir, store) = store_with_fixture("torn-line");
     let sid = id("torn-one");

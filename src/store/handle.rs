@@ -238,7 +238,23 @@ impl SessionHandle {
     /// made outside the session folder copied into it; `session.json` is brought
     /// up to date when a step starts or ends.
     pub fn record(&self, message: &Message) -> Result<()> {
+        // The line is what must not be lost: a chart or a script that can't be
+        // copied is reported after the line is saved, never instead of it.
+        let mut secondary: Option<Error> = None;
         let mut saved = message.clone();
+        let try_number = match message {
+            Message::Artifact { try_number, .. } => *try_number,
+            Message::Answer { provenance, .. } => provenance.try_number,
+            _ => 0,
+        };
+        for path in journal::artifact_paths(&mut saved) {
+            if self.folder.relative(path).is_none() && path.is_file() {
+                match self.copy_in(message.step_id(), try_number, path) {
+                    Ok(copy) => *path = copy,
+                    Err(err) => secondary = secondary.or(Some(err)),
+                }
+            }
+        }
         if let Message::Code {
             step_id,
             try_number,
@@ -251,17 +267,8 @@ impl SessionHandle {
                 .scripts_dir()
                 .join(safe_component(step_id.as_str()))
                 .join(format!("try-{try_number}.py"));
-            crate::atomic_file::replace(&script, code.as_bytes())
-                .map_err(not_saved(&self.id, "saving a try's code"))?;
-        }
-        let try_number = match message {
-            Message::Artifact { try_number, .. } => *try_number,
-            Message::Answer { provenance, .. } => provenance.try_number,
-            _ => 0,
-        };
-        for path in journal::artifact_paths(&mut saved) {
-            if self.folder.relative(path).is_none() && path.is_file() {
-                *path = self.copy_in(message.step_id(), try_number, path)?;
+            if let Err(err) = crate::atomic_file::replace(&script, code.as_bytes()) {
+                secondary = secondary.or(Some(not_saved(&self.id, "saving a try's code")(err)));
             }
         }
         let mut state = self.state();
@@ -300,7 +307,7 @@ impl SessionHandle {
             }
             _ => {}
         }
-        Ok(())
+        secondary.map_or(Ok(()), Err)
     }
 
     /// A chart the agent wrote outside the session folder, copied into it.
