@@ -58,18 +58,16 @@ pub fn list(root: &Path) -> Result<SessionList> {
             continue;
         }
         let folder = SessionFolder::new(entry.path());
-        let has_session = folder.session_file().exists();
-        if !has_session && !folder.conversation_file().exists() {
-            continue;
-        }
-        let summary = SessionId::parse(&name).and_then(|id| match has_session {
-            true => summarise(&folder, &id),
-            false => Err(Error::SessionDamaged {
+        let summary = match std::fs::read(folder.session_file()) {
+            Ok(bytes) => SessionId::parse(&name).and_then(|id| summarise(&folder, &id, &bytes)),
+            // Only a container's details (`sandpiper run --session`), or nothing.
+            Err(_) if !folder.conversation_file().exists() => continue,
+            Err(err) => Err(Error::SessionDamaged {
                 id: name.clone(),
                 path: folder.session_file(),
-                reason: "session.json is missing".into(),
+                reason: format!("session.json can't be read ({err})"),
             }),
-        });
+        };
         match summary {
             Ok(summary) => list.sessions.push(summary),
             Err(err) => list.damaged.push(DamagedSession {
@@ -87,15 +85,15 @@ pub fn list(root: &Path) -> Result<SessionList> {
     Ok(list)
 }
 
-fn summarise(folder: &SessionFolder, id: &SessionId) -> Result<SessionSummary> {
-    let meta = meta::read(folder, id)?.meta;
-    let size_of = |path: PathBuf| std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
+fn summarise(folder: &SessionFolder, id: &SessionId, bytes: &[u8]) -> Result<SessionSummary> {
+    let meta = meta::parse(bytes, id, &folder.session_file())?.meta;
     let conversation = std::fs::metadata(folder.conversation_file()).ok();
     let written_at = conversation
         .as_ref()
         .and_then(|m| m.modified().ok())
         .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
         .map_or(0, |d| d.as_millis() as Timestamp);
+    let container = std::fs::metadata(folder.container_file()).map_or(0, |m| m.len());
     Ok(SessionSummary {
         id: meta.id.clone(),
         title: meta.title.clone(),
@@ -104,8 +102,8 @@ fn summarise(folder: &SessionFolder, id: &SessionId) -> Result<SessionSummary> {
         last_activity: meta.updated_at.max(written_at),
         size_bytes: meta.stored_bytes
             + conversation.map_or(0, |m| m.len())
-            + size_of(folder.session_file())
-            + size_of(folder.container_file()),
+            + bytes.len() as u64
+            + container,
         steps: meta.steps,
     })
 }

@@ -10,7 +10,7 @@ use crate::error::{Error, Result};
 use crate::ids::SessionId;
 use crate::provider_id::ProviderId;
 use serde::{Deserialize, Serialize};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SessionMeta {
@@ -116,33 +116,55 @@ pub struct ReadMeta {
 /// an error for this session alone.
 pub fn read(folder: &SessionFolder, id: &SessionId) -> Result<ReadMeta> {
     let path = folder.session_file();
-    let damaged = |reason: String| Error::SessionDamaged {
-        id: id.to_string(),
-        path: path.clone(),
-        reason,
-    };
     let bytes = std::fs::read(&path).map_err(|err| match err.kind() {
         std::io::ErrorKind::NotFound => Error::SessionNotFound { id: id.to_string() },
-        _ => damaged(format!("it could not be read: {err}")),
+        _ => damaged(id, &path, format!("it could not be read: {err}")),
     })?;
-    let value: serde_json::Value = serde_json::from_slice(&bytes)
-        .map_err(|err| damaged(format!("it is not valid JSON: {err}")))?;
+    parse(&bytes, id, &path)
+}
+
+/// `session.json`'s bytes as today's `SessionMeta`. Today's format is read
+/// directly (listing a thousand sessions reads a thousand of these); any other
+/// goes through the migrations.
+pub fn parse(bytes: &[u8], id: &SessionId, path: &Path) -> Result<ReadMeta> {
+    let current = serde_json::from_slice::<SessionMeta>(bytes)
+        .ok()
+        .filter(|meta| meta.schema_version == migrate::CURRENT);
+    let read = match current {
+        Some(meta) => ReadMeta {
+            meta,
+            saved_format: migrate::CURRENT,
+        },
+        None => parse_through_migrations(bytes, id, path)?,
+    };
+    if &read.meta.id != id {
+        let reason = format!("it describes another session, {}", read.meta.id);
+        return Err(damaged(id, path, reason));
+    }
+    Ok(read)
+}
+
+fn parse_through_migrations(bytes: &[u8], id: &SessionId, path: &Path) -> Result<ReadMeta> {
+    let value: serde_json::Value = serde_json::from_slice(bytes)
+        .map_err(|err| damaged(id, path, format!("it is not valid JSON: {err}")))?;
     let (value, saved_format) = migrate::upgrade(value).map_err(|err| match err {
         MigrationError::TooNew(version) => Error::SessionTooNew {
             id: id.to_string(),
             version,
         },
-        MigrationError::Malformed(reason) => damaged(reason),
+        MigrationError::Malformed(reason) => damaged(id, path, reason),
     })?;
     let meta: SessionMeta = serde_json::from_value(value)
-        .map_err(|err| damaged(format!("a field is missing or wrong: {err}")))?;
-    if &meta.id != id {
-        return Err(damaged(format!(
-            "it describes another session, {}",
-            meta.id
-        )));
-    }
+        .map_err(|err| damaged(id, path, format!("a field is missing or wrong: {err}")))?;
     Ok(ReadMeta { meta, saved_format })
+}
+
+fn damaged(id: &SessionId, path: &Path, reason: String) -> Error {
+    Error::SessionDamaged {
+        id: id.to_string(),
+        path: path.to_owned(),
+        reason,
+    }
 }
 
 /// Replaces `session.json` whole (temporary file, sync, rename, sync of the folder).
