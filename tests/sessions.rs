@@ -403,6 +403,106 @@ fn a_torn_last_line_is_kept_aside_and_the_interrupted_step_is_marked() {
     assert_eq!(again.conversation.len(), 4);
 }
 
+/// The writer the next test kills: it records a question, then notices
+/// (each a few KB, so a kill can land inside a write) until it is killed. Not
+/// a test of its own: the next test runs it in a child process.
+#[test]
+#[ignore = "the child process of a_process_killed_mid_step_…, which runs it"]
+fn writer_killed_by_the_next_test() {
+    let state_dir = std::env::var("SANDPIPER_TEST_WRITER_STATE").expect(
+        "run by a_process_killed_mid_step_leaves_every_whole_message_and_an_interrupted_step",
+    );
+    let store = SessionStore::in_state_dir(Path::new(&state_dir));
+    let session = store.create(id("killed"), None, None).unwrap();
+    let step = StepId::from("step-killed".to_owned());
+    session
+        .record(&Message::Question {
+            step_id: step.clone(),
+            text: "What happens when the app is killed?".into(),
+            datasets: vec![],
+            at: 1,
+        })
+        .unwrap();
+    for n in 0.. {
+        session
+            .record(&Message::Notice {
+                step_id: step.clone(),
+                text: format!("{n} {}", "x".repeat(4000)),
+                at: 2,
+            })
+            .unwrap();
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn a_process_killed_mid_step_leaves_every_whole_message_and_an_interrupted_step() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut child = Command::new(std::env::current_exe().unwrap())
+        .args([
+            "--exact",
+            "writer_killed_by_the_next_test",
+            "--include-ignored",
+        ])
+        .env("SANDPIPER_TEST_WRITER_STATE", dir.path())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    // Wait for the writer to be well into the step (by what is on disk).
+    let conversation = dir.path().join("sessions/killed/conversation.jsonl");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while std::fs::read(&conversation).map_or(0, |b| b.len()) < 400_000 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the writer never got going"
+        );
+        assert!(
+            child.try_wait().unwrap().is_none(),
+            "the writer stopped by itself"
+        );
+        std::thread::yield_now();
+    }
+    unsafe { libc::kill(child.id() as i32, libc::SIGKILL) };
+    child.wait().unwrap();
+    let on_disk = std::fs::read(&conversation).unwrap();
+
+    // The OS let go of the lock with the process: the session opens.
+    let store = SessionStore::in_state_dir(dir.path());
+    let opened = store.open(&id("killed")).unwrap();
+    let whole_lines = on_disk.iter().filter(|&&b| b == b'\n').count();
+    let step = StepId::from("step-killed".to_owned());
+    assert_eq!(opened.recovery.interrupted_steps, vec![step.clone()]);
+    // Every whole line is there (a last line whose newline was the only
+    // thing missing counts too), then the step's end.
+    let kept = opened.conversation.len() - 1;
+    assert!(
+        kept == whole_lines || kept == whole_lines + 1,
+        "{kept} of {whole_lines}"
+    );
+    assert!(kept > 90, "{kept}");
+    assert!(matches!(opened.conversation[0], Message::Question { .. }));
+    for (n, message) in opened.conversation[1..kept].iter().enumerate() {
+        match message {
+            Message::Notice { text, .. } => assert!(text.starts_with(&format!("{n} "))),
+            other => panic!("{other:?}"),
+        }
+    }
+    assert!(matches!(
+        opened.conversation.last().unwrap(),
+        Message::StepEnded { state: StepState::Interrupted, step_id, .. } if *step_id == step
+    ));
+    // A torn last line was kept aside byte for byte: nothing was lost.
+    if let Some(kept_at) = &opened.recovery.torn_line_kept_at {
+        let tail = std::fs::read(kept_at).unwrap();
+        assert!(on_disk.ends_with(&tail));
+        assert_eq!(
+            on_disk.len() - tail.len(),
+            on_disk.iter().rposition(|&b| b == b'\n').unwrap() + 1
+        );
+    }
+}
+
 #[test]
 fn a_damaged_session_json_is_an_error_for_that_session_only() {
     let (_dir, store) = store_with_fixture("corrupt");
