@@ -535,6 +535,24 @@ fn a_damaged_session_json_is_an_error_for_that_session_only() {
         std::fs::read(fixture("corrupt/corrupt-one/session.json")).unwrap()
     );
     assert!(store.open(&id("good-one")).is_ok());
+
+    // A conversation whose session.json is gone is damaged too, not "no session".
+    let lost = store.root().join("lost-json");
+    std::fs::create_dir(&lost).unwrap();
+    std::fs::copy(
+        fixture("corrupt/corrupt-one/conversation.jsonl"),
+        lost.join("conversation.jsonl"),
+    )
+    .unwrap();
+    let list = store.list().unwrap();
+    assert_eq!(list.damaged.len(), 2);
+    assert_eq!(list.sessions.len(), 1);
+    let err = store.open(&id("lost-json")).err().unwrap();
+    assert!(matches!(err, Error::SessionDamaged { .. }), "{err:?}");
+    assert!(matches!(
+        store.open(&id("never-was")),
+        Err(Error::SessionNotFound { .. })
+    ));
 }
 
 #[test]

@@ -117,7 +117,10 @@ pub struct ReadMeta {
 pub fn read(folder: &SessionFolder, id: &SessionId) -> Result<ReadMeta> {
     let path = folder.session_file();
     let bytes = std::fs::read(&path).map_err(|err| match err.kind() {
-        std::io::ErrorKind::NotFound => Error::SessionNotFound { id: id.to_string() },
+        // A conversation without its session.json is a damaged session, not none.
+        std::io::ErrorKind::NotFound if !folder.conversation_file().exists() => {
+            Error::SessionNotFound { id: id.to_string() }
+        }
         _ => damaged(id, &path, format!("it could not be read: {err}")),
     })?;
     parse(&bytes, id, &path)
