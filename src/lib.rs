@@ -10,8 +10,8 @@
 //! 2. Docker access: `docker` (connect, status, images, labels, guards, reaping).
 //! 3. The pillars: `sandbox`, `packages`, `llm`; then those that combine them:
 //!    `session_container` (sandbox + packages) and `profile` (sandbox).
-//! 4. The product: `agent` (the question → code → run → fix → answer loop); the
-//!    session store lands here too.
+//! 4. The product: `agent` (the question → code → run → fix → answer loop) and
+//!    `store` (saved sessions: the conversation as it happens, reopening, exports).
 //! 5. The facade: `engine`; and what drives it to measure it: `bench`, `eval`
 //!    and the `replay_model` they ask.
 
@@ -36,6 +36,7 @@ pub mod sandbox;
 pub mod session_container;
 // Layer 4
 pub mod agent;
+pub mod store;
 // Layer 5
 pub mod bench;
 pub mod engine;

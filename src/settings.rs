@@ -17,6 +17,8 @@ pub struct Settings {
     pub packages: PackageSettings,
     /// The analysis agent: tries per question, tokens per step, prompt style.
     pub agent: AgentSettings,
+    /// Saved sessions: what is kept of each dataset.
+    pub sessions: SessionSettings,
 }
 
 /// How hard the agent tries before it gives up, and how it asks.
@@ -79,7 +81,8 @@ impl Settings {
         self.sandbox.validate()?;
         self.llm.validate()?;
         self.packages.validate()?;
-        self.agent.validate()
+        self.agent.validate()?;
+        self.sessions.validate()
     }
 }
 
@@ -323,6 +326,46 @@ impl LlmSettings {
     }
 }
 
+/// Saved sessions (`<state dir>/sessions/<session id>/`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct SessionSettings {
+    /// Datasets up to this size are copied into the session, so it reopens and
+    /// re-runs even when the original changes or moves; larger ones are kept as
+    /// a reference to the original (with its size and SHA-256, to notice a
+    /// change). 0: never copy.
+    pub copy_datasets_up_to_mib: u64,
+}
+
+impl Default for SessionSettings {
+    fn default() -> Self {
+        Self {
+            copy_datasets_up_to_mib: 512,
+        }
+    }
+}
+
+impl SessionSettings {
+    /// The largest copy allowed: 1 TiB, past which a number is a typo.
+    const MAX_COPY_MIB: u64 = 1024 * 1024;
+
+    pub fn copy_datasets_up_to_bytes(&self) -> u64 {
+        self.copy_datasets_up_to_mib.saturating_mul(1024 * 1024)
+    }
+
+    /// Refuses a size no disk could hold, in plain words.
+    pub fn validate(&self) -> Result<(), String> {
+        if self.copy_datasets_up_to_mib > Self::MAX_COPY_MIB {
+            return Err(format!(
+                "Datasets can be copied into a session up to 1048576 MiB (1 TiB), not {} MiB. \
+                 Use 0 to keep only a reference to each original.",
+                self.copy_datasets_up_to_mib
+            ));
+        }
+        Ok(())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -426,6 +469,12 @@ mod tests {
         let mut bad_sandbox = Settings::default();
         bad_sandbox.sandbox.timeout_secs = 0;
         assert!(bad_sandbox.validate().unwrap_err().contains("time limit"));
+        let mut bad_sessions = Settings::default();
+        bad_sessions.sessions.copy_datasets_up_to_mib = u64::MAX;
+        assert!(bad_sessions.validate().unwrap_err().contains("1 TiB"));
+        let mut never_copy = Settings::default();
+        never_copy.sessions.copy_datasets_up_to_mib = 0;
+        assert!(never_copy.validate().is_ok());
     }
 
     #[test]

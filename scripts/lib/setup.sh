@@ -184,6 +184,8 @@ stop_what_we_started() {
 # TLS-inspecting proxies (harmless elsewhere).
 SANDPIPER_MATPLOTLIB_IMAGE="${SANDPIPER_MATPLOTLIB_IMAGE:-sandpiper-test/matplotlib:1}"
 SANDPIPER_UV_IMAGE="${SANDPIPER_UV_IMAGE:-sandpiper-test/uv:1}"
+# Jupyter, to validate and execute exported notebooks as the sandbox's Python would.
+SANDPIPER_JUPYTER_IMAGE="${SANDPIPER_JUPYTER_IMAGE:-sandpiper-test/jupyter:1}"
 ensure_pip_test_image() {
   local tag="$1" base="$2" package="$3" context
   docker image inspect "$tag" >/dev/null 2>&1 && return 0
@@ -204,5 +206,6 @@ DOCKERFILE
 ensure_test_images() {
   ensure_pip_test_image "$SANDPIPER_MATPLOTLIB_IMAGE" "$1" matplotlib
   ensure_pip_test_image "$SANDPIPER_UV_IMAGE" "$1" uv
-  export SANDPIPER_MATPLOTLIB_IMAGE SANDPIPER_UV_IMAGE
+  ensure_pip_test_image "$SANDPIPER_JUPYTER_IMAGE" "$1" "matplotlib nbformat nbconvert ipykernel"
+  export SANDPIPER_MATPLOTLIB_IMAGE SANDPIPER_UV_IMAGE SANDPIPER_JUPYTER_IMAGE
 }

@@ -94,7 +94,7 @@ impl Engine {
             settings.sandbox.image = self.analysis_image(&connection, sink).await?;
         }
         let mut opened = self
-            .open_session(&settings, &connection, session_id, datasets, sink)
+            .open_session_container(&settings, &connection, session_id, datasets, sink)
             .await?;
         let mut bench = opened.workbench(PathBuf::new());
         let cancel = CancellationToken::new();
@@ -145,7 +145,7 @@ impl Engine {
                 settings.sandbox.image = self.analysis_image(&connection, sink).await?;
             }
             let opened = self
-                .open_session(
+                .open_session_container(
                     &settings,
                     &connection,
                     &analysis.session_id,
@@ -202,7 +202,7 @@ impl Engine {
     }
 
     /// The session's container, created or started, with these datasets.
-    async fn open_session(
+    async fn open_session_container(
         &self,
         settings: &Settings,
         connection: &docker::Connection,

@@ -7,11 +7,13 @@
 //! - `runs.rs`: the Quick profile, one-off runs, and runs in a session's container.
 //! - `models.rs`: providers, models, keys, "Test connection", asking a model.
 //! - `cancellation.rs`: one registry for everything the user can stop.
+//! - `sessions.rs`: saved sessions (create, open, list, export, import…).
 
 mod analysis;
 mod cancellation;
 mod models;
 mod runs;
+mod sessions;
 
 pub use analysis::Analysis;
 pub use cancellation::Stoppable;

@@ -101,6 +101,48 @@ pub enum Error {
         #[source]
         source: std::io::Error,
     },
+    #[error("no saved session {id}")]
+    SessionNotFound { id: String },
+
+    #[error("session {id} is open in another window")]
+    SessionInUse { id: String },
+
+    #[error("session {id} is damaged ({path}): {reason}")]
+    SessionDamaged {
+        id: String,
+        path: PathBuf,
+        reason: String,
+    },
+
+    #[error("session {id} was saved by a newer Sandpiper (format {version})")]
+    SessionTooNew { id: String, version: u32 },
+
+    #[error("could not save session {id} while {doing}: {source}")]
+    SessionNotSaved {
+        id: String,
+        doing: String,
+        #[source]
+        source: std::io::Error,
+    },
+
+    #[error("a session {id} already exists")]
+    SessionExists { id: String },
+
+    #[error("could not export session {id} as {format}: {reason}")]
+    SessionExportFailed {
+        id: String,
+        format: String,
+        reason: String,
+    },
+
+    #[error("{path} can't be imported as a session: {reason}")]
+    SessionImportFailed { path: PathBuf, reason: String },
+
+    #[error("could not move session {id} to the trash: {reason}")]
+    SessionNotTrashed { id: String, reason: String },
+
+    #[error("a session's title can't be empty")]
+    SessionTitleEmpty,
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
@@ -284,6 +326,83 @@ impl Error {
                 format!(
                     "The system said: {source}. Check that the disk is not full, then try again."
                 ),
+            ),
+            Error::SessionNotFound { id } => PlainWords::new(
+                "session.not_found",
+                format!("There is no saved session \"{id}\"."),
+                "List the saved sessions with `sandpiper sessions list`; it may have been \
+                 deleted (look in the trash) or saved under another name.",
+            ),
+            Error::SessionInUse { id } => PlainWords::new(
+                "session.in_use",
+                format!("The session \"{id}\" is open in another window."),
+                "Switch to that window to go on with it, or close it there and open the session \
+                 here again. Sandpiper lets one window at a time change a session, so nothing in \
+                 it is ever overwritten.",
+            ),
+            Error::SessionDamaged { id, path, reason } => PlainWords::new(
+                "session.damaged",
+                format!("The saved session \"{id}\" can't be read."),
+                format!(
+                    "Its file {} is damaged ({reason}). Sandpiper leaves it exactly as it is, so \
+                     nothing more is lost; your other sessions are not affected.",
+                    path.display()
+                ),
+            ),
+            Error::SessionTooNew { id, version } => PlainWords::new(
+                "session.too_new",
+                format!("The session \"{id}\" was saved by a newer Sandpiper."),
+                format!(
+                    "It uses format {version}, which this version can't read. Update Sandpiper to \
+                     open it; the session is kept as it is."
+                ),
+            ),
+            Error::SessionNotSaved { id, doing, source } => PlainWords::new(
+                "session.not_saved",
+                format!("Sandpiper could not save the session \"{id}\"."),
+                format!(
+                    "This happened while {doing}. Check that the disk is not full and that you may \
+                     write to Sandpiper's data folder. The system said: {source}"
+                ),
+            ),
+            Error::SessionExists { id } => PlainWords::new(
+                "session.exists",
+                format!("There is already a session \"{id}\"."),
+                "Open it, or choose another name for the new one.",
+            ),
+            Error::SessionExportFailed { id, format, reason } => PlainWords::new(
+                "session.export_failed",
+                format!("Sandpiper could not export \"{id}\" as {format}."),
+                format!(
+                    "The session itself is unchanged. Check that the folder you chose exists and \
+                     that you may write there. ({reason})"
+                ),
+            ),
+            Error::SessionImportFailed { path, reason } => PlainWords::new(
+                "session.import_failed",
+                format!(
+                    "{} is not a session Sandpiper can import.",
+                    path.file_name()
+                        .map(|n| n.to_string_lossy().into_owned())
+                        .unwrap_or_else(|| path.display().to_string())
+                ),
+                format!(
+                    "Choose a .zip that Sandpiper exported (Export → Session archive). Nothing was \
+                     changed. ({reason})"
+                ),
+            ),
+            Error::SessionNotTrashed { id, reason } => PlainWords::new(
+                "session.not_trashed",
+                format!("Sandpiper could not move the session \"{id}\" to the trash."),
+                format!(
+                    "The session is still there, unchanged. Sandpiper never deletes a session for \
+                     good, so it stopped. The system said: {reason}"
+                ),
+            ),
+            Error::SessionTitleEmpty => PlainWords::new(
+                "session.title_empty",
+                "Give the session a title.",
+                "A few words that say what the analysis is about, e.g. \"Sales Q1 by region\".",
             ),
         }
     }

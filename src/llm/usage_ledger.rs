@@ -130,6 +130,11 @@ impl UsageLedger {
         read(&path, session_id)
     }
 
+    /// The file holding the session's totals (it may not exist yet).
+    pub fn file(&self, session_id: &SessionId) -> PathBuf {
+        self.dir.join(format!("{}.json", session_id.as_str()))
+    }
+
     /// `<dir>/<session id>.json`. A `SessionId` is always a safe file name:
     /// one from the window or a file that could climb out of the folder never
     /// became one (`SessionId::parse`).

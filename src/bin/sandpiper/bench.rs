@@ -1,14 +1,16 @@
-//! `sandpiper bench sandbox|session|agent`: against baselines measured in the same run.
+//! `sandpiper bench sandbox | session | sessions | agent`: against baselines measured in the same run.
 
 use crate::terminal::print_error;
 use sandpiper::Settings;
-use sandpiper::bench::{BenchOptions, Row, run_agent_bench, run_sandbox_bench, run_session_bench};
+use sandpiper::bench::{
+    BenchOptions, Row, run_agent_bench, run_sandbox_bench, run_session_bench, run_sessions_bench,
+};
 use std::process::ExitCode;
 
 #[derive(clap::Args)]
 pub struct Args {
     /// What to benchmark.
-    #[arg(value_parser = ["sandbox", "session", "agent"])]
+    #[arg(value_parser = ["sandbox", "session", "sessions", "agent"])]
     target: String,
     /// Timed runs per row (at least 20 for a meaningful p95).
     #[arg(long, default_value_t = 20)]
@@ -42,6 +44,7 @@ pub async fn run(args: Args) -> ExitCode {
     let rows = match args.target.as_str() {
         "session" => run_session_bench(&settings, args.runs, args.install_runs, &progress).await,
         "agent" => run_agent_bench(&settings, args.runs, &progress).await,
+        "sessions" => run_sessions_bench(args.runs, &progress),
         _ => run_sandbox_bench(&settings, &options, &progress).await,
     };
     match rows {

@@ -13,6 +13,7 @@ mod models;
 mod profile;
 mod provider_args;
 mod run;
+mod sessions;
 mod terminal;
 
 use clap::{Parser, Subcommand};
@@ -52,6 +53,8 @@ enum Command {
     Images(images::Args),
     /// Measure the sandbox against baselines timed in the same run.
     Bench(bench::Args),
+    /// Saved sessions: list, show, rename, remove, export, import.
+    Sessions(sessions::Args),
 }
 
 #[tokio::main]
@@ -68,5 +71,6 @@ async fn main() -> ExitCode {
         Command::Bench(args) => bench::run(args).await,
         Command::Containers(args) => containers::run(args).await,
         Command::Images(args) => images::run(args).await,
+        Command::Sessions(args) => sessions::run(args).await,
     }
 }

@@ -1,0 +1,440 @@
+//! An open session: the one handle that may change it (it holds the session's
+//! lock), through which the agent's conversation is saved as it happens, and
+//! which gives the agent the folders its charts go to.
+
+use super::datasets::{self, DatasetCheck};
+use super::journal::{self, Appender};
+use super::layout::{SessionFolder, safe_component};
+use super::lock::{self, SessionLock};
+use super::meta::{self, DatasetRef, DatasetStorage, ModelConfig, SessionMeta, TokenTotals};
+use super::migrate;
+use super::title;
+use crate::conversation::{Message, StepState};
+use crate::error::{Error, Result};
+use crate::ids::{SessionId, StepId};
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+pub struct SessionHandle {
+    id: SessionId,
+    folder: SessionFolder,
+    state: Mutex<State>,
+    _lock: SessionLock,
+}
+
+struct State {
+    meta: SessionMeta,
+    appender: Appender,
+}
+
+/// A session just opened: its handle, and everything saved in it.
+pub struct OpenedSession {
+    pub handle: SessionHandle,
+    /// The whole conversation, with chart paths pointing into the session folder.
+    pub conversation: Vec<Message>,
+    /// Each dataset's original checked against its fingerprint.
+    pub datasets: Vec<DatasetCheck>,
+    /// What opening had to repair.
+    pub recovery: Recovery,
+}
+
+/// What opening a session found and repaired. Nothing is ever dropped.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Recovery {
+    /// An unfinished last line (the app stopped while writing it), kept here.
+    pub torn_line_kept_at: Option<PathBuf>,
+    /// Steps the app stopped in the middle of: each now ends `interrupted`.
+    pub interrupted_steps: Vec<StepId>,
+    /// Lines this Sandpiper cannot read (a newer one wrote them), left in place.
+    pub unreadable_lines: Vec<usize>,
+    /// The format `session.json` was upgraded from (the old file is kept as
+    /// `session.v<N>.json`).
+    pub migrated_from: Option<u32>,
+}
+
+fn not_saved(id: &SessionId, doing: &str) -> impl FnOnce(std::io::Error) -> Error {
+    let id = id.to_string();
+    let doing = doing.to_owned();
+    move |source| Error::SessionNotSaved { id, doing, source }
+}
+
+impl SessionHandle {
+    /// Makes a new session in `folder` (which may already hold its container's
+    /// details, but no saved session).
+    pub(super) fn create(folder: SessionFolder, meta: SessionMeta) -> Result<Self> {
+        let id = meta.id.clone();
+        let lock = lock::acquire(&folder, &id)?;
+        if folder.session_file().exists() {
+            return Err(Error::SessionExists { id: id.to_string() });
+        }
+        for dir in [
+            folder.scripts_dir(),
+            folder.artifacts_dir(),
+            folder.datasets_dir(),
+        ] {
+            std::fs::create_dir_all(&dir).map_err(not_saved(&id, "making its folders"))?;
+        }
+        meta::write(&folder, &meta)?;
+        let appender =
+            Appender::open(&folder).map_err(not_saved(&id, "starting conversation.jsonl"))?;
+        Ok(Self {
+            id,
+            folder,
+            state: Mutex::new(State { meta, appender }),
+            _lock: lock,
+        })
+    }
+
+    /// Opens a saved session: takes its lock, upgrades an older `session.json`,
+    /// keeps a torn last line aside, ends steps the app stopped in the middle
+    /// of as `interrupted`, and checks the datasets' originals.
+    pub(super) fn open(folder: SessionFolder, id: &SessionId) -> Result<OpenedSession> {
+        let lock = lock::acquire(&folder, id)?;
+        let read_meta = meta::read(&folder, id)?;
+        let mut recovery = Recovery::default();
+        if read_meta.saved_format < migrate::CURRENT {
+            let backup = folder
+                .dir()
+                .join(format!("session.v{}.json", read_meta.saved_format));
+            std::fs::copy(folder.session_file(), &backup)
+                .map_err(not_saved(id, "keeping the old session.json"))?;
+            recovery.migrated_from = Some(read_meta.saved_format);
+        }
+        let conversation = journal::read(&folder).map_err(|err| Error::SessionDamaged {
+            id: id.to_string(),
+            path: folder.conversation_file(),
+            reason: err.to_string(),
+        })?;
+        let mut appender =
+            Appender::open(&folder).map_err(not_saved(id, "opening conversation.jsonl"))?;
+        if let Some(tail) = &conversation.torn_tail {
+            let kept = journal::keep_aside(&folder, tail)
+                .map_err(not_saved(id, "keeping an unfinished line aside"))?;
+            appender
+                .truncate(conversation.good_len)
+                .map_err(not_saved(id, "setting an unfinished line aside"))?;
+            recovery.torn_line_kept_at = Some(kept);
+        } else if conversation.missing_newline {
+            appender
+                .end_line()
+                .map_err(not_saved(id, "ending the last line"))?;
+        }
+        recovery.unreadable_lines = conversation.unreadable_lines.clone();
+        let handle = Self {
+            id: id.clone(),
+            folder,
+            state: Mutex::new(State {
+                meta: read_meta.meta,
+                appender,
+            }),
+            _lock: lock,
+        };
+        let mut messages = conversation.messages;
+        for ended in interrupted_step_ends(&messages) {
+            recovery.interrupted_steps.push(ended.step_id().clone());
+            handle.record(&ended)?;
+            messages.push(ended);
+        }
+        handle.refresh_totals(&messages)?;
+        let datasets = handle
+            .meta()
+            .datasets
+            .iter()
+            .map(|d| datasets::check(&handle.folder, d))
+            .collect();
+        Ok(OpenedSession {
+            handle,
+            conversation: messages,
+            datasets,
+            recovery,
+        })
+    }
+
+    pub fn id(&self) -> &SessionId {
+        &self.id
+    }
+
+    /// The session's folder (`<state dir>/sessions/<id>`).
+    pub fn dir(&self) -> &Path {
+        self.folder.dir()
+    }
+
+    pub fn meta(&self) -> SessionMeta {
+        self.state().meta.clone()
+    }
+
+    fn state(&self) -> std::sync::MutexGuard<'_, State> {
+        // A panic while holding it left no half-written line (each is one write).
+        self.state
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// The folder a try's files (charts, tables) go to, created if needed:
+    /// `artifacts/<step>/try-<n>/`. Give it to the run as its artifacts folder.
+    pub fn artifacts_dir(&self, step: &StepId, try_number: u32) -> Result<PathBuf> {
+        let dir = self.try_artifacts_dir(step, try_number);
+        std::fs::create_dir_all(&dir).map_err(not_saved(&self.id, "making a charts folder"))?;
+        Ok(dir)
+    }
+
+    fn try_artifacts_dir(&self, step: &StepId, try_number: u32) -> PathBuf {
+        self.folder
+            .artifacts_dir()
+            .join(safe_component(step.as_str()))
+            .join(format!("try-{try_number}"))
+    }
+
+    /// Adds a dataset: copied into the session up to `copy_up_to_bytes`
+    /// (`SessionSettings::copy_datasets_up_to_bytes`), else a reference with its
+    /// size and SHA-256. The same file added again is the same dataset.
+    pub fn add_dataset(&self, path: &Path, copy_up_to_bytes: u64) -> Result<DatasetRef> {
+        let unreadable = |err: std::io::Error| Error::DatasetUnreadable {
+            path: path.to_owned(),
+            reason: err.to_string(),
+        };
+        let original = std::path::absolute(path).map_err(unreadable)?;
+        let mut state = self.state();
+        let known = state.meta.datasets.iter().find(|d| d.original == original);
+        if let Some(known) = known
+            && datasets::check(&self.folder, known).state == datasets::OriginalState::Unchanged
+        {
+            return Ok(known.clone());
+        }
+        let taken: Vec<String> = state.meta.datasets.iter().map(|d| d.name.clone()).collect();
+        let added =
+            datasets::add(&self.folder, &original, copy_up_to_bytes, &taken).map_err(unreadable)?;
+        state.meta.datasets.push(added.clone());
+        state.meta.updated_at = crate::conversation::now();
+        meta::write(&self.folder, &state.meta)?;
+        Ok(added)
+    }
+
+    /// The files a run should mount, in order: each dataset's saved copy when
+    /// the session has one (what its steps ran on), else the original.
+    pub fn dataset_paths(&self) -> Vec<PathBuf> {
+        self.state()
+            .meta
+            .datasets
+            .iter()
+            .map(|d| match &d.stored {
+                DatasetStorage::Copy { path } => self.folder.resolve(path),
+                DatasetStorage::Reference => d.original.clone(),
+            })
+            .collect()
+    }
+
+    /// Renames the session (the analyst's title is never replaced by a suggestion).
+    pub fn rename(&self, title: &str) -> Result<()> {
+        let title = meta::usable_title(title)?;
+        let mut state = self.state();
+        state.meta.title = title;
+        state.meta.title_set_by_user = true;
+        meta::write(&self.folder, &state.meta)
+    }
+
+    /// Saves one message of the conversation: appended to `conversation.jsonl`
+    /// (synced to disk at step boundaries), a try's code to `scripts/`, a chart
+    /// made outside the session folder copied into it; `session.json` is brought
+    /// up to date when a step starts or ends.
+    pub fn record(&self, message: &Message) -> Result<()> {
+        // The line is what must not be lost: a chart or a script that can't be
+        // copied is reported after the line is saved, never instead of it.
+        let mut secondary: Option<Error> = None;
+        let mut saved = message.clone();
+        let try_number = match message {
+            Message::Artifact { try_number, .. } => *try_number,
+            Message::Answer { provenance, .. } => provenance.try_number,
+            _ => 0,
+        };
+        for path in journal::artifact_paths(&mut saved) {
+            if self.folder.relative(path).is_none() && path.is_file() {
+                match self.copy_in(message.step_id(), try_number, path) {
+                    Ok(copy) => *path = copy,
+                    Err(err) => secondary = secondary.or(Some(err)),
+                }
+            }
+        }
+        if let Message::Code {
+            step_id,
+            try_number,
+            code,
+            ..
+        } = message
+        {
+            let script = self
+                .folder
+                .scripts_dir()
+                .join(safe_component(step_id.as_str()))
+                .join(format!("try-{try_number}.py"));
+            if let Err(err) = crate::atomic_file::replace(&script, code.as_bytes()) {
+                secondary = secondary.or(Some(not_saved(&self.id, "saving a try's code")(err)));
+            }
+        }
+        let mut state = self.state();
+        state
+            .appender
+            .append(&saved, &self.folder, journal::is_step_boundary(message))
+            .map_err(not_saved(&self.id, "saving the conversation"))?;
+        match message {
+            Message::Question { text, at, .. } => {
+                state.meta.steps += 1;
+                if !state.meta.title_set_by_user && state.meta.title == meta::UNTITLED {
+                    state.meta.title = title::suggest(text);
+                }
+                state.meta.updated_at = (*at).max(state.meta.updated_at);
+                meta::write(&self.folder, &state.meta)?;
+            }
+            Message::TryStarted {
+                provider, model, ..
+            } => {
+                state.meta.model = Some(ModelConfig {
+                    provider: *provider,
+                    model: Some(model.clone()),
+                });
+            }
+            Message::StepEnded {
+                input_tokens,
+                output_tokens,
+                at,
+                ..
+            } => {
+                state.meta.tokens.input_tokens += input_tokens;
+                state.meta.tokens.output_tokens += output_tokens;
+                state.meta.updated_at = (*at).max(state.meta.updated_at);
+                state.meta.stored_bytes = stored_bytes(&self.folder);
+                meta::write(&self.folder, &state.meta)?;
+            }
+            _ => {}
+        }
+        secondary.map_or(Ok(()), Err)
+    }
+
+    /// A chart the agent wrote outside the session folder, copied into it.
+    fn copy_in(&self, step: &StepId, try_number: u32, path: &Path) -> Result<PathBuf> {
+        let dir = self.artifacts_dir(step, try_number)?;
+        let name = path
+            .file_name()
+            .map(|n| safe_component(&n.to_string_lossy()))
+            .unwrap_or_else(|| "file".into());
+        let target = dir.join(name);
+        std::fs::copy(path, &target).map_err(not_saved(&self.id, "copying a chart"))?;
+        Ok(target)
+    }
+
+    /// Steps, tokens and bytes counted again from the conversation (after a
+    /// migration or a crash, they may lag behind it).
+    fn refresh_totals(&self, messages: &[Message]) -> Result<()> {
+        let mut steps = std::collections::HashSet::new();
+        let mut tokens = TokenTotals::default();
+        for message in messages {
+            match message {
+                Message::Question { step_id, .. } => {
+                    steps.insert(step_id.clone());
+                }
+                Message::StepEnded {
+                    input_tokens,
+                    output_tokens,
+                    ..
+                } => {
+                    tokens.input_tokens += input_tokens;
+                    tokens.output_tokens += output_tokens;
+                }
+                _ => {}
+            }
+        }
+        let mut state = self.state();
+        let before = state.meta.clone();
+        state.meta.steps = steps.len() as u32;
+        // A migrated session's tokens came from before conversations were kept.
+        state.meta.tokens.input_tokens = tokens.input_tokens.max(before.tokens.input_tokens);
+        state.meta.tokens.output_tokens = tokens.output_tokens.max(before.tokens.output_tokens);
+        state.meta.stored_bytes = stored_bytes(&self.folder);
+        state.meta.schema_version = migrate::CURRENT;
+        if state.meta != before {
+            meta::write(&self.folder, &state.meta)?;
+        }
+        Ok(())
+    }
+}
+
+/// A `StepEnded { interrupted }` for every step that has messages but no end.
+fn interrupted_step_ends(messages: &[Message]) -> Vec<Message> {
+    let mut order: Vec<&StepId> = Vec::new();
+    let mut open: std::collections::HashMap<&StepId, (u32, u64, u64)> = Default::default();
+    for message in messages {
+        let step = message.step_id();
+        let at = message_time(message);
+        if let Message::StepEnded { .. } = message {
+            open.remove(step);
+            continue;
+        }
+        let entry = open.entry(step).or_insert_with(|| {
+            order.push(step);
+            (0, at, at)
+        });
+        if let Message::TryStarted { try_number, .. } = message {
+            entry.0 = entry.0.max(*try_number);
+        }
+        entry.2 = entry.2.max(at);
+    }
+    let now = crate::conversation::now();
+    order
+        .into_iter()
+        .filter_map(|step| {
+            let (tries, first, last) = *open.get(step)?;
+            Some(Message::StepEnded {
+                step_id: step.clone(),
+                state: StepState::Interrupted,
+                tries,
+                input_tokens: 0,
+                output_tokens: 0,
+                duration_ms: last.saturating_sub(first),
+                at: now,
+            })
+        })
+        .collect()
+}
+
+fn message_time(message: &Message) -> u64 {
+    match message {
+        Message::Question { at, .. }
+        | Message::TryStarted { at, .. }
+        | Message::Notice { at, .. }
+        | Message::Code { at, .. }
+        | Message::TryRejected { at, .. }
+        | Message::Execution { at, .. }
+        | Message::Artifact { at, .. }
+        | Message::Answer { at, .. }
+        | Message::GaveUp { at, .. }
+        | Message::Error { at, .. }
+        | Message::StepEnded { at, .. } => *at,
+    }
+}
+
+/// Bytes of the session's scripts, charts, dataset copies and recovered lines.
+pub(super) fn stored_bytes(folder: &SessionFolder) -> u64 {
+    [
+        folder.scripts_dir(),
+        folder.artifacts_dir(),
+        folder.datasets_dir(),
+        folder.recovered_dir(),
+    ]
+    .iter()
+    .map(|dir| folder_size(dir))
+    .sum()
+}
+
+fn folder_size(dir: &Path) -> u64 {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return 0;
+    };
+    entries
+        .flatten()
+        .map(|entry| match entry.file_type() {
+            Ok(kind) if kind.is_dir() => folder_size(&entry.path()),
+            Ok(kind) if kind.is_file() => entry.metadata().map(|m| m.len()).unwrap_or(0),
+            _ => 0,
+        })
+        .sum()
+}
