@@ -72,6 +72,7 @@ import linecache
 import os
 import resource
 import select
+import shutil
 import signal
 import stat
 import sys
@@ -502,8 +503,6 @@ def prepare_outputs(fresh):
     """An empty output folder: a session's next run must not bring back the
     files of the one before."""
     if fresh:
-        import shutil
-
         if os.path.islink(OUTPUT_DIR):
             os.unlink(OUTPUT_DIR)
         shutil.rmtree(OUTPUT_DIR, ignore_errors=True)
