@@ -323,3 +323,47 @@ async fn the_store_forgets_gone_sessions_and_long_unused_packages_only() {
     let still = run(&kept, USE_TABULATE, &Recorder::default()).await;
     assert_eq!(still.outcome, Outcome::Success, "{}", still.stderr);
 }
+
+/// What a run leaves where Python looks by default (the work folder, which
+/// was the working folder; HOME's user site-packages, with a startup hook and
+/// a .pth file) never runs: not in the harness when it reloads after an
+/// install, not in the read-back of installed packages, not in a later run.
+#[tokio::test]
+async fn modules_a_run_plants_never_run_after_an_install_reloads_the_harness() {
+    let session = TestSession::new("pkg-planted");
+    let plant = r#"
+import os, site
+hook = "import os\nopen('/tmp/planted.log', 'a').write('%s ran as %d\\n' % (__name__, os.getuid()))\n"
+for name in ("json", "colorsys", "importlib_metadata", "tabulate"):
+    open("/workspace/%s.py" % name, "w").write(hook)
+user_site = site.getusersitepackages()
+os.makedirs(user_site, exist_ok=True)
+for name in ("usercustomize", "sitecustomize"):
+    open(os.path.join(user_site, name + ".py"), "w").write(hook)
+open(os.path.join(user_site, "planted.pth"), "w").write(
+    "import os; open('/tmp/planted.log', 'a').write('planted.pth ran as %d\\n' % os.getuid())\n"
+)
+print("planted in", user_site)
+"#;
+    let planted = run(&session, plant, &Recorder::default()).await;
+    assert_eq!(planted.outcome, Outcome::Success, "{}", planted.stderr);
+    let meta = session
+        .install(&["tabulate"])
+        .await
+        .unwrap_or_else(|err| panic!("{}: {}", session.image, err.plain_words()));
+    assert!(
+        meta.installed_packages.contains(&"tabulate".to_owned()),
+        "the read-back of installed packages: {meta:?}"
+    );
+
+    let after = run(
+        &session,
+        "import os, colorsys, tabulate\n\
+         print(tabulate.__file__.startswith('/sandpiper-store/'), colorsys.rgb_to_hsv(1, 0, 0))\n\
+         print(open('/tmp/planted.log').read() if os.path.exists('/tmp/planted.log') else 'nothing ran')\n",
+        &Recorder::default(),
+    )
+    .await;
+    assert_eq!(after.outcome, Outcome::Success, "{}", after.stderr);
+    assert_eq!(after.stdout, "True (0.0, 1.0, 1)\nnothing ran\n");
+}

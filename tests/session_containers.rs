@@ -439,3 +439,272 @@ async fn a_bomb_in_a_session_ends_its_run_and_the_session_goes_on() {
     assert_eq!(after.stdout, "seen before: True\n", "{}", after.stderr);
     assert_eq!(after_id, id, "the same container, its work folder intact");
 }
+
+/// A module a run leaves in the work folder is data: a later run that imports
+/// the standard module of the same name gets the standard one, and nothing
+/// of the planted file runs.
+#[tokio::test]
+async fn a_module_a_run_leaves_in_the_work_folder_never_runs_in_a_later_run() {
+    let session = TestSession::new("planted");
+    let (planted, _, _) = run(
+        &session,
+        "open('/workspace/colorsys.py', 'w').write(\n\
+         \x20   \"import os\\nopen('/tmp/planted.log', 'a').write('colorsys.py ran as %d\\\\n' % os.getuid())\\nprint('PLANTED')\\n\"\n\
+         )\n\
+         print('planted')\n",
+    )
+    .await;
+    assert_eq!(planted.outcome, Outcome::Success, "{}", planted.stderr);
+
+    let (later, _, _) = run(
+        &session,
+        "import colorsys, os\n\
+         print(colorsys.rgb_to_hsv(1, 0, 0))\n\
+         print(os.path.exists('/tmp/planted.log'), os.path.exists('/workspace/colorsys.py'))\n",
+    )
+    .await;
+    assert_eq!(later.outcome, Outcome::Success, "{}", later.stderr);
+    assert_eq!(
+        later.stdout, "(0.0, 1.0, 1)\nFalse True\n",
+        "the planted module ran, or the file a follow-up may read is gone"
+    );
+}
+
+/// Run 1 ends itself early with a forged "done" (the token found in the
+/// resident harness's variables) and then waits on the harness's stdin for
+/// the next request, to answer it in the harness's place. It must get
+/// neither: it times out, it cannot open the harness's stdin, and the next
+/// run is answered by the harness.
+#[tokio::test]
+async fn the_next_runs_request_cannot_be_read_by_the_previous_runs_code() {
+    let session = TestSession::new("thief").with_timeout(4);
+    run(&session, "print('ready')").await;
+    let thief = r#"
+import json, os, sys, time
+frame, token = sys._getframe(), None
+while frame is not None:
+    if isinstance(frame.f_locals.get("token"), str):
+        token = frame.f_locals["token"]
+    frame = frame.f_back
+if token:
+    for stream in (sys.stdout, sys.stderr):
+        stream.write("\n\x1eSANDPIPER-DONE %s 0 0\n" % token)
+        stream.flush()
+try:
+    stdin = os.open("/proc/1/fd/0", os.O_RDONLY)
+except OSError as e:
+    print("the harness's stdin: %s" % e.strerror, flush=True)
+    while True:
+        time.sleep(0.05)
+header = b""
+while not header.endswith(b"\n"):
+    header += os.read(stdin, 1)
+body = b""
+while len(body) < int(header):
+    body += os.read(stdin, int(header) - len(body))
+stolen = json.loads(body)["token"]
+for stream in (sys.stdout, sys.stderr):
+    stream.write("\n\x1eSANDPIPER-START %s\nHIJACKED\n\n\x1eSANDPIPER-DONE %s 0 0\n" % (stolen, stolen))
+    stream.flush()
+"#;
+    let (first, _, _) = run(&session, thief).await;
+    assert_eq!(first.outcome, Outcome::TimedOut, "{}", first.summary);
+    assert!(
+        first
+            .stdout
+            .ends_with("the harness's stdin: Permission denied\n"),
+        "{}",
+        first.stdout
+    );
+
+    let (second, _, _) = run(&session, "print('genuine')\n").await;
+    assert_eq!(
+        (second.outcome, second.stdout.as_str()),
+        (Outcome::Success, "genuine\n"),
+        "{}",
+        second.stderr
+    );
+}
+
+/// Run 1 leaves a chain of detached processes (each in a session of its own,
+/// each the parent of the next) ending in a fork loop that moves to a new
+/// process all the time. When run 2 starts, no process but the harness and
+/// run 2's own may be left.
+#[tokio::test]
+async fn a_chain_of_detached_processes_and_a_fork_loop_do_not_survive_a_run() {
+    let session = TestSession::new("chain");
+    let (first, _, _) = run(
+        &session,
+        r#"
+import os, time
+def chain(links):
+    for _ in range(links):
+        if os.fork():
+            while True:
+                time.sleep(60)
+        os.setsid()
+    while True:
+        if os.fork():
+            os._exit(0)
+if os.fork() == 0:
+    os.setsid()
+    chain(30)
+time.sleep(0.5)
+print("spawned")
+"#,
+    )
+    .await;
+    assert_eq!(first.outcome, Outcome::Success, "{}", first.stderr);
+    let (second, _, _) = run(
+        &session,
+        "import os\n\
+         me = os.getpid()\n\
+         print('others:', sorted(int(p) for p in os.listdir('/proc') if p.isdigit() and int(p) not in (1, me)))\n",
+    )
+    .await;
+    assert_eq!(second.stdout, "others: []\n", "{}", second.stderr);
+}
+
+/// Whether each of `pids` is still a live process in the container.
+async fn alive_in(container: &str, pids: &[u32]) -> Option<Vec<bool>> {
+    use bollard::exec::{StartExecOptions, StartExecResults};
+    use futures_util::StreamExt;
+    let script = format!(
+        "import os\nfor pid in {pids:?}:\n    try:\n        state = open('/proc/%d/stat' % pid).read().rsplit(')', 1)[1].split()[0]\n    except OSError:\n        state = 'gone'\n    print(state not in ('gone', 'Z'))\n"
+    );
+    let docker = docker().await;
+    let exec = docker
+        .create_exec(
+            container,
+            bollard::models::ExecConfig {
+                attach_stdout: Some(true),
+                cmd: Some(vec!["python3".into(), "-I".into(), "-c".into(), script]),
+                user: Some("0:0".into()),
+                working_dir: Some("/".into()),
+                ..Default::default()
+            },
+        )
+        .await
+        .ok()?;
+    let StartExecResults::Attached { mut output, .. } = docker
+        .start_exec(&exec.id, None::<StartExecOptions>)
+        .await
+        .ok()?
+    else {
+        return None;
+    };
+    let mut text = String::new();
+    while let Some(Ok(chunk)) = output.next().await {
+        text.push_str(&chunk.to_string());
+    }
+    let answers: Vec<bool> = text.lines().map(|l| l == "True").collect();
+    (answers.len() == pids.len()).then_some(answers)
+}
+
+/// The engine (a `sandpiper run --session`) is killed while the code runs: the
+/// code, and what it left running in the background, still stop at the time
+/// limit, because the harness enforces it too.
+#[tokio::test]
+async fn killing_the_engine_mid_run_leaves_code_that_still_stops_at_its_limit() {
+    use std::io::BufRead;
+    let session = TestSession::new("engine-killed");
+    let (_, container, _) = run(&session, "print('ready')").await;
+    let script = session.state.path().join("endless.py");
+    std::fs::write(
+        &script,
+        "import os, subprocess, time\n\
+         sleeper = subprocess.Popen(['sleep', '3600'], start_new_session=True)\n\
+         print('running', os.getpid(), sleeper.pid, flush=True)\n\
+         while True:\n    time.sleep(0.1)\n",
+    )
+    .unwrap();
+    let out = session.state.path().join("out");
+    let mut cli = std::process::Command::new(env!("CARGO_BIN_EXE_sandpiper"))
+        .args(["run", "--image", &session.image, "--timeout", "3"])
+        .args(["--session", session.name.as_str(), "--out"])
+        .arg(&out)
+        .arg(&script)
+        .env("SANDPIPER_STATE_DIR", session.state.path())
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let stdout = cli.stdout.take().unwrap();
+    let first_line =
+        tokio::task::spawn_blocking(move || std::io::BufReader::new(stdout).lines().next());
+    let line = tokio::time::timeout(std::time::Duration::from_secs(60), first_line)
+        .await
+        .expect("the code never said it was running")
+        .unwrap()
+        .unwrap()
+        .unwrap();
+    let pids: Vec<u32> = line
+        .split_whitespace()
+        .skip(1)
+        .map(|p| p.parse().unwrap())
+        .collect();
+    // Killed as a crash would: no chance to stop anything.
+    cli.kill().unwrap();
+    cli.wait().unwrap();
+    let killed_at = std::time::Instant::now();
+    assert_eq!(alive_in(&container, &pids).await, Some(vec![true, true]));
+
+    loop {
+        let alive = alive_in(&container, &pids).await;
+        if alive == Some(vec![false, false]) {
+            break;
+        }
+        assert!(
+            killed_at.elapsed() < std::time::Duration::from_secs(30),
+            "{:?} after the engine was killed, for a 3 s limit, still alive: {alive:?}",
+            killed_at.elapsed()
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(250)).await;
+    }
+    let (after, after_id, _) = run(&session, "print('after')").await;
+    assert_eq!(after.stdout, "after\n", "{}", after.stderr);
+    assert_eq!(after_id, container);
+}
+
+/// The code prints the line the old harness used for its error report,
+/// naming a module: that is text, not an exception, and installs nothing. A
+/// module really missing is still reported, by the harness.
+#[tokio::test]
+async fn a_missing_module_the_code_only_prints_installs_nothing() {
+    let mut session = TestSession::new("fake-missing");
+    // Nothing reaches PyPI: an install that starts fails at once.
+    session.packages.proxy = Some("http://127.0.0.1:9".into());
+    let recorder = Recorder::default();
+    let (printed, _) = session
+        .run(
+            "import sys\n\
+             print('SANDPIPER-ERROR {\"type\": \"ModuleNotFoundError\", \"message\": \"No module named \\'tabulate\\'\", \"line\": 1, \"context\": null}', file=sys.stderr)\n\
+             sys.exit(1)\n",
+            &recorder,
+        )
+        .await;
+    assert_eq!(printed.outcome, Outcome::Failed);
+    assert!(printed.error.is_none(), "{:?}", printed.error);
+    let installs = |recorder: &Recorder| {
+        recorder
+            .events()
+            .into_iter()
+            .filter(|e| matches!(e, sandpiper::events::Event::PackagesInstalling { .. }))
+            .count()
+    };
+    assert_eq!(installs(&recorder), 0, "an install started");
+
+    let (missing, _) = session
+        .run(
+            "import sandpiper_test_absent_module\n",
+            &Recorder::default(),
+        )
+        .await;
+    let error = missing.error.expect("the harness reports the exception");
+    assert_eq!(error.type_name, "ModuleNotFoundError");
+    assert_eq!(
+        error.message,
+        "No module named 'sandpiper_test_absent_module'"
+    );
+}

@@ -51,6 +51,7 @@ pub(crate) async fn install(
     });
     let cmd = vec![
         "python3".to_owned(),
+        "-I".to_owned(),
         "-c".to_owned(),
         INSTALLER.to_owned(),
         args.to_string(),
@@ -98,6 +99,7 @@ pub(crate) async fn collect_garbage(
     let args = serde_json::json!({ "live_sessions": live_sessions, "keep_days": keep_days });
     let cmd = vec![
         "python3".to_owned(),
+        "-I".to_owned(),
         "-c".to_owned(),
         INSTALLER.to_owned(),
         "gc".to_owned(),
@@ -140,7 +142,10 @@ async fn run_in_store(
     let memory = sandbox.memory_bytes().max(2 * 1024 * 1024 * 1024);
     let body = ContainerCreateBody {
         image: Some(sandbox.image.clone()),
+        // Isolated Python (`-I` above) started from `/`: nothing the store or
+        // a working folder holds is imported by the installer itself.
         cmd: Some(cmd),
+        working_dir: Some("/".to_owned()),
         env: Some(env),
         // Root, to write the root-owned store, but with no capabilities at all
         // and nothing but the installer to run.

@@ -18,11 +18,8 @@ pub(crate) struct RunSpec<'a> {
     /// Where the datasets reach the container.
     pub data: DataSource<'a>,
     /// The harness's command line (see `harness::command`), or for a session
-    /// container the idle process that keeps it alive between runs.
+    /// container the resident harness (`harness::resident_command`).
     pub argv: Vec<String>,
-    /// Tells the harness's "done" marker from anything the code prints. Session
-    /// containers get one per run, inside the request to their resident harness.
-    pub done_token: Option<&'a str>,
     /// A session container's resident harness reads its runs from stdin.
     pub stdin_open: bool,
     /// Packages from outside the image (a session's set in the package store).
@@ -73,7 +70,17 @@ pub(crate) fn build(settings: &SandboxSettings, run: RunSpec<'_>) -> ContainerCr
         cpu_period: Some(settings.cpu_period_us),
         pids_limit: Some(settings.pids_limit),
         network_mode: Some("none".to_owned()),
+        // The harness (process 1) runs as root with only what it needs to hand
+        // the code another user (SETUID, SETGID, SETPCAP to empty the code's
+        // bounding set) and to end whatever the code leaves (KILL). The code
+        // runs as `code_user()` with no capability at all, so it can neither
+        // read nor signal the harness. See harness.py.
         cap_drop: Some(vec!["ALL".to_owned()]),
+        cap_add: Some(
+            ["SETUID", "SETGID", "SETPCAP", "KILL"]
+                .map(str::to_owned)
+                .to_vec(),
+        ),
         security_opt: Some(vec!["no-new-privileges".to_owned()]),
         readonly_rootfs: Some(true),
         // Python, matplotlib and pip want a writable /tmp and HOME; a capped tmpfs
@@ -88,15 +95,14 @@ pub(crate) fn build(settings: &SandboxSettings, run: RunSpec<'_>) -> ContainerCr
             hard: Some(1024),
         }]),
         mounts: Some(mounts),
-        // Output reaches the engine through attach or the done marker, never
-        // through logs: a session container's would otherwise grow on disk
-        // with every run for as long as it lives.
-        log_config: run
-            .stdin_open
-            .then(|| bollard::models::HostConfigLogConfig {
-                typ: Some("none".to_owned()),
-                config: None,
-            }),
+        // Output reaches the engine only through the attach, never through
+        // logs: code printing at full speed would otherwise fill the daemon's
+        // disk (a GB in seconds), and a session's logs would grow with every
+        // run for as long as it lives.
+        log_config: Some(bollard::models::HostConfigLogConfig {
+            typ: Some("none".to_owned()),
+            config: None,
+        }),
         ..Default::default()
     };
 
@@ -108,15 +114,18 @@ pub(crate) fn build(settings: &SandboxSettings, run: RunSpec<'_>) -> ContainerCr
         "MPLCONFIGDIR=/tmp/matplotlib".to_owned(),
         format!("SANDPIPER_OUTPUT_DIR={CONTAINER_OUTPUT_DIR}"),
     ];
-    env.extend(run.done_token.map(|t| format!("SANDPIPER_DONE_TOKEN={t}")));
+    // Read explicitly by the harness (an isolated Python ignores it), and used
+    // by Python programs the code starts.
     if let Some(packages) = &run.packages {
         env.push(format!("PYTHONPATH={}", packages.python_path));
     }
     ContainerCreateBody {
         image: Some(settings.image.clone()),
         cmd: Some(run.argv),
-        working_dir: Some(CONTAINER_WORKSPACE_DIR.to_owned()),
-        user: Some(unprivileged_user()),
+        // The harness starts where nobody can write; the code's process moves
+        // to the work folder.
+        working_dir: Some("/".to_owned()),
+        user: Some(HARNESS_USER.to_owned()),
         env: Some(env),
         labels: Some(run.labels),
         network_disabled: Some(true),
@@ -152,17 +161,29 @@ fn bind(source: &std::path::Path, target: &str, read_only: bool) -> Mount {
     }
 }
 
-/// Never root inside the container. On Linux we take the analyst's own uid, so the
-/// datasets they can read are readable inside too; when the host process is root
-/// (CI, servers) we use 1000, the conventional first unprivileged user.
+/// The user the harness (the container's process 1) starts as: root, with only
+/// the capabilities `build` adds, so it can hand the code `code_user()`.
+pub(crate) const HARNESS_USER: &str = "0:0";
+
+/// The code's user, `uid:gid`, as `docker exec -u` takes it.
 pub(crate) fn unprivileged_user() -> String {
+    let (uid, gid) = code_user();
+    format!("{uid}:{gid}")
+}
+
+/// The code never runs as root, nor as the harness. On Linux we take the
+/// analyst's own uid, so the datasets they can read are readable inside too;
+/// when the host process is root (CI, servers) we use 1000, the conventional
+/// first unprivileged user.
+pub(crate) fn code_user() -> (u32, u32) {
     #[cfg(unix)]
     {
         // SAFETY: getuid/getgid cannot fail and touch no memory.
         let (uid, gid) = unsafe { (libc::getuid(), libc::getgid()) };
         if uid != 0 {
-            return format!("{uid}:{gid}");
+            // Never the root group either: it owns files the code has no business reading.
+            return (uid, if gid == 0 { uid } else { gid });
         }
     }
-    "1000:1000".to_owned()
+    (1000, 1000)
 }

@@ -1,18 +1,13 @@
 //! The harness every program runs under (`harness.py`): how a program is put on
-//! its command line, the "done" marker it prints, and the structured error it
-//! reports for model-written code.
+//! its command line or into a resident harness's request, and the limits it
+//! enforces itself. What it sends back is in `frames.rs`.
 
+use super::container_spec;
 use super::layout::DatasetMount;
 use crate::error::{Error, Result};
-use crate::events::PythonError;
+use crate::settings::SandboxSettings;
 
 const HARNESS: &str = include_str!("harness.py");
-/// The line the harness ends a failure report with; never shown to the user.
-pub(crate) const ERROR_MARKER: &str = "SANDPIPER-ERROR ";
-/// Starts the harness's "the code has finished" line; see `done_marker`.
-const DONE_MARKER: &str = "\u{1e}SANDPIPER-DONE";
-/// Starts a resident harness's "this run's output starts here" line.
-const START_MARKER: &str = "\u{1e}SANDPIPER-START";
 /// One command-line argument may hold at most 128 KiB on Linux.
 const CHUNK_BYTES: usize = 96 * 1024;
 /// The whole command line may hold about 2 MiB; leave room for the rest.
@@ -56,19 +51,27 @@ impl Program {
     }
 }
 
-/// The container's command: the harness from `-c` (no file the code could
-/// replace), then the program's source in chunks, then the datasets.
-pub(crate) fn command(program: &Program, datasets: &[DatasetMount]) -> Result<Vec<String>> {
+/// The container's command: an isolated Python (`-I`: no PYTHON* variables,
+/// no user site-packages, no working folder on the import path) running the
+/// harness from `-c` (no file the code could replace), then the run's
+/// settings, the program's source in chunks, then the datasets.
+pub(crate) fn command(
+    program: &Program,
+    datasets: &[DatasetMount],
+    settings: &SandboxSettings,
+) -> Result<Vec<String>> {
     refuse_if_too_large(program)?;
     let chunks = split_on_char_boundaries(&program.source, CHUNK_BYTES);
-    let mut argv = vec![
-        "python3".to_owned(),
-        "-c".to_owned(),
-        HARNESS.to_owned(),
-        mode(program.kind).to_owned(),
-        program.name.clone(),
+    let mut config = limits(settings);
+    config["user"] = code_user();
+    config["mode"] = mode(program.kind).into();
+    config["name"] = program.name.clone().into();
+    let mut argv = python();
+    argv.extend([
+        "once".to_owned(),
+        config.to_string(),
         chunks.len().to_string(),
-    ];
+    ]);
     argv.extend(chunks.into_iter().map(str::to_owned));
     argv.push("--".to_owned());
     argv.extend(datasets.iter().map(|d| d.container_path.clone()));
@@ -78,12 +81,35 @@ pub(crate) fn command(program: &Program, datasets: &[DatasetMount]) -> Result<Ve
 /// A session container's command: the harness, resident, taking runs from
 /// its stdin (see `request`).
 pub(crate) fn resident_command() -> Vec<String> {
-    vec![
-        "python3".to_owned(),
-        "-c".to_owned(),
-        HARNESS.to_owned(),
+    let mut argv = python();
+    argv.extend([
         "serve".to_owned(),
-    ]
+        serde_json::json!({ "user": code_user() }).to_string(),
+    ]);
+    argv
+}
+
+/// Our Python, isolated, with the harness as its program.
+fn python() -> Vec<String> {
+    ["python3", "-I", "-c", HARNESS].map(str::to_owned).to_vec()
+}
+
+/// The user the code runs as, `[uid, gid]`: never the harness's (root).
+fn code_user() -> serde_json::Value {
+    let (uid, gid) = container_spec::code_user();
+    serde_json::json!([uid, gid])
+}
+
+/// What the harness enforces itself: the time limit (plus a grace period, in
+/// case the engine is gone), how much output it forwards, and how large the
+/// files it lets the engine copy may be.
+fn limits(settings: &SandboxSettings) -> serde_json::Value {
+    serde_json::json!({
+        "timeout_secs": settings.timeout_secs,
+        "output_cap_bytes": settings.output_cap_bytes,
+        "artifact_cap_bytes": settings.artifact_cap_bytes,
+        "workspace_bytes": settings.workspace_mib.saturating_mul(1024 * 1024),
+    })
 }
 
 /// Names this harness's source, so a session container started with another
@@ -100,6 +126,7 @@ pub(crate) fn request(
     program: &Program,
     datasets: &[DatasetMount],
     token: &str,
+    settings: &SandboxSettings,
 ) -> Result<Vec<u8>> {
     refuse_if_too_large(program)?;
     let body = serde_json::json!({
@@ -108,6 +135,7 @@ pub(crate) fn request(
         "name": program.name,
         "source": program.source,
         "datasets": datasets.iter().map(|d| d.container_path.as_str()).collect::<Vec<_>>(),
+        "limits": limits(settings),
     });
     Ok(framed(&body))
 }
@@ -158,65 +186,40 @@ fn split_on_char_boundaries(text: &str, max_bytes: usize) -> Vec<&str> {
     chunks
 }
 
-/// The marker the harness prints, with this run's token, when the program has
-/// ended: `<marker> <token> <exit status>`.
-pub(crate) fn done_marker(token: &str) -> String {
-    format!("{DONE_MARKER} {token} ")
-}
-
-/// The line a resident harness prints, with this run's token, before the
-/// run's output: anything earlier on the stream belongs to another run.
-pub(crate) fn start_marker(token: &str) -> String {
-    format!("{START_MARKER} {token}")
-}
-
-/// The last error report in stderr. The code could print a fake one; that only
-/// misdescribes its own failure, so the last report wins.
-pub(crate) fn parse_error(stderr: &str) -> Option<PythonError> {
-    stderr
-        .lines()
-        .rev()
-        .find_map(|line| line.strip_prefix(ERROR_MARKER))
-        .and_then(|json| serde_json::from_str(json).ok())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
-    fn the_error_report_is_read_back() {
-        let stderr = "Traceback...\nSANDPIPER-ERROR {\"type\":\"KeyError\",\"message\":\"'price'\",\"line\":4,\"context\":\"->   4 | df['price']\"}\n";
-        let err = parse_error(stderr).unwrap();
-        assert_eq!(err.type_name, "KeyError");
-        assert_eq!(err.line, Some(4));
-        assert!(parse_error("no report here").is_none());
-        assert!(parse_error("SANDPIPER-ERROR {not json").is_none());
-    }
-
-    #[test]
     fn the_program_travels_on_the_command_line_in_chunks() {
         let source = "é".repeat(CHUNK_BYTES); // two bytes each: forces a split
+        let settings = SandboxSettings::default();
         let argv = command(
             &Program::code(&source),
             &[DatasetMount {
                 host_path: "/tmp/a.csv".into(),
                 container_path: "/data/a.csv".into(),
             }],
+            &settings,
         )
         .unwrap();
-        assert_eq!(&argv[..2], ["python3", "-c"]);
-        assert_eq!(argv[3], "code");
-        assert_eq!(argv[4], "analysis.py");
-        assert_eq!(argv[5], "2");
-        assert_eq!(format!("{}{}", argv[6], argv[7]), source);
-        assert_eq!(&argv[8..], ["--", "/data/a.csv"]);
+        assert_eq!(&argv[..3], ["python3", "-I", "-c"]);
+        assert_eq!(argv[4], "once");
+        let config: serde_json::Value = serde_json::from_str(&argv[5]).unwrap();
+        assert_eq!(config["mode"], "code");
+        assert_eq!(config["name"], "analysis.py");
+        assert_eq!(config["timeout_secs"], settings.timeout_secs);
+        assert_ne!(config["user"][0], 0, "the code never runs as root");
+        assert_eq!(argv[6], "2");
+        assert_eq!(format!("{}{}", argv[7], argv[8]), source);
+        assert_eq!(&argv[9..], ["--", "/data/a.csv"]);
         assert!(argv.iter().all(|a| a.len() <= CHUNK_BYTES));
     }
 
     #[test]
     fn a_program_too_large_for_a_command_line_is_refused() {
-        let err = command(&Program::code(&"x".repeat(MAX_SOURCE_BYTES + 1)), &[]).unwrap_err();
+        let program = Program::code(&"x".repeat(MAX_SOURCE_BYTES + 1));
+        let err = command(&program, &[], &SandboxSettings::default()).unwrap_err();
         assert!(matches!(err, Error::ProgramTooLarge { .. }));
     }
 }

@@ -6,6 +6,7 @@
 
 mod artifacts;
 pub(crate) mod container_spec;
+mod frames;
 pub(crate) mod harness;
 pub(crate) mod layout;
 mod outcome;

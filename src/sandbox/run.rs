@@ -3,11 +3,12 @@
 
 use super::artifacts;
 use super::container_spec::{self, DataSource, RunSpec};
+use super::frames::Done;
 use super::harness::{self, Program};
 use super::layout::{CONTAINER_OUTPUT_DIR, DatasetMount};
 use super::outcome::{self, Ending};
 use super::output::LineCollector;
-use super::streaming::{flush_lines, stream_until_done, watch_for_marker};
+use super::streaming::{flush_lines, stream_until_done};
 use super::upload;
 use super::workspace;
 use crate::docker::guard::{Guard, Resource};
@@ -149,9 +150,12 @@ impl Sandbox {
             }
         };
         let duration = started.elapsed();
-        let output_truncated = stdout.truncated() || stderr.truncated();
+        let done = executed.as_ref().ok().and_then(|e| e.done.as_ref());
+        let output_truncated =
+            stdout.truncated() || stderr.truncated() || done.is_some_and(|d| d.truncated);
         let (stdout, stderr) = (stdout.into_text(), stderr.into_text());
-        let error = harness::parse_error(&stderr);
+        // The harness's own report of the exception: never text the code printed.
+        let error = done.and_then(|d| d.error.clone());
         let (outcome, exit_code, summary, artifacts) = match executed {
             Ok(done) => {
                 let ending = Ending {
@@ -220,7 +224,7 @@ impl Sandbox {
         cleanup: &mut Cleanup,
     ) -> Result<Executed> {
         ensure_image(&self.docker, &self.settings.image, sink).await?;
-        let argv = harness::command(&request.program, &request.datasets)?;
+        let argv = harness::command(&request.program, &request.datasets, &self.settings)?;
         let data = match self.remote && !request.datasets.is_empty() {
             true => Some(
                 cleanup.keep(
@@ -242,7 +246,7 @@ impl Sandbox {
             Some(name) => DataSource::Volume(name),
             None => DataSource::BindMounts,
         };
-        let (ending, outputs) = self
+        let (ending, copied) = self
             .run_container(
                 request,
                 sink,
@@ -256,7 +260,7 @@ impl Sandbox {
             )
             .await?;
 
-        let artifacts = self.bring_back(outputs, request, sink).await?;
+        let artifacts = self.bring_back(copied, request, sink).await?;
         Ok(Executed {
             artifacts,
             ..ending
@@ -267,11 +271,12 @@ impl Sandbox {
     /// tells the user what came back and what did not.
     pub(super) async fn bring_back(
         &self,
-        outputs: Option<std::fs::File>,
+        copied: Copied,
         request: &RunRequest,
         sink: &dyn EventSink,
     ) -> Result<Vec<Artifact>> {
-        let collected = match outputs {
+        let mut not_brought_back = copied.refused;
+        let collected = match copied.archive {
             Some(archive) => {
                 let dest = request.artifacts_dir.clone();
                 let cap = self.settings.artifact_cap_bytes;
@@ -283,7 +288,8 @@ impl Sandbox {
             }
             None => Default::default(),
         };
-        for skipped in &collected.skipped {
+        not_brought_back.extend(collected.skipped);
+        for skipped in &not_brought_back {
             sink.emit(Event::Stderr {
                 run_id: request.run_id.clone(),
                 line: format!("Sandpiper did not bring back {skipped}."),
@@ -312,8 +318,7 @@ impl Sandbox {
         data: DataSource<'_>,
         argv: Vec<String>,
         cleanup: &mut Cleanup,
-    ) -> Result<(Executed, Option<std::fs::File>)> {
-        let done_token = uuid::Uuid::new_v4().simple().to_string();
+    ) -> Result<(Executed, Copied)> {
         let spec = container_spec::build(
             &self.settings,
             RunSpec {
@@ -322,7 +327,6 @@ impl Sandbox {
                 datasets: &request.datasets,
                 data,
                 argv,
-                done_token: Some(&done_token),
                 stdin_open: false,
                 packages: None,
             },
@@ -339,7 +343,6 @@ impl Sandbox {
             self.docker.clone(),
             Resource::Container(created.id),
         ));
-        watch_for_marker(stdout, stderr, &harness::done_marker(&done_token));
 
         let watched = self
             .watch(
@@ -353,15 +356,14 @@ impl Sandbox {
             )
             .await;
         flush_lines(&request.run_id, sink, stdout, stderr);
+        let watched = watched?;
         // The work folder only exists while the container runs: copy the outputs
         // out before removing it, and only when the program ended by itself.
-        let outputs = match &watched {
-            Ok(ended) if ended.announced && stdout.has_outputs() => {
-                Some(self.download_outputs(&container).await)
-            }
-            _ => None,
+        let copied = match (&watched.stop, &watched.done) {
+            (Stop::Exited, Some(done)) => self.copy_outputs(&container, done).await?,
+            _ => Copied::default(),
         };
-        Ok((watched?, outputs.transpose()?))
+        Ok((watched, copied))
     }
 
     /// Starts the container and streams its output until the harness says the
@@ -378,7 +380,8 @@ impl Sandbox {
         stderr: &mut LineCollector,
         started: Instant,
     ) -> Result<Executed> {
-        // Attach before start, so not one line of output is missed.
+        // Attach before start, so not one line of output is missed; there are
+        // no logs to replay (the container keeps none).
         let attached = self
             .docker
             .attach_container(
@@ -388,7 +391,7 @@ impl Sandbox {
                         .stdout(true)
                         .stderr(true)
                         .stream(true)
-                        .logs(true)
+                        .logs(false)
                         .build(),
                 ),
             )
@@ -396,23 +399,19 @@ impl Sandbox {
         self.docker.start_container(id, None).await?;
 
         let deadline = tokio::time::Instant::from_std(started + self.settings.timeout());
+        // The time limit holds whatever the code prints: the select returns at
+        // the deadline even while output is still arriving.
+        let mut done = None;
         let stop = tokio::select! {
-            streamed = stream_until_done(run_id, attached.output, sink, stdout, stderr) => {
-                streamed?;
+            streamed = stream_until_done(run_id, attached.output, sink, stdout, stderr, None) => {
+                done = streamed?;
                 Stop::Exited
             }
             _ = tokio::time::sleep_until(deadline) => Stop::TimedOut,
             _ = cancel.cancelled() => Stop::Cancelled,
         };
-        let announced = stdout.done_status().or(stderr.done_status());
-        if let (Stop::Exited, Some(status)) = (&stop, announced) {
-            return Ok(Executed {
-                stop: Stop::Exited,
-                exit_code: Some(status),
-                oom_killed: false,
-                announced: true,
-                artifacts: Vec::new(),
-            });
+        if let (Stop::Exited, Some(done)) = (&stop, done) {
+            return Ok(Executed::announced(done));
         }
         if !matches!(stop, Stop::Exited) {
             // SIGKILL, not SIGTERM: Python as PID 1 ignores SIGTERM, and waiting for
@@ -430,14 +429,35 @@ impl Sandbox {
             stop,
             exit_code: state.as_ref().and_then(|s| s.exit_code),
             oom_killed: state.and_then(|s| s.oom_killed).unwrap_or(false),
-            announced: false,
+            done: None,
             artifacts: Vec::new(),
         })
     }
 
+    /// What the harness said the output folder holds, copied out (when there
+    /// is anything), with what the harness refused to let through.
+    pub(super) async fn copy_outputs(&self, id: &str, done: &Done) -> Result<Copied> {
+        let mut copied = Copied {
+            archive: None,
+            refused: done.refused.clone(),
+        };
+        if done.outputs {
+            copied.archive = self.download_outputs(id, done.archive_cap_bytes()).await?;
+            if copied.archive.is_none() {
+                copied.refused.push(
+                    "the results: they grew past what the work folder can hold while being copied"
+                        .to_owned(),
+                );
+            }
+        }
+        Ok(copied)
+    }
+
     /// The output folder as a tar archive, spooled to an anonymous temporary
-    /// file (its size is bounded by the work folder's cap, not by memory).
-    pub(super) async fn download_outputs(&self, id: &str) -> Result<std::fs::File> {
+    /// file. Reading stops at `cap_bytes` (what the work folder really holds,
+    /// as the harness measured it): None then, and nothing more reaches the
+    /// host's disk.
+    async fn download_outputs(&self, id: &str, cap_bytes: u64) -> Result<Option<std::fs::File>> {
         use std::io::{Seek, Write};
         let spooling = |e| Error::io("copying the run's results", e);
         let options = DownloadFromContainerOptionsBuilder::default()
@@ -445,11 +465,17 @@ impl Sandbox {
             .build();
         let mut stream = self.docker.download_from_container(id, Some(options));
         let mut file = tempfile::tempfile().map_err(spooling)?;
+        let mut read = 0u64;
         while let Some(chunk) = stream.next().await {
-            file.write_all(&chunk?).map_err(spooling)?;
+            let chunk = chunk?;
+            read = read.saturating_add(chunk.len() as u64);
+            if read > cap_bytes {
+                return Ok(None);
+            }
+            file.write_all(&chunk).map_err(spooling)?;
         }
         file.rewind().map_err(spooling)?;
-        Ok(file)
+        Ok(Some(file))
     }
 
     async fn wait_for_exit(&self, id: &str) -> Result<()> {
@@ -468,9 +494,35 @@ pub(super) struct Executed {
     pub(super) stop: Stop,
     pub(super) exit_code: Option<i64>,
     pub(super) oom_killed: bool,
-    /// The harness announced the end itself (so the outputs can be copied).
-    pub(super) announced: bool,
+    /// The harness's "done", when it announced the end itself.
+    pub(super) done: Option<Done>,
     pub(super) artifacts: Vec<Artifact>,
+}
+
+impl Executed {
+    /// A run the harness saw to its end: by itself, or at the harness's own
+    /// time limit when the engine did not stop it first.
+    pub(super) fn announced(done: Done) -> Self {
+        Self {
+            stop: if done.timed_out {
+                Stop::TimedOut
+            } else {
+                Stop::Exited
+            },
+            exit_code: done.status,
+            oom_killed: false,
+            done: Some(done),
+            artifacts: Vec::new(),
+        }
+    }
+}
+
+/// What comes back from the output folder: its archive, and what was not
+/// let through, with why.
+#[derive(Default)]
+pub(super) struct Copied {
+    pub(super) archive: Option<std::fs::File>,
+    pub(super) refused: Vec<String>,
 }
 
 /// Everything a run created, removed once its result is out: the container

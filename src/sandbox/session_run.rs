@@ -1,14 +1,15 @@
 //! A run in a session's long-lived container. Its first process is the
 //! resident harness (`harness.py serve`): the engine attaches to the container,
-//! writes the run as one request on its stdin, and reads the output until the
-//! run's "done" marker. No process to start, no `docker exec`, and pandas and
-//! friends are already imported; the container and its work folder stay for
-//! the next run.
+//! writes the run as one request on its stdin, and reads the harness's frames
+//! from the run's start frame to its "done" frame, both carrying the run's
+//! token. No process to start, no `docker exec`, and pandas and friends are
+//! already imported; the container and its work folder stay for the next run.
 
+use super::frames::{Frame, FrameReader};
 use super::harness;
 use super::output::LineCollector;
-use super::run::{Executed, RunRequest, Sandbox, Stop};
-use super::streaming::{OutputStream, flush_lines, stream_until_done, watch_for_marker};
+use super::run::{Copied, Executed, RunRequest, Sandbox, Stop};
+use super::streaming::{OutputStream, flush_lines, stream_until_done};
 use crate::error::{Error, Result};
 use crate::events::EventSink;
 use bollard::Docker;
@@ -28,64 +29,65 @@ impl Sandbox {
         started: Instant,
     ) -> Result<Executed> {
         let token = uuid::Uuid::new_v4().simple().to_string();
-        let message = harness::request(&request.program, &request.datasets, &token)?;
-        watch_for_marker(stdout, stderr, &harness::done_marker(&token));
-        for collector in [&mut *stdout, &mut *stderr] {
-            let watching = std::mem::replace(collector, LineCollector::new(0));
-            *collector = watching.with_start_marker(harness::start_marker(&token));
-        }
+        let message =
+            harness::request(&request.program, &request.datasets, &token, &self.settings)?;
         // Attached before the request goes out, so no line of the run is missed.
         let output = send_to_resident_harness(&self.docker, container_id, &message).await?;
 
+        // The time limit holds whatever the code prints: the select returns at
+        // the deadline even while output is still arriving.
         let deadline = tokio::time::Instant::from_std(started + self.settings.timeout());
+        let mut done = None;
         let stop = tokio::select! {
-            streamed = stream_until_done(&request.run_id, output, sink, stdout, stderr) => {
-                streamed?;
+            streamed = stream_until_done(&request.run_id, output, sink, stdout, stderr, Some(&token)) => {
+                done = streamed?;
                 Stop::Exited
             }
             _ = tokio::time::sleep_until(deadline) => Stop::TimedOut,
             _ = request.cancel.cancelled() => Stop::Cancelled,
         };
         flush_lines(&request.run_id, sink, stdout, stderr);
-        let announced = stdout.done_status().or(stderr.done_status());
-        let (exit_code, oom_killed, outputs) = match (&stop, announced) {
-            (Stop::Exited, Some(status)) => {
-                let outputs = match stdout.has_outputs() {
-                    true => Some(self.download_outputs(container_id).await?),
-                    false => None,
-                };
-                (Some(status), false, outputs)
-            }
-            // The stream closed without the marker: the harness itself died,
-            // and the container with it (most likely its memory limit).
+        let mut executed = match (&stop, done) {
+            (Stop::Exited, Some(done)) => Executed::announced(done),
+            // The stream closed without "done": the harness itself died, and
+            // the container with it (most likely its memory limit).
             (Stop::Exited, None) => {
                 let state = self
                     .docker
                     .inspect_container(container_id, None)
                     .await?
                     .state;
-                let oom = state.as_ref().and_then(|s| s.oom_killed).unwrap_or(false);
-                (state.and_then(|s| s.exit_code), oom, None)
+                Executed {
+                    stop,
+                    exit_code: state.as_ref().and_then(|s| s.exit_code),
+                    oom_killed: state.and_then(|s| s.oom_killed).unwrap_or(false),
+                    done: None,
+                    artifacts: Vec::new(),
+                }
             }
             _ => {
-                // Only the code's own process should go, but it may have
-                // children anywhere in the container: stop the whole session
-                // container. The next run starts it again.
+                // The harness ends the code at its own limit too, but only the
+                // engine's is the user's: stop the whole session container now.
+                // The next run starts it again.
                 let kill = KillContainerOptionsBuilder::default()
                     .signal("KILL")
                     .build();
                 let _ = self.docker.kill_container(container_id, Some(kill)).await;
-                (None, false, None)
+                Executed {
+                    stop,
+                    exit_code: None,
+                    oom_killed: false,
+                    done: None,
+                    artifacts: Vec::new(),
+                }
             }
         };
-        let artifacts = self.bring_back(outputs, request, sink).await?;
-        Ok(Executed {
-            stop,
-            exit_code,
-            oom_killed,
-            announced: announced.is_some(),
-            artifacts,
-        })
+        let copied = match (&executed.stop, &executed.done) {
+            (Stop::Exited, Some(done)) => self.copy_outputs(container_id, done).await?,
+            _ => Copied::default(),
+        };
+        executed.artifacts = self.bring_back(copied, request, sink).await?;
+        Ok(executed)
     }
 }
 
@@ -146,21 +148,21 @@ pub(crate) async fn reload_resident_harness(docker: &Docker, container_id: &str)
     let token = uuid::Uuid::new_v4().simple().to_string();
     let mut output =
         send_to_resident_harness(docker, container_id, &harness::reload_request(&token)).await?;
-    let mut stdout = LineCollector::new(0)
-        .with_start_marker(harness::start_marker(&token))
-        .with_done_marker(harness::done_marker(&token));
+    let mut frames = FrameReader::default();
     let acknowledged = async {
-        while stdout.done_status().is_none() {
+        loop {
             match output.next().await {
                 Some(Ok(bollard::container::LogOutput::StdOut { message })) => {
-                    stdout.push(&message);
+                    let ours = |f: &Frame| matches!(f, Frame::Done(d) if d.token == token);
+                    if frames.push(&message).iter().any(ours) {
+                        return Ok(());
+                    }
                 }
                 Some(Ok(_)) => {}
                 Some(Err(e)) => return Err(Error::from(e)),
-                None => break,
+                None => return Ok(()),
             }
         }
-        Ok(())
     };
     // A harness busy with a run acknowledges after it; never wait forever.
     let _ = tokio::time::timeout(std::time::Duration::from_secs(30), acknowledged).await;

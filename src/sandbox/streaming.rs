@@ -1,7 +1,7 @@
-//! Forwarding a container's (or an exec's) output as events while it runs, and
-//! spotting the harness's "done" marker in it.
+//! Forwarding a run's output as events while it runs, from the harness's
+//! frames, until its "done" frame.
 
-use super::harness;
+use super::frames::{Done, Frame, FrameReader};
 use super::output::LineCollector;
 use crate::error::Result;
 use crate::events::{Event, EventSink};
@@ -23,9 +23,6 @@ pub(crate) fn flush_lines(
         });
     }
     for line in stderr.finish() {
-        if line.starts_with(harness::ERROR_MARKER) {
-            continue;
-        }
         sink.emit(Event::Stderr {
             run_id: run_id.clone(),
             line,
@@ -33,59 +30,69 @@ pub(crate) fn flush_lines(
     }
 }
 
-/// Makes both collectors watch for this run's "done" marker.
-pub(crate) fn watch_for_marker(
-    stdout: &mut LineCollector,
-    stderr: &mut LineCollector,
-    marker: &str,
-) {
-    for collector in [stdout, stderr] {
-        let fresh = std::mem::replace(collector, LineCollector::new(0));
-        *collector = fresh.with_done_marker(marker.to_owned());
-    }
-}
-
 pub(crate) type OutputStream = std::pin::Pin<
     Box<dyn futures_util::Stream<Item = Result<LogOutput, bollard::errors::Error>> + Send>,
 >;
 
-/// Forwards output lines as events until the harness's marker has arrived on
-/// both streams (Docker forwards them independently, so only then is every line
-/// in) or the output closes.
+/// Forwards the code's output as events, from the start frame carrying
+/// `token` (any start frame when None: a one-off container runs one program)
+/// until the "done" frame with it, which it returns. None when the output
+/// closed first: the harness itself has died.
+///
+/// The container's stderr is the harness's own (the code's travels in
+/// frames): it only speaks when something is wrong with it, and that is told
+/// as the run's stderr.
 pub(crate) async fn stream_until_done(
     run_id: &RunId,
     mut output: OutputStream,
     sink: &dyn EventSink,
     stdout: &mut LineCollector,
     stderr: &mut LineCollector,
-) -> Result<()> {
-    while stdout.done_status().is_none() || stderr.done_status().is_none() {
-        let Some(chunk) = output.next().await else {
-            break;
-        };
-        match chunk? {
-            LogOutput::StdOut { message } => {
-                for line in stdout.push(&message) {
-                    sink.emit(Event::Stdout {
-                        run_id: run_id.clone(),
-                        line,
-                    });
-                }
-            }
+    token: Option<&str>,
+) -> Result<Option<Done>> {
+    let ours = |t: &str| token.is_none_or(|token| token == t);
+    let mut frames = FrameReader::default();
+    let mut started = false;
+    let emit_stdout = |line| Event::Stdout {
+        run_id: run_id.clone(),
+        line,
+    };
+    let emit_stderr = |line| Event::Stderr {
+        run_id: run_id.clone(),
+        line,
+    };
+    while let Some(chunk) = output.next().await {
+        let message = match chunk? {
+            LogOutput::StdOut { message } => message,
             LogOutput::StdErr { message } => {
-                for line in stderr.push(&message) {
-                    // The harness's machine-readable report is for the engine.
-                    if line.starts_with(harness::ERROR_MARKER) {
-                        continue;
-                    }
-                    sink.emit(Event::Stderr {
-                        run_id: run_id.clone(),
-                        line,
-                    });
-                }
+                stderr
+                    .push(&message)
+                    .into_iter()
+                    .for_each(|l| sink.emit(emit_stderr(l)));
+                continue;
             }
-            LogOutput::StdIn { .. } | LogOutput::Console { .. } => {}
+            LogOutput::StdIn { .. } | LogOutput::Console { .. } => continue,
+        };
+        for frame in frames.push(&message) {
+            match frame {
+                Frame::Start(t) => started = started || ours(&t),
+                _ if !started => {}
+                Frame::Stdout(bytes) => {
+                    stdout
+                        .push(&bytes)
+                        .into_iter()
+                        .for_each(|l| sink.emit(emit_stdout(l)));
+                }
+                Frame::Stderr(bytes) => {
+                    stderr
+                        .push(&bytes)
+                        .into_iter()
+                        .for_each(|l| sink.emit(emit_stderr(l)));
+                }
+                Frame::Done(done) if ours(&done.token) => return Ok(Some(done)),
+                Frame::Done(_) => {}
+            }
         }
     }
-    Ok(())
+    Ok(None)
 }

@@ -110,7 +110,6 @@ impl SessionContainers {
                 },
                 // Waits between runs; each run is a request on its stdin.
                 argv: harness::resident_command(),
-                done_token: None,
                 stdin_open: true,
                 packages: Some(PackageMount {
                     mount: packages::store::mount(&self.packages.store_volume, true),
@@ -175,12 +174,20 @@ impl SessionContainers {
         Ok(meta)
     }
 
-    /// The distributions Python in the container can import, by name.
+    /// The distributions Python in the container can import, by name. Read
+    /// by an isolated Python (`-I`, from `/`, the session's packages named
+    /// explicitly) as the harness's user, so nothing a run left behind runs
+    /// in it or can reach it.
     pub async fn installed_packages(&self, id: &str) -> Result<Vec<String>> {
-        let script = "import importlib.metadata as m, json\n\
+        let script = "import os, sys\n\
+                      sys.path[0:0] = [p for p in os.environ.get('PYTHONPATH', '').split(os.pathsep) if p]\n\
+                      import importlib.metadata as m, json\n\
                       print(json.dumps(sorted({(d.metadata['Name'] or '').lower() for d in m.distributions()} - {''})))";
         let output = self
-            .exec_capture(id, vec!["python3".into(), "-c".into(), script.into()])
+            .exec_capture(
+                id,
+                ["python3", "-I", "-c", script].map(str::to_owned).to_vec(),
+            )
             .await?;
         Ok(serde_json::from_str(output.trim()).unwrap_or_default())
     }
@@ -194,7 +201,8 @@ impl SessionContainers {
                     attach_stdout: Some(true),
                     attach_stderr: Some(true),
                     cmd: Some(cmd),
-                    user: Some(container_spec::unprivileged_user()),
+                    user: Some(container_spec::HARNESS_USER.to_owned()),
+                    working_dir: Some("/".to_owned()),
                     ..Default::default()
                 },
             )

@@ -15,8 +15,24 @@ pub fn engine(state: &Path) -> Arc<Engine> {
 
 /// An engine on `image` with these package settings.
 pub fn engine_on(state: &Path, image: &str, packages: &PackageSettings) -> Arc<Engine> {
+    engine_with_timeout(
+        state,
+        image,
+        packages,
+        Settings::default().sandbox.timeout_secs,
+    )
+}
+
+/// The same with a time limit for each run.
+pub fn engine_with_timeout(
+    state: &Path,
+    image: &str,
+    packages: &PackageSettings,
+    timeout_secs: u64,
+) -> Arc<Engine> {
     let mut settings = Settings::default();
     settings.sandbox.image = image.to_owned();
+    settings.sandbox.timeout_secs = timeout_secs;
     settings.packages = packages.clone();
     Engine::with_state_dir(settings, state.to_owned())
 }
@@ -28,6 +44,8 @@ pub struct TestSession {
     pub packages: PackageSettings,
     /// A package store this session removes when it ends (`with_own_store`).
     pub store: Option<String>,
+    /// Each run's time limit.
+    pub timeout_secs: u64,
 }
 
 impl TestSession {
@@ -47,6 +65,7 @@ impl TestSession {
             state: tempfile::tempdir().unwrap(),
             packages: PackageSettings::default(),
             store: None,
+            timeout_secs: Settings::default().sandbox.timeout_secs,
         }
     }
 
@@ -65,8 +84,19 @@ impl TestSession {
         self
     }
 
+    /// The same session with this time limit for its runs.
+    pub fn with_timeout(mut self, secs: u64) -> Self {
+        self.timeout_secs = secs;
+        self
+    }
+
     pub fn engine(&self) -> Arc<Engine> {
-        engine_on(self.state.path(), &self.image, &self.packages)
+        engine_with_timeout(
+            self.state.path(),
+            &self.image,
+            &self.packages,
+            self.timeout_secs,
+        )
     }
 
     pub async fn containers(&self) -> SessionContainers {
