@@ -1,6 +1,7 @@
 //! What to tell a non-programmer about Docker, per platform. Kept in one place so
 //! the status panel, the CLI and error messages always say the same thing.
 
+use super::EngineKind;
 use crate::error::PlainWords;
 
 pub fn not_installed() -> PlainWords {
@@ -38,9 +39,17 @@ pub fn no_permission(socket: &str) -> PlainWords {
     )
 }
 
-pub fn ready(version: &str) -> PlainWords {
+pub fn ready(engine: EngineKind, version: &str) -> PlainWords {
+    // Podman is not Docker; Docker Desktop, Colima and the others run Docker.
+    let title = match engine {
+        EngineKind::Podman => "Podman is ready.",
+        _ => "Docker is ready.",
+    };
     PlainWords::new(
-        "Docker is ready.",
-        format!("Analyses run in a private, offline sandbox (Docker {version})."),
+        title,
+        format!(
+            "Analyses run in a private, offline sandbox ({} {version}).",
+            engine.name()
+        ),
     )
 }

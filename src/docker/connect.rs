@@ -1,7 +1,8 @@
 //! Finding the Docker daemon. Analysts never set DOCKER_HOST, and Docker Desktop,
-//! Colima, OrbStack and rootless Docker each put their socket somewhere else, so we
-//! look in every usual place and remember why each one failed.
+//! Colima, OrbStack, rootless Docker and Podman each put their socket somewhere
+//! else, so we look in every usual place and remember why each one failed.
 
+use super::EngineKind;
 use crate::error::{Error, Result};
 use crate::settings::DockerSettings;
 use bollard::Docker;
@@ -26,6 +27,8 @@ pub struct Connection {
     /// Where it answered, e.g. `unix:///var/run/docker.sock`.
     pub endpoint: String,
     pub version: String,
+    /// Which engine it is (Docker Engine, Docker Desktop, Podman, ...).
+    pub engine: EngineKind,
     /// The daemon is on another machine: it cannot see this one's files, so
     /// datasets and outputs travel through the API, never through bind mounts.
     pub remote: bool,
@@ -114,6 +117,7 @@ async fn connect_remote(endpoint: &str, cert_dir: Option<&std::path::Path>) -> R
     Ok(Connection {
         docker,
         endpoint: endpoint.to_owned(),
+        engine: EngineKind::identify(&version, endpoint),
         version: version.version.unwrap_or_else(|| "unknown version".into()),
         remote: true,
     })
@@ -140,6 +144,7 @@ async fn try_endpoint(endpoint: &str) -> Result<Connection, CandidateError> {
     Ok(Connection {
         docker,
         endpoint: endpoint.to_owned(),
+        engine: EngineKind::identify(&version, endpoint),
         version: version.version.unwrap_or_else(|| "unknown version".into()),
         remote: is_remote_endpoint(endpoint),
     })
@@ -177,23 +182,11 @@ fn default_candidates() -> Vec<String> {
     candidates.push(PLATFORM_DEFAULT.to_owned());
     if cfg!(unix) {
         let home = std::env::var_os("HOME").map(PathBuf::from);
-        let runtime = std::env::var_os("XDG_RUNTIME_DIR").map(PathBuf::from);
-        let mut sockets: Vec<PathBuf> = Vec::new();
-        if let Some(home) = &home {
-            for rel in [
-                ".docker/run/docker.sock",
-                ".docker/desktop/docker.sock",
-                ".colima/default/docker.sock",
-                ".orbstack/run/docker.sock",
-                ".rd/docker.sock",
-            ] {
-                sockets.push(home.join(rel));
-            }
-        }
-        if let Some(runtime) = &runtime {
-            sockets.push(runtime.join("docker.sock"));
-            sockets.push(runtime.join("podman/podman.sock"));
-        }
+        let sockets = unix_sockets(
+            home.as_deref(),
+            std::env::var_os("XDG_RUNTIME_DIR").map(PathBuf::from),
+            std::env::var_os("TMPDIR").map(PathBuf::from),
+        );
         for socket in sockets {
             let endpoint = format!("unix://{}", socket.display());
             if !candidates.contains(&endpoint) {
@@ -201,7 +194,69 @@ fn default_candidates() -> Vec<String> {
             }
         }
     }
+    if cfg!(windows) {
+        // `podman machine` on Windows; with its Docker compatibility turned on
+        // it also answers on the platform default.
+        candidates.push("npipe:////./pipe/podman-machine-default".to_owned());
+    }
     candidates
+}
+
+/// The sockets of Docker Desktop, Colima, OrbStack, Rancher Desktop, rootless
+/// Docker, then Podman's: rootful and rootless on Linux, and `podman machine`'s
+/// on macOS (Podman 4 under the home folder, Podman 5 under `$TMPDIR`).
+fn unix_sockets(
+    home: Option<&std::path::Path>,
+    runtime: Option<PathBuf>,
+    tmp: Option<PathBuf>,
+) -> Vec<PathBuf> {
+    let mut sockets: Vec<PathBuf> = Vec::new();
+    if let Some(home) = home {
+        for rel in [
+            ".docker/run/docker.sock",
+            ".docker/desktop/docker.sock",
+            ".colima/default/docker.sock",
+            ".orbstack/run/docker.sock",
+            ".rd/docker.sock",
+        ] {
+            sockets.push(home.join(rel));
+        }
+    }
+    // An app started from the desktop may not have XDG_RUNTIME_DIR: systemd's
+    // place for it is the same for every Linux user.
+    #[cfg(unix)]
+    let runtime = runtime.or_else(|| {
+        // SAFETY: getuid cannot fail and touches no memory.
+        let uid = unsafe { libc::getuid() };
+        Some(PathBuf::from(format!("/run/user/{uid}")))
+    });
+    if let Some(runtime) = &runtime {
+        sockets.push(runtime.join("docker.sock"));
+        sockets.push(runtime.join("podman/podman.sock"));
+    }
+    sockets.push(PathBuf::from("/run/podman/podman.sock"));
+    if let Some(home) = home {
+        let machine = home.join(".local/share/containers/podman/machine");
+        for rel in [
+            "podman.sock",
+            "podman-machine-default/podman.sock",
+            "qemu/podman.sock",
+            "applehv/podman.sock",
+        ] {
+            sockets.push(machine.join(rel));
+        }
+    }
+    if let Some(tmp) = tmp
+        && let Ok(entries) = std::fs::read_dir(tmp.join("podman"))
+    {
+        let mut machines: Vec<PathBuf> = entries
+            .filter_map(|entry| entry.ok().map(|e| e.path()))
+            .filter(|path| path.to_string_lossy().ends_with("-api.sock"))
+            .collect();
+        machines.sort();
+        sockets.extend(machines);
+    }
+    sockets
 }
 
 /// Whether any Docker is on this machine, running or not.
@@ -250,5 +305,34 @@ mod tests {
     #[test]
     fn the_platform_default_is_always_tried() {
         assert!(default_candidates().contains(&PLATFORM_DEFAULT.to_owned()));
+    }
+
+    #[test]
+    fn podman_is_looked_for_rootful_rootless_and_in_its_machine() {
+        let tmp = tempfile::tempdir().unwrap();
+        std::fs::create_dir(tmp.path().join("podman")).unwrap();
+        let machine_socket = tmp.path().join("podman/podman-machine-default-api.sock");
+        std::fs::write(&machine_socket, "").unwrap();
+        std::fs::write(tmp.path().join("podman/gvproxy.sock"), "").unwrap();
+        let sockets = unix_sockets(
+            Some(std::path::Path::new("/home/ann")),
+            Some(PathBuf::from("/run/user/1000")),
+            Some(tmp.path().to_owned()),
+        );
+        for expected in [
+            PathBuf::from("/run/podman/podman.sock"),
+            PathBuf::from("/run/user/1000/podman/podman.sock"),
+            PathBuf::from("/home/ann/.local/share/containers/podman/machine/podman.sock"),
+            machine_socket,
+        ] {
+            assert!(sockets.contains(&expected), "{expected:?} in {sockets:?}");
+        }
+        assert!(!sockets.iter().any(|s| s.ends_with("gvproxy.sock")));
+        // Docker's places come first: with both engines, Docker is used.
+        let docker = sockets.iter().position(|s| s.ends_with(".rd/docker.sock"));
+        let podman = sockets
+            .iter()
+            .position(|s| s.ends_with("podman/podman.sock"));
+        assert!(docker < podman);
     }
 }

@@ -5,6 +5,7 @@
 pub mod advice;
 mod build;
 mod connect;
+pub(crate) mod engine_kind;
 mod image;
 pub mod labels;
 pub mod profiles;
@@ -13,6 +14,7 @@ mod status;
 
 pub use build::ensure_profile_image;
 pub use connect::{Connection, connect, is_remote_endpoint};
+pub use engine_kind::EngineKind;
 pub use image::{ensure_image, split_image_reference};
 pub use reaper::{Reaped, reap_orphans};
 pub use status::{DockerState, DockerStatus, status};
