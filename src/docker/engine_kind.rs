@@ -4,6 +4,7 @@
 //! which one Sandpiper found, and Podman's differences are handled by name
 //! (see `podman`).
 
+use bollard::Docker;
 use bollard::models::SystemVersion;
 use serde::{Deserialize, Serialize};
 
@@ -60,6 +61,15 @@ impl EngineKind {
             EngineKind::RancherDesktop => "Rancher Desktop",
         }
     }
+}
+
+/// Asks the engine behind `docker` which one it is (one `GET /version`), for
+/// the rare step that needs it and has no `Connection` at hand.
+pub(crate) async fn is_podman(docker: &Docker) -> bool {
+    docker
+        .version()
+        .await
+        .is_ok_and(|version| EngineKind::identify(&version, "") == EngineKind::Podman)
 }
 
 #[cfg(test)]

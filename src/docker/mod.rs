@@ -8,6 +8,7 @@ mod connect;
 pub(crate) mod engine_kind;
 mod image;
 pub mod labels;
+pub(crate) mod podman;
 pub mod profiles;
 mod reaper;
 mod status;

@@ -9,7 +9,7 @@ mod metadata;
 
 pub use metadata::SessionContainerMeta;
 
-use crate::docker::{self, labels};
+use crate::docker::{self, labels, podman};
 use crate::error::{Error, Result};
 use crate::events::{Event, EventSink};
 use crate::packages;
@@ -93,7 +93,8 @@ impl SessionContainers {
         if let Some(existing) = self.find(&session).await? {
             let labels = existing.labels.clone().unwrap_or_default();
             let id = existing.id.clone().unwrap_or_default();
-            let same_image = existing.image.as_deref() == Some(self.settings.image.as_str());
+            let same_image = existing.image.as_deref().map(podman::short_image_name)
+                == Some(podman::short_image_name(&self.settings.image));
             // A container from another version of Sandpiper may run a harness
             // that can't read today's requests.
             let same_harness = labels.get(labels::HARNESS) == Some(&harness::version());
@@ -424,7 +425,7 @@ impl SessionContainers {
                         .to_owned(),
                     kind: labels.get(labels::KIND).cloned().unwrap_or_default(),
                     session,
-                    image: c.image.unwrap_or_default(),
+                    image: podman::short_image_name(&c.image.unwrap_or_default()).to_owned(),
                     running: c.state == Some(ContainerSummaryStateEnum::RUNNING),
                     created_at: c.created.unwrap_or_default(),
                     size_bytes: c.size_rw,
