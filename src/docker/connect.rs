@@ -6,11 +6,16 @@ use super::EngineKind;
 use crate::error::{Error, Result};
 use crate::settings::DockerSettings;
 use bollard::Docker;
+use bollard::models::SystemVersion;
 use std::path::PathBuf;
 use std::time::Duration;
 
 /// How long a single "are you there?" may take before we call the daemon absent.
 const PING_TIMEOUT: Duration = Duration::from_secs(5);
+/// How long a daemon that answered may take to say which it is. Podman's
+/// `/version` runs conmon and the container runtime to ask theirs: a second
+/// or more on a busy machine, where its `/_ping` takes milliseconds.
+const VERSION_TIMEOUT: Duration = Duration::from_secs(30);
 /// Runs stream output for as long as they last; bollard's 2-minute default would cut them.
 const REQUEST_TIMEOUT_SECS: u64 = 24 * 60 * 60;
 
@@ -110,10 +115,7 @@ async fn connect_remote(endpoint: &str, cert_dir: Option<&std::path::Path>) -> R
         reason: err.to_string(),
     })?
     .with_timeout(Duration::from_secs(REQUEST_TIMEOUT_SECS));
-    let version = tokio::time::timeout(PING_TIMEOUT, docker.version())
-        .await
-        .map_err(|_| unreachable("it did not answer within 5 s".to_owned()))?
-        .map_err(|err| unreachable(err.to_string()))?;
+    let version = ask_version(&docker).await.map_err(unreachable)?;
     Ok(Connection {
         docker,
         endpoint: endpoint.to_owned(),
@@ -121,6 +123,24 @@ async fn connect_remote(endpoint: &str, cert_dir: Option<&std::path::Path>) -> R
         version: version.version.unwrap_or_else(|| "unknown version".into()),
         remote: true,
     })
+}
+
+/// A quick ping tells a daemon from nothing at all; only then is it asked,
+/// with more patience, which engine and version it is.
+async fn ask_version(docker: &Docker) -> std::result::Result<SystemVersion, String> {
+    tokio::time::timeout(PING_TIMEOUT, docker.ping())
+        .await
+        .map_err(|_| format!("it did not answer within {} s", PING_TIMEOUT.as_secs()))?
+        .map_err(|err| err.to_string())?;
+    tokio::time::timeout(VERSION_TIMEOUT, docker.version())
+        .await
+        .map_err(|_| {
+            format!(
+                "it answered but did not give its version within {} s",
+                VERSION_TIMEOUT.as_secs()
+            )
+        })?
+        .map_err(|err| err.to_string())
 }
 
 enum CandidateError {
@@ -137,9 +157,8 @@ async fn try_endpoint(endpoint: &str) -> Result<Connection, CandidateError> {
     let docker = Docker::connect_with_host(endpoint)
         .map_err(|err| CandidateError::Invalid(err.to_string()))?
         .with_timeout(Duration::from_secs(REQUEST_TIMEOUT_SECS));
-    let version = tokio::time::timeout(PING_TIMEOUT, docker.version())
+    let version = ask_version(&docker)
         .await
-        .map_err(|_| CandidateError::Refused(Refusal::Absent))?
         .map_err(|_| CandidateError::Refused(Refusal::Absent))?;
     Ok(Connection {
         docker,
