@@ -220,7 +220,9 @@ start_podman_service() {
     runtime=(--runtime "$PWD/scripts/lib/runc-within-limits")
   fi
   say "Starting Podman's API service on $socket"
-  podman "${runtime[@]}" system service --time=0 "unix://$socket" >"$log" 2>&1 </dev/null &
+  # From the state folder: conmon leaves files (an "oom" marker) in its working folder.
+  (cd "$SANDPIPER_STATE" && exec podman "${runtime[@]}" system service --time=0 "unix://$socket") \
+    >"$log" 2>&1 </dev/null &
   STARTED_PODMAN_PIDS+=("$!")
   for _ in $(seq 1 60); do socket_answers "$socket" && return 0; sleep 0.5; done
   die "Podman's service did not answer on $socket; see $log"
