@@ -3,6 +3,8 @@
 //! listed in the README ("Podman"); the rest of the engine speaks plain Docker.
 
 use std::collections::HashMap;
+use std::future::Future;
+use std::time::{Duration, Instant};
 
 /// A work folder's size cap, as a tmpfs mount option, the Docker way.
 ///
@@ -77,6 +79,42 @@ pub(crate) fn root_owned_volume_options() -> HashMap<String, String> {
     HashMap::from([("o".to_owned(), "uid=0,gid=0".to_owned())])
 }
 
+/// Reads a container's state as Docker would give it.
+///
+/// Podman calls a container whose process has ended "stopped" until its
+/// cleanup process has run (a fraction of a second, longer on a busy machine),
+/// and "exited" after. Docker's API has no "stopped", so bollard refuses the
+/// whole answer: "unknown variant `stopped`". Reading state right after a run
+/// ended, a stop or a kill, `ask` is asked again until Podman has settled it;
+/// on Docker the first answer stands.
+pub(crate) async fn settled<T, F, Fut>(mut ask: F) -> Result<T, bollard::errors::Error>
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Result<T, bollard::errors::Error>>,
+{
+    let deadline = Instant::now() + SETTLE_LIMIT;
+    loop {
+        match ask().await {
+            Err(err) if is_unsettled(&err) && Instant::now() < deadline => {
+                tokio::time::sleep(SETTLE_POLL).await;
+            }
+            answer => return answer,
+        }
+    }
+}
+
+/// How long Podman may take to settle a stopped container, and how often to look.
+const SETTLE_LIMIT: Duration = Duration::from_secs(15);
+const SETTLE_POLL: Duration = Duration::from_millis(100);
+
+fn is_unsettled(err: &bollard::errors::Error) -> bool {
+    matches!(
+        err,
+        bollard::errors::Error::JsonDataError { message, .. }
+            if message.contains("unknown variant `stopped`")
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -111,6 +149,39 @@ mod tests {
             "localhost:5000/python:3.11-slim"
         );
         assert_eq!(short_image_name("ghcr.io/a/b:1"), "ghcr.io/a/b:1");
+    }
+
+    #[tokio::test]
+    async fn a_stopped_container_is_asked_about_again_until_it_has_exited() {
+        let unsettled = || bollard::errors::Error::JsonDataError {
+            message: "unknown variant `stopped`, expected one of ``, `created`".to_owned(),
+            column: 10,
+        };
+        let mut asked = 0;
+        let answer = settled(|| {
+            asked += 1;
+            let answer = if asked < 3 {
+                Err(unsettled())
+            } else {
+                Ok(asked)
+            };
+            std::future::ready(answer)
+        })
+        .await;
+        assert_eq!(answer.unwrap(), 3);
+
+        // Any other error is the answer at once.
+        let mut asked = 0;
+        let answer: Result<(), _> = settled(|| {
+            asked += 1;
+            std::future::ready(Err(bollard::errors::Error::DockerResponseServerError {
+                status_code: 404,
+                message: "no such container".to_owned(),
+            }))
+        })
+        .await;
+        assert!(answer.is_err());
+        assert_eq!(asked, 1);
     }
 
     #[test]

@@ -450,13 +450,15 @@ impl SessionContainers {
                 ),
             )
             .await?;
+        // Whoever looks next (a list, the next run) finds it settled.
+        podman::settled(|| self.docker.inspect_container(&id, None)).await?;
         Ok(())
     }
 
     /// Removes a container and, for a session's, its volumes and metadata.
     pub async fn remove(&self, id_or_name: &str) -> Result<()> {
         let id = self.resolve(id_or_name).await?;
-        let info = self.docker.inspect_container(&id, None).await?;
+        let info = podman::settled(|| self.docker.inspect_container(&id, None)).await?;
         let session = info
             .config
             .and_then(|c| c.labels)
