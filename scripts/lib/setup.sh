@@ -4,6 +4,7 @@
 # Sourced, not executed. Every step is idempotent: a second run changes nothing.
 
 SANDPIPER_IMAGE="${SANDPIPER_IMAGE:-python:3.11-slim}"
+SANDPIPER_SCRIPTS_LIB="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 SANDPIPER_STATE="${SANDPIPER_STATE:-${XDG_CACHE_HOME:-$HOME/.cache}/sandpiper-dev}"
 mkdir -p "$SANDPIPER_STATE"
 STARTED_DOCKERD_PID=""
@@ -217,7 +218,7 @@ start_podman_service() {
   # Root that may not raise resource limits (CI virtual machines, unprivileged
   # LXC) cannot start rootful Podman 4.3's containers as they come: see the file.
   if [ "$(id -u)" = 0 ] && ! may_raise_resource_limits; then
-    runtime=(--runtime "$PWD/scripts/lib/runc-within-limits")
+    runtime=(--runtime "$SANDPIPER_SCRIPTS_LIB/runc-within-limits")
   fi
   say "Starting Podman's API service on $socket"
   # From the state folder: conmon leaves files (an "oom" marker) in its working folder.
