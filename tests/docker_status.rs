@@ -1,11 +1,13 @@
 //! Telling the user whether Docker is ready, against the real daemon and against
 //! places where no daemon is.
 
+mod common;
+
 use sandpiper::docker::{DockerState, status};
 use sandpiper::settings::DockerSettings;
 
 #[tokio::test]
-async fn the_running_daemon_is_reported_ready_with_its_version() {
+async fn the_running_daemon_is_reported_ready_with_its_engine_and_version() {
     let s = status(&DockerSettings::default()).await;
     assert_eq!(
         s.state,
@@ -14,8 +16,31 @@ async fn the_running_daemon_is_reported_ready_with_its_version() {
         s.title,
         s.advice
     );
-    assert_eq!(s.title, "Docker is ready.");
-    assert!(s.version.is_some());
+    let engine = s.engine.expect("a ready engine is named");
+    if let Some(expected) = common::expected_engine() {
+        assert_eq!(engine, expected);
+    }
+    let title = match engine.as_str() {
+        "Podman" => "Podman is ready.",
+        _ => "Docker is ready.",
+    };
+    assert_eq!(s.title, title);
+    let version = s.version.expect("a ready engine has a version");
+    assert!(
+        s.advice.contains(&format!("({engine} {version})")),
+        "{}",
+        s.advice
+    );
+
+    // `sandpiper doctor` says the same.
+    let doctor = std::process::Command::new(env!("CARGO_BIN_EXE_sandpiper"))
+        .arg("doctor")
+        .output()
+        .unwrap();
+    assert!(doctor.status.success());
+    let said = String::from_utf8_lossy(&doctor.stdout);
+    assert!(said.starts_with(title), "{said}");
+    assert!(said.contains(&format!("Engine: {engine}\n")), "{said}");
 }
 
 #[tokio::test]

@@ -1,15 +1,21 @@
 //! Finding the Docker daemon. Analysts never set DOCKER_HOST, and Docker Desktop,
-//! Colima, OrbStack and rootless Docker each put their socket somewhere else, so we
-//! look in every usual place and remember why each one failed.
+//! Colima, OrbStack, rootless Docker and Podman each put their socket somewhere
+//! else, so we look in every usual place and remember why each one failed.
 
+use super::EngineKind;
 use crate::error::{Error, Result};
 use crate::settings::DockerSettings;
 use bollard::Docker;
+use bollard::models::SystemVersion;
 use std::path::PathBuf;
 use std::time::Duration;
 
 /// How long a single "are you there?" may take before we call the daemon absent.
 const PING_TIMEOUT: Duration = Duration::from_secs(5);
+/// How long a daemon that answered may take to say which it is. Podman's
+/// `/version` runs conmon and the container runtime to ask theirs: a second
+/// or more on a busy machine, where its `/_ping` takes milliseconds.
+const VERSION_TIMEOUT: Duration = Duration::from_secs(30);
 /// Runs stream output for as long as they last; bollard's 2-minute default would cut them.
 const REQUEST_TIMEOUT_SECS: u64 = 24 * 60 * 60;
 
@@ -26,6 +32,8 @@ pub struct Connection {
     /// Where it answered, e.g. `unix:///var/run/docker.sock`.
     pub endpoint: String,
     pub version: String,
+    /// Which engine it is (Docker Engine, Docker Desktop, Podman, ...).
+    pub engine: EngineKind,
     /// The daemon is on another machine: it cannot see this one's files, so
     /// datasets and outputs travel through the API, never through bind mounts.
     pub remote: bool,
@@ -107,16 +115,32 @@ async fn connect_remote(endpoint: &str, cert_dir: Option<&std::path::Path>) -> R
         reason: err.to_string(),
     })?
     .with_timeout(Duration::from_secs(REQUEST_TIMEOUT_SECS));
-    let version = tokio::time::timeout(PING_TIMEOUT, docker.version())
-        .await
-        .map_err(|_| unreachable("it did not answer within 5 s".to_owned()))?
-        .map_err(|err| unreachable(err.to_string()))?;
+    let version = ask_version(&docker).await.map_err(unreachable)?;
     Ok(Connection {
         docker,
         endpoint: endpoint.to_owned(),
+        engine: EngineKind::identify(&version, endpoint),
         version: version.version.unwrap_or_else(|| "unknown version".into()),
         remote: true,
     })
+}
+
+/// A quick ping tells a daemon from nothing at all; only then is it asked,
+/// with more patience, which engine and version it is.
+async fn ask_version(docker: &Docker) -> std::result::Result<SystemVersion, String> {
+    tokio::time::timeout(PING_TIMEOUT, docker.ping())
+        .await
+        .map_err(|_| format!("it did not answer within {} s", PING_TIMEOUT.as_secs()))?
+        .map_err(|err| err.to_string())?;
+    tokio::time::timeout(VERSION_TIMEOUT, docker.version())
+        .await
+        .map_err(|_| {
+            format!(
+                "it answered but did not give its version within {} s",
+                VERSION_TIMEOUT.as_secs()
+            )
+        })?
+        .map_err(|err| err.to_string())
 }
 
 enum CandidateError {
@@ -133,13 +157,13 @@ async fn try_endpoint(endpoint: &str) -> Result<Connection, CandidateError> {
     let docker = Docker::connect_with_host(endpoint)
         .map_err(|err| CandidateError::Invalid(err.to_string()))?
         .with_timeout(Duration::from_secs(REQUEST_TIMEOUT_SECS));
-    let version = tokio::time::timeout(PING_TIMEOUT, docker.version())
+    let version = ask_version(&docker)
         .await
-        .map_err(|_| CandidateError::Refused(Refusal::Absent))?
         .map_err(|_| CandidateError::Refused(Refusal::Absent))?;
     Ok(Connection {
         docker,
         endpoint: endpoint.to_owned(),
+        engine: EngineKind::identify(&version, endpoint),
         version: version.version.unwrap_or_else(|| "unknown version".into()),
         remote: is_remote_endpoint(endpoint),
     })
@@ -177,23 +201,11 @@ fn default_candidates() -> Vec<String> {
     candidates.push(PLATFORM_DEFAULT.to_owned());
     if cfg!(unix) {
         let home = std::env::var_os("HOME").map(PathBuf::from);
-        let runtime = std::env::var_os("XDG_RUNTIME_DIR").map(PathBuf::from);
-        let mut sockets: Vec<PathBuf> = Vec::new();
-        if let Some(home) = &home {
-            for rel in [
-                ".docker/run/docker.sock",
-                ".docker/desktop/docker.sock",
-                ".colima/default/docker.sock",
-                ".orbstack/run/docker.sock",
-                ".rd/docker.sock",
-            ] {
-                sockets.push(home.join(rel));
-            }
-        }
-        if let Some(runtime) = &runtime {
-            sockets.push(runtime.join("docker.sock"));
-            sockets.push(runtime.join("podman/podman.sock"));
-        }
+        let sockets = unix_sockets(
+            home.as_deref(),
+            std::env::var_os("XDG_RUNTIME_DIR").map(PathBuf::from),
+            std::env::var_os("TMPDIR").map(PathBuf::from),
+        );
         for socket in sockets {
             let endpoint = format!("unix://{}", socket.display());
             if !candidates.contains(&endpoint) {
@@ -201,7 +213,69 @@ fn default_candidates() -> Vec<String> {
             }
         }
     }
+    if cfg!(windows) {
+        // `podman machine` on Windows; with its Docker compatibility turned on
+        // it also answers on the platform default.
+        candidates.push("npipe:////./pipe/podman-machine-default".to_owned());
+    }
     candidates
+}
+
+/// The sockets of Docker Desktop, Colima, OrbStack, Rancher Desktop, rootless
+/// Docker, then Podman's: rootful and rootless on Linux, and `podman machine`'s
+/// on macOS (Podman 4 under the home folder, Podman 5 under `$TMPDIR`).
+fn unix_sockets(
+    home: Option<&std::path::Path>,
+    runtime: Option<PathBuf>,
+    tmp: Option<PathBuf>,
+) -> Vec<PathBuf> {
+    let mut sockets: Vec<PathBuf> = Vec::new();
+    if let Some(home) = home {
+        for rel in [
+            ".docker/run/docker.sock",
+            ".docker/desktop/docker.sock",
+            ".colima/default/docker.sock",
+            ".orbstack/run/docker.sock",
+            ".rd/docker.sock",
+        ] {
+            sockets.push(home.join(rel));
+        }
+    }
+    // An app started from the desktop may not have XDG_RUNTIME_DIR: systemd's
+    // place for it is the same for every Linux user.
+    #[cfg(unix)]
+    let runtime = runtime.or_else(|| {
+        // SAFETY: getuid cannot fail and touches no memory.
+        let uid = unsafe { libc::getuid() };
+        Some(PathBuf::from(format!("/run/user/{uid}")))
+    });
+    if let Some(runtime) = &runtime {
+        sockets.push(runtime.join("docker.sock"));
+        sockets.push(runtime.join("podman/podman.sock"));
+    }
+    sockets.push(PathBuf::from("/run/podman/podman.sock"));
+    if let Some(home) = home {
+        let machine = home.join(".local/share/containers/podman/machine");
+        for rel in [
+            "podman.sock",
+            "podman-machine-default/podman.sock",
+            "qemu/podman.sock",
+            "applehv/podman.sock",
+        ] {
+            sockets.push(machine.join(rel));
+        }
+    }
+    if let Some(tmp) = tmp
+        && let Ok(entries) = std::fs::read_dir(tmp.join("podman"))
+    {
+        let mut machines: Vec<PathBuf> = entries
+            .filter_map(|entry| entry.ok().map(|e| e.path()))
+            .filter(|path| path.to_string_lossy().ends_with("-api.sock"))
+            .collect();
+        machines.sort();
+        sockets.extend(machines);
+    }
+    sockets
 }
 
 /// Whether any Docker is on this machine, running or not.
@@ -250,5 +324,34 @@ mod tests {
     #[test]
     fn the_platform_default_is_always_tried() {
         assert!(default_candidates().contains(&PLATFORM_DEFAULT.to_owned()));
+    }
+
+    #[test]
+    fn podman_is_looked_for_rootful_rootless_and_in_its_machine() {
+        let tmp = tempfile::tempdir().unwrap();
+        std::fs::create_dir(tmp.path().join("podman")).unwrap();
+        let machine_socket = tmp.path().join("podman/podman-machine-default-api.sock");
+        std::fs::write(&machine_socket, "").unwrap();
+        std::fs::write(tmp.path().join("podman/gvproxy.sock"), "").unwrap();
+        let sockets = unix_sockets(
+            Some(std::path::Path::new("/home/ann")),
+            Some(PathBuf::from("/run/user/1000")),
+            Some(tmp.path().to_owned()),
+        );
+        for expected in [
+            PathBuf::from("/run/podman/podman.sock"),
+            PathBuf::from("/run/user/1000/podman/podman.sock"),
+            PathBuf::from("/home/ann/.local/share/containers/podman/machine/podman.sock"),
+            machine_socket,
+        ] {
+            assert!(sockets.contains(&expected), "{expected:?} in {sockets:?}");
+        }
+        assert!(!sockets.iter().any(|s| s.ends_with("gvproxy.sock")));
+        // Docker's places come first: with both engines, Docker is used.
+        let docker = sockets.iter().position(|s| s.ends_with(".rd/docker.sock"));
+        let podman = sockets
+            .iter()
+            .position(|s| s.ends_with("podman/podman.sock"));
+        assert!(docker < podman);
     }
 }

@@ -77,15 +77,16 @@ pub async fn containers_labelled(
     with_size: bool,
 ) -> Result<Vec<bollard::models::ContainerSummary>, bollard::errors::Error> {
     let filters = HashMap::from([("label".to_owned(), labels)]);
-    docker
-        .list_containers(Some(
+    super::podman::settled(|| {
+        docker.list_containers(Some(
             bollard::query_parameters::ListContainersOptionsBuilder::default()
                 .all(true)
                 .size(with_size)
                 .filters(&filters)
                 .build(),
         ))
-        .await
+    })
+    .await
 }
 
 #[cfg(test)]

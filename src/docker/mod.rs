@@ -4,15 +4,18 @@
 
 mod build;
 mod connect;
+pub(crate) mod engine_kind;
 pub mod guard;
 mod image;
 pub mod image_variants;
 pub mod labels;
+pub(crate) mod podman;
 mod reaper;
 mod status;
 
 pub use build::ensure_variant_image;
 pub use connect::{Connection, connect, is_remote_endpoint};
+pub use engine_kind::EngineKind;
 pub use image::{ensure_image, split_image_reference};
 pub use reaper::{Reaped, reap_orphans};
 pub use status::{DockerState, DockerStatus, status};

@@ -24,18 +24,27 @@ pub struct DockerStatus {
     pub advice: String,
     pub version: Option<String>,
     pub endpoint: Option<String>,
+    /// The engine found: "Docker Engine", "Docker Desktop", "Podman", ...
+    pub engine: Option<String>,
 }
 
 /// Checks the daemon and says what the user should know about it. Never fails:
 /// a failure is a status too.
 pub async fn status(settings: &DockerSettings) -> DockerStatus {
     match connect(settings).await {
-        Ok(connection) => from_words(
-            DockerState::Ready,
-            advice::ready(&connection.version),
-            Some(connection.version),
-            Some(connection.endpoint),
-        ),
+        Ok(connection) => DockerStatus {
+            engine: Some(connection.engine.name().to_owned()),
+            ..from_words(
+                DockerState::Ready,
+                advice::ready(
+                    connection.engine.name(),
+                    connection.engine == super::EngineKind::Podman,
+                    &connection.version,
+                ),
+                Some(connection.version),
+                Some(connection.endpoint),
+            )
+        },
         Err(err) => {
             let state = match &err {
                 Error::DockerNotInstalled => DockerState::NotInstalled,
@@ -64,5 +73,6 @@ fn from_words(
         advice: words.advice,
         version,
         endpoint,
+        engine: None,
     }
 }

@@ -43,10 +43,17 @@ pub fn no_permission(socket: &str) -> PlainWords {
     )
 }
 
-pub fn ready(version: &str) -> PlainWords {
+/// `engine_name` as its makers write it ("Docker Desktop", "Podman", …);
+/// `podman`: Podman is not Docker, while Colima and the others run Docker.
+pub fn ready(engine_name: &str, podman: bool, version: &str) -> PlainWords {
+    let title = if podman {
+        "Podman is ready."
+    } else {
+        "Docker is ready."
+    };
     PlainWords::new(
         "docker.ready",
-        "Docker is ready.",
-        format!("Analyses run in a private, offline sandbox (Docker {version})."),
+        title,
+        format!("Analyses run in a private, offline sandbox ({engine_name} {version})."),
     )
 }

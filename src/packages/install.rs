@@ -8,7 +8,7 @@
 use super::names::Requirement;
 use super::store;
 use crate::docker::guard::{Guard, Resource};
-use crate::docker::labels;
+use crate::docker::{labels, podman};
 use crate::error::{Error, Result};
 use crate::ids::SessionId;
 use crate::settings::{PackageSettings, SandboxSettings};
@@ -198,7 +198,9 @@ async fn run_to_end(docker: &Docker, id: &str) -> Result<(Option<i64>, String)> 
             reason: format!("the install took longer than {INSTALL_TIMEOUT_SECS} s"),
         });
     }
-    let state = docker.inspect_container(id, None).await?.state;
+    let state = podman::settled(|| docker.inspect_container(id, None))
+        .await?
+        .state;
     let mut log = String::new();
     let mut logs = docker.logs(
         id,

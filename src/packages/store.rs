@@ -4,7 +4,8 @@
 //! session's link, which always points at one complete set.
 
 use super::names::Requirement;
-use crate::docker::labels;
+use crate::docker::engine_kind::is_podman;
+use crate::docker::{labels, podman};
 use crate::error::Result;
 use crate::ids::SessionId;
 use bollard::Docker;
@@ -55,9 +56,14 @@ pub(crate) async fn ensure_volume(docker: &Docker, volume: &str) -> Result<()> {
     if docker.inspect_volume(volume).await.is_ok() {
         return Ok(());
     }
+    // Written by the installer as root, read by sessions as the analyst.
+    let driver_opts = is_podman(docker)
+        .await
+        .then(podman::root_owned_volume_options);
     docker
         .create_volume(bollard::models::VolumeCreateRequest {
             name: Some(volume.to_owned()),
+            driver_opts,
             labels: Some(HashMap::from([
                 (labels::MANAGED.to_owned(), "true".to_owned()),
                 (labels::KIND.to_owned(), "cache".to_owned()),

@@ -12,7 +12,7 @@ use super::streaming::{flush_lines, stream_until_done};
 use super::upload;
 use super::workspace;
 use crate::docker::guard::{Guard, Resource};
-use crate::docker::{ensure_image, labels};
+use crate::docker::{ensure_image, labels, podman};
 use crate::error::{Error, Result};
 use crate::events::{Artifact, Event, EventSink, Outcome, PythonError};
 use crate::ids::{RunId, SessionId};
@@ -424,7 +424,9 @@ impl Sandbox {
         // The harness itself ended (or was killed) without announcing: the exit
         // code and the kernel's OOM flag are Docker's to tell.
         self.wait_for_exit(id).await?;
-        let state = self.docker.inspect_container(id, None).await?.state;
+        let state = podman::settled(|| self.docker.inspect_container(id, None))
+            .await?
+            .state;
         Ok(Executed {
             stop,
             exit_code: state.as_ref().and_then(|s| s.exit_code),

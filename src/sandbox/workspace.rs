@@ -5,7 +5,7 @@
 //! the same way for a local and a remote daemon.
 
 use crate::docker::guard::{Guard, Resource};
-use crate::docker::labels;
+use crate::docker::{labels, podman};
 use crate::ids::RunId;
 use bollard::Docker;
 use bollard::models::VolumeCreateRequest;
@@ -28,23 +28,28 @@ pub(crate) async fn create_named(
     labels: HashMap<String, String>,
     size_mib: u64,
 ) -> Result<Guard, bollard::errors::Error> {
-    let options = HashMap::from([
-        ("type".to_owned(), "tmpfs".to_owned()),
-        ("device".to_owned(), "tmpfs".to_owned()),
-        // 1777 like /tmp: the code runs as an unprivileged user.
-        (
-            "o".to_owned(),
-            format!("size={size_mib}m,mode=1777,nosuid,nodev"),
-        ),
-    ]);
-    let volume = docker
-        .create_volume(VolumeCreateRequest {
-            name: Some(name),
-            driver: Some("local".to_owned()),
-            driver_opts: Some(options),
-            labels: Some(labels),
-            ..Default::default()
-        })
-        .await?;
+    let request = |size: String| VolumeCreateRequest {
+        name: Some(name.clone()),
+        driver: Some("local".to_owned()),
+        driver_opts: Some(HashMap::from([
+            ("type".to_owned(), "tmpfs".to_owned()),
+            ("device".to_owned(), "tmpfs".to_owned()),
+            // 1777 like /tmp: the code runs as an unprivileged user.
+            ("o".to_owned(), format!("{size},mode=1777,nosuid,nodev")),
+        ])),
+        labels: Some(labels.clone()),
+        ..Default::default()
+    };
+    let volume = match docker
+        .create_volume(request(podman::tmpfs_size(size_mib)))
+        .await
+    {
+        Err(err) if podman::refused_sized_tmpfs(&err) => {
+            docker
+                .create_volume(request(podman::tmpfs_size_in_pages(size_mib)))
+                .await?
+        }
+        created => created?,
+    };
     Ok(Guard::new(docker.clone(), Resource::Volume(volume.name)))
 }

@@ -4,7 +4,7 @@
 use super::SessionContainers;
 use super::metadata;
 use crate::docker::guard::remove_container;
-use crate::docker::{self, labels};
+use crate::docker::{self, labels, podman};
 use crate::error::{Error, Result};
 use crate::ids::SessionId;
 use crate::packages;
@@ -57,7 +57,7 @@ impl SessionContainers {
                         .to_owned(),
                     kind: labels.get(labels::KIND).cloned().unwrap_or_default(),
                     session,
-                    image: c.image.unwrap_or_default(),
+                    image: podman::short_image_name(&c.image.unwrap_or_default()).to_owned(),
                     running: c.state == Some(ContainerSummaryStateEnum::RUNNING),
                     created_at: c.created.unwrap_or_default(),
                     size_bytes: c.size_rw,
@@ -82,13 +82,15 @@ impl SessionContainers {
                 ),
             )
             .await?;
+        // Whoever looks next (a list, the next run) finds it settled.
+        podman::settled(|| self.docker.inspect_container(&id, None)).await?;
         Ok(())
     }
 
     /// Removes a container and, for a session's, its volumes and metadata.
     pub async fn remove(&self, id_or_name: &str) -> Result<()> {
         let id = self.resolve(id_or_name).await?;
-        let info = self.docker.inspect_container(&id, None).await?;
+        let info = podman::settled(|| self.docker.inspect_container(&id, None)).await?;
         let session = info
             .config
             .and_then(|c| c.labels)

@@ -7,7 +7,7 @@ use super::{
     volume_name,
 };
 use crate::docker::guard::{Guard, Resource, remove_container, remove_volume};
-use crate::docker::{self, labels};
+use crate::docker::{self, labels, podman};
 use crate::error::Result;
 use crate::events::EventSink;
 use crate::ids::SessionId;
@@ -33,7 +33,8 @@ impl SessionContainers {
         if let Some(existing) = self.find(session).await? {
             let labels = existing.labels.clone().unwrap_or_default();
             let id = existing.id.clone().unwrap_or_default();
-            let same_image = existing.image.as_deref() == Some(self.settings.image.as_str());
+            let same_image = existing.image.as_deref().map(podman::short_image_name)
+                == Some(podman::short_image_name(&self.settings.image));
             // A container from another version of Sandpiper may run a harness
             // that can't read today's requests.
             let same_harness = labels.get(labels::HARNESS) == Some(&harness::version());

@@ -32,11 +32,36 @@ pub fn test_settings() -> SandboxSettings {
 
 pub async fn docker() -> bollard::Docker {
     match connect(&Settings::default().docker).await {
-        Ok(connection) => connection.docker,
+        Ok(connection) => {
+            check_engine(&connection);
+            connection.docker
+        }
         Err(err) => panic!(
             "These tests need a running Docker daemon: {}. Run scripts/test, which starts one.",
             err.plain_words()
         ),
+    }
+}
+
+/// The engine these tests must reach, when the run names one: scripts/test's
+/// Podman pass sets `SANDPIPER_TEST_ENGINE=Podman` beside a `DOCKER_HOST` on
+/// Podman's socket. A pass that quietly reached Docker instead (the socket
+/// gone, say, and the next place answering) would prove nothing about Podman.
+pub fn expected_engine() -> Option<String> {
+    std::env::var("SANDPIPER_TEST_ENGINE")
+        .ok()
+        .filter(|engine| !engine.trim().is_empty())
+}
+
+pub fn check_engine(connection: &sandpiper::docker::Connection) {
+    if let Some(expected) = expected_engine() {
+        assert_eq!(
+            connection.engine.name(),
+            expected,
+            "this test run is for {expected}, but {} answered at {}",
+            connection.engine.name(),
+            connection.endpoint
+        );
     }
 }
 
@@ -49,6 +74,9 @@ pub async fn sandbox_on(docker: &DockerSettings, settings: SandboxSettings) -> S
     let connection = connect(docker)
         .await
         .unwrap_or_else(|err| panic!("cannot reach {docker:?}: {}", err.plain_words()));
+    if docker.endpoint.is_none() {
+        check_engine(&connection);
+    }
     Sandbox::for_connection(&connection, settings)
 }
 

@@ -16,6 +16,9 @@ pub async fn run(args: Args) -> ExitCode {
     settings.docker.endpoint = args.docker_host;
     let status = Engine::new(settings).docker_status().await;
     println!("{}\n{}", status.title, status.advice);
+    if let Some(engine) = &status.engine {
+        println!("Engine: {engine}");
+    }
     if let Some(endpoint) = &status.endpoint {
         println!("Endpoint: {endpoint}");
     }
