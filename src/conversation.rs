@@ -145,6 +145,27 @@ impl Message {
     }
 }
 
+/// The answered steps of a conversation, oldest first: each question with its
+/// answer, for the model to know what the analyst already asked. Steps that
+/// gave up, failed or were stopped are left out: their text would only steer
+/// the model towards what did not work.
+pub fn answered_steps(messages: &[Message]) -> Vec<(String, String)> {
+    let mut questions: Vec<(&StepId, &str)> = Vec::new();
+    let mut answered = Vec::new();
+    for message in messages {
+        match message {
+            Message::Question { step_id, text, .. } => questions.push((step_id, text)),
+            Message::Answer { step_id, text, .. } => {
+                if let Some((_, question)) = questions.iter().find(|(id, _)| *id == step_id) {
+                    answered.push(((*question).to_owned(), text.clone()));
+                }
+            }
+            _ => {}
+        }
+    }
+    answered
+}
+
 /// How a step ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

@@ -674,3 +674,176 @@ fn the_eval_with_replayed_code_scores_every_question() {
     );
     assert_eq!(stdout.matches('✓').count(), 8, "{stdout}");
 }
+
+/// A saved session: every message is on disk as the step goes, the try's file
+/// lands in the session's folder, and after the session is closed and opened
+/// again (as after quitting the app) a follow-up knows the earlier answer.
+#[tokio::test]
+async fn a_saved_session_keeps_the_conversation_and_a_reopened_one_goes_on() {
+    let write_totals = r#"import csv, os
+totals = {}
+for row in csv.DictReader(open(main_file)):
+    totals[row['region']] = totals.get(row['region'], 0) + int(row['sales'])
+os.makedirs('/workspace/output', exist_ok=True)
+with open('/workspace/output/totals.csv', 'w') as f:
+    f.write('region,total\n' + ''.join(f'{r},{t}\n' for r, t in sorted(totals.items())))
+print('South', totals['South'])"#;
+    let analyst = Analyst::with_replies(
+        "saved",
+        vec![
+            script(write_totals),
+            streamed("South sold the most: 250."),
+            script("print('regions:', 3)"),
+            streamed("There are 3 regions."),
+        ],
+    )
+    .await;
+    let engine = &analyst.engine;
+    let id = analyst.session.name.clone();
+    let session = engine.create_session(Some(id.clone()), None).unwrap();
+    engine.add_session_dataset(&session, &analyst.data).unwrap();
+    let report = engine
+        .analyze_in_session(&session, "Which region sold most?", &analyst.events)
+        .await
+        .unwrap();
+    assert_eq!(report.state, StepState::Done, "{:#?}", analyst.messages());
+
+    // What the window was shown is what was saved, message for message.
+    let saved = engine.read_session(&id).unwrap();
+    let shown: Vec<String> = analyst.types();
+    let kept: Vec<String> = saved
+        .conversation
+        .iter()
+        .map(|m| {
+            serde_json::to_value(m).unwrap()["type"]
+                .as_str()
+                .unwrap()
+                .to_owned()
+        })
+        .collect();
+    assert_eq!(kept, shown);
+    assert_eq!(saved.meta.title, "Which region sold most");
+    // The try's file is in the session's folder, under its step and try.
+    let artifact = saved
+        .conversation
+        .iter()
+        .find_map(|m| match m {
+            Message::Artifact { artifact, .. } => Some(artifact.path.clone()),
+            _ => None,
+        })
+        .expect("the totals file was brought back");
+    assert!(
+        artifact.starts_with(session.dir().join("artifacts")),
+        "{artifact:?}"
+    );
+    assert!(
+        artifact.parent().unwrap().ends_with("try-1"),
+        "{artifact:?}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(&artifact).unwrap(),
+        "region,total\nEast,175\nNorth,220\nSouth,250\n"
+    );
+
+    // Closed (the app quits) and opened again: the follow-up knows the answer.
+    drop(session);
+    let reopened = engine.open_session(&id).unwrap();
+    assert_eq!(reopened.conversation.len(), kept.len());
+    assert!(reopened.recovery.interrupted_steps.is_empty());
+    let report = engine
+        .analyze_in_session(&reopened.handle, "And how many regions?", &analyst.events)
+        .await
+        .unwrap();
+    assert_eq!(report.state, StepState::Done);
+    let follow_up = &analyst.prompts()[2];
+    assert!(
+        follow_up.contains("Q: Which region sold most?"),
+        "{follow_up}"
+    );
+    assert!(
+        follow_up.contains("A: South sold the most: 250."),
+        "{follow_up}"
+    );
+    let saved = engine.read_session(&id).unwrap();
+    let states: Vec<_> = saved.step_states().into_iter().map(|(_, s)| s).collect();
+    assert_eq!(states, [Some(StepState::Done), Some(StepState::Done)]);
+}
+
+/// `sandpiper analyze --session` killed (SIGKILL) while the code runs: the
+/// session opens with the question and the code that was running, and the step
+/// says it was interrupted.
+#[cfg(unix)]
+// Multi-threaded: the test blocks reading the CLI while the scripted model
+// server, on this runtime, answers it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_session_survives_the_app_being_killed_mid_run() {
+    let analyst = Analyst::with_replies(
+        "killed",
+        vec![script(
+            "import time\nprint('started', flush=True)\ntime.sleep(120)",
+        )],
+    )
+    .await;
+    let id = analyst.session.name.clone();
+    let said = analyst.session.state.path().join("stderr.txt");
+    let mut cli = std::process::Command::new(env!("CARGO_BIN_EXE_sandpiper"))
+        .args(["analyze", "--bare-image", "--provider", "openai-compatible"])
+        .args(["--model", "local-model", "--base-url"])
+        .arg(analyst.server.url_with("/v1"))
+        .args(["--image", &analyst.session.image, "--session", id.as_str()])
+        .args(["--question", "Wait a while"])
+        .arg(&analyst.data)
+        .env("SANDPIPER_STATE_DIR", analyst.session.state.path())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::fs::File::create(&said).unwrap())
+        .stdin(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    // The code's first line reaches the terminal: it is running.
+    let mut stdout = std::io::BufReader::new(cli.stdout.take().unwrap());
+    let mut line = String::new();
+    while line.trim() != "started" {
+        line.clear();
+        let read = std::io::BufRead::read_line(&mut stdout, &mut line).unwrap();
+        assert!(
+            read > 0,
+            "the CLI ended before the code started: {}",
+            std::fs::read_to_string(&said).unwrap()
+        );
+    }
+    cli.kill().unwrap(); // SIGKILL: no handler runs
+    cli.wait().unwrap();
+
+    let opened = analyst.engine.open_session(&id).unwrap();
+    let types: Vec<String> = opened
+        .conversation
+        .iter()
+        .map(|m| {
+            serde_json::to_value(m).unwrap()["type"]
+                .as_str()
+                .unwrap()
+                .to_owned()
+        })
+        .collect();
+    assert_eq!(
+        types.first().map(String::as_str),
+        Some("question"),
+        "{types:?}"
+    );
+    assert!(
+        opened
+            .conversation
+            .iter()
+            .any(|m| matches!(m, Message::Code { code, .. } if code.contains("time.sleep(120)"))),
+        "{types:?}"
+    );
+    assert_eq!(opened.recovery.interrupted_steps.len(), 1);
+    assert!(matches!(
+        opened.conversation.last(),
+        Some(Message::StepEnded {
+            state: StepState::Interrupted,
+            ..
+        })
+    ));
+    assert_eq!(opened.datasets.len(), 1);
+}

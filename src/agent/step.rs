@@ -408,7 +408,9 @@ impl StepRun<'_> {
             title: &format!("Try {try_number}"),
             program: Program::code(code),
             datasets: bench.mounts,
-            artifacts_dir: bench.artifacts_dir.clone(),
+            // One folder per try, so a fix's chart never overwrites the one
+            // before it (a saved session keeps both: artifacts/<step>/try-<n>).
+            artifacts_dir: bench.artifacts_dir.join(format!("try-{try_number}")),
             cancel: self.cancel.child_token(),
         };
         let result = bench

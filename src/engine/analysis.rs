@@ -8,6 +8,7 @@ use super::Engine;
 use super::cancellation::Stoppable;
 use crate::agent::context::{self, DatasetFacts};
 use crate::agent::{self, Model, Step, StepReport, Workbench};
+use crate::conversation::answered_steps;
 use crate::docker::{self, image_variants::ImageVariant};
 use crate::error::{Error, Result};
 use crate::events::EventSink;
@@ -17,11 +18,15 @@ use crate::provider_id::ProviderId;
 use crate::sandbox::{DatasetMount, Sandbox, plan_dataset_mounts};
 use crate::session_container::{SessionContainer, SessionContainers};
 use crate::settings::{PromptStyle, Settings};
+use crate::store::SessionHandle;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::SystemTime;
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
+
+/// A session's answered questions with their answers, oldest first.
+type EarlierSteps = Vec<(String, String)>;
 
 /// One question to answer.
 #[derive(Debug, Clone)]
@@ -29,7 +34,7 @@ pub struct Analysis {
     pub session_id: SessionId,
     pub question: String,
     pub datasets: Vec<PathBuf>,
-    /// Where the step's charts and files go.
+    /// Where the step's charts and files go, one `try-<n>` folder per try.
     pub artifacts_dir: PathBuf,
 }
 
@@ -54,7 +59,7 @@ impl Engine {
     /// `sink` as they happen; the report says how the step ended. Fails only when
     /// the conversation could not be told (the token totals could not be saved).
     pub async fn analyze(&self, analysis: &Analysis, sink: &dyn EventSink) -> Result<StepReport> {
-        self.analyze_step(analysis, StepId::new(), sink).await
+        self.analyze_step(analysis, StepId::new(), None, sink).await
     }
 
     /// Starts answering in the background and returns the step's id at once;
@@ -67,8 +72,11 @@ impl Engine {
         let step_id = StepId::new();
         let engine = Arc::clone(self);
         let id = step_id.clone();
-        let handle =
-            tokio::spawn(async move { engine.analyze_step(&analysis, id, sink.as_ref()).await });
+        let handle = tokio::spawn(async move {
+            engine
+                .analyze_step(&analysis, id, None, sink.as_ref())
+                .await
+        });
         (step_id, handle)
     }
 
@@ -108,10 +116,46 @@ impl Engine {
         Ok(())
     }
 
+    /// Answers `question` in a saved session, to the end: on the session's
+    /// datasets (its copies where it keeps them), knowing its earlier answers,
+    /// each try's charts in the session's folder, and every message saved
+    /// before `sink` sees it, so a crash loses nothing that was shown.
+    pub async fn analyze_in_session(
+        &self,
+        session: &SessionHandle,
+        question: &str,
+        sink: &dyn EventSink,
+    ) -> Result<StepReport> {
+        let step_id = StepId::new();
+        let (analysis, earlier) = session_analysis(session, question, &step_id)?;
+        self.analyze_step(&analysis, step_id, earlier, &session.recording(sink))
+            .await
+    }
+
+    /// `analyze_in_session` in the background; returns the step's id at once.
+    pub fn start_analysis_in_session(
+        self: &Arc<Self>,
+        session: Arc<SessionHandle>,
+        question: String,
+        sink: Arc<dyn EventSink>,
+    ) -> Result<(StepId, JoinHandle<Result<StepReport>>)> {
+        let step_id = StepId::new();
+        let (analysis, earlier) = session_analysis(&session, &question, &step_id)?;
+        let engine = Arc::clone(self);
+        let id = step_id.clone();
+        let recorder = session.recording_shared(sink);
+        let handle =
+            tokio::spawn(
+                async move { engine.analyze_step(&analysis, id, earlier, &recorder).await },
+            );
+        Ok((step_id, handle))
+    }
+
     async fn analyze_step(
         &self,
         analysis: &Analysis,
         step_id: StepId,
+        earlier: Option<EarlierSteps>,
         sink: &dyn EventSink,
     ) -> Result<StepReport> {
         let registration = self
@@ -122,7 +166,7 @@ impl Engine {
             session_id: &analysis.session_id,
             step_id,
             question: &analysis.question,
-            earlier: self.earlier_steps(&analysis.session_id),
+            earlier: earlier.unwrap_or_else(|| self.earlier_steps(&analysis.session_id)),
         };
         let names = analysis.datasets.iter().map(|p| file_name(p)).collect();
         let started = agent::open_step(&step, names, sink);
@@ -312,6 +356,22 @@ impl Opened {
             artifacts_dir,
         }
     }
+}
+
+/// What a step in a saved session runs on, and the answers it knows of.
+fn session_analysis(
+    session: &SessionHandle,
+    question: &str,
+    step_id: &StepId,
+) -> Result<(Analysis, Option<EarlierSteps>)> {
+    let earlier = answered_steps(&session.conversation()?);
+    let analysis = Analysis {
+        session_id: session.id().clone(),
+        question: question.to_owned(),
+        datasets: session.dataset_paths(),
+        artifacts_dir: session.step_artifacts_dir(step_id)?,
+    };
+    Ok((analysis, Some(earlier)))
 }
 
 fn facts_key(datasets: &[PathBuf], image: &str) -> FactsKey {

@@ -178,6 +178,25 @@ impl SessionHandle {
         Ok(dir)
     }
 
+    /// The folder of a step's files, created if needed: `artifacts/<step>/`.
+    /// Each try writes to its `try-<n>/` inside (as `artifacts_dir` names it).
+    pub fn step_artifacts_dir(&self, step: &StepId) -> Result<PathBuf> {
+        let dir = self
+            .folder
+            .artifacts_dir()
+            .join(safe_component(step.as_str()));
+        std::fs::create_dir_all(&dir).map_err(not_saved(&self.id, "making a charts folder"))?;
+        Ok(dir)
+    }
+
+    /// The conversation as saved so far (chart paths inside the session folder).
+    pub fn conversation(&self) -> Result<Vec<Message>> {
+        let _no_write_meanwhile = self.state();
+        journal::read(&self.folder)
+            .map(|read| read.messages)
+            .map_err(|err| Error::io("reading the session's conversation", err))
+    }
+
     fn try_artifacts_dir(&self, step: &StepId, try_number: u32) -> PathBuf {
         self.folder
             .artifacts_dir()

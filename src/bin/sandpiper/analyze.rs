@@ -1,12 +1,14 @@
 //! `sandpiper analyze DATA... --question "..." --provider P [--model M]
-//! [--base-url U]`: the agent in a terminal. Each try's code, its output as it
-//! comes, and the answer; Ctrl-C stops the step. Exits 0 when answered, 1 when
-//! it gave up or failed, 130 when stopped.
+//! [--base-url U] [--session ID]`: the agent in a terminal. Each try's code, its
+//! output as it comes, and the answer; Ctrl-C stops the step. Every question is
+//! saved as a session (a new one, or `--session`'s), charts included, so it can
+//! be reopened, continued and exported. Exits 0 when answered, 1 when it gave up
+//! or failed, 130 when stopped.
 
 use crate::engine_args::EngineArgs;
 use crate::terminal::{print_error, print_message};
 use sandpiper::conversation::StepState;
-use sandpiper::engine::Analysis;
+use sandpiper::store::OpenedSession;
 use sandpiper::{Event, ProviderId, SessionId};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -14,8 +16,8 @@ use std::sync::Arc;
 
 #[derive(clap::Args)]
 pub struct Args {
-    /// The datasets (CSV, TSV); the code sees file_1, file_2, ... and main_file.
-    #[arg(required = true)]
+    /// The datasets (CSV, TSV, Excel, JSON, Parquet); the code sees file_1,
+    /// file_2, ... and main_file. Optional with --session: its datasets stay.
     data: Vec<PathBuf>,
     /// The question, in plain words.
     #[arg(long, short)]
@@ -32,13 +34,14 @@ pub struct Args {
     /// Tries before giving up (default 5).
     #[arg(long)]
     max_tries: Option<u32>,
-    /// Continue this session (its container and the files earlier steps left);
-    /// default: a new one.
+    /// Continue this saved session (its datasets, earlier answers, container and
+    /// the files earlier steps left), or start it under this id; default: a new one.
     #[arg(long)]
     session: Option<SessionId>,
-    /// Folder for the charts and files the code writes (default: `analysis-output`).
+    /// Run in the sandbox image as it is, installing packages on demand
+    /// (default: the analysis image, built once, with pandas and friends).
     #[arg(long)]
-    out: Option<PathBuf>,
+    bare_image: bool,
     #[command(flatten)]
     engine: EngineArgs,
 }
@@ -48,6 +51,9 @@ pub async fn run(args: Args) -> ExitCode {
     settings.llm.provider = args.provider;
     settings.llm.base_url = args.base_url.clone();
     settings.llm.model = args.model.clone();
+    if args.bare_image {
+        settings.agent.analysis_image = false;
+    }
     if let Some(tries) = args.max_tries {
         settings.agent.max_tries = tries;
     }
@@ -55,16 +61,48 @@ pub async fn run(args: Args) -> ExitCode {
         Ok(engine) => engine,
         Err(code) => return code,
     };
-    let session_id = args.session.clone().unwrap_or_default();
-    eprintln!("Session {session_id}");
-    let throwaway = args.session.is_none().then(|| session_id.clone());
-    let analysis = Analysis {
-        session_id,
-        question: args.question,
-        datasets: args.data,
-        artifacts_dir: args.out.unwrap_or_else(|| PathBuf::from("analysis-output")),
+    let opened = match &args.session {
+        Some(id) => engine.open_or_create_session(id),
+        None => engine
+            .create_session(None, None)
+            .map(|handle| OpenedSession {
+                handle,
+                conversation: Vec::new(),
+                datasets: Vec::new(),
+                recovery: Default::default(),
+            }),
     };
-    let (step_id, step) = engine.start_analysis(analysis, Arc::new(print_for_analysis));
+    let session = match opened {
+        Ok(opened) => Arc::new(opened.handle),
+        Err(err) => {
+            print_error(&err.plain_words());
+            return ExitCode::FAILURE;
+        }
+    };
+    for path in &args.data {
+        if let Err(err) = engine.add_session_dataset(&session, path) {
+            print_error(&err.plain_words());
+            return ExitCode::FAILURE;
+        }
+    }
+    if session.dataset_paths().is_empty() {
+        eprintln!("Give the file(s) to analyze: sandpiper analyze DATA... --question \"...\"");
+        return ExitCode::from(2);
+    }
+    let session_id = session.id().clone();
+    eprintln!("Session {session_id}");
+    let started = engine.start_analysis_in_session(
+        Arc::clone(&session),
+        args.question,
+        Arc::new(print_for_analysis),
+    );
+    let (step_id, step) = match started {
+        Ok(started) => started,
+        Err(err) => {
+            print_error(&err.plain_words());
+            return ExitCode::FAILURE;
+        }
+    };
     let on_ctrl_c = Arc::clone(&engine);
     tokio::spawn(async move {
         if tokio::signal::ctrl_c().await.is_ok() {
@@ -72,13 +110,18 @@ pub async fn run(args: Args) -> ExitCode {
         }
     });
     let ended = step.await;
-    // A session named with --session keeps its container (and the files its
-    // steps left) for the next question; a one-off question leaves nothing.
-    if let Some(session) = throwaway
+    // A one-off question is saved, but its container (and the work files in
+    // it) is not kept: continuing it with --session starts a fresh one.
+    if args.session.is_none()
         && let Ok(containers) = engine.session_containers().await
     {
-        let _ = containers.close_session(&session, false).await;
+        let _ = containers.close_session(&session_id, false).await;
     }
+    eprintln!(
+        "Saved as session {session_id} ({}): continue it with --session {session_id}, \
+         export it with `sandpiper sessions export {session_id} --format html`.",
+        session.dir().display()
+    );
     match ended {
         Ok(Ok(report)) => match report.state {
             StepState::Done => ExitCode::SUCCESS,
