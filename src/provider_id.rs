@@ -120,6 +120,26 @@ impl ProviderId {
                 "The server address \"{text}\" must not have a ? or # part."
             ));
         }
+        // A hosted provider's key goes only to its own https endpoint, or to a
+        // gateway on this computer (a local proxy that forwards to it): never
+        // to another machine, where it could be read and used.
+        if self.needs_key()
+            && let Some(own) = self.default_base_url()
+            && url.host_str() != Url::parse(own).ok().as_ref().and_then(Url::host_str)
+            && !is_this_computer(&url)
+        {
+            return Err(format!(
+                "{}'s key is sent only to {own}, so its address can't be \"{text}\". For \
+                 another server, choose \"OpenAI-compatible server\" as the provider.",
+                self.display_name()
+            ));
+        }
+        if self.needs_key() && url.scheme() != "https" && !is_this_computer(&url) {
+            return Err(format!(
+                "The address \"{text}\" must start with https://: the key must not travel \
+                 unencrypted."
+            ));
+        }
         Ok(url)
     }
 
@@ -184,8 +204,49 @@ impl FromStr for ProviderId {
     }
 }
 
+/// `localhost` or a loopback address: a server on this computer.
+pub fn is_this_computer(url: &Url) -> bool {
+    let host = url.host_str().unwrap_or_default();
+    host.eq_ignore_ascii_case("localhost")
+        || host
+            .trim_start_matches('[')
+            .trim_end_matches(']')
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_hosted_providers_key_goes_only_to_its_own_endpoint_or_this_computer() {
+        for provider in [
+            ProviderId::Anthropic,
+            ProviderId::Gemini,
+            ProviderId::OpenAi,
+        ] {
+            assert!(provider.base_url(None).is_ok());
+            let own = provider.default_base_url().unwrap();
+            assert!(provider.base_url(Some(own)).is_ok());
+            assert!(provider.base_url(Some("http://127.0.0.1:4000/v1")).is_ok());
+            assert!(provider.base_url(Some("http://localhost:4000")).is_ok());
+            let elsewhere = provider
+                .base_url(Some("https://gateway.example.com/v1"))
+                .unwrap_err();
+            assert!(elsewhere.contains("key is sent only to"), "{elsewhere}");
+            assert!(elsewhere.contains("OpenAI-compatible"), "{elsewhere}");
+        }
+        let plain = ProviderId::OpenAi
+            .base_url(Some("http://api.openai.com/v1"))
+            .unwrap_err();
+        assert!(plain.contains("https://"), "{plain}");
+        // Servers that take no key may be anywhere the analyst says.
+        assert!(
+            ProviderId::OpenAiCompatible
+                .base_url(Some("http://models.lan:8000/v1"))
+                .is_ok()
+        );
+    }
+
     use super::*;
 
     #[test]

@@ -377,3 +377,25 @@ async fn a_certificate_this_computer_does_not_trust_is_explained() {
     let words = err.plain_words();
     assert!(words.advice.contains("root certificate"), "{words:?}");
 }
+
+/// A redirect is not followed: it would carry the key's header to wherever it
+/// points. The second server never hears from us, and the call fails in words.
+#[tokio::test]
+async fn a_redirect_is_not_followed_so_the_key_stays_with_its_server() {
+    let elsewhere = Server::start(vec![Reply::json(200, json!({}))]).await;
+    let server = Server::start(vec![
+        Reply::text(307, "text/plain", "moved")
+            .with_header("location", &elsewhere.url_with("/v1/messages")),
+    ])
+    .await;
+    let claude = llm::connect(config(ProviderId::Anthropic, &server, "")).unwrap();
+    let (result, _) = stream(claude.as_ref(), &request()).await;
+    let err = result.expect_err("a redirect is no reply");
+    assert!(elsewhere.requests().is_empty(), "the key went elsewhere");
+    assert_eq!(server.requests().len(), 1);
+    let words = err.plain_words();
+    assert!(
+        !words.title.is_empty() && !words.advice.is_empty(),
+        "{words:?}"
+    );
+}

@@ -528,3 +528,49 @@ fn the_settings_dialogs_packages_fields_match_the_engines_package_settings() {
         );
     }
 }
+
+/// The window's content security policy: nothing from the network, no inline or
+/// evaluated script, no plugins, no <base> rewriting, no form posting anywhere.
+#[test]
+fn the_window_allows_no_remote_content_and_no_inline_script() {
+    let conf: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/src-tauri/tauri.conf.json"
+        ))
+        .unwrap(),
+    )
+    .unwrap();
+    let csp = conf["app"]["security"]["csp"].as_str().expect("a CSP");
+    let directives: BTreeMap<&str, Vec<&str>> = csp
+        .split(';')
+        .filter_map(|d| {
+            let mut words = d.split_whitespace();
+            Some((words.next()?, words.collect()))
+        })
+        .collect();
+    assert_eq!(directives["script-src"], ["'self'"], "{csp}");
+    for none in ["object-src", "base-uri", "form-action"] {
+        assert_eq!(directives.get(none), Some(&vec!["'none'"]), "{none}: {csp}");
+    }
+    // Only the app itself, Tauri's IPC and asset protocols, and inline images.
+    let allowed = [
+        "'self'",
+        "'none'",
+        "'unsafe-inline'",
+        "ipc:",
+        "http://ipc.localhost",
+        "asset:",
+        "http://asset.localhost",
+        "data:",
+        "blob:",
+    ];
+    for (name, sources) in &directives {
+        for source in sources {
+            assert!(allowed.contains(source), "{name} allows {source}: {csp}");
+        }
+        if *name != "style-src" {
+            assert!(!sources.contains(&"'unsafe-inline'"), "{name}: {csp}");
+        }
+    }
+}

@@ -60,6 +60,9 @@ impl<W: Wire> HttpProvider<W> {
         let local = is_loopback(&config.base_url);
         let mut builder = reqwest::Client::builder()
             .connect_timeout(config.timeouts.connect)
+            // Model APIs do not redirect; following one would carry the key's
+            // header (x-api-key, x-goog-api-key) to wherever it points.
+            .redirect(reqwest::redirect::Policy::none())
             .user_agent(concat!("sandpiper/", env!("CARGO_PKG_VERSION")));
         if local {
             // A model on this computer is never reached through the company proxy.
@@ -331,13 +334,7 @@ impl<W: Wire> HttpProvider<W> {
 }
 
 fn is_loopback(url: &Url) -> bool {
-    let host = url.host_str().unwrap_or_default();
-    host.eq_ignore_ascii_case("localhost")
-        || host
-            .trim_start_matches('[')
-            .trim_end_matches(']')
-            .parse::<std::net::IpAddr>()
-            .is_ok_and(|ip| ip.is_loopback())
+    crate::provider_id::is_this_computer(url)
 }
 
 #[async_trait::async_trait]
