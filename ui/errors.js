@@ -35,6 +35,7 @@ const SETTINGS_FIXES = {
   'packages.index_unreachable': 'packages',
   'packages.index_untrusted': 'packages',
   'packages.refused': 'packages',
+  'packages.needs_leave': 'packages',
   'docker.endpoint_invalid': 'docker',
   'docker.remote_unreachable': 'docker',
 };

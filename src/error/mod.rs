@@ -52,6 +52,9 @@ pub enum Error {
     #[error("package {package:?} refused: {reason}")]
     PackageRefused { package: String, reason: String },
 
+    #[error("package {package} is not installed without the analyst's leave")]
+    PackageNeedsLeave { package: String },
+
     #[error("package {package} not found on PyPI")]
     PackageNotFound { package: String },
 
@@ -223,6 +226,15 @@ impl Error {
                 format!(
                     "It is {} KiB; Sandpiper runs code of up to 1.5 MiB. Split the analysis into smaller steps.",
                     bytes / 1024
+                ),
+            ),
+            Error::PackageNeedsLeave { package } => PlainWords::new(
+                "packages.needs_leave",
+                format!("The code asked for \"{package}\", which Sandpiper did not install."),
+                format!(
+                    "Sandpiper installs by itself only well-known data packages. If you trust \
+                     \"{package}\", add it to the allowed packages in Settings → Packages and \
+                     ask again."
                 ),
             ),
             Error::PackageRefused { package, reason } => PlainWords::new(

@@ -5,10 +5,12 @@
 pub(crate) mod install;
 mod names;
 pub(crate) mod store;
+mod well_known;
 
 pub use names::{
     Requirement, distribution_for_module, missing_module, normalise, parse_requirement,
 };
+pub use well_known::is_well_known;
 
 use crate::error::{Error, Result};
 use crate::settings::PackageSettings;
@@ -40,6 +42,13 @@ pub fn check_requests(
             Ok(req)
         })
         .collect()
+}
+
+/// Whether a missing module's package may be installed without asking: on
+/// the well-known list or the analyst's allowed list, and not on the denied one.
+pub fn may_auto_install(distribution: &str, settings: &PackageSettings) -> bool {
+    let listed = |list: &[String]| list.iter().any(|n| normalise(n) == normalise(distribution));
+    !listed(&settings.denylist) && (is_well_known(distribution) || listed(&settings.allowlist))
 }
 
 #[cfg(test)]

@@ -137,12 +137,45 @@ pub fn distribution_for_module(module: &str) -> String {
 pub fn missing_module(message: &str) -> Option<String> {
     let rest = message.strip_prefix("No module named ")?;
     let module = rest.trim().trim_matches(|c| c == '\'' || c == '"');
-    (!module.is_empty()).then(|| module.to_owned())
+    // The code can raise this error with any message: only a dotted Python
+    // name is a module, never a version, an option or a URL.
+    let is_identifier = |part: &str| {
+        part.chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+            && part.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+    };
+    module
+        .split('.')
+        .all(is_identifier)
+        .then(|| module.to_owned())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_a_dotted_python_name_is_a_missing_module() {
+        assert_eq!(
+            missing_module("No module named 'sklearn'").unwrap(),
+            "sklearn"
+        );
+        assert_eq!(
+            missing_module("No module named 'google.protobuf'").unwrap(),
+            "google.protobuf"
+        );
+        for forged in [
+            "No module named 'pandas==0.1'",
+            "No module named 'x --index-url http://evil.example/simple'",
+            "No module named 'https://evil.example/x.whl'",
+            "No module named '../x'",
+            "No module named ''",
+            "No module named '1abc'",
+        ] {
+            assert_eq!(missing_module(forged), None, "{forged}");
+        }
+    }
 
     #[test]
     fn plain_names_and_versions_are_accepted() {

@@ -4,8 +4,8 @@
 //! a model try spent.
 
 use super::{SessionContainer, SessionContainers};
-use crate::error::Result;
-use crate::events::EventSink;
+use crate::error::{Error, Result};
+use crate::events::{Event, EventSink};
 use crate::ids::{RunId, SessionId};
 use crate::packages;
 use crate::sandbox::{DatasetMount, Program, RunRequest, RunResult, Sandbox};
@@ -64,6 +64,20 @@ impl SessionContainers {
             };
             let package = packages::distribution_for_module(&module);
             if tried.contains(&package) || tried.len() >= MAX_INSTALL_ROUNDS {
+                return Ok(result);
+            }
+            if !packages::may_auto_install(&package, &self.packages) {
+                // The code's wish is not the analyst's: say why nothing was
+                // installed; the failed run goes back to the model as it is.
+                let refused = Error::PackageNeedsLeave {
+                    package: package.clone(),
+                };
+                sink.emit(Event::PackagesInstalled {
+                    session_id: run.session.clone(),
+                    packages: vec![package],
+                    duration_ms: 0,
+                    error: Some(refused.plain_words()),
+                });
                 return Ok(result);
             }
             let reason = format!("the code imports {module}");
