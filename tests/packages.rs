@@ -53,6 +53,30 @@ async fn an_installed_package_is_importable_from_a_network_less_run() {
     assert!(result.stdout.contains("network: off"), "{}", result.stdout);
 }
 
+/// The image variants set PIP_USER=1 (for their non-root user), which pip
+/// refuses together with the --target the package store installs with.
+#[tokio::test]
+async fn installs_work_in_an_image_variant_that_sets_pip_user() {
+    let (variant, _) = sandpiper::docker::ensure_variant_image(
+        &docker().await,
+        &common::test_image(),
+        sandpiper::docker::image_variants::ImageVariant::Base,
+        sandpiper::settings::PackageSettings::default()
+            .ca_bundle
+            .as_deref(),
+        &Recorder::default(),
+    )
+    .await
+    .unwrap_or_else(|err| panic!("{}", err.plain_words()));
+    // A store of its own, so the install really runs (no set to reuse).
+    let session = TestSession::on_image("pkg-variant", &variant).with_own_store();
+    let meta = session_with_tabulate(&session).await;
+    assert!(meta.installed_packages.contains(&"tabulate".to_owned()));
+    let result = run(&session, USE_TABULATE, &Recorder::default()).await;
+    assert_eq!(result.outcome, Outcome::Success, "{}", result.stderr);
+    assert!(result.stdout.contains("  a    b"), "{}", result.stdout);
+}
+
 #[tokio::test]
 async fn importing_sklearn_installs_scikit_learn_and_runs_again_without_a_model() {
     let session = TestSession::new("pkg-sklearn");

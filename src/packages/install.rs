@@ -56,7 +56,10 @@ pub(crate) async fn install(
         INSTALLER.to_owned(),
         args.to_string(),
     ];
-    let mut env = vec!["HOME=/tmp".to_owned()];
+    // PIP_USER=0: images that set PIP_USER=1 (our image variants do, for their
+    // non-root user) make pip refuse --target ("Can not combine '--user' and
+    // '--target'"); the store is the only place packages go.
+    let mut env = vec!["HOME=/tmp".to_owned(), "PIP_USER=0".to_owned()];
     let mut mounts = vec![store::mount(&settings.store_volume, false)];
     // A TLS-inspecting company proxy re-signs PyPI's certificate with its own
     // root, which only the host's trust store knows.
