@@ -139,7 +139,21 @@ async fn killing_sandpiper_mid_run_leaves_nothing_after_the_next_start() {
         "the killed run's container is still there"
     );
 
-    engine().reap_orphans().await.unwrap();
+    // The next command started in a terminal removes it before its own run.
+    let quick = dir.path().join("quick.py");
+    std::fs::write(&quick, "print('next')\n").unwrap();
+    let next = Command::new(env!("CARGO_BIN_EXE_sandpiper"))
+        .args(["run", "--image", &test_image(), "--out"])
+        .arg(dir.path().join("out2"))
+        .arg(&quick)
+        .output()
+        .unwrap();
+    assert!(next.status.success());
+    assert!(
+        String::from_utf8_lossy(&next.stderr).contains("a stopped Sandpiper had left running"),
+        "{}",
+        String::from_utf8_lossy(&next.stderr)
+    );
 
     assert!(!exists(&running).await, "the next start removed it");
     let left = docker.list_containers(Some(list)).await.unwrap();

@@ -61,6 +61,7 @@ pub async fn run(args: Args) -> ExitCode {
         Ok(engine) => engine,
         Err(code) => return code,
     };
+    crate::engine_args::reap_what_crashed_runs_left(&engine).await;
     let opened = match &args.session {
         Some(id) => engine.open_or_create_session(id),
         None => engine

@@ -72,6 +72,7 @@ pub async fn run(args: Args) -> ExitCode {
         Ok(engine) => engine,
         Err(code) => return code,
     };
+    crate::engine_args::reap_what_crashed_runs_left(&engine).await;
     let scratch = match tempfile::tempdir() {
         Ok(dir) => dir,
         Err(err) => {

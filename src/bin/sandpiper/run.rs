@@ -38,6 +38,7 @@ pub async fn run(args: Args) -> ExitCode {
         Ok(engine) => engine,
         Err(code) => return code,
     };
+    crate::engine_args::reap_what_crashed_runs_left(&engine).await;
     let name = args
         .script
         .file_stem()
