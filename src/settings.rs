@@ -335,12 +335,18 @@ pub struct SessionSettings {
     /// a reference to the original (with its size and SHA-256, to notice a
     /// change). 0: never copy.
     pub copy_datasets_up_to_mib: u64,
+    /// A session's container (Python with pandas loaded, and whatever the
+    /// analysis holds) is stopped after this long without a run, giving its
+    /// memory back; the next question starts it again, its work folder kept.
+    /// 0: never.
+    pub stop_idle_container_after_secs: u64,
 }
 
 impl Default for SessionSettings {
     fn default() -> Self {
         Self {
             copy_datasets_up_to_mib: 512,
+            stop_idle_container_after_secs: 15 * 60,
         }
     }
 }

@@ -708,3 +708,55 @@ async fn a_missing_module_the_code_only_prints_installs_nothing() {
         "No module named 'sandpiper_test_absent_module'"
     );
 }
+
+/// An idle session gives its memory back: its container stops after the idle
+/// time Settings give, and the next run starts it again with its work folder.
+#[tokio::test]
+async fn an_idle_session_container_stops_and_the_next_run_starts_it_again() {
+    let session = TestSession::new("idle");
+    let mut settings = Settings::default();
+    settings.sandbox.image = session.image.clone();
+    settings.sessions.stop_idle_container_after_secs = 2;
+    let engine = Engine::with_state_dir(settings, session.state.path().to_owned());
+    let out = session.state.path().join("out");
+    let run = |code: &'static str| {
+        let engine = engine.clone();
+        let out = out.clone();
+        let name = session.name.clone();
+        async move {
+            engine
+                .run_code_in_session(&name, "t", code, &[], &out, &Recorder::default())
+                .await
+                .unwrap_or_else(|err| panic!("{}", err.plain_words()))
+                .0
+        }
+    };
+    let running = || async {
+        session
+            .containers()
+            .await
+            .list()
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|c| c.session.as_ref() == Some(&session.name))
+            .map(|c| c.running)
+    };
+    let first = run("open('/workspace/kept.txt', 'w').write('still here')").await;
+    assert_eq!(first.outcome, Outcome::Success, "{}", first.stderr);
+    assert_eq!(running().await, Some(true), "running right after its run");
+
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while running().await != Some(false) {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the idle container was never stopped"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(250)).await;
+    }
+
+    let next = run("print(open('/workspace/kept.txt').read())").await;
+    assert_eq!(next.outcome, Outcome::Success, "{}", next.stderr);
+    assert_eq!(next.stdout, "still here\n");
+    assert_eq!(running().await, Some(true));
+}

@@ -21,7 +21,7 @@ use crate::settings::{PromptStyle, Settings};
 use crate::store::SessionHandle;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::time::SystemTime;
+use std::time::{Duration, SystemTime};
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 
@@ -96,6 +96,7 @@ impl Engine {
         datasets: &[PathBuf],
         sink: &dyn EventSink,
     ) -> Result<()> {
+        self.idle_stops.busy(session_id).await;
         let mut settings = self.settings();
         let connection = docker::connect(&settings.docker).await?;
         if settings.agent.analysis_image {
@@ -106,14 +107,20 @@ impl Engine {
             .await?;
         let mut bench = opened.workbench(PathBuf::new());
         let cancel = CancellationToken::new();
-        self.dataset_facts(&mut bench, session_id, datasets, &settings, &cancel)
-            .await?;
-        // A new container's harness is still importing pandas and friends: wait
-        // for it here, while the analyst types, not in the first question.
-        bench
-            .probe(session_id, "Wait for the harness", "pass", &cancel)
-            .await?;
-        Ok(())
+        let warmed = async {
+            self.dataset_facts(&mut bench, session_id, datasets, &settings, &cancel)
+                .await?;
+            // A new container's harness is still importing pandas and friends:
+            // wait for it here, while the analyst types, not in the first question.
+            bench
+                .probe(session_id, "Wait for the harness", "pass", &cancel)
+                .await
+        }
+        .await;
+        let container_id = bench.container.id.clone();
+        self.idle_after_use(session_id, container_id, opened.containers, &settings)
+            .await;
+        warmed.map(|_| ())
     }
 
     /// Answers `question` in a saved session, to the end: on the session's
@@ -178,6 +185,7 @@ impl Engine {
                 sink,
             ));
         }
+        self.idle_stops.busy(&analysis.session_id).await;
         let mut settings = self.settings();
         let ready = async {
             let provider = llm::connect_with_stored_key(&settings.llm)?;
@@ -219,7 +227,17 @@ impl Engine {
         };
         let context = match prepared.await {
             Ok(context) => context,
-            Err(error) => return Ok(agent::fail_step(&step, started, &error, sink)),
+            Err(error) => {
+                let container_id = bench.container.id.clone();
+                self.idle_after_use(
+                    &analysis.session_id,
+                    container_id,
+                    opened.containers,
+                    &settings,
+                )
+                .await;
+                return Ok(agent::fail_step(&step, started, &error, sink));
+            }
         };
         let ledger = self.usage_ledger();
         let model = Model {
@@ -238,11 +256,34 @@ impl Engine {
             sink,
             cancel,
         )
-        .await?;
+        .await;
+        let container_id = bench.container.id.clone();
+        self.idle_after_use(
+            &analysis.session_id,
+            container_id,
+            opened.containers,
+            &settings,
+        )
+        .await;
+        let report = report?;
         if let Some(answer) = &report.answer {
             self.remember_step(&analysis.session_id, &analysis.question, answer);
         }
         Ok(report)
+    }
+
+    /// The session's container stops after Settings' idle time unless used again.
+    async fn idle_after_use(
+        &self,
+        session: &SessionId,
+        container_id: String,
+        containers: SessionContainers,
+        settings: &Settings,
+    ) {
+        let after = Duration::from_secs(settings.sessions.stop_idle_container_after_secs);
+        self.idle_stops
+            .idle(session, container_id, containers, after)
+            .await;
     }
 
     /// The session's container, created or started, with these datasets.

@@ -11,6 +11,7 @@
 
 mod analysis;
 mod cancellation;
+mod idle;
 mod models;
 mod runs;
 mod sessions;
@@ -44,6 +45,8 @@ pub struct Engine {
     facts: Mutex<HashMap<SessionId, (analysis::FactsKey, crate::agent::context::DatasetFacts)>>,
     /// Held while datasets are described, so warming and a question do it once.
     describing: tokio::sync::Mutex<()>,
+    /// Stops session containers left idle (Settings → sessions).
+    idle_stops: idle::IdleStops,
 }
 
 /// The app's data folder, the same one the desktop shell uses
@@ -68,6 +71,7 @@ impl Engine {
             analysis_build: tokio::sync::Mutex::new(()),
             facts: Mutex::new(HashMap::new()),
             describing: tokio::sync::Mutex::new(()),
+            idle_stops: idle::IdleStops::default(),
         })
     }
 

@@ -13,6 +13,7 @@ use crate::sandbox::{Program, RunRequest, RunResult, Sandbox, plan_dataset_mount
 use crate::session_container::{SessionContainer, SessionContainers, SessionRun};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::time::Duration;
 use tokio::task::JoinHandle;
 
 /// What a run executes.
@@ -98,6 +99,7 @@ impl Engine {
             self.state_dir.clone(),
         );
         let sandbox = Sandbox::for_connection(&connection, settings.sandbox.clone());
+        self.idle_stops.busy(session).await;
         let mut container = containers.ensure(session, &mounts, sink).await?;
         let run_id = RunId::new();
         let registration = self.cancellations.register(Stoppable::Run(run_id.clone()));
@@ -112,8 +114,12 @@ impl Engine {
         };
         let result = containers
             .run_with_installs(&sandbox, &mut container, run, sink)
-            .await?;
-        Ok((result, container))
+            .await;
+        let idle_after = Duration::from_secs(settings.sessions.stop_idle_container_after_secs);
+        self.idle_stops
+            .idle(session, container.id.clone(), containers, idle_after)
+            .await;
+        Ok((result?, container))
     }
 
     async fn run_to_end(

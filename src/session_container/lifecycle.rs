@@ -42,6 +42,9 @@ impl SessionContainers {
             if same {
                 if existing.state != Some(ContainerSummaryStateEnum::RUNNING) {
                     self.docker.start_container(&id, None).await?;
+                    // Its tmpfs work folder started empty: put back what an
+                    // idle stop kept of it.
+                    self.restore_work_folder(session, &id).await?;
                 }
                 let meta = match metadata::load(&self.state_dir, session) {
                     Some(meta) if meta.container_id == id => meta,

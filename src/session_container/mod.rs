@@ -14,8 +14,10 @@
 //! - `admin.rs`: every container at once, for the containers panel and the CLI:
 //!   list, stop, remove, prune.
 //! - `metadata.rs`: what is remembered of a session's container, on disk.
+//! - `idle.rs`: stopping an idle session's container with its work folder kept.
 
 mod admin;
+mod idle;
 mod installs;
 mod lifecycle;
 mod metadata;
