@@ -110,20 +110,30 @@ async fn killing_sandpiper_mid_run_leaves_nothing_after_the_next_start() {
         .stderr(std::process::Stdio::null())
         .spawn()
         .unwrap();
-    let owner = format!("{}={}/{}", labels::OWNER, labels::host_name(), cli.id());
-    let filters = HashMap::from([("label".to_owned(), vec![owner])]);
+    // The CLI's runs: owner `<host>/<its pid>/<its engine id>`.
+    let owner_prefix = format!("{}/{}/", labels::host_name(), cli.id());
+    let filters = HashMap::from([(
+        "label".to_owned(),
+        vec![format!("{}={}", labels::KIND, labels::KIND_EPHEMERAL)],
+    )]);
     let docker = docker().await;
     let list = ListContainersOptionsBuilder::default()
         .all(true)
         .filters(&filters)
         .build();
+    let its_own = |c: &bollard::models::ContainerSummary| {
+        c.labels
+            .as_ref()
+            .and_then(|l| l.get(labels::OWNER))
+            .is_some_and(|o| o.starts_with(&owner_prefix))
+    };
 
     let deadline = Instant::now() + Duration::from_secs(60);
     let running = loop {
         let found = docker.list_containers(Some(list.clone())).await.unwrap();
         if let Some(c) = found
             .into_iter()
-            .find(|c| c.state.as_ref().is_some_and(|s| s.to_string() == "running"))
+            .find(|c| its_own(c) && c.state.as_ref().is_some_and(|s| s.to_string() == "running"))
         {
             break c.id.unwrap();
         }
@@ -156,7 +166,13 @@ async fn killing_sandpiper_mid_run_leaves_nothing_after_the_next_start() {
     );
 
     assert!(!exists(&running).await, "the next start removed it");
-    let left = docker.list_containers(Some(list)).await.unwrap();
+    let left: Vec<_> = docker
+        .list_containers(Some(list))
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(its_own)
+        .collect();
     assert!(left.is_empty(), "{left:?}");
     let volumes = docker
         .list_volumes(Some(
@@ -166,5 +182,15 @@ async fn killing_sandpiper_mid_run_leaves_nothing_after_the_next_start() {
         ))
         .await
         .unwrap();
-    assert!(volumes.volumes.unwrap_or_default().is_empty());
+    let its_volumes: Vec<_> = volumes
+        .volumes
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|v| {
+            v.labels
+                .get(labels::OWNER)
+                .is_some_and(|o| o.starts_with(&owner_prefix))
+        })
+        .collect();
+    assert!(its_volumes.is_empty(), "{its_volumes:?}");
 }

@@ -12,8 +12,11 @@ pub const RUN_ID: &str = "sandpiper.run_id";
 pub const KIND: &str = "sandpiper.kind";
 /// The engine version that made it, to recognise containers from older versions.
 pub const VERSION: &str = "sandpiper.version";
-/// `<host name>/<process id>` of the engine that made it: a run whose engine is
-/// gone (crashed, killed) left it behind, and the next start removes it.
+/// `<host name>/<process id>/<engine id>` of the engine that made it: a run
+/// whose engine is gone (crashed, killed) left it behind, and the next start
+/// removes it. The engine id is random per process, and the engine keeps a
+/// heartbeat under it (see `heartbeat.rs`): two laptops with the same host
+/// name on one remote daemon never take each other's runs for orphans.
 pub const OWNER: &str = "sandpiper.owner";
 
 pub const KIND_EPHEMERAL: &str = "ephemeral";
@@ -43,6 +46,7 @@ pub fn for_session(session: &SessionId, datasets_digest: &str) -> HashMap<String
         (MANAGED.to_owned(), "true".to_owned()),
         (KIND.to_owned(), KIND_SESSION.to_owned()),
         (SESSION.to_owned(), session.to_string()),
+        (OWNER.to_owned(), this_process_owner()),
         (DATASETS.to_owned(), datasets_digest.to_owned()),
         (VERSION.to_owned(), env!("CARGO_PKG_VERSION").to_owned()),
     ])
@@ -50,7 +54,12 @@ pub fn for_session(session: &SessionId, datasets_digest: &str) -> HashMap<String
 
 /// This process as an `OWNER` label value.
 pub fn this_process_owner() -> String {
-    format!("{}/{}", host_name(), std::process::id())
+    format!(
+        "{}/{}/{}",
+        host_name(),
+        std::process::id(),
+        super::heartbeat::engine_id()
+    )
 }
 
 /// The machine's name, to tell our own processes from other laptops' on a
@@ -102,7 +111,12 @@ mod tests {
         assert_eq!(labels[KIND], "ephemeral");
         assert_eq!(
             labels[OWNER],
-            format!("{}/{}", host_name(), std::process::id())
+            format!(
+                "{}/{}/{}",
+                host_name(),
+                std::process::id(),
+                crate::docker::heartbeat::engine_id()
+            )
         );
     }
 }

@@ -6,6 +6,7 @@ mod build;
 mod connect;
 pub(crate) mod engine_kind;
 pub mod guard;
+pub mod heartbeat;
 mod image;
 pub mod image_variants;
 pub mod labels;

@@ -6,11 +6,13 @@
 //! gone: its process no longer runs on this machine, or the object is older than
 //! any run may last (for objects made from other machines on a shared daemon).
 
+use super::heartbeat::{self, Liveness};
 use super::labels;
 use crate::error::Result;
 use bollard::Docker;
 use bollard::query_parameters::ListVolumesOptionsBuilder;
 use std::collections::HashMap;
+use std::path::Path;
 
 /// No run lasts this long (the time limit is per run, set in minutes), so
 /// anything older is left over whoever made it.
@@ -23,7 +25,10 @@ pub struct Reaped {
     pub volumes: Vec<String>,
 }
 
-pub async fn reap_orphans(docker: &Docker) -> Result<Reaped> {
+/// Removes ephemeral objects whose engine is gone; `heartbeats` is the
+/// folder of engine heartbeats (`heartbeat::folder(state dir)`).
+pub async fn reap_orphans(docker: &Docker, heartbeats: &Path) -> Result<Reaped> {
+    super::heartbeat::forget_old(heartbeats);
     let ephemeral = vec![
         format!("{}=true", labels::MANAGED),
         format!("{}={}", labels::KIND, labels::KIND_EPHEMERAL),
@@ -39,7 +44,7 @@ pub async fn reap_orphans(docker: &Docker) -> Result<Reaped> {
             .and_then(|l| l.get(labels::OWNER))
             .map(String::as_str);
         let age = container.created.map(|created| now - created);
-        if is_orphan(owner, age)
+        if is_orphan(owner, age, heartbeats)
             && let Some(id) = container.id
         {
             let gone = super::guard::remove_container(docker, &id).await;
@@ -61,7 +66,7 @@ pub async fn reap_orphans(docker: &Docker) -> Result<Reaped> {
         let owner = volume.labels.get(labels::OWNER).map(String::as_str);
         // Volumes carry no reliable creation time across daemons; their owner is enough,
         // and a volume still in use by a live container cannot be removed anyway.
-        if is_orphan(owner, None)
+        if is_orphan(owner, None, heartbeats)
             && super::guard::remove_volume(docker, &volume.name)
                 .await
                 .is_ok()
@@ -73,15 +78,24 @@ pub async fn reap_orphans(docker: &Docker) -> Result<Reaped> {
 }
 
 /// Whether an ephemeral object's maker is gone.
-fn is_orphan(owner: Option<&str>, age_secs: Option<i64>) -> bool {
+fn is_orphan(owner: Option<&str>, age_secs: Option<i64>, heartbeats: &Path) -> bool {
     if age_secs.is_some_and(|age| age > MAX_RUN_AGE_SECS) {
         return true;
     }
-    let Some((host, pid)) = owner.and_then(|o| o.rsplit_once('/')) else {
+    let Some(owner) = owner else {
         // Made before owners were labelled: only its age can tell.
         return false;
     };
-    host == labels::host_name() && pid.parse().is_ok_and(|pid| !process_is_alive(pid))
+    match owner.split('/').collect::<Vec<_>>()[..] {
+        [_, _, engine] => {
+            heartbeat::liveness(heartbeats, engine, process_is_alive) == Liveness::Gone
+        }
+        // An older Sandpiper's `<host>/<pid>`: its process, if on this host.
+        [host, pid] => {
+            host == labels::host_name() && pid.parse().is_ok_and(|pid| !process_is_alive(pid))
+        }
+        _ => false,
+    }
 }
 
 #[cfg(unix)]
@@ -103,16 +117,37 @@ mod tests {
 
     #[test]
     fn only_objects_whose_maker_is_gone_are_orphans() {
-        let me = labels::this_process_owner();
-        assert!(!is_orphan(Some(&me), Some(10)));
+        let heartbeats = tempfile::tempdir().unwrap();
         let host = labels::host_name();
-        // Process ids near the maximum are never in use on a test machine.
-        assert!(is_orphan(Some(&format!("{host}/4194000")), Some(10)));
-        assert!(!is_orphan(Some("another-laptop/4194000"), Some(10)));
+        // An engine of this data folder whose process is gone.
+        std::fs::write(heartbeats.path().join("dead1"), format!("{host} 4194000")).unwrap();
         assert!(is_orphan(
-            Some("another-laptop/1"),
-            Some(MAX_RUN_AGE_SECS + 1)
+            Some(&format!("{host}/4194000/dead1")),
+            Some(10),
+            heartbeats.path()
         ));
-        assert!(!is_orphan(None, Some(10)));
+        // A laptop with the same host name on a shared daemon: no heartbeat here.
+        assert!(!is_orphan(
+            Some(&format!("{host}/4194000/elsewhere1")),
+            Some(10),
+            heartbeats.path()
+        ));
+        // An older Sandpiper's `<host>/<pid>`.
+        assert!(is_orphan(
+            Some(&format!("{host}/4194000")),
+            Some(10),
+            heartbeats.path()
+        ));
+        assert!(!is_orphan(
+            Some("another-laptop/4194000"),
+            Some(10),
+            heartbeats.path()
+        ));
+        assert!(is_orphan(
+            Some("another-laptop/1/x1"),
+            Some(MAX_RUN_AGE_SECS + 1),
+            heartbeats.path()
+        ));
+        assert!(!is_orphan(None, Some(10), heartbeats.path()));
     }
 }

@@ -63,7 +63,7 @@ impl Engine {
     }
 
     pub fn with_state_dir(settings: Settings, state_dir: PathBuf) -> Arc<Self> {
-        Arc::new(Self {
+        let engine = Arc::new(Self {
             settings: RwLock::new(settings),
             cancellations: Cancellations::default(),
             state_dir,
@@ -72,7 +72,9 @@ impl Engine {
             facts: Mutex::new(HashMap::new()),
             describing: tokio::sync::Mutex::new(()),
             idle_stops: idle::IdleStops::default(),
-        })
+        });
+        docker::heartbeat::keep_beating(&engine.state_dir, Arc::downgrade(&engine));
+        engine
     }
 
     pub fn settings(&self) -> Settings {
@@ -113,7 +115,11 @@ impl Engine {
     /// left behind. The app calls it at start.
     pub async fn reap_orphans(&self) -> Result<docker::Reaped> {
         let connection = docker::connect(&self.settings().docker).await?;
-        docker::reap_orphans(&connection.docker).await
+        docker::reap_orphans(
+            &connection.docker,
+            &docker::heartbeat::folder(&self.state_dir),
+        )
+        .await
     }
 
     /// The session containers on the configured daemon.

@@ -111,7 +111,8 @@ impl SessionContainers {
                 removed.push(info.name);
             }
         }
-        let reaped = docker::reap_orphans(&self.docker).await?;
+        let reaped =
+            docker::reap_orphans(&self.docker, &docker::heartbeat::folder(&self.state_dir)).await?;
         removed.extend(reaped.containers);
         removed.extend(self.collect_package_garbage().await?);
         Ok(removed)
