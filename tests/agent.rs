@@ -42,6 +42,19 @@ fn streamed(text: &str) -> Reply {
     Reply::sse_slow(&events, Duration::from_millis(1))
 }
 
+/// Each message's `type`, as the window and the saved file name it.
+fn type_names(messages: &[Message]) -> Vec<String> {
+    messages
+        .iter()
+        .map(|m| {
+            serde_json::to_value(m).unwrap()["type"]
+                .as_str()
+                .unwrap()
+                .to_owned()
+        })
+        .collect()
+}
+
 /// A reply with the script in a ```python fence, as most models write it.
 fn script(code: &str) -> Reply {
     streamed(&format!("Here is the script:\n```python\n{code}\n```\n"))
@@ -145,15 +158,7 @@ impl Analyst {
     }
 
     fn types(&self) -> Vec<String> {
-        self.messages()
-            .iter()
-            .map(|m| {
-                serde_json::to_value(m).unwrap()["type"]
-                    .as_str()
-                    .unwrap()
-                    .to_owned()
-            })
-            .collect()
+        type_names(&self.messages())
     }
 
     /// The user message of each request the model received.
@@ -711,16 +716,7 @@ print('South', totals['South'])"#;
     // What the window was shown is what was saved, message for message.
     let saved = engine.read_session(&id).unwrap();
     let shown: Vec<String> = analyst.types();
-    let kept: Vec<String> = saved
-        .conversation
-        .iter()
-        .map(|m| {
-            serde_json::to_value(m).unwrap()["type"]
-                .as_str()
-                .unwrap()
-                .to_owned()
-        })
-        .collect();
+    let kept = type_names(&saved.conversation);
     assert_eq!(kept, shown);
     assert_eq!(saved.meta.title, "Which region sold most");
     // The try's file is in the session's folder, under its step and try.
@@ -815,16 +811,7 @@ async fn a_session_survives_the_app_being_killed_mid_run() {
     cli.wait().unwrap();
 
     let opened = analyst.engine.open_session(&id).unwrap();
-    let types: Vec<String> = opened
-        .conversation
-        .iter()
-        .map(|m| {
-            serde_json::to_value(m).unwrap()["type"]
-                .as_str()
-                .unwrap()
-                .to_owned()
-        })
-        .collect();
+    let types = type_names(&opened.conversation);
     assert_eq!(
         types.first().map(String::as_str),
         Some("question"),
