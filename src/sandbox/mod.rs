@@ -6,6 +6,7 @@
 
 mod artifacts;
 pub(crate) mod container_spec;
+pub(crate) mod download;
 mod frames;
 pub(crate) mod harness;
 pub(crate) mod layout;

@@ -19,8 +19,7 @@ use crate::ids::{RunId, SessionId};
 use crate::settings::SandboxSettings;
 use bollard::Docker;
 use bollard::query_parameters::{
-    AttachContainerOptionsBuilder, CreateContainerOptionsBuilder,
-    DownloadFromContainerOptionsBuilder, KillContainerOptionsBuilder,
+    AttachContainerOptionsBuilder, CreateContainerOptionsBuilder, KillContainerOptionsBuilder,
 };
 use futures_util::StreamExt;
 use std::path::PathBuf;
@@ -460,23 +459,22 @@ impl Sandbox {
     /// as the harness measured it): None then, and nothing more reaches the
     /// host's disk.
     async fn download_outputs(&self, id: &str, cap_bytes: u64) -> Result<Option<std::fs::File>> {
-        use std::io::{Seek, Write};
-        let spooling = |e| Error::io("copying the run's results", e);
-        let options = DownloadFromContainerOptionsBuilder::default()
-            .path(CONTAINER_OUTPUT_DIR)
-            .build();
-        let mut stream = self.docker.download_from_container(id, Some(options));
-        let mut file = tempfile::tempfile().map_err(spooling)?;
-        let mut read = 0u64;
-        while let Some(chunk) = stream.next().await {
-            let chunk = chunk?;
-            read = read.saturating_add(chunk.len() as u64);
-            if read > cap_bytes {
-                return Ok(None);
-            }
-            file.write_all(&chunk).map_err(spooling)?;
+        use std::io::Seek;
+        const DOING: &str = "copying the run's results";
+        let mut file = tempfile::tempfile().map_err(|e| Error::io(DOING, e))?;
+        let whole = super::download::archive_into(
+            &self.docker,
+            id,
+            CONTAINER_OUTPUT_DIR,
+            cap_bytes,
+            &mut file,
+            DOING,
+        )
+        .await?;
+        if !whole {
+            return Ok(None);
         }
-        file.rewind().map_err(spooling)?;
+        file.rewind().map_err(|e| Error::io(DOING, e))?;
         Ok(Some(file))
     }
 

@@ -7,12 +7,9 @@
 use super::{SessionContainers, metadata};
 use crate::error::{Error, Result};
 use crate::ids::SessionId;
+use crate::sandbox::download;
 use crate::sandbox::layout::CONTAINER_WORKSPACE_DIR;
-use bollard::query_parameters::{
-    DownloadFromContainerOptionsBuilder, UploadToContainerOptionsBuilder,
-};
-use futures_util::StreamExt;
-use std::io::Write;
+use bollard::query_parameters::UploadToContainerOptionsBuilder;
 use std::path::PathBuf;
 
 impl SessionContainers {
@@ -49,33 +46,27 @@ impl SessionContainers {
     }
 
     async fn keep_work_folder(&self, session: &SessionId, container_id: &str) -> Result<()> {
-        let saving = |e| Error::io("keeping the session's work folder", e);
+        const DOING: &str = "keeping the session's work folder";
+        let saving = |e| Error::io(DOING, e);
         let kept = kept_work_folder(&self.state_dir, session);
         let partial = kept.with_extension("tar.partial");
         if let Some(folder) = kept.parent() {
             std::fs::create_dir_all(folder).map_err(saving)?;
         }
-        // "/." : the folder's contents, not the folder (as `docker cp dir/.`).
-        let options = DownloadFromContainerOptionsBuilder::default()
-            .path(&format!("{CONTAINER_WORKSPACE_DIR}/."))
-            .build();
-        let mut stream = self
-            .docker
-            .download_from_container(container_id, Some(options));
         let mut file = std::fs::File::create(&partial).map_err(saving)?;
         // The tmpfs holds at most workspace_mib; tar headers add a little.
         let cap = (self.settings.workspace_mib + 16) * 1024 * 1024;
-        let mut read = 0u64;
-        while let Some(chunk) = stream.next().await {
-            let chunk = chunk?;
-            read = read.saturating_add(chunk.len() as u64);
-            if read > cap {
-                let _ = std::fs::remove_file(&partial);
-                return Err(saving(std::io::Error::other(
-                    "the work folder is larger than it may be",
-                )));
-            }
-            file.write_all(&chunk).map_err(saving)?;
+        // "/." : the folder's contents, not the folder (as `docker cp dir/.`).
+        let contents = format!("{CONTAINER_WORKSPACE_DIR}/.");
+        let whole =
+            download::archive_into(&self.docker, container_id, &contents, cap, &mut file, DOING)
+                .await;
+        if !matches!(whole, Ok(true)) {
+            let _ = std::fs::remove_file(&partial);
+            whole?;
+            return Err(saving(std::io::Error::other(
+                "the work folder is larger than it may be",
+            )));
         }
         file.sync_all().map_err(saving)?;
         std::fs::rename(&partial, &kept).map_err(saving)
