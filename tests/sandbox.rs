@@ -2,7 +2,8 @@
 
 mod common;
 
-use common::{ScriptRun, leftovers_of_run, sandbox, sha256_of, test_settings};
+use common::{Recorder, ScriptRun, leftovers_of_run, sandbox, sha256_of, test_settings};
+use sandpiper::EventSink;
 use sandpiper::events::{Event, Outcome};
 use std::time::Duration;
 
@@ -212,16 +213,29 @@ async fn the_user_can_stop_a_run() {
         "import time\nprint('working', flush=True)\ntime.sleep(60)\n",
         out.path(),
     );
+    // Stopped the moment its first line arrives, as a user clicking Stop
+    // while it works (no sleep: a slow container start cannot outlast it).
+    let recorder = Recorder::default();
     let cancel = run.cancel.clone();
-    tokio::spawn(async move {
-        tokio::time::sleep(Duration::from_secs(2)).await;
-        cancel.cancel();
-    });
-    let (result, recorder) = run.run().await;
+    let seen = recorder.clone();
+    let stop_on_first_line = move |event: Event| {
+        let first_line = matches!(&event, Event::Stdout { line, .. } if line == "working");
+        seen.emit(event);
+        if first_line {
+            cancel.cancel();
+        }
+    };
+    let sandbox = sandbox(run.settings.clone()).await;
+    let started = std::time::Instant::now();
+    let result = sandbox.run(run.request(), &stop_on_first_line).await;
 
     assert_eq!(result.outcome, Outcome::Cancelled);
     assert!(result.summary.starts_with("You stopped this run"));
     assert_eq!(recorder.stdout_lines(), vec!["working"]);
+    assert!(
+        started.elapsed() < Duration::from_secs(30),
+        "the stop was not at once"
+    );
 }
 
 #[tokio::test]
