@@ -742,6 +742,7 @@ print('South', totals['South'])"#;
     );
 
     // Closed (the app quits) and opened again: the follow-up knows the answer.
+    let session_dir = &session.dir().to_owned();
     drop(session);
     let reopened = engine.open_session(&id).unwrap();
     assert_eq!(reopened.conversation.len(), kept.len());
@@ -761,8 +762,34 @@ print('South', totals['South'])"#;
         "{follow_up}"
     );
     let saved = engine.read_session(&id).unwrap();
-    let states: Vec<_> = saved.step_states().into_iter().map(|(_, s)| s).collect();
+    let steps = saved.step_states();
+    let states: Vec<_> = steps.iter().map(|(_, s)| *s).collect();
     assert_eq!(states, [Some(StepState::Done), Some(StepState::Done)]);
+
+    // "Re-run this step": the first answer's code, in a fresh container, prints
+    // what it printed then...
+    let out = analyst.session.state.path().join("rerun");
+    let rerun = engine
+        .rerun_step(&id, &steps[0].0, &out, &analyst.events)
+        .await
+        .unwrap();
+    assert!(rerun.matches, "{rerun:?}");
+    assert_eq!(rerun.now, "South 250\n");
+    assert!(rerun.changed_datasets.is_empty(), "{rerun:?}");
+    // ...and after the saved copy of the data changed, says so and differs.
+    let copy = &saved.dataset_paths()[0];
+    assert!(copy.starts_with(session_dir), "{copy:?}");
+    std::fs::write(copy, "region,sales\nNorth,1\nSouth,2\n").unwrap();
+    let rerun = engine
+        .rerun_step(&id, &steps[0].0, &out, &analyst.events)
+        .await
+        .unwrap();
+    assert!(!rerun.matches);
+    assert_eq!(
+        (rerun.then.as_str(), rerun.now.as_str()),
+        ("South 250\n", "South 2\n")
+    );
+    assert_eq!(rerun.changed_datasets, ["sales.csv"]);
 }
 
 /// `sandpiper analyze --session` killed (SIGKILL) while the code runs: the

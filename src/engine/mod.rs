@@ -13,12 +13,14 @@ mod analysis;
 mod cancellation;
 mod idle;
 mod models;
+mod rerun;
 mod runs;
 mod sessions;
 
 pub use analysis::Analysis;
 pub use cancellation::Stoppable;
 pub use models::{ConnectionReport, KeyStatus, ModelChoice, Prompt, ProviderChoice};
+pub use rerun::StepRerun;
 
 use crate::docker::{self, DockerStatus};
 use crate::error::{Error, Result};

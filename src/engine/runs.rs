@@ -11,6 +11,7 @@ use crate::ids::{RunId, SessionId};
 use crate::profile;
 use crate::sandbox::{Program, RunRequest, RunResult, Sandbox, plan_dataset_mounts};
 use crate::session_container::{SessionContainer, SessionContainers, SessionRun};
+use crate::settings::Settings;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
@@ -36,7 +37,7 @@ impl Engine {
         sink: Arc<dyn EventSink>,
     ) -> Result<(RunId, JoinHandle<RunResult>)> {
         let (sandbox, request, registration) = self
-            .prepare(Job::QuickProfile, datasets, |run_id| {
+            .prepare(Job::QuickProfile, datasets, self.settings(), |run_id| {
                 artifacts_root.join(run_id.as_str())
             })
             .await?;
@@ -56,8 +57,14 @@ impl Engine {
         artifacts_dir: &Path,
         sink: &dyn EventSink,
     ) -> Result<RunResult> {
-        self.run_to_end(Job::QuickProfile, datasets, artifacts_dir, sink)
-            .await
+        self.run_to_end(
+            Job::QuickProfile,
+            datasets,
+            self.settings(),
+            artifacts_dir,
+            sink,
+        )
+        .await
     }
 
     /// Runs Python `code` exactly as model-written code runs: under the harness,
@@ -70,8 +77,24 @@ impl Engine {
         artifacts_dir: &Path,
         sink: &dyn EventSink,
     ) -> Result<RunResult> {
+        self.run_code_with(self.settings(), title, code, datasets, artifacts_dir, sink)
+            .await
+    }
+
+    /// `run_code` with these settings instead of the engine's (a re-run uses
+    /// the image the step ran on).
+    pub(super) async fn run_code_with(
+        &self,
+        settings: Settings,
+        title: &str,
+        code: &str,
+        datasets: &[PathBuf],
+        artifacts_dir: &Path,
+        sink: &dyn EventSink,
+    ) -> Result<RunResult> {
         let job = Job::Code { title, code };
-        self.run_to_end(job, datasets, artifacts_dir, sink).await
+        self.run_to_end(job, datasets, settings, artifacts_dir, sink)
+            .await
     }
 
     /// Runs `code` in the session's long-lived container (created or started as
@@ -126,11 +149,12 @@ impl Engine {
         &self,
         job: Job<'_>,
         datasets: &[PathBuf],
+        settings: Settings,
         artifacts_dir: &Path,
         sink: &dyn EventSink,
     ) -> Result<RunResult> {
         let (sandbox, request, _registration) = self
-            .prepare(job, datasets, |_| artifacts_dir.to_owned())
+            .prepare(job, datasets, settings, |_| artifacts_dir.to_owned())
             .await?;
         Ok(sandbox.run(request, sink).await)
     }
@@ -141,6 +165,7 @@ impl Engine {
         &self,
         job: Job<'_>,
         datasets: &[PathBuf],
+        settings: Settings,
         artifacts_dir: impl FnOnce(&RunId) -> PathBuf,
     ) -> Result<(Sandbox, RunRequest, Registration)> {
         let run_id = RunId::new();
@@ -159,7 +184,6 @@ impl Engine {
                 cancel,
             },
         };
-        let settings = self.settings();
         let connection = docker::connect(&settings.docker).await?;
         Ok((
             Sandbox::for_connection(&connection, settings.sandbox),

@@ -107,6 +107,9 @@ pub enum Error {
     #[error("no saved session {id}")]
     SessionNotFound { id: String },
 
+    #[error("step {step} of session {id} has no answer to re-run")]
+    StepNotAnswered { id: String, step: String },
+
     #[error("session {id} is open in another window")]
     SessionInUse { id: String },
 
@@ -338,6 +341,12 @@ impl Error {
                 format!(
                     "The system said: {source}. Check that the disk is not full, then try again."
                 ),
+            ),
+            Error::StepNotAnswered { id, step } => PlainWords::new(
+                "session.step_not_answered",
+                format!("Step {step} of \"{id}\" has no answer to re-run."),
+                "Only answered steps can be re-run: their code is what made the answer. \
+                 `sandpiper sessions show` lists each step and how it ended.",
             ),
             Error::SessionNotFound { id } => PlainWords::new(
                 "session.not_found",

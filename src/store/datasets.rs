@@ -151,6 +151,18 @@ pub struct DatasetCheck {
 /// Compares the original with its fingerprint. Same size and modification
 /// time: unchanged without reading it (a 1 GB file would take seconds);
 /// otherwise it is hashed again.
+/// The files a run should mount, in order: each dataset's saved copy when the
+/// session has one (what its steps ran on), else the original.
+pub fn paths(folder: &SessionFolder, datasets: &[DatasetRef]) -> Vec<PathBuf> {
+    datasets
+        .iter()
+        .map(|d| match &d.stored {
+            DatasetStorage::Copy { path } => folder.resolve(path),
+            DatasetStorage::Reference => d.original.clone(),
+        })
+        .collect()
+}
+
 pub fn check(folder: &SessionFolder, dataset: &DatasetRef) -> DatasetCheck {
     let saved_copy = match &dataset.stored {
         DatasetStorage::Copy { path } => Some(folder.resolve(path)).filter(|p| p.is_file()),

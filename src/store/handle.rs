@@ -6,7 +6,7 @@ use super::datasets::{self, DatasetCheck};
 use super::journal::{self, Appender};
 use super::layout::{SessionFolder, safe_component};
 use super::lock::{self, SessionLock};
-use super::meta::{self, DatasetRef, DatasetStorage, ModelConfig, SessionMeta, TokenTotals};
+use super::meta::{self, DatasetRef, ModelConfig, SessionMeta, TokenTotals};
 use super::migrate;
 use super::title;
 use crate::conversation::{Message, StepState};
@@ -232,15 +232,7 @@ impl SessionHandle {
     /// The files a run should mount, in order: each dataset's saved copy when
     /// the session has one (what its steps ran on), else the original.
     pub fn dataset_paths(&self) -> Vec<PathBuf> {
-        self.state()
-            .meta
-            .datasets
-            .iter()
-            .map(|d| match &d.stored {
-                DatasetStorage::Copy { path } => self.folder.resolve(path),
-                DatasetStorage::Reference => d.original.clone(),
-            })
-            .collect()
+        datasets::paths(&self.folder, &self.state().meta.datasets)
     }
 
     /// Renames the session (the analyst's title is never replaced by a suggestion).

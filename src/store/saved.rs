@@ -38,6 +38,25 @@ pub fn read(folder: SessionFolder, id: &SessionId) -> Result<SavedSession> {
 }
 
 impl SavedSession {
+    /// The files its runs mount, in order (saved copies where it keeps them).
+    pub fn dataset_paths(&self) -> Vec<std::path::PathBuf> {
+        super::datasets::paths(&self.folder, &self.meta.datasets)
+    }
+
+    /// Each dataset's name with the SHA-256 of the file its runs mount, read
+    /// now (None when it can't be read).
+    pub fn dataset_digests_now(&self) -> Vec<(String, Option<String>)> {
+        self.meta
+            .datasets
+            .iter()
+            .zip(self.dataset_paths())
+            .map(|(dataset, path)| {
+                let digest = super::datasets::fingerprint(&path).ok().map(|f| f.sha256);
+                (dataset.name.clone(), digest)
+            })
+            .collect()
+    }
+
     /// How each step ended, in the order the steps were asked; `None` for a
     /// step with no end saved (still running in another window, or stopped by
     /// a crash: opening the session marks it interrupted).

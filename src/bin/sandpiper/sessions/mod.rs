@@ -1,11 +1,12 @@
 //! `sandpiper sessions list | show ID | rename ID TITLE | rm ID | export ID
-//! --format F --out PATH | import ZIP`: the saved sessions, one file per
-//! subcommand, each a thin call into the engine.
+//! --format F --out PATH | import ZIP | rerun ID N`: the saved sessions, one
+//! file per subcommand, each a thin call into the engine.
 
 mod export;
 mod import;
 mod list;
 mod rename;
+mod rerun;
 mod rm;
 mod show;
 
@@ -36,6 +37,8 @@ enum Action {
     Export(export::Args),
     /// Import a session archive (.zip) exported by Sandpiper.
     Import(import::Args),
+    /// Run an answered step again in a fresh container and compare its output.
+    Rerun(rerun::Args),
 }
 
 pub async fn run(args: Args) -> ExitCode {
@@ -50,6 +53,11 @@ pub async fn run(args: Args) -> ExitCode {
         Action::Rm(a) => rm::run(&engine, a),
         Action::Export(a) => export::run(&engine, a),
         Action::Import(a) => import::run(&engine, a),
+        Action::Rerun(a) => match rerun::run(&engine, a).await {
+            Ok(true) => Ok(()),
+            Ok(false) => return ExitCode::FAILURE,
+            Err(err) => Err(err),
+        },
     };
     match done {
         Ok(()) => ExitCode::SUCCESS,
