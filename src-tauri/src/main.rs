@@ -45,6 +45,16 @@ fn main() {
             commands::llm::forget_api_key,
             commands::llm::ask,
             commands::llm::cancel_ask,
+            commands::sessions::create_session,
+            commands::sessions::add_session_datasets,
+            commands::sessions::open_session,
+            commands::sessions::close_session,
+            commands::sessions::list_sessions,
+            commands::sessions::rename_session,
+            commands::sessions::delete_session,
+            commands::sessions::export_session,
+            commands::analysis::start_analysis,
+            commands::analysis::stop_step,
         ])
         .run(tauri::generate_context!())
         .expect("Sandpiper could not start its window");
