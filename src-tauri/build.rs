@@ -29,6 +29,7 @@ const COMMANDS: &[&str] = &[
     "export_session",
     "start_analysis",
     "stop_step",
+    "warm_session",
 ];
 
 fn main() {

@@ -233,9 +233,17 @@ async function start() {
       const sessionId = await sessionForNewFiles();
       const datasets = await backend.addSessionDatasets(sessionId, paths);
       dispatch({ kind: 'ui:session_datasets', sessionId, datasets });
+      warm(sessionId);
     } catch (err) {
       dispatch({ kind: 'ui:error', error: toUserError(err, 'Could not add the file to the session') });
     }
+  }
+
+  /** Gets the session's container ready while the analyst types. A failure is
+   *  not shown here: the question asked next meets it again and its step says
+   *  what went wrong, in words, with the fix. */
+  function warm(sessionId) {
+    backend.warmSession(sessionId).catch(() => {});
   }
 
   /** Home → a recent session: its saved conversation, drawn as it was shown live. */
@@ -245,6 +253,7 @@ async function start() {
       if (state.session && state.session.id !== sessionId) await leaveSession();
       const session = await backend.openSession(sessionId);
       dispatch({ kind: 'ui:session_opened', session, replace: true });
+      if (session.datasets.length) warm(session.id);
       conversation.scrollToBottom(false);
       return true;
     } catch (err) {

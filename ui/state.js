@@ -577,6 +577,10 @@ function routeToStep(state, e) {
     case 'llm_retrying':
     case 'llm_finished':
       return Object.hasOwn(state.stepCalls, e.call_id) ? state : null;
+    case 'image_build_line':
+      // The analysis image is being built (once per machine): the step waits
+      // for it, and says so instead of a bare "Working on it…".
+      return withStep((step) => (step.preparing || step.timeline.length ? step : { ...step, preparing: true }));
     default:
       return null;
   }

@@ -33,6 +33,8 @@ export function newStep(stepId) {
     ended: null,
     /** set by the window while "Stop" is on its way */
     stopping: false,
+    /** set by the window while the step waits for the analysis image to be built */
+    preparing: false,
   };
 }
 
@@ -250,7 +252,13 @@ export function stepUsageText(ended) {
 
 /** How a step ended, as its header says it. */
 export function stepStateText(step) {
-  if (!step.ended) return step.stopping ? 'Stopping…' : 'Working on it…';
+  if (!step.ended) {
+    if (step.stopping) return 'Stopping…';
+    if (step.preparing && step.timeline.length === 0) {
+      return 'Getting the analysis tools ready (only the first time; it can take a few minutes)…';
+    }
+    return 'Working on it…';
+  }
   switch (step.ended.state) {
     case 'done':
       return 'Answered';

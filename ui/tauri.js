@@ -24,11 +24,12 @@
 //   list_sessions()                 -> { sessions: [{ id, title, datasets, updated_at, steps }], damaged }
 //   start_analysis({ sessionId, question }) -> the step's id; messages arrive as `conversation` events
 //   stop_step({ stepId })           -> bool: false when the step had already ended
+//   warm_session({ sessionId })     -> null once the session's container is ready
 // Events: 'engine-event' (payload: one Event from src/events.rs), 'step-failed'
 // ({ session_id, step_id, error }: a step that ended without its last message),
 // and the webview's native drag-and-drop events.
 
-import { ENGINE_EVENT } from './events.js';
+import { ENGINE_EVENT, STEP_FAILED_EVENT } from './events.js';
 import { toUserError } from './errors.js';
 
 /** True when the page runs inside the Sandpiper app. */
@@ -74,10 +75,11 @@ export function createTauriBackend() {
     startAnalysis: (sessionId, question) =>
       call('start_analysis', { sessionId, question }, 'Could not start the analysis'),
     stopStep: (stepId) => call('stop_step', { stepId }, 'Could not stop the analysis'),
+    warmSession: (sessionId) => call('warm_session', { sessionId }, 'Could not get the session ready'),
 
     /** handler({ session_id, step_id, error }) when a step ends without its last message. */
     onStepFailed(handler) {
-      return tauri.event.listen('step-failed', (e) => handler(e.payload));
+      return tauri.event.listen(STEP_FAILED_EVENT, (e) => handler(e.payload));
     },
 
     /** handler(event) for each engine event; resolves to an unlisten function. */

@@ -25,6 +25,17 @@ fn main() {
             tauri::async_runtime::spawn(async move {
                 let _ = engine.reap_orphans().await;
             });
+            // The analysis image (pandas and the table readers) is built once, in
+            // the background from the start, so a first question rarely waits for
+            // it. A failure here is not shown: a question asked later builds it
+            // again and says in its own step what went wrong.
+            if state.engine.settings().agent.analysis_image {
+                let engine = state.engine.clone();
+                let sink = events::WindowSink::new(app.handle().clone());
+                tauri::async_runtime::spawn(async move {
+                    let _ = engine.prepare_analysis_image(&sink).await;
+                });
+            }
             app.manage(state);
             Ok(())
         })
@@ -55,7 +66,16 @@ fn main() {
             commands::sessions::export_session,
             commands::analysis::start_analysis,
             commands::analysis::stop_step,
+            commands::analysis::warm_session,
         ])
-        .run(tauri::generate_context!())
-        .expect("Sandpiper could not start its window");
+        .build(tauri::generate_context!())
+        .expect("Sandpiper could not start its window")
+        .run(|app, event| {
+            if let tauri::RunEvent::Exit = event {
+                // Let go of the open sessions now: quitting must never leave a
+                // session locked for the next start, even while the process
+                // still winds down its background work.
+                app.state::<state::AppState>().close_all();
+            }
+        });
 }

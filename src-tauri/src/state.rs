@@ -59,4 +59,12 @@ impl AppState {
             .remove(id)
             .is_some()
     }
+
+    /// Lets go of every open session (the app is quitting).
+    pub fn close_all(&self) {
+        self.open_sessions
+            .lock()
+            .expect("open sessions lock")
+            .clear();
+    }
 }

@@ -368,16 +368,21 @@ async fn the_window_opens_profiles_a_dropped_csv_and_shows_the_histogram() {
     std::fs::create_dir_all(store.parent().unwrap()).unwrap();
     std::fs::write(
         &store,
-        json!({ "settings": { "packages": {
-            "store_volume": "sandpiper-packages-e2e",
-            "denylist": ["requests"],
-        } } })
+        json!({ "settings": {
+            "packages": {
+                "store_volume": "sandpiper-packages-e2e",
+                "denylist": ["requests"],
+            },
+            // No question is asked here: the app need not build the analysis image.
+            "agent": { "analysis_image": false },
+        } })
         .to_string(),
     )
     .unwrap();
 
-    let (_driver, port) = start_driver(temp.path());
+    let (driver, port) = start_driver(temp.path());
     let client = open_app(port).await;
+    let app = app_process(&driver);
 
     wait_until(
         &client,
@@ -453,6 +458,8 @@ async fn the_window_opens_profiles_a_dropped_csv_and_shows_the_histogram() {
     packages_settings_refuse_a_bad_proxy_then_save_the_fixed_one(&client, &shots, &store).await;
 
     client.close().await.unwrap();
+    drop(driver);
+    app.wait_for_the_end();
 }
 
 /// Settings → Language model → a local OpenAI-compatible server, Test connection,
@@ -677,6 +684,80 @@ fn script_reply(code: &str) -> chat_server::Reply {
         .collect()
 }
 
+/// The app's process, started by WebKitWebDriver under tauri-driver.
+struct AppProcess(i32);
+
+/// The app started for `driver`'s session: the `sandpiper-desktop` process
+/// among the driver's descendants.
+fn app_process(driver: &Driver) -> AppProcess {
+    let parents: Vec<(i32, i32, String)> = std::fs::read_dir("/proc")
+        .unwrap()
+        .flatten()
+        .filter_map(|e| e.file_name().to_str()?.parse::<i32>().ok())
+        .filter_map(|pid| {
+            let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+            // "pid (comm) state ppid ...": comm may hold spaces, so split at its ')'.
+            let (head, rest) = stat.rsplit_once(')')?;
+            let comm = head.split_once('(')?.1.to_owned();
+            let ppid = rest.split_whitespace().nth(1)?.parse().ok()?;
+            Some((pid, ppid, comm))
+        })
+        .collect();
+    let driver_pid = driver.0.id() as i32;
+    let descends = |mut pid: i32| {
+        while pid > 1 {
+            if pid == driver_pid {
+                return true;
+            }
+            pid = match parents.iter().find(|(p, _, _)| *p == pid) {
+                Some((_, ppid, _)) => *ppid,
+                None => return false,
+            };
+        }
+        false
+    };
+    let app = parents
+        .iter()
+        .find(|(pid, _, comm)| comm.starts_with("sandpiper-desk") && descends(*pid))
+        .unwrap_or_else(|| panic!("the app's process is not under tauri-driver ({driver_pid})"));
+    AppProcess(app.0)
+}
+
+impl AppProcess {
+    fn is_running(&self) -> bool {
+        // A zombie has ended: only its exit status is left for its parent.
+        std::fs::read_to_string(format!("/proc/{}/stat", self.0))
+            .map(|stat| {
+                !stat
+                    .rsplit_once(')')
+                    .is_some_and(|(_, rest)| rest.trim_start().starts_with('Z'))
+            })
+            .unwrap_or(false)
+    }
+
+    /// Waits for the app to end after its WebDriver session did. WebKitWebDriver
+    /// closes the page, not always the window, and then the app keeps running
+    /// after the driver is gone (a user closing the window quits it); so, as
+    /// the user's own quit would, it is asked to end (SIGTERM) when still up.
+    fn wait_for_the_end(&self) {
+        let deadline = Instant::now() + Duration::from_secs(3);
+        while self.is_running() && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        if self.is_running() {
+            eprintln!("the app outlived its WebDriver session: ending it (SIGTERM)");
+            unsafe {
+                libc::kill(self.0, libc::SIGTERM);
+            }
+            let deadline = Instant::now() + Duration::from_secs(10);
+            while self.is_running() {
+                assert!(Instant::now() < deadline, "the app did not end on SIGTERM");
+                std::thread::sleep(Duration::from_millis(50));
+            }
+        }
+    }
+}
+
 /// A clean profile for the app whose Settings ask the scripted server and run
 /// scripts in the bare test image; a sales table to drop on it.
 struct AnalysisProfile {
@@ -714,6 +795,33 @@ impl AnalysisProfile {
     /// The app's data folder (`$XDG_DATA_HOME/<identifier>`): settings and sessions.
     fn state_dir(&self) -> PathBuf {
         self.temp.path().join("data").join("app.sandpiper.desktop")
+    }
+
+    /// The one saved session's id.
+    fn session_id(&self) -> sandpiper::SessionId {
+        let list = sandpiper::store::SessionStore::in_state_dir(&self.state_dir())
+            .list()
+            .unwrap();
+        assert_eq!(list.sessions.len(), 1, "one saved session");
+        list.sessions[0].id.clone()
+    }
+
+    /// Waits for the closed app's process to end: until then it holds the
+    /// session's lock, and a new app would be refused the session.
+    async fn wait_until_no_app_holds_the_session(&self) {
+        let store = sandpiper::store::SessionStore::in_state_dir(&self.state_dir());
+        let id = self.session_id();
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            match store.open(&id) {
+                // Dropped at once: the lock goes with it.
+                Ok(_) => return,
+                Err(sandpiper::Error::SessionInUse { .. }) if Instant::now() < deadline => {
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                }
+                Err(err) => panic!("the closed app still holds the session: {err}"),
+            }
+        }
     }
 
     /// The one saved session's conversation, as written on disk.
@@ -815,6 +923,7 @@ async fn step_card_text(client: &Client) -> Value {
                   outputs: all('.try-output'), notices: all('.step-notice'),
                   answer: s.querySelector('.step-answer').hidden ? null : s.querySelector('.step-answer').textContent,
                   usage: s.querySelector('.step-usage').textContent,
+                  error: s.querySelector('.step-error').hidden ? null : s.querySelector('.step-error').innerText,
                   stop: !s.querySelector('.step-stop').hidden,
                   steps: document.querySelectorAll('.step').length }",
     )
@@ -894,8 +1003,9 @@ async fn an_analysis_recovers_from_a_failed_try_and_is_saved() {
         vec![ANSWER.to_owned()],
     ]);
     let profile = AnalysisProfile::new(&server);
-    let (_driver, port) = start_driver(profile.temp.path());
+    let (driver, port) = start_driver(profile.temp.path());
     let client = open_app(port).await;
+    let app = app_process(&driver);
 
     let shown = analyse_the_sales_table(&client, &profile).await;
     assert_two_tries_and_the_answer(&shown);
@@ -918,6 +1028,8 @@ async fn an_analysis_recovers_from_a_failed_try_and_is_saved() {
 
     screenshot_the_step(&client, "analysis-two-tries.png").await;
     client.close().await.unwrap();
+    drop(driver);
+    app.wait_for_the_end();
 }
 
 /// The app closed and started again: Home lists the session, and opening it
@@ -933,13 +1045,17 @@ async fn a_session_reopens_from_home_after_a_restart() {
     let profile = AnalysisProfile::new(&server);
     let (driver, port) = start_driver(profile.temp.path());
     let client = open_app(port).await;
+    let app = app_process(&driver);
     let live = analyse_the_sales_table(&client, &profile).await;
     assert_two_tries_and_the_answer(&live);
     client.close().await.unwrap();
     drop(driver);
+    app.wait_for_the_end();
+    profile.wait_until_no_app_holds_the_session().await;
 
-    let (_driver, port) = start_driver(profile.temp.path());
+    let (driver, port) = start_driver(profile.temp.path());
     let client = open_app(port).await;
+    let app = app_process(&driver);
     let listed = wait_until(
         &client,
         "Home to list the saved session",
@@ -957,6 +1073,21 @@ async fn a_session_reopens_from_home_after_a_restart() {
             .unwrap()
             .starts_with("sales.csv · 1 question · "),
         "{listed}"
+    );
+    let shots = Path::new(env!("CARGO_TARGET_TMPDIR")).join("screenshots");
+    std::fs::create_dir_all(&shots).unwrap();
+    let size = viewport(&client).await;
+    let recent = Rect::of(&bounding_box(&client, "#recent-sessions").await, size);
+    let shot = shots.join("home-recent-sessions.png");
+    screen_shows_the_page(
+        &client,
+        &shot,
+        &[("window", Rect::window(size)), ("recent sessions", recent)],
+    )
+    .await;
+    assert!(
+        region_deviation(&shot, recent) > 0.02,
+        "the recent sessions are blank on the screen"
     );
     click(&client, "#recent-sessions .recent-item").await;
     wait_until(
@@ -981,4 +1112,6 @@ async fn a_session_reopens_from_home_after_a_restart() {
     .await;
     screenshot_the_step(&client, "session-reopened.png").await;
     client.close().await.unwrap();
+    drop(driver);
+    app.wait_for_the_end();
 }

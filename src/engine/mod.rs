@@ -44,6 +44,9 @@ pub struct Engine {
     facts: Mutex<HashMap<SessionId, (analysis::FactsKey, crate::agent::context::DatasetFacts)>>,
     /// Held while datasets are described, so warming and a question do it once.
     describing: tokio::sync::Mutex<()>,
+    /// Held while a session's container is found or created (see
+    /// `open_session_container`).
+    ensuring_container: tokio::sync::Mutex<()>,
 }
 
 /// The app's data folder, the same one the desktop shell uses
@@ -68,6 +71,7 @@ impl Engine {
             analysis_build: tokio::sync::Mutex::new(()),
             facts: Mutex::new(HashMap::new()),
             describing: tokio::sync::Mutex::new(()),
+            ensuring_container: tokio::sync::Mutex::new(()),
         })
     }
 

@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { initialState, reduce } from '../state.js';
 import { TWO_TRIES } from './fixtures.js';
+import { stepStateText } from '../steps.js';
 
 const SESSION = { id: 'session-1', title: 'Sales', datasets: [{ name: 'sales.csv', path: '/d/sales.csv', notice: null }] };
 const conv = (message, session_id = 'session-1') => ({ kind: 'conversation', session_id, message });
@@ -73,4 +74,17 @@ test('closing the session empties the window; Home keeps its list', () => {
   assert.equal(s.session, null);
   assert.deepEqual(s.items, []);
   assert.equal(s.home.sessions[0].title, 'Sales');
+});
+
+test('a step waiting for the analysis image says so until its first try', () => {
+  let s = opened();
+  s = reduce(s, { kind: 'ui:step_requested' });
+  s = reduce(s, conv(TWO_TRIES[0]));
+  s = reduce(s, { kind: 'image_build_line', image: 'sandpiper-analysis:1', line: 'Step 1/9 : FROM python:3.11-slim' });
+  assert.equal(stepStateText(s.items[0].step), 'Getting the analysis tools ready (only the first time; it can take a few minutes)…');
+  s = reduce(s, conv(TWO_TRIES[1]));
+  assert.equal(stepStateText(s.items[0].step), 'Working on it…');
+  // With no step running, a build line changes nothing on screen.
+  const idle = opened();
+  assert.equal(reduce(idle, { kind: 'image_build_line', image: 'x', line: 'y' }), idle);
 });

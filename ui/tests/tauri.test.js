@@ -104,6 +104,7 @@ test('the session and analysis commands are invoked with the names and arguments
   await b.listSessions();
   await b.startAnalysis('session-1', 'Which region sold most?');
   await b.stopStep('step-1');
+  await b.warmSession('session-1');
   assert.deepEqual(calls, [
     ['create_session', undefined],
     ['add_session_datasets', { sessionId: 'session-1', paths: ['/d/sales.csv'] }],
@@ -112,6 +113,7 @@ test('the session and analysis commands are invoked with the names and arguments
     ['list_sessions', undefined],
     ['start_analysis', { sessionId: 'session-1', question: 'Which region sold most?' }],
     ['stop_step', { stepId: 'step-1' }],
+    ['warm_session', { sessionId: 'session-1' }],
   ]);
 });
 

@@ -50,3 +50,20 @@ pub async fn start_analysis(
 pub fn stop_step(state: State<'_, AppState>, step_id: String) -> bool {
     state.engine.cancel_step(&StepId::from(step_id))
 }
+
+/// Gets the open session's container ready (created, its datasets described)
+/// while the analyst types, so the first question pays only for a warm run. A
+/// question asked meanwhile waits for it rather than doing the work twice.
+#[tauri::command]
+pub async fn warm_session(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    session_id: SessionId,
+) -> CommandResult<()> {
+    let session = state.open_session(&session_id)?;
+    let sink = WindowSink::new(app);
+    Ok(state
+        .engine
+        .warm_session(&session_id, &session.dataset_paths(), &sink)
+        .await?)
+}
