@@ -81,7 +81,6 @@ async function start() {
     deps: {
       fileSrc: (path) => (backend ? backend.fileSrc(path) : ''),
       onStop: stopRun,
-      onStopAnswer: stopAnswer,
       onStopStep: stopStep,
       onDismiss: (key) => dispatch({ kind: 'ui:dismiss', key }),
       // Created below; only reached once the window is up.
@@ -133,6 +132,10 @@ async function start() {
     }
     if (!prev || prev.home !== state.home) recent.render(state.home);
     show($('home-button'), mode === 'app' && !empty);
+    if (!prev || prev.session !== state.session) {
+      $('session-title').textContent = state.session ? state.session.title : '';
+      show($('session-title'), Boolean(state.session && state.session.title));
+    }
     announceChanges(prev, state);
     updateTicker();
   }
@@ -287,15 +290,6 @@ async function start() {
     }
   }
 
-  async function stopAnswer(callId) {
-    dispatch({ kind: 'ui:answer_stop_requested', callId });
-    try {
-      await backend.cancelAsk(callId);
-    } catch (err) {
-      dispatch({ kind: 'ui:error', error: toUserError(err, 'Could not stop the answer') });
-    }
-  }
-
   /** The one way files get opened: drop, file chooser, and end-to-end tests. */
   async function openDatasets(paths) {
     const list = (Array.isArray(paths) ? paths : [paths]).filter((p) => typeof p === 'string' && p.trim() !== '');
@@ -442,6 +436,8 @@ async function start() {
     }
     if (!isKnownEvent(event)) return;
     dispatch(event);
+    // A session's first question gives it its title: read it back with the list.
+    if (event.kind === 'conversation' && event.message && event.message.type === 'step_ended') loadRecentSessions();
     if (event.kind === 'run_finished' && event.outcome === 'docker_failure') checkDocker();
   });
 

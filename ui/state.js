@@ -49,9 +49,13 @@ export function initialState() {
     session: null,
     /** the id of the open session's step in progress, or 'starting' until its id is known */
     runningStep: null,
-    /** run id / call id -> step key, for the open session's code runs and model calls */
+    /** run id / call id -> step key, for the code runs and model calls of sessions
+     *  this window opened ('' once nothing here shows them) */
     stepRuns: {},
     stepCalls: {},
+    /** every session this window has opened: a step left running there after
+     *  going Home still sends events, which must not become cards on Home */
+    seenSessions: {},
     /** Home's recent sessions: null until listed */
     home: { sessions: null, error: null },
   };
@@ -331,7 +335,7 @@ const HANDLERS = {
     const s = e.session;
     if (!s || !isNonEmptyString(s.id)) return state;
     const session = { id: s.id, title: typeof s.title === 'string' ? s.title : '', datasets: datasetsOf(s.datasets) };
-    let next = { ...state, session, stepRuns: {}, stepCalls: {}, runningStep: null };
+    let next = { ...state, session, runningStep: null, seenSessions: { ...state.seenSessions, [s.id]: true } };
     if (e.replace) {
       const items = [];
       for (const m of Array.isArray(s.conversation) ? s.conversation : []) {
@@ -353,12 +357,16 @@ const HANDLERS = {
 
   /** Back to Home: nothing of the session stays on screen. */
   'ui:session_closed'(state) {
-    return { ...state, session: null, items: [], runningStep: null, stepRuns: {}, stepCalls: {}, usage: null, asking: null };
+    return { ...state, session: null, items: [], runningStep: null, usage: null, asking: null };
   },
 
   'ui:home_loaded'(state, e) {
     const sessions = (Array.isArray(e.sessions) ? e.sessions : []).filter((s) => s && isNonEmptyString(s.id));
-    return { ...state, home: { sessions, error: null } };
+    const next = { ...state, home: { sessions, error: null } };
+    // The open session's title as saved (suggested from its first question).
+    const open = state.session && sessions.find((s) => s.id === state.session.id);
+    if (!open || typeof open.title !== 'string' || open.title === state.session.title) return next;
+    return { ...next, session: { ...state.session, title: open.title } };
   },
 
   'ui:home_failed'(state, e) {
@@ -540,47 +548,51 @@ function runningStepItem(state) {
 /**
  * The state after an engine event that belongs to a step of the open session
  * (a run or model call of its), or null when the event is not one of those.
- * Runs and calls of the session that belong to no running step (warming the
- * container) are dropped: they are not the analyst's.
+ * Runs and calls of this window's sessions that belong to no step on screen
+ * (warming the container, a step left running when the analyst went Home)
+ * are dropped: they are not cards of their own.
  */
 function routeToStep(state, e) {
-  if (!state.session) return null;
-  const inSession = e.session_id === state.session.id;
-  const withStep = (fn) => {
-    const item = runningStepItem(state);
-    if (!item) return state;
+  const ours = isNonEmptyString(e.session_id) && Object.hasOwn(state.seenSessions, e.session_id);
+  const inSession = Boolean(state.session) && e.session_id === state.session.id;
+  // The step a run or call was recorded for, when it is still on screen.
+  const inStep = (key, fn) => {
+    const item = key ? findItem(state, key) : null;
+    if (!item || item.type !== 'step') return state;
     const step = fn(item.step);
     return step === item.step ? state : updateItem(state, item.key, (x) => ({ ...x, step }));
   };
+  const running = inSession ? runningStepItem(state) : null;
   switch (e.kind) {
     case 'run_started': {
-      if (!inSession || !isNonEmptyString(e.run_id)) return null;
-      const item = runningStepItem(state);
-      const next = { ...state, stepRuns: { ...state.stepRuns, [e.run_id]: item ? item.key : '' } };
-      return item ? updateItem(next, item.key, (x) => ({ ...x, step: startLiveRun(x.step, e.run_id) })) : next;
+      if (!ours || !isNonEmptyString(e.run_id)) return null;
+      const next = { ...state, stepRuns: { ...state.stepRuns, [e.run_id]: running ? running.key : '' } };
+      return running ? updateItem(next, running.key, (x) => ({ ...x, step: startLiveRun(x.step, e.run_id) })) : next;
     }
     case 'stdout':
     case 'stderr':
       if (!Object.hasOwn(state.stepRuns, e.run_id)) return null;
-      return withStep((step) => appendLiveLine(step, e.kind, typeof e.line === 'string' ? e.line : ''));
+      return inStep(state.stepRuns[e.run_id], (step) => appendLiveLine(step, e.kind, typeof e.line === 'string' ? e.line : ''));
     case 'artifact':
     case 'run_finished':
       // The step's own `execution` and `artifact` messages say the same, saved.
       return Object.hasOwn(state.stepRuns, e.run_id) ? state : null;
     case 'llm_prompt':
     case 'llm_started':
-      if (!inSession || !isNonEmptyString(e.call_id)) return null;
-      return { ...state, stepCalls: { ...state.stepCalls, [e.call_id]: state.runningStep || '' } };
+      if (!ours || !isNonEmptyString(e.call_id)) return null;
+      return { ...state, stepCalls: { ...state.stepCalls, [e.call_id]: running ? running.key : '' } };
     case 'llm_delta':
       if (!Object.hasOwn(state.stepCalls, e.call_id)) return null;
-      return withStep((step) => appendWriting(step, e.call_id, typeof e.text === 'string' ? e.text : ''));
+      return inStep(state.stepCalls[e.call_id], (step) => appendWriting(step, e.call_id, typeof e.text === 'string' ? e.text : ''));
     case 'llm_retrying':
     case 'llm_finished':
       return Object.hasOwn(state.stepCalls, e.call_id) ? state : null;
-    case 'image_build_line':
+    case 'image_build_line': {
       // The analysis image is being built (once per machine): the step waits
       // for it, and says so instead of a bare "Working on it…".
-      return withStep((step) => (step.preparing || step.timeline.length ? step : { ...step, preparing: true }));
+      const item = runningStepItem(state);
+      return inStep(item && item.key, (step) => (step.preparing || step.timeline.length ? step : { ...step, preparing: true }));
+    }
     default:
       return null;
   }

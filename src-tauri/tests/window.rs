@@ -900,6 +900,16 @@ async fn analyse_the_sales_table(client: &Client, profile: &AnalysisProfile) -> 
     .await;
     // U+E007 is WebDriver's Enter key: it sends the question.
     fill(client, "#ask-input", &format!("{QUESTION}\u{E007}")).await;
+    // While the step runs, it says so and offers Stop.
+    wait_until(
+        client,
+        "the running step with its Stop button",
+        "const s = document.querySelector('.step');
+         return s && s.dataset.state === 'running' && !s.querySelector('.step-stop').hidden
+           && s.querySelector('.question-text').textContent.length > 0",
+        Duration::from_secs(30),
+    )
+    .await;
     wait_until(
         client,
         "the step to end",
@@ -1102,6 +1112,12 @@ async fn a_session_reopens_from_home_after_a_restart() {
         reopened, live,
         "the reopened step shows what the live one did"
     );
+    let title = run_script(
+        &client,
+        "return document.querySelector('#session-title').textContent",
+    )
+    .await;
+    assert_eq!(title, listed[0], "the top bar names the open session");
     // The session is open again: the question box asks in it.
     wait_until(
         &client,

@@ -88,3 +88,31 @@ test('a step waiting for the analysis image says so until its first try', () => 
   const idle = opened();
   assert.equal(reduce(idle, { kind: 'image_build_line', image: 'x', line: 'y' }), idle);
 });
+
+test("the list's saved title replaces the open session's placeholder", () => {
+  let s = reduce(initialState(), { kind: 'ui:session_opened', session: { id: 'session-1', title: 'New analysis', datasets: [] }, replace: false });
+  s = reduce(s, { kind: 'ui:home_loaded', sessions: [{ id: 'session-1', title: 'Which region sold most', datasets: [], updated_at: 1, steps: 1 }] });
+  assert.equal(s.session.title, 'Which region sold most');
+});
+
+test("a step left running when going Home sends nothing to Home, nor into the next session's step", () => {
+  let s = opened();
+  s = reduce(s, { kind: 'ui:step_requested' });
+  s = reduce(s, conv(TWO_TRIES[0]));
+  s = reduce(s, conv(TWO_TRIES[1]));
+  s = reduce(s, { kind: 'run_started', run_id: 'run-1', session_id: 'session-1', title: 't', image: 'i' });
+  s = reduce(s, { kind: 'ui:session_closed' });
+  // Its events keep coming while Home shows.
+  s = reduce(s, { kind: 'stdout', run_id: 'run-1', line: 'late' });
+  s = reduce(s, { kind: 'llm_prompt', call_id: 'call-9', session_id: 'session-1', system: null, prompt: 'p', sample_rows_sent: 0, columns_left_out: 0 });
+  s = reduce(s, { kind: 'llm_delta', call_id: 'call-9', text: 'x' });
+  s = reduce(s, { kind: 'run_started', run_id: 'run-2', session_id: 'session-1', title: 't', image: 'i' });
+  assert.deepEqual(s.items, [], 'Home stays empty');
+  // Another session opens and asks: the old run's output does not land in it.
+  s = reduce(s, { kind: 'ui:session_opened', session: { id: 'session-2', title: 'B', datasets: [] }, replace: true });
+  s = reduce(s, { kind: 'ui:step_requested' });
+  s = reduce(s, conv({ ...TWO_TRIES[0], step_id: 'step-b' }, 'session-2'));
+  s = reduce(s, conv({ ...TWO_TRIES[1], step_id: 'step-b' }, 'session-2'));
+  s = reduce(s, { kind: 'stdout', run_id: 'run-2', line: 'stray' });
+  assert.deepEqual(s.items[0].step.timeline[0].live.lines, []);
+});
