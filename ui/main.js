@@ -101,7 +101,10 @@ async function start() {
     },
   });
 
-  const recent = createRecentSessions($('recent-sessions'), { onOpen: (id) => openSession(id) });
+  const recent = createRecentSessions($('recent-sessions'), {
+    onOpen: (id) => openSession(id),
+    onTrash: (id) => trashSession(id),
+  });
 
   let rendered = null;
   function flush() {
@@ -276,6 +279,18 @@ async function start() {
       } catch {
         // Closing only releases the lock; quitting releases it too.
       }
+    }
+    await loadRecentSessions();
+  }
+
+  /** Home → Move to trash: the session's folder goes to the OS trash, never for good. */
+  async function trashSession(sessionId) {
+    try {
+      await backend.deleteSession(sessionId);
+      toaster.show('Moved to the trash. You can restore it from there.', 'success');
+    } catch (err) {
+      const e = toUserError(err, 'Could not move the session to the trash');
+      toaster.show(`${e.title} ${e.advice}`.trim(), 'warning');
     }
     await loadRecentSessions();
   }

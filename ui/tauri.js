@@ -22,6 +22,7 @@
 //   open_session({ sessionId })     -> { id, title, datasets, conversation: [Message] }
 //   close_session({ sessionId })    -> bool: false when it was not open
 //   list_sessions()                 -> { sessions: [{ id, title, datasets, updated_at, steps }], damaged }
+//   delete_session({ sessionId })   -> null once the session is in the OS trash
 //   start_analysis({ sessionId, question }) -> the step's id; messages arrive as `conversation` events
 //   stop_step({ stepId })           -> bool: false when the step had already ended
 //   warm_session({ sessionId })     -> null once the session's container is ready
@@ -72,6 +73,7 @@ export function createTauriBackend() {
     openSession: (sessionId) => call('open_session', { sessionId }, 'Could not open the session'),
     closeSession: (sessionId) => call('close_session', { sessionId }, 'Could not close the session'),
     listSessions: () => call('list_sessions', undefined, 'Could not list your sessions'),
+    deleteSession: (sessionId) => call('delete_session', { sessionId }, 'Could not move the session to the trash'),
     startAnalysis: (sessionId, question) =>
       call('start_analysis', { sessionId, question }, 'Could not start the analysis'),
     stopStep: (stepId) => call('stop_step', { stepId }, 'Could not stop the analysis'),

@@ -1131,3 +1131,71 @@ async fn a_session_reopens_from_home_after_a_restart() {
     drop(driver);
     app.wait_for_the_end();
 }
+
+/// Home → Move to trash, asked twice: the session leaves the list and its
+/// folder is in the trash (the user's, here under the test's XDG data folder),
+/// not deleted for good.
+#[tokio::test(flavor = "multi_thread")]
+async fn home_moves_a_session_to_the_trash_after_asking_twice() {
+    let _window = ONE_WINDOW_AT_A_TIME.lock().await;
+    let temp = tempfile::tempdir().unwrap();
+    let state_dir = temp.path().join("data").join("app.sandpiper.desktop");
+    let store = sandpiper::store::SessionStore::in_state_dir(&state_dir);
+    let id = store
+        .create(sandpiper::SessionId::new(), Some("Last year's sales"), None)
+        .unwrap()
+        .id()
+        .clone();
+    let (driver, port) = start_driver(temp.path());
+    let client = open_app(port).await;
+    let app = app_process(&driver);
+    wait_until(
+        &client,
+        "Home to list the session",
+        "const b = document.querySelector('#recent-sessions .recent-title');
+         return b && b.textContent === \"Last year's sales\"",
+        Duration::from_secs(20),
+    )
+    .await;
+    let trash = "#recent-sessions .recent-trash";
+    click(&client, trash).await;
+    let asked = run_script(
+        &client,
+        &format!("return document.querySelector('{trash}').textContent"),
+    )
+    .await;
+    assert_eq!(asked, "Move to trash? Click again");
+    assert!(
+        state_dir.join("sessions").join(id.as_str()).is_dir(),
+        "one click moves nothing"
+    );
+    let shots = Path::new(env!("CARGO_TARGET_TMPDIR")).join("screenshots");
+    std::fs::create_dir_all(&shots).unwrap();
+    let size = viewport(&client).await;
+    let recent = Rect::of(&bounding_box(&client, "#recent-sessions").await, size);
+    screen_shows_the_page(
+        &client,
+        &shots.join("home-trash-asked.png"),
+        &[("recent sessions", recent)],
+    )
+    .await;
+    click(&client, trash).await;
+    wait_until(
+        &client,
+        "the list without the session",
+        "return document.querySelector('#recent-sessions').hidden &&
+                document.querySelector('#toasts').textContent.includes('Moved to the trash')",
+        Duration::from_secs(10),
+    )
+    .await;
+    assert!(!state_dir.join("sessions").join(id.as_str()).exists());
+    let trashed = temp.path().join("data/Trash/files").join(id.as_str());
+    assert!(
+        trashed.join("session.json").is_file(),
+        "the session is in the trash at {}",
+        trashed.display()
+    );
+    client.close().await.unwrap();
+    drop(driver);
+    app.wait_for_the_end();
+}
