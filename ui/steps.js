@@ -175,12 +175,16 @@ export function startLiveRun(step, runId) {
 /**
  * The timeline as shown: progress notices ("Running the code…", "Writing the
  * answer…") only while they are what is happening now (the last entry of a
- * running step); notices that tell something ("Trying another way: …") always.
+ * running step) and no try under way says it already; notices that tell
+ * something ("Trying another way: …") always.
  */
 export function visibleTimeline(step) {
   const last = step.timeline.length - 1;
+  // A try still under way already says what it is doing ("Running the code…").
+  const t = currentTry(step);
+  const trySaysIt = Boolean(t && !t.execution && !t.rejected);
   return step.timeline.filter(
-    (entry, i) => entry.kind !== 'notice' || !isProgress(entry.text) || (!step.ended && i === last),
+    (entry, i) => entry.kind !== 'notice' || !isProgress(entry.text) || (!step.ended && i === last && !trySaysIt),
   );
 }
 

@@ -1199,3 +1199,78 @@ async fn home_moves_a_session_to_the_trash_after_asking_twice() {
     drop(driver);
     app.wait_for_the_end();
 }
+
+/// Stop while a try's code runs: its output so far is shown as it prints, the
+/// step ends as stopped, and it is saved so.
+#[tokio::test(flavor = "multi_thread")]
+async fn stop_ends_a_running_analysis() {
+    let _window = ONE_WINDOW_AT_A_TIME.lock().await;
+    let server = ChatServer::scripted(vec![script_reply(
+        "import time\nprint('Reading every row...', flush=True)\ntime.sleep(120)",
+    )]);
+    let profile = AnalysisProfile::new(&server);
+    let (driver, port) = start_driver(profile.temp.path());
+    let client = open_app(port).await;
+    let app = app_process(&driver);
+    wait_until(
+        &client,
+        "Docker to be reported ready",
+        "return document.body.innerText.includes('Docker is ready')",
+        Duration::from_secs(30),
+    )
+    .await;
+    client
+        .execute(
+            "window.sandpiper.openDatasets(arguments[0]); return true",
+            vec![json!([profile.csv.display().to_string()])],
+        )
+        .await
+        .unwrap();
+    wait_until(
+        &client,
+        "the question box",
+        "return !document.querySelector('#ask-form').hidden",
+        Duration::from_secs(20),
+    )
+    .await;
+    fill(&client, "#ask-input", "Go through every row\u{E007}").await;
+    // What the code prints shows while it still runs.
+    wait_until(
+        &client,
+        "the running try's output",
+        "const o = document.querySelector('.step[data-state=\"running\"] .try-output');
+         return o && !o.hidden && o.textContent === 'Reading every row...'",
+        Duration::from_secs(60),
+    )
+    .await;
+    screenshot_the_step(&client, "analysis-running.png").await;
+    let started = Instant::now();
+    click(&client, ".step-stop").await;
+    let shown = wait_until(
+        &client,
+        "the step to stop",
+        "const s = document.querySelector('.step');
+         return s.dataset.state === 'cancelled'
+           ? [s.querySelector('.step-status').textContent, s.querySelector('.step-stop').hidden,
+              document.querySelector('#ask-button').disabled]
+           : false",
+        Duration::from_secs(30),
+    )
+    .await;
+    assert_eq!(
+        shown,
+        json!(["Stopped", true, false]),
+        "stopped, and the box asks again"
+    );
+    assert!(
+        started.elapsed() < Duration::from_secs(20),
+        "Stop took {:?}: the code was left to run",
+        started.elapsed()
+    );
+    let saved = profile.saved_conversation();
+    assert_eq!(saved.last().unwrap()["type"], "step_ended");
+    assert_eq!(saved.last().unwrap()["state"], "cancelled");
+    client.close().await.unwrap();
+    drop(driver);
+    app.wait_for_the_end();
+}

@@ -118,8 +118,14 @@ test('messages of another step or of unknown types change nothing', () => {
 test('progress notices show only while they are what happens now; telling ones stay', () => {
   let step = null;
   for (const m of TWO_TRIES.slice(0, 4)) step = reduceStep(step, m);
-  // Running: "Running the code…" is the last entry, so it shows.
-  assert.deepEqual(visibleTimeline(step).map((e) => e.kind === 'notice' ? e.text : `try ${e.number}`), ['try 1', 'Running the code…']);
+  const shown = (st) => visibleTimeline(st).map((e) => (e.kind === 'notice' ? e.text : `try ${e.number}`));
+  // Running: try 1 itself says "Running the code…"; the notice would repeat it.
+  assert.deepEqual(shown(step), ['try 1']);
+  // After the working try, "Writing the answer…" is what happens now.
+  let answering = step;
+  for (const m of TWO_TRIES.slice(4, 8)) answering = reduceStep(answering, m);
+  answering = reduceStep(answering, { type: 'notice', step_id: 'step-1', text: 'Writing the answer…', at: 9 });
+  assert.deepEqual(shown(answering), ['try 1', 'try 2', 'Writing the answer…']);
   step = reduceStep(step, { type: 'notice', step_id: 'step-1', text: 'Trying another way: reading the file as Latin-1.', at: 5 });
   for (const m of TWO_TRIES.slice(4)) step = reduceStep(step, m);
   assert.deepEqual(visibleTimeline(step).map((e) => e.kind === 'notice' ? e.text : `try ${e.number}`), [

@@ -76,10 +76,18 @@ export function createStepCard(item, deps) {
     setText(datasets, step.datasets.length ? `About ${step.datasets.join(', ')}` : '');
     show(datasets, step.datasets.length > 0);
     setText(status, stepStateText(step));
-    const tone = !step.ended ? 'tone-accent' : step.ended.state === 'done' ? 'tone-success' : 'tone-danger';
-    if (badge.className !== `card-badge ${tone}`) {
+    const tone = !step.ended
+      ? 'tone-accent'
+      : { done: 'tone-success', cancelled: 'tone-neutral', gave_up: 'tone-warning' }[step.ended.state] || 'tone-danger';
+    const look = step.ended ? step.ended.state : 'running';
+    if (badge.dataset.look !== look) {
+      badge.dataset.look = look;
       badge.className = `card-badge ${tone}`;
-      badge.replaceChildren(icon(!step.ended ? 'info' : step.ended.state === 'done' ? 'check' : 'alert'));
+      badge.replaceChildren(
+        !step.ended
+          ? h('span', { class: 'spinner', 'aria-hidden': 'true' })
+          : icon(step.ended.state === 'done' ? 'check' : step.ended.state === 'cancelled' ? 'stop' : 'alert'),
+      );
     }
     show(stopBtn, !step.ended);
     stopBtn.disabled = step.stopping;
