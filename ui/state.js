@@ -345,7 +345,10 @@ const HANDLERS = {
         if (at < 0) items.push({ type: 'step', key, step: reduceStep(newStep(m.step_id), m) });
         else items[at] = { ...items[at], step: reduceStep(items[at].step, m) };
       }
-      next = { ...next, items, usage: null };
+      // A step of this session still running here (left for Home meanwhile):
+      // it goes on on screen, and the question box waits for it.
+      const last = items[items.length - 1];
+      next = { ...next, items, usage: null, runningStep: last && !last.step.ended ? last.step.stepId : null };
     }
     return next;
   },

@@ -19,6 +19,10 @@ pub struct AppState {
     /// lock, so another window cannot write to it meanwhile; dropping it (close,
     /// delete, quit) releases the lock.
     pub open_sessions: Mutex<HashMap<SessionId, Arc<SessionHandle>>>,
+    /// Sessions with a step running, and the handle the step writes through: a
+    /// session closed (Home) while its step runs stays locked by this window
+    /// until the step ends, so reopening it here takes this handle again.
+    pub stepping: Mutex<HashMap<SessionId, Arc<SessionHandle>>>,
 }
 
 impl AppState {
@@ -28,6 +32,7 @@ impl AppState {
             artifacts_root,
             session_id: SessionId::new(),
             open_sessions: Mutex::new(HashMap::new()),
+            stepping: Mutex::new(HashMap::new()),
         }
     }
 
@@ -43,7 +48,10 @@ impl AppState {
     }
 
     pub fn keep_open(&self, handle: SessionHandle) -> Arc<SessionHandle> {
-        let handle = Arc::new(handle);
+        self.keep_open_shared(Arc::new(handle))
+    }
+
+    pub fn keep_open_shared(&self, handle: Arc<SessionHandle>) -> Arc<SessionHandle> {
         self.open_sessions
             .lock()
             .expect("open sessions lock")
@@ -66,5 +74,25 @@ impl AppState {
             .lock()
             .expect("open sessions lock")
             .clear();
+    }
+
+    /// The handle of a step still running in the session `id`, if any.
+    pub fn stepping_in(&self, id: &SessionId) -> Option<Arc<SessionHandle>> {
+        self.stepping
+            .lock()
+            .expect("stepping lock")
+            .get(id)
+            .cloned()
+    }
+
+    pub fn step_started(&self, handle: &Arc<SessionHandle>) {
+        self.stepping
+            .lock()
+            .expect("stepping lock")
+            .insert(handle.id().clone(), Arc::clone(handle));
+    }
+
+    pub fn step_ended(&self, id: &SessionId) {
+        self.stepping.lock().expect("stepping lock").remove(id);
     }
 }

@@ -1200,8 +1200,9 @@ async fn home_moves_a_session_to_the_trash_after_asking_twice() {
     app.wait_for_the_end();
 }
 
-/// Stop while a try's code runs: its output so far is shown as it prints, the
-/// step ends as stopped, and it is saved so.
+/// Stop while a try's code runs: its output so far is shown as it prints; the
+/// analyst goes Home and reopens the session while it runs, and Stop there ends
+/// the step as stopped, saved so.
 #[tokio::test(flavor = "multi_thread")]
 async fn stop_ends_a_running_analysis() {
     let _window = ONE_WINDOW_AT_A_TIME.lock().await;
@@ -1244,6 +1245,27 @@ async fn stop_ends_a_running_analysis() {
     )
     .await;
     screenshot_the_step(&client, "analysis-running.png").await;
+    // Home and back while the code runs: the session opens again with its step
+    // still running here (this window still holds it), and can be stopped.
+    click(&client, "#home-button").await;
+    wait_until(
+        &client,
+        "Home with the session",
+        "return !document.querySelector('#empty-state').hidden &&
+                document.querySelector('#recent-sessions .recent-item') !== null",
+        Duration::from_secs(10),
+    )
+    .await;
+    click(&client, "#recent-sessions .recent-item").await;
+    wait_until(
+        &client,
+        "the reopened session with its step still running",
+        "const s = document.querySelector('.step');
+         return s && s.dataset.state === 'running' && !s.querySelector('.step-stop').hidden
+           && document.querySelector('#ask-button').disabled",
+        Duration::from_secs(10),
+    )
+    .await;
     let started = Instant::now();
     click(&client, ".step-stop").await;
     let shown = wait_until(

@@ -116,3 +116,14 @@ test("a step left running when going Home sends nothing to Home, nor into the ne
   s = reduce(s, { kind: 'stdout', run_id: 'run-2', line: 'stray' });
   assert.deepEqual(s.items[0].step.timeline[0].live.lines, []);
 });
+
+test('reopening a session whose step still runs here shows it running, and the rest of it arrives live', () => {
+  const s0 = opened(TWO_TRIES.slice(0, 3));
+  assert.equal(s0.runningStep, 'step-1');
+  let s = reduce(s0, { kind: 'run_started', run_id: 'run-1', session_id: 'session-1', title: 't', image: 'i' });
+  s = reduce(s, { kind: 'stdout', run_id: 'run-1', line: 'Rows: 4' });
+  assert.deepEqual(s.items[0].step.timeline[0].live.lines, [{ stream: 'stdout', text: 'Rows: 4' }]);
+  for (const m of TWO_TRIES.slice(3)) s = reduce(s, conv(m));
+  assert.equal(s.runningStep, null);
+  assert.equal(opened(TWO_TRIES).runningStep, null, 'a finished conversation has nothing running');
+});

@@ -8,7 +8,7 @@ use crate::state::AppState;
 use sandpiper::SessionId;
 use sandpiper::ids::StepId;
 use std::sync::Arc;
-use tauri::{AppHandle, Emitter, State};
+use tauri::{AppHandle, Emitter, Manager, State};
 
 /// Starts answering `question` in the open session and returns the step's id
 /// at once; the step ends with a `step_ended` conversation message.
@@ -21,14 +21,18 @@ pub async fn start_analysis(
 ) -> CommandResult<String> {
     let session = state.open_session(&session_id)?;
     let sink = Arc::new(WindowSink::new(app.clone()));
-    let (step_id, handle) = state
-        .engine
-        .start_analysis_in_session(session, question, sink)?;
+    let (step_id, handle) =
+        state
+            .engine
+            .start_analysis_in_session(Arc::clone(&session), question, sink)?;
+    state.step_started(&session);
     // The step tells its own end, except when the conversation itself could
     // not be saved: then the window must hear it, or it would wait forever.
     let id = step_id.clone();
     tauri::async_runtime::spawn(async move {
-        let error = match handle.await {
+        let ended = handle.await;
+        app.state::<AppState>().step_ended(&session_id);
+        let error = match ended {
             Ok(Ok(_)) => return,
             Ok(Err(err)) => CommandError::from(err),
             Err(_) => CommandError::stopped_unexpectedly("The question"),

@@ -101,8 +101,12 @@ pub fn open_session(
     state: State<'_, AppState>,
     session_id: SessionId,
 ) -> CommandResult<SessionView> {
+    // Closed here while a step still runs in it: this window still holds it.
+    if let Some(handle) = state.stepping_in(&session_id) {
+        state.keep_open_shared(handle);
+    }
     if let Ok(handle) = state.open_session(&session_id) {
-        // Already open here (Home was shown meanwhile): read it again.
+        // Already open here (or its step still runs): read it again.
         let mut view = view_of(&handle);
         view.conversation = handle.conversation()?;
         return Ok(view);
