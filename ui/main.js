@@ -137,7 +137,8 @@ async function start() {
     show($('home-button'), mode === 'app' && !empty);
     if (!prev || prev.session !== state.session) {
       $('session-title').textContent = state.session ? state.session.title : '';
-      show($('session-title'), Boolean(state.session && state.session.title));
+      if (!state.session) $('session-title-input').hidden = true;
+      show($('session-title'), Boolean(state.session && state.session.title) && $('session-title-input').hidden);
     }
     announceChanges(prev, state);
     updateTicker();
@@ -283,6 +284,21 @@ async function start() {
     await loadRecentSessions();
   }
 
+  async function renameSession(title) {
+    const open = state.session;
+    if (!open) return;
+    try {
+      await backend.renameSession(open.id, title);
+      titleInput.hidden = true;
+      await loadRecentSessions();
+    } catch (err) {
+      const e = toUserError(err, 'Could not rename the session');
+      toaster.show(`${e.title} ${e.advice}`.trim(), 'warning');
+      titleInput.focus();
+    }
+    show($('session-title'), Boolean(state.session));
+  }
+
   /** Home → Move to trash: the session's folder goes to the OS trash, never for good. */
   async function trashSession(sessionId) {
     try {
@@ -407,6 +423,32 @@ async function start() {
   $('choose-footer').addEventListener('click', chooseFile);
   $('settings-button').addEventListener('click', () => settingsDialog.open());
   $('home-button').addEventListener('click', () => leaveSession());
+  // The session's name in the top bar: click to rename, Enter saves, Escape
+  // (or leaving the field) keeps the old one.
+  const titleInput = $('session-title-input');
+  function editTitle(editing) {
+    show($('session-title'), !editing && Boolean(state.session));
+    show(titleInput, editing);
+  }
+  $('session-title').addEventListener('click', () => {
+    if (!state.session) return;
+    titleInput.value = state.session.title;
+    editTitle(true);
+    titleInput.focus();
+    titleInput.select();
+  });
+  titleInput.addEventListener('keydown', (e) => {
+    if (e.key === 'Escape') {
+      e.preventDefault();
+      editTitle(false);
+    } else if (e.key === 'Enter' && !e.isComposing) {
+      e.preventDefault();
+      renameSession(titleInput.value);
+    }
+  });
+  titleInput.addEventListener('blur', () => {
+    if (!titleInput.hidden) editTitle(false);
+  });
   $('docker-pill').addEventListener('click', () => checkDocker({ manual: true }));
   $('settings-button').disabled = !backend;
   $('choose-empty').disabled = !backend;

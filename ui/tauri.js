@@ -23,6 +23,7 @@
 //   close_session({ sessionId })    -> bool: false when it was not open
 //   list_sessions()                 -> { sessions: [{ id, title, datasets, updated_at, steps }], damaged }
 //   delete_session({ sessionId })   -> null once the session is in the OS trash
+//   rename_session({ sessionId, title }) -> null once renamed
 //   start_analysis({ sessionId, question }) -> the step's id; messages arrive as `conversation` events
 //   stop_step({ stepId })           -> bool: false when the step had already ended
 //   warm_session({ sessionId })     -> null once the session's container is ready
@@ -73,6 +74,8 @@ export function createTauriBackend() {
     openSession: (sessionId) => call('open_session', { sessionId }, 'Could not open the session'),
     closeSession: (sessionId) => call('close_session', { sessionId }, 'Could not close the session'),
     listSessions: () => call('list_sessions', undefined, 'Could not list your sessions'),
+    renameSession: (sessionId, title) =>
+      call('rename_session', { sessionId, title }, 'Could not rename the session'),
     deleteSession: (sessionId) => call('delete_session', { sessionId }, 'Could not move the session to the trash'),
     startAnalysis: (sessionId, question) =>
       call('start_analysis', { sessionId, question }, 'Could not start the analysis'),

@@ -1296,3 +1296,79 @@ async fn stop_ends_a_running_analysis() {
     drop(driver);
     app.wait_for_the_end();
 }
+
+/// A click on the open session's name renames it: Enter saves, and Home lists
+/// it under the new name.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_open_session_is_renamed_from_the_top_bar() {
+    let _window = ONE_WINDOW_AT_A_TIME.lock().await;
+    let temp = tempfile::tempdir().unwrap();
+    let state_dir = temp.path().join("data").join("app.sandpiper.desktop");
+    let store = sandpiper::store::SessionStore::in_state_dir(&state_dir);
+    let id = store
+        .create(sandpiper::SessionId::new(), Some("Sales"), None)
+        .unwrap()
+        .id()
+        .clone();
+    let (driver, port) = start_driver(temp.path());
+    let client = open_app(port).await;
+    let app = app_process(&driver);
+    wait_until(
+        &client,
+        "Home to list the session",
+        "return document.querySelector('#recent-sessions .recent-item') !== null",
+        Duration::from_secs(20),
+    )
+    .await;
+    click(&client, "#recent-sessions .recent-item").await;
+    wait_until(
+        &client,
+        "the session's name in the top bar",
+        "const t = document.querySelector('#session-title'); return !t.hidden && t.textContent === 'Sales'",
+        Duration::from_secs(10),
+    )
+    .await;
+    click(&client, "#session-title").await;
+    wait_until(
+        &client,
+        "the name to turn into a field",
+        "const i = document.querySelector('#session-title-input');
+         return !i.hidden && document.activeElement === i && i.value === 'Sales'",
+        Duration::from_secs(5),
+    )
+    .await;
+    // End (U+E010), five Backspaces (U+E003) for "Sales", the new name, and
+    // Enter (U+E007), as a user would type them. (WebDriver's own clear would
+    // leave the field, which keeps the old name.)
+    let keys = format!(
+        "\u{E010}{}Sales 2025, by region\u{E007}",
+        "\u{E003}".repeat("Sales".len())
+    );
+    fill(&client, "#session-title-input", &keys).await;
+    wait_until(
+        &client,
+        "the new name in the top bar",
+        "const t = document.querySelector('#session-title');
+         return !t.hidden && t.textContent === 'Sales 2025, by region' &&
+                document.querySelector('#session-title-input').hidden",
+        Duration::from_secs(10),
+    )
+    .await;
+    assert_eq!(
+        store.read(&id).unwrap().meta.title,
+        "Sales 2025, by region",
+        "the new name is saved"
+    );
+    click(&client, "#home-button").await;
+    wait_until(
+        &client,
+        "Home to list the new name",
+        "const b = document.querySelector('#recent-sessions .recent-title');
+         return b && b.textContent === 'Sales 2025, by region'",
+        Duration::from_secs(10),
+    )
+    .await;
+    client.close().await.unwrap();
+    drop(driver);
+    app.wait_for_the_end();
+}

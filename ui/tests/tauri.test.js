@@ -102,6 +102,7 @@ test('the session and analysis commands are invoked with the names and arguments
   await b.openSession('session-1');
   await b.closeSession('session-1');
   await b.listSessions();
+  await b.renameSession('session-1', 'Sales 2025');
   await b.deleteSession('session-1');
   await b.startAnalysis('session-1', 'Which region sold most?');
   await b.stopStep('step-1');
@@ -112,6 +113,7 @@ test('the session and analysis commands are invoked with the names and arguments
     ['open_session', { sessionId: 'session-1' }],
     ['close_session', { sessionId: 'session-1' }],
     ['list_sessions', undefined],
+    ['rename_session', { sessionId: 'session-1', title: 'Sales 2025' }],
     ['delete_session', { sessionId: 'session-1' }],
     ['start_analysis', { sessionId: 'session-1', question: 'Which region sold most?' }],
     ['stop_step', { stepId: 'step-1' }],
