@@ -90,6 +90,8 @@ fn start_driver(xdg_root: &Path) -> (Driver, u16) {
         .env("XDG_DATA_HOME", xdg_root.join("data"))
         .env("XDG_CONFIG_HOME", xdg_root.join("config"))
         .env("XDG_CACHE_HOME", xdg_root.join("cache"))
+        // A key from the developer's environment must not answer for the app.
+        .env_remove("ANTHROPIC_API_KEY")
         .spawn()
         .expect("tauri-driver starts");
     let driver = Driver(child);
@@ -1368,6 +1370,79 @@ async fn the_open_session_is_renamed_from_the_top_bar() {
         Duration::from_secs(10),
     )
     .await;
+    client.close().await.unwrap();
+    drop(driver);
+    app.wait_for_the_end();
+}
+
+/// A question with no API key for the chosen provider: the step ends saying so
+/// in plain words, and "Open Settings" opens Settings where the key goes.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_missing_key_ends_the_step_with_open_settings() {
+    let _window = ONE_WINDOW_AT_A_TIME.lock().await;
+    let server = ChatServer::start();
+    let profile = AnalysisProfile::new(&server);
+    // The profile's settings, with Claude chosen and no key anywhere.
+    let store = profile.state_dir().join("settings.json");
+    let mut saved: Value = serde_json::from_str(&std::fs::read_to_string(&store).unwrap()).unwrap();
+    saved["settings"]["llm"] = json!({ "provider": "anthropic" });
+    std::fs::write(&store, saved.to_string()).unwrap();
+    let (driver, port) = start_driver(profile.temp.path());
+    let client = open_app(port).await;
+    let app = app_process(&driver);
+    wait_until(
+        &client,
+        "the window to be up",
+        "return document.body.innerText.includes('Docker is ready')",
+        Duration::from_secs(30),
+    )
+    .await;
+    client
+        .execute(
+            "window.sandpiper.openDatasets(arguments[0]); return true",
+            vec![json!([profile.csv.display().to_string()])],
+        )
+        .await
+        .unwrap();
+    wait_until(
+        &client,
+        "the question box",
+        "return !document.querySelector('#ask-form').hidden",
+        Duration::from_secs(20),
+    )
+    .await;
+    fill(&client, "#ask-input", "How many rows?\u{E007}").await;
+    let shown = wait_until(
+        &client,
+        "the step to end with its error",
+        "const s = document.querySelector('.step');
+         const e = s && s.querySelector('.step-error');
+         return s && s.dataset.state !== 'running' && !e.hidden
+           ? [s.dataset.state, e.querySelector('strong').textContent, e.querySelector('.error-fix').textContent]
+           : false",
+        Duration::from_secs(30),
+    )
+    .await;
+    assert_eq!(
+        shown,
+        json!([
+            "failed",
+            "Sandpiper has no API key for Claude (Anthropic).",
+            "Open Settings"
+        ]),
+    );
+    click(&client, ".step .error-fix").await;
+    wait_until(
+        &client,
+        "Settings to open",
+        "return document.querySelector('#settings-dialog').open",
+        Duration::from_secs(10),
+    )
+    .await;
+    assert!(
+        server.chat_requests().is_empty(),
+        "nothing was sent to any model"
+    );
     client.close().await.unwrap();
     drop(driver);
     app.wait_for_the_end();
