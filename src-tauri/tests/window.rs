@@ -382,6 +382,8 @@ async fn the_window_opens_profiles_a_dropped_csv_and_shows_the_histogram() {
     )
     .unwrap();
 
+    // The dropped file starts a session, whose container the app keeps.
+    let _containers = RemovesSessionContainers(store.parent().unwrap().to_owned());
     let (driver, port) = start_driver(temp.path());
     let client = open_app(port).await;
     let app = app_process(&driver);
@@ -763,6 +765,8 @@ impl AppProcess {
 /// A clean profile for the app whose Settings ask the scripted server and run
 /// scripts in the bare test image; a sales table to drop on it.
 struct AnalysisProfile {
+    // Dropped first: the containers go before the folder they name.
+    _containers: RemovesSessionContainers,
     temp: tempfile::TempDir,
     csv: PathBuf,
 }
@@ -778,7 +782,13 @@ impl AnalysisProfile {
         .unwrap();
         let image =
             std::env::var("SANDPIPER_TEST_IMAGE").unwrap_or_else(|_| "python:3.11-slim".into());
-        let profile = Self { temp, csv };
+        let containers =
+            RemovesSessionContainers(temp.path().join("data").join("app.sandpiper.desktop"));
+        let profile = Self {
+            _containers: containers,
+            temp,
+            csv,
+        };
         let store = profile.state_dir().join("settings.json");
         std::fs::create_dir_all(store.parent().unwrap()).unwrap();
         std::fs::write(
@@ -841,10 +851,14 @@ impl AnalysisProfile {
     }
 }
 
-impl Drop for AnalysisProfile {
-    /// The session containers the app kept for reopening go with the test.
+/// Removes, when dropped, the session containers (and their volumes) of the
+/// sessions under an app data folder: the app keeps them for reopening, the
+/// tests must not leave them behind.
+struct RemovesSessionContainers(PathBuf);
+
+impl Drop for RemovesSessionContainers {
     fn drop(&mut self) {
-        let state_dir = self.state_dir();
+        let state_dir = self.0.clone();
         let Ok(entries) = std::fs::read_dir(state_dir.join("sessions")) else {
             return;
         };
@@ -982,6 +996,12 @@ fn assert_two_tries_and_the_answer(shown: &Value) {
 
 /// Scrolls the step card into view and screenshots what the user sees.
 async fn screenshot_the_step(client: &Client, name: &str) {
+    screenshot_the_step_at(client, name, ".step-card").await;
+}
+
+/// The same, comparing the screen with the page closely at `part` (a running
+/// step's card holds a spinner, which moves between the two pictures).
+async fn screenshot_the_step_at(client: &Client, name: &str, part: &str) {
     run_script(
         client,
         "document.querySelector('.step').scrollIntoView({ block: 'start' }); return true",
@@ -990,17 +1010,17 @@ async fn screenshot_the_step(client: &Client, name: &str) {
     let shots = Path::new(env!("CARGO_TARGET_TMPDIR")).join("screenshots");
     std::fs::create_dir_all(&shots).unwrap();
     let size = viewport(client).await;
-    let card = Rect::of(&bounding_box(client, ".step-card").await, size);
+    let card = Rect::of(&bounding_box(client, part).await, size);
     let shot = shots.join(name);
     screen_shows_the_page(
         client,
         &shot,
-        &[("window", Rect::window(size)), ("step card", card)],
+        &[("window", Rect::window(size)), (part, card)],
     )
     .await;
     assert!(
         region_deviation(&shot, card) > 0.05,
-        "the step card is blank on the screen"
+        "the step is blank on the screen"
     );
 }
 
@@ -1246,7 +1266,7 @@ async fn stop_ends_a_running_analysis() {
         Duration::from_secs(60),
     )
     .await;
-    screenshot_the_step(&client, "analysis-running.png").await;
+    screenshot_the_step_at(&client, "analysis-running.png", ".step-timeline").await;
     // Home and back while the code runs: the session opens again with its step
     // still running here (this window still holds it), and can be stopped.
     click(&client, "#home-button").await;
