@@ -414,6 +414,8 @@ fn the_shell_forwards_on_the_event_name_the_ui_listens_to() {
     .unwrap();
     assert!(shell.contains("pub const ENGINE_EVENT: &str = \"engine-event\";"));
     assert!(js_source().contains("export const ENGINE_EVENT = 'engine-event';"));
+    assert!(shell.contains("pub const STEP_FAILED_EVENT: &str = \"step-failed\";"));
+    assert!(js_source().contains("export const STEP_FAILED_EVENT = 'step-failed';"));
 }
 
 #[test]

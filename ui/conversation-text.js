@@ -19,10 +19,11 @@ export function callUsageText(answer) {
   return parts.join(' · ');
 }
 
-/** The composer's running total: "This conversation: 1,212 tokens in · 100 out (2 questions)". */
+/** The composer's running total: "This conversation: 1,212 tokens in · 100 out (2 model calls)".
+ *  Calls, not questions: the agent asks the model several times per question. */
 export function sessionUsageText(usage) {
   if (!usage || !(usage.calls > 0)) return '';
-  const calls = `${formatCount(usage.calls)} ${usage.calls === 1 ? 'question' : 'questions'}`;
+  const calls = `${formatCount(usage.calls)} ${usage.calls === 1 ? 'model call' : 'model calls'}`;
   let text = `This conversation: ${formatCount(usage.inputTokens)} tokens in · ${formatCount(usage.outputTokens)} out (${calls})`;
   if (usage.callsWithoutCounts > 0) {
     text += `; ${formatCount(usage.callsWithoutCounts)} without counts from the server`;

@@ -10,6 +10,10 @@
 /** The Tauri event name the shell forwards engine events on. */
 export const ENGINE_EVENT = 'engine-event';
 
+/** The shell's own event for a step that ended without its `step_ended` message:
+ *  `{ session_id, step_id, error: { code, title, advice } }`. */
+export const STEP_FAILED_EVENT = 'step-failed';
+
 /** Every event kind, mapped to its fields (besides `kind`), exactly as serde emits them. */
 export const EVENT_FIELDS = Object.freeze({
   image_pull_started: ['image'],

@@ -2,19 +2,23 @@
 // plain browser), keeps the view state with the pure reducer in state.js, and
 // renders it with the modules in view/.
 //
+// A dropped or chosen file gets its quick profile and joins the open session
+// (a new one when none is open); the question box asks the analysis agent in
+// that session. With nothing open, Home lists the recent sessions to reopen.
+//
 // Exposed for end-to-end tests (OS drag-and-drop cannot be scripted):
 //   window.sandpiper.openDatasets(paths) -> Promise<(runId | null)[]>
-//   window.sandpiper.ask(question)       -> Promise: the ask command's answer, or null
 //   window.sandpiper.getState()          -> the current view state
 
 import { hasTauri, createTauriBackend } from './tauri.js';
 import { isKnownEvent } from './events.js';
-import { initialState, reduce, isDockerReady, activeRuns, loadedDatasets } from './state.js';
+import { initialState, reduce, isDockerReady, activeRuns } from './state.js';
 import { sessionUsageText } from './conversation-text.js';
 import { toUserError } from './errors.js';
 import { icon, logo } from './view/icons.js';
 import { show } from './view/dom.js';
 import { outcomeStyle } from './view/outcomes.js';
+import { createRecentSessions } from './view/recent-sessions.js';
 import { createConversation } from './view/conversation.js';
 import { renderDockerPill, createDockerPanel } from './view/docker.js';
 import { createSettingsDialog } from './view/settings-dialog.js';
@@ -77,7 +81,7 @@ async function start() {
     deps: {
       fileSrc: (path) => (backend ? backend.fileSrc(path) : ''),
       onStop: stopRun,
-      onStopAnswer: stopAnswer,
+      onStopStep: stopStep,
       onDismiss: (key) => dispatch({ kind: 'ui:dismiss', key }),
       // Created below; only reached once the window is up.
       onOpenSettings: (section) => settingsDialog.open(section),
@@ -97,6 +101,11 @@ async function start() {
     },
   });
 
+  const recent = createRecentSessions($('recent-sessions'), {
+    onOpen: (id) => openSession(id),
+    onTrash: (id) => trashSession(id),
+  });
+
   let rendered = null;
   function flush() {
     cancelAnimationFrame(frame);
@@ -105,7 +114,7 @@ async function start() {
     fallback = 0;
     const prev = rendered;
     rendered = state;
-    const empty = state.items.length === 0;
+    const empty = state.items.length === 0 && !state.session;
     app.dataset.mode = mode === 'browser' ? 'browser' : empty ? 'empty' : 'conversation';
     show($('browser-state'), mode === 'browser');
     show($('empty-state'), mode === 'app' && empty);
@@ -115,8 +124,21 @@ async function start() {
       dockerPanel.render(state.docker);
     }
     if (!prev || prev.items !== state.items) conversation.render(state.items);
-    if (!prev || prev.items !== state.items || prev.asking !== state.asking || prev.usage !== state.usage) {
+    if (
+      !prev ||
+      prev.items !== state.items ||
+      prev.runningStep !== state.runningStep ||
+      prev.session !== state.session ||
+      prev.usage !== state.usage
+    ) {
       renderAskBox();
+    }
+    if (!prev || prev.home !== state.home) recent.render(state.home);
+    show($('home-button'), mode === 'app' && !empty);
+    if (!prev || prev.session !== state.session) {
+      $('session-title').textContent = state.session ? state.session.title : '';
+      if (!state.session) $('session-title-input').hidden = true;
+      show($('session-title'), Boolean(state.session && state.session.title) && $('session-title-input').hidden);
     }
     announceChanges(prev, state);
     updateTicker();
@@ -147,14 +169,17 @@ async function start() {
     }
   }
 
-  // The question box shows once a dataset profiled fine; one question at a time.
+  // The question box shows once the session has a dataset; one question at a time.
   function renderAskBox() {
-    const datasets = loadedDatasets(state);
+    const datasets = state.session ? state.session.datasets : [];
     show($('ask-form'), mode === 'app' && datasets.length > 0);
-    const asking = state.asking !== null;
-    $('ask-button').disabled = asking;
-    $('ask-input').disabled = asking;
-    $('ask-button').textContent = asking ? 'Asking…' : 'Ask';
+    const busy = state.runningStep !== null;
+    $('ask-button').disabled = busy;
+    $('ask-input').disabled = busy;
+    $('ask-button').textContent = busy ? 'Working…' : 'Start Analysis';
+    $('ask-hint').textContent = datasets.length
+      ? `About ${datasets.map((d) => d.name).join(', ')} · or drop another file on this window`
+      : 'or drop a CSV anywhere on this window';
     const usage = sessionUsageText(state.usage);
     $('session-usage').textContent = usage;
     show($('session-usage'), Boolean(usage));
@@ -163,30 +188,136 @@ async function start() {
   // --- actions ------------------------------------------------------------
   let requestSeq = 0;
 
-  /** Sends the question about the loaded datasets; the reply streams in as events. */
-  async function ask(question) {
+  /** Asks the analysis agent in the open session; its messages arrive as events. */
+  async function analyse(question) {
     const text = String(question ?? '').trim();
-    if (!backend || !backend.ask || !text || state.asking !== null) return null;
-    const requestId = ++requestSeq;
+    if (!backend || !text || !state.session || state.runningStep !== null) return null;
     // Whoever asks wants to see the answer: follow the conversation to its end.
     conversation.scrollToBottom(false);
-    dispatch({ kind: 'ui:ask_requested', requestId, question: text });
+    dispatch({ kind: 'ui:step_requested' });
     try {
-      const answer = await backend.ask(text, loadedDatasets(state));
-      dispatch({ kind: 'ui:ask_done', requestId });
-      return answer;
+      const stepId = String(await backend.startAnalysis(state.session.id, text));
+      dispatch({ kind: 'ui:step_started', stepId });
+      return stepId;
     } catch (err) {
-      dispatch({ kind: 'ui:ask_failed', requestId, error: toUserError(err, 'Could not ask the model') });
+      dispatch({ kind: 'ui:step_not_started', error: toUserError(err, 'Could not start the analysis') });
       return null;
     }
   }
 
-  async function stopAnswer(callId) {
-    dispatch({ kind: 'ui:answer_stop_requested', callId });
+  async function stopStep(stepId) {
+    dispatch({ kind: 'ui:step_stop_requested', stepId });
     try {
-      await backend.cancelAsk(callId);
+      await backend.stopStep(stepId);
     } catch (err) {
-      dispatch({ kind: 'ui:error', error: toUserError(err, 'Could not stop the answer') });
+      dispatch({ kind: 'ui:error', error: toUserError(err, 'Could not stop the analysis') });
+    }
+  }
+
+  // The open session, or the one being created for the first dropped file (two
+  // files dropped one after the other must land in the same session).
+  let creatingSession = null;
+  async function sessionForNewFiles() {
+    if (state.session) return state.session.id;
+    if (!creatingSession) {
+      creatingSession = backend
+        .createSession()
+        .then((session) => {
+          dispatch({ kind: 'ui:session_opened', session, replace: false });
+          return session.id;
+        })
+        .finally(() => {
+          creatingSession = null;
+        });
+    }
+    return creatingSession;
+  }
+
+  async function addToSession(paths) {
+    // The dev demo (dev/demo.js) plays profiles only: it has no sessions.
+    if (!backend.createSession) return;
+    try {
+      const sessionId = await sessionForNewFiles();
+      const datasets = await backend.addSessionDatasets(sessionId, paths);
+      dispatch({ kind: 'ui:session_datasets', sessionId, datasets });
+      warm(sessionId);
+    } catch (err) {
+      dispatch({ kind: 'ui:error', error: toUserError(err, 'Could not add the file to the session') });
+    }
+  }
+
+  /** Gets the session's container ready while the analyst types. A failure is
+   *  not shown here: the question asked next meets it again and its step says
+   *  what went wrong, in words, with the fix. */
+  function warm(sessionId) {
+    backend.warmSession(sessionId).catch(() => {});
+  }
+
+  /** Home → a recent session: its saved conversation, drawn as it was shown live. */
+  async function openSession(sessionId) {
+    if (!backend) return false;
+    try {
+      if (state.session && state.session.id !== sessionId) await leaveSession();
+      const session = await backend.openSession(sessionId);
+      dispatch({ kind: 'ui:session_opened', session, replace: true });
+      if (session.datasets.length) warm(session.id);
+      conversation.scrollToBottom(false);
+      return true;
+    } catch (err) {
+      toaster.show(`${toUserError(err, 'Could not open the session').title}`, 'warning');
+      dispatch({ kind: 'ui:home_failed', error: toUserError(err, 'Could not open the session') });
+      return false;
+    }
+  }
+
+  /** Lets go of the open session (another window may open it) and shows Home. */
+  async function leaveSession() {
+    const open = state.session;
+    dispatch({ kind: 'ui:session_closed' });
+    if (open) {
+      try {
+        await backend.closeSession(open.id);
+      } catch {
+        // Closing only releases the lock; quitting releases it too.
+      }
+    }
+    await loadRecentSessions();
+  }
+
+  async function renameSession(title) {
+    const open = state.session;
+    if (!open) return;
+    try {
+      await backend.renameSession(open.id, title);
+      titleInput.hidden = true;
+      await loadRecentSessions();
+    } catch (err) {
+      const e = toUserError(err, 'Could not rename the session');
+      toaster.show(`${e.title} ${e.advice}`.trim(), 'warning');
+      titleInput.focus();
+    }
+    show($('session-title'), Boolean(state.session));
+  }
+
+  /** Home → Move to trash: the session's folder goes to the OS trash, never for good. */
+  async function trashSession(sessionId) {
+    try {
+      await backend.deleteSession(sessionId);
+      toaster.show('Moved to the trash. You can restore it from there.', 'success');
+    } catch (err) {
+      const e = toUserError(err, 'Could not move the session to the trash');
+      toaster.show(`${e.title} ${e.advice}`.trim(), 'warning');
+    }
+    await loadRecentSessions();
+  }
+
+  async function loadRecentSessions() {
+    if (!backend || !backend.listSessions) return;
+    try {
+      const list = await backend.listSessions();
+      dispatch({ kind: 'ui:home_loaded', sessions: list.sessions });
+    } catch (err) {
+      dispatch({ kind: 'ui:home_failed', error: toUserError(err, 'Could not list your sessions') });
     }
   }
 
@@ -197,6 +328,7 @@ async function start() {
     const requests = list.map((path) => ({ path, requestId: ++requestSeq }));
     conversation.scrollToBottom(false);
     for (const r of requests) dispatch({ kind: 'ui:open_requested', ...r });
+    addToSession(list);
     return Promise.all(
       requests.map(async ({ path, requestId }) => {
         try {
@@ -278,7 +410,7 @@ async function start() {
     const question = askInput.value;
     if (!question.trim()) return;
     askInput.value = '';
-    ask(question);
+    analyse(question);
   });
   // Enter asks; Shift+Enter starts a new line.
   askInput.addEventListener('keydown', (e) => {
@@ -290,6 +422,33 @@ async function start() {
   $('choose-empty').addEventListener('click', chooseFile);
   $('choose-footer').addEventListener('click', chooseFile);
   $('settings-button').addEventListener('click', () => settingsDialog.open());
+  $('home-button').addEventListener('click', () => leaveSession());
+  // The session's name in the top bar: click to rename, Enter saves, Escape
+  // (or leaving the field) keeps the old one.
+  const titleInput = $('session-title-input');
+  function editTitle(editing) {
+    show($('session-title'), !editing && Boolean(state.session));
+    show(titleInput, editing);
+  }
+  $('session-title').addEventListener('click', () => {
+    if (!state.session) return;
+    titleInput.value = state.session.title;
+    editTitle(true);
+    titleInput.focus();
+    titleInput.select();
+  });
+  titleInput.addEventListener('keydown', (e) => {
+    if (e.key === 'Escape') {
+      e.preventDefault();
+      editTitle(false);
+    } else if (e.key === 'Enter' && !e.isComposing) {
+      e.preventDefault();
+      renameSession(titleInput.value);
+    }
+  });
+  titleInput.addEventListener('blur', () => {
+    if (!titleInput.hidden) editTitle(false);
+  });
   $('docker-pill').addEventListener('click', () => checkDocker({ manual: true }));
   $('settings-button').disabled = !backend;
   $('choose-empty').disabled = !backend;
@@ -311,7 +470,7 @@ async function start() {
 
   window.sandpiper = Object.freeze({
     openDatasets,
-    ask,
+    openSession,
     getState: () => state,
     checkDocker: () => checkDocker({ manual: true }),
   });
@@ -334,7 +493,14 @@ async function start() {
     }
     if (!isKnownEvent(event)) return;
     dispatch(event);
+    // A session's first question gives it its title: read it back with the list.
+    if (event.kind === 'conversation' && event.message && event.message.type === 'step_ended') loadRecentSessions();
     if (event.kind === 'run_finished' && event.outcome === 'docker_failure') checkDocker();
+  });
+
+  if (backend.onStepFailed) await backend.onStepFailed((payload) => {
+    if (!payload || typeof payload !== 'object') return;
+    dispatch({ kind: 'ui:step_failed', stepId: payload.step_id, error: payload.error });
   });
 
   await backend.onDragDrop(({ type, paths }) => {
@@ -346,6 +512,7 @@ async function start() {
     }
   });
 
+  await loadRecentSessions();
   await checkDocker();
   if (backend.ready) backend.ready({ openDatasets });
 }

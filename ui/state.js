@@ -17,10 +17,17 @@
 //   { type: 'question', key: 'q:<n>', ... }    a question the analyst asked
 //   { type: 'answer', key: 'call:<id>', ... }  one model call: what was sent, the
 //                                              streamed reply, retries, tokens, errors
+//   { type: 'step', key: 'step:<id>', step }   one question to the analysis agent in
+//                                              the open session (see steps.js)
+// `state.session` is the saved session open in the window ({ id, title, datasets }),
+// `state.runningStep` the id of its step in progress (one at a time), and
+// `state.home` the recent sessions Home lists. The code runs and model calls of
+// the open session's steps are drawn inside their step, never as cards of their own.
 // `state.usage` is the session's token total (from `session_usage`), and
 // `state.asking` the request id of the question in flight (one at a time).
 
 import { basename } from './format.js';
+import { reduceStep, newStep, appendLiveLine, appendWriting, startLiveRun } from './steps.js';
 
 /** Lines kept per run card: the latest ones. Older ones are counted, not stored. */
 export const MAX_LINES_PER_RUN = 5000;
@@ -38,11 +45,26 @@ export function initialState() {
     asking: null,
     /** the session's token totals: { sessionId, inputTokens, outputTokens, calls, callsWithoutCounts } */
     usage: null,
+    /** the saved session open in the window: { id, title, datasets: [{ name, path, notice }] } */
+    session: null,
+    /** the id of the open session's step in progress, or 'starting' until its id is known */
+    runningStep: null,
+    /** run id / call id -> step key, for the code runs and model calls of sessions
+     *  this window opened ('' once nothing here shows them) */
+    stepRuns: {},
+    stepCalls: {},
+    /** every session this window has opened: a step left running there after
+     *  going Home still sends events, which must not become cards on Home */
+    seenSessions: {},
+    /** Home's recent sessions: null until listed */
+    home: { sessions: null, error: null },
   };
 }
 
 export function reduce(state, event, ctx = {}) {
   if (!event || typeof event !== 'object' || typeof event.kind !== 'string') return state;
+  const routed = routeToStep(state, event);
+  if (routed !== null) return routed;
   if (!Object.prototype.hasOwnProperty.call(HANDLERS, event.kind)) return state;
   const now = ctx && typeof ctx.now === 'number' ? ctx.now : null;
   return HANDLERS[event.kind](state, event, now);
@@ -293,7 +315,100 @@ const HANDLERS = {
     };
   },
 
+  conversation(state, e) {
+    const m = e.message;
+    if (!state.session || e.session_id !== state.session.id || !m || !isNonEmptyString(m.step_id)) return state;
+    const key = stepKey(m.step_id);
+    const existing = findItem(state, key);
+    const step = reduceStep(existing ? existing.step : newStep(m.step_id), m);
+    let next = existing
+      ? updateItem(state, key, (item) => (item.step === step ? item : { ...item, step }))
+      : { ...state, items: [...state.items, { type: 'step', key, step }] };
+    if (m.type === 'question' && state.runningStep === 'starting') next = { ...next, runningStep: m.step_id };
+    if (m.type === 'step_ended' && next.runningStep === m.step_id) next = { ...next, runningStep: null };
+    return next;
+  },
+
   // --- the window's own actions ---
+  /** A session was created or opened: its saved conversation replaces what was shown when `replace`. */
+  'ui:session_opened'(state, e) {
+    const s = e.session;
+    if (!s || !isNonEmptyString(s.id)) return state;
+    const session = { id: s.id, title: typeof s.title === 'string' ? s.title : '', datasets: datasetsOf(s.datasets) };
+    let next = { ...state, session, runningStep: null, seenSessions: { ...state.seenSessions, [s.id]: true } };
+    if (e.replace) {
+      const items = [];
+      for (const m of Array.isArray(s.conversation) ? s.conversation : []) {
+        if (!m || !isNonEmptyString(m.step_id)) continue;
+        const key = stepKey(m.step_id);
+        const at = items.findIndex((item) => item.key === key);
+        if (at < 0) items.push({ type: 'step', key, step: reduceStep(newStep(m.step_id), m) });
+        else items[at] = { ...items[at], step: reduceStep(items[at].step, m) };
+      }
+      // A step of this session still running here (left for Home meanwhile):
+      // it goes on on screen, and the question box waits for it.
+      const last = items[items.length - 1];
+      next = { ...next, items, usage: null, runningStep: last && !last.step.ended ? last.step.stepId : null };
+    }
+    return next;
+  },
+
+  'ui:session_datasets'(state, e) {
+    if (!state.session || state.session.id !== e.sessionId) return state;
+    return { ...state, session: { ...state.session, datasets: datasetsOf(e.datasets) } };
+  },
+
+  /** Back to Home: nothing of the session stays on screen. */
+  'ui:session_closed'(state) {
+    return { ...state, session: null, items: [], runningStep: null, usage: null, asking: null };
+  },
+
+  'ui:home_loaded'(state, e) {
+    const sessions = (Array.isArray(e.sessions) ? e.sessions : []).filter((s) => s && isNonEmptyString(s.id));
+    const next = { ...state, home: { sessions, error: null } };
+    // The open session's title as saved (suggested from its first question).
+    const open = state.session && sessions.find((s) => s.id === state.session.id);
+    if (!open || typeof open.title !== 'string' || open.title === state.session.title) return next;
+    return { ...next, session: { ...state.session, title: open.title } };
+  },
+
+  'ui:home_failed'(state, e) {
+    return { ...state, home: { sessions: state.home.sessions, error: errorOf(e) } };
+  },
+
+  'ui:step_requested'(state) {
+    if (state.runningStep !== null) return state;
+    return { ...state, runningStep: 'starting' };
+  },
+
+  /** start_analysis answered with the step's id (its question may be shown already). */
+  'ui:step_started'(state, e) {
+    if (!isNonEmptyString(e.stepId)) return state;
+    const step = findItem(state, stepKey(e.stepId));
+    if (step && step.step.ended) return state.runningStep === 'starting' ? { ...state, runningStep: null } : state;
+    return { ...state, runningStep: e.stepId };
+  },
+
+  'ui:step_not_started'(state, e) {
+    const next = { ...state, seq: state.seq + 1, runningStep: null };
+    return { ...next, items: [...state.items, errorCard(next.seq, errorOf(e), 'Your question was not started.')] };
+  },
+
+  'ui:step_stop_requested'(state, e) {
+    const item = isNonEmptyString(e.stepId) ? findItem(state, stepKey(e.stepId)) : null;
+    if (!item || item.step.ended) return state;
+    return updateItem(state, item.key, (x) => ({ ...x, step: { ...x.step, stopping: true } }));
+  },
+
+  /** The shell's `step-failed`: the step ended without its last message. */
+  'ui:step_failed'(state, e) {
+    const item = isNonEmptyString(e.stepId) ? findItem(state, stepKey(e.stepId)) : null;
+    const next = state.runningStep === e.stepId ? { ...state, runningStep: null } : state;
+    if (!item || item.step.ended) return next;
+    const ended = { state: 'failed', tries: 0, inputTokens: 0, outputTokens: 0, durationMs: 0 };
+    return updateItem(next, item.key, (x) => ({ ...x, step: { ...x.step, error: errorOf(e), ended, stopping: false } }));
+  },
+
   'ui:ask_requested'(state, e) {
     if (e.requestId === undefined || !isNonEmptyString(e.question) || !e.question.trim()) return state;
     const item = { type: 'question', key: `q:${e.requestId}`, requestId: e.requestId, text: e.question.trim() };
@@ -419,6 +534,78 @@ const HANDLERS = {
     return { ...state, items: state.items.filter((x) => x !== item) };
   },
 };
+
+// ---------------------------------------------------------------------------
+// The open session's runs and model calls, drawn in their step
+
+function stepKey(stepId) {
+  return `step:${stepId}`;
+}
+
+/** The running step's item, or null. */
+function runningStepItem(state) {
+  if (!isNonEmptyString(state.runningStep) || state.runningStep === 'starting') return null;
+  return findItem(state, stepKey(state.runningStep));
+}
+
+/**
+ * The state after an engine event that belongs to a step of the open session
+ * (a run or model call of its), or null when the event is not one of those.
+ * Runs and calls of this window's sessions that belong to no step on screen
+ * (warming the container, a step left running when the analyst went Home)
+ * are dropped: they are not cards of their own.
+ */
+function routeToStep(state, e) {
+  const ours = isNonEmptyString(e.session_id) && Object.hasOwn(state.seenSessions, e.session_id);
+  const inSession = Boolean(state.session) && e.session_id === state.session.id;
+  // The step a run or call was recorded for, when it is still on screen.
+  const inStep = (key, fn) => {
+    const item = key ? findItem(state, key) : null;
+    if (!item || item.type !== 'step') return state;
+    const step = fn(item.step);
+    return step === item.step ? state : updateItem(state, item.key, (x) => ({ ...x, step }));
+  };
+  const running = inSession ? runningStepItem(state) : null;
+  switch (e.kind) {
+    case 'run_started': {
+      if (!ours || !isNonEmptyString(e.run_id)) return null;
+      const next = { ...state, stepRuns: { ...state.stepRuns, [e.run_id]: running ? running.key : '' } };
+      return running ? updateItem(next, running.key, (x) => ({ ...x, step: startLiveRun(x.step, e.run_id) })) : next;
+    }
+    case 'stdout':
+    case 'stderr':
+      if (!Object.hasOwn(state.stepRuns, e.run_id)) return null;
+      return inStep(state.stepRuns[e.run_id], (step) => appendLiveLine(step, e.kind, typeof e.line === 'string' ? e.line : ''));
+    case 'artifact':
+    case 'run_finished':
+      // The step's own `execution` and `artifact` messages say the same, saved.
+      return Object.hasOwn(state.stepRuns, e.run_id) ? state : null;
+    case 'llm_prompt':
+    case 'llm_started':
+      if (!ours || !isNonEmptyString(e.call_id)) return null;
+      return { ...state, stepCalls: { ...state.stepCalls, [e.call_id]: running ? running.key : '' } };
+    case 'llm_delta':
+      if (!Object.hasOwn(state.stepCalls, e.call_id)) return null;
+      return inStep(state.stepCalls[e.call_id], (step) => appendWriting(step, e.call_id, typeof e.text === 'string' ? e.text : ''));
+    case 'llm_retrying':
+    case 'llm_finished':
+      return Object.hasOwn(state.stepCalls, e.call_id) ? state : null;
+    case 'image_build_line': {
+      // The analysis image is being built (once per machine): the step waits
+      // for it, and says so instead of a bare "Working on it…".
+      const item = runningStepItem(state);
+      return inStep(item && item.key, (step) => (step.preparing || step.timeline.length ? step : { ...step, preparing: true }));
+    }
+    default:
+      return null;
+  }
+}
+
+function datasetsOf(list) {
+  return (Array.isArray(list) ? list : [])
+    .filter((d) => d && isNonEmptyString(d.name))
+    .map((d) => ({ name: d.name, path: typeof d.path === 'string' ? d.path : '', notice: typeof d.notice === 'string' ? d.notice : null }));
+}
 
 // ---------------------------------------------------------------------------
 // Helpers

@@ -17,12 +17,21 @@
 //   test_connection({ provider, baseUrl, model }) -> { message, models, model }
 //   api_key_status({ provider })                  -> { in_keychain, from_environment }
 //   save_api_key({ provider, key }) / forget_api_key({ provider }) -> the same
-//   ask({ question, paths })        -> { call_id, answered } when the reply is complete
-//   cancel_ask({ callId })          -> bool: false when the reply had already ended
-// Events: 'engine-event' (payload: one Event from src/events.rs) and the webview's
-// native drag-and-drop events.
+//   create_session()                -> { id, title, datasets: [], conversation: [] }
+//   add_session_datasets({ sessionId, paths }) -> the session's datasets [{ name, path, notice }]
+//   open_session({ sessionId })     -> { id, title, datasets, conversation: [Message] }
+//   close_session({ sessionId })    -> bool: false when it was not open
+//   list_sessions()                 -> { sessions: [{ id, title, datasets, updated_at, steps }], damaged }
+//   delete_session({ sessionId })   -> null once the session is in the OS trash
+//   rename_session({ sessionId, title }) -> null once renamed
+//   start_analysis({ sessionId, question }) -> the step's id; messages arrive as `conversation` events
+//   stop_step({ stepId })           -> bool: false when the step had already ended
+//   warm_session({ sessionId })     -> null once the session's container is ready
+// Events: 'engine-event' (payload: one Event from src/events.rs), 'step-failed'
+// ({ session_id, step_id, error }: a step that ended without its last message),
+// and the webview's native drag-and-drop events.
 
-import { ENGINE_EVENT } from './events.js';
+import { ENGINE_EVENT, STEP_FAILED_EVENT } from './events.js';
 import { toUserError } from './errors.js';
 
 /** True when the page runs inside the Sandpiper app. */
@@ -59,8 +68,24 @@ export function createTauriBackend() {
     apiKeyStatus: (provider) => call('api_key_status', { provider }, 'Could not check the keychain'),
     saveApiKey: (provider, key) => call('save_api_key', { provider, key }, 'Could not save the key'),
     forgetApiKey: (provider) => call('forget_api_key', { provider }, 'Could not remove the key'),
-    ask: (question, paths) => call('ask', { question, paths }, 'Could not ask the model'),
-    cancelAsk: (callId) => call('cancel_ask', { callId }, 'Could not stop the answer'),
+    createSession: () => call('create_session', undefined, 'Could not start a session'),
+    addSessionDatasets: (sessionId, paths) =>
+      call('add_session_datasets', { sessionId, paths }, 'Could not add the file to the session'),
+    openSession: (sessionId) => call('open_session', { sessionId }, 'Could not open the session'),
+    closeSession: (sessionId) => call('close_session', { sessionId }, 'Could not close the session'),
+    listSessions: () => call('list_sessions', undefined, 'Could not list your sessions'),
+    renameSession: (sessionId, title) =>
+      call('rename_session', { sessionId, title }, 'Could not rename the session'),
+    deleteSession: (sessionId) => call('delete_session', { sessionId }, 'Could not move the session to the trash'),
+    startAnalysis: (sessionId, question) =>
+      call('start_analysis', { sessionId, question }, 'Could not start the analysis'),
+    stopStep: (stepId) => call('stop_step', { stepId }, 'Could not stop the analysis'),
+    warmSession: (sessionId) => call('warm_session', { sessionId }, 'Could not get the session ready'),
+
+    /** handler({ session_id, step_id, error }) when a step ends without its last message. */
+    onStepFailed(handler) {
+      return tauri.event.listen(STEP_FAILED_EVENT, (e) => handler(e.payload));
+    },
 
     /** handler(event) for each engine event; resolves to an unlisten function. */
     onEngineEvent(handler) {

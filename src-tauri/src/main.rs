@@ -25,6 +25,17 @@ fn main() {
             tauri::async_runtime::spawn(async move {
                 let _ = engine.reap_orphans().await;
             });
+            // The analysis image (pandas and the table readers) is built once, in
+            // the background from the start, so a first question rarely waits for
+            // it. A failure here is not shown: a question asked later builds it
+            // again and says in its own step what went wrong.
+            if state.engine.settings().agent.analysis_image {
+                let engine = state.engine.clone();
+                let sink = events::WindowSink::new(app.handle().clone());
+                tauri::async_runtime::spawn(async move {
+                    let _ = engine.prepare_analysis_image(&sink).await;
+                });
+            }
             app.manage(state);
             Ok(())
         })
@@ -45,7 +56,26 @@ fn main() {
             commands::llm::forget_api_key,
             commands::llm::ask,
             commands::llm::cancel_ask,
+            commands::sessions::create_session,
+            commands::sessions::add_session_datasets,
+            commands::sessions::open_session,
+            commands::sessions::close_session,
+            commands::sessions::list_sessions,
+            commands::sessions::rename_session,
+            commands::sessions::delete_session,
+            commands::sessions::export_session,
+            commands::analysis::start_analysis,
+            commands::analysis::stop_step,
+            commands::analysis::warm_session,
         ])
-        .run(tauri::generate_context!())
-        .expect("Sandpiper could not start its window");
+        .build(tauri::generate_context!())
+        .expect("Sandpiper could not start its window")
+        .run(|app, event| {
+            if let tauri::RunEvent::Exit = event {
+                // Let go of the open sessions now: quitting must never leave a
+                // session locked for the next start, even while the process
+                // still winds down its background work.
+                app.state::<state::AppState>().close_all();
+            }
+        });
 }

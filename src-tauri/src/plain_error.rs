@@ -5,7 +5,7 @@
 use sandpiper::PlainWords;
 use serde::Serialize;
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Clone, Serialize)]
 pub struct CommandError {
     pub code: String,
     pub title: String,
@@ -29,3 +29,15 @@ impl From<PlainWords> for CommandError {
 }
 
 pub type CommandResult<T> = Result<T, CommandError>;
+
+impl CommandError {
+    /// A task of the shell's that panicked: not the analyst's doing, and the
+    /// next try usually works.
+    pub fn stopped_unexpectedly(what: &str) -> Self {
+        Self {
+            code: "app.stopped_unexpectedly".into(),
+            title: format!("{what} stopped unexpectedly."),
+            advice: "Try again. If it keeps happening, restart Sandpiper.".into(),
+        }
+    }
+}

@@ -1,14 +1,16 @@
 //! The desktop app, end to end: it builds, opens its window under a real X display,
 //! says Docker is ready, profiles a CSV handed to it the way a drop does, shows the
 //! histogram inline, and a screenshot of the screen is not blank. Then, in Settings,
-//! it points the app at a local OpenAI-compatible server (scripted, on 127.0.0.1),
-//! tests the connection, asks a question in the question box, and sees the reply
-//! stream in with its token usage and exactly what was sent. The answer card must be
-//! wholly in view, and the X screen (what the user sees) must match WebKit's own
-//! rendering of the page, also where the Settings dialog was. Last, in Settings →
+//! it points the app at a local OpenAI-compatible server (scripted, on 127.0.0.1)
+//! and tests the connection; the X screen (what the user sees) must match WebKit's
+//! own rendering of the page, also where the Settings dialog was. Last, in Settings →
 //! Packages, a proxy written without http:// is refused in the engine's plain words
 //! with everything typed still there, the corrected one is saved, and what was saved
 //! kept the packages settings the dialog does not show.
+//!
+//! The analysis tests ask the analysis agent in a saved session: a first try whose
+//! code fails and a second that works, shown and saved; and the same session
+//! reopened from Home after the app was closed and started again.
 //!
 //! Needs a display (`xvfb-run -a`), tauri-driver and WebKitWebDriver; scripts/test
 //! provides all three. Missing any of them fails the test: it never skips.
@@ -23,6 +25,10 @@ use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command};
 use std::time::{Duration, Instant};
+
+/// The tests share one X display and the screenshots compare what is on it
+/// with the page: one app window at a time.
+static ONE_WINDOW_AT_A_TIME: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 
 /// Stops tauri-driver with SIGTERM (never SIGKILL: only TERM makes it stop its
 /// WebKitWebDriver child, which otherwise keeps the port and hangs the next run).
@@ -84,6 +90,8 @@ fn start_driver(xdg_root: &Path) -> (Driver, u16) {
         .env("XDG_DATA_HOME", xdg_root.join("data"))
         .env("XDG_CONFIG_HOME", xdg_root.join("config"))
         .env("XDG_CACHE_HOME", xdg_root.join("cache"))
+        // A key from the developer's environment must not answer for the app.
+        .env_remove("ANTHROPIC_API_KEY")
         .spawn()
         .expect("tauri-driver starts");
     let driver = Driver(child);
@@ -338,6 +346,7 @@ async fn viewport(client: &Client) -> (u32, u32) {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn the_window_opens_profiles_a_dropped_csv_and_shows_the_histogram() {
+    let _window = ONE_WINDOW_AT_A_TIME.lock().await;
     let temp = tempfile::tempdir().unwrap();
     let csv = temp.path().join("measurements.csv");
     let mut rows = String::from("station,temperature,rainfall\n");
@@ -361,16 +370,23 @@ async fn the_window_opens_profiles_a_dropped_csv_and_shows_the_histogram() {
     std::fs::create_dir_all(store.parent().unwrap()).unwrap();
     std::fs::write(
         &store,
-        json!({ "settings": { "packages": {
-            "store_volume": "sandpiper-packages-e2e",
-            "denylist": ["requests"],
-        } } })
+        json!({ "settings": {
+            "packages": {
+                "store_volume": "sandpiper-packages-e2e",
+                "denylist": ["requests"],
+            },
+            // No question is asked here: the app need not build the analysis image.
+            "agent": { "analysis_image": false },
+        } })
         .to_string(),
     )
     .unwrap();
 
-    let (_driver, port) = start_driver(temp.path());
+    // The dropped file starts a session, whose container the app keeps.
+    let _containers = RemovesSessionContainers(store.parent().unwrap().to_owned());
+    let (driver, port) = start_driver(temp.path());
     let client = open_app(port).await;
+    let app = app_process(&driver);
 
     wait_until(
         &client,
@@ -442,15 +458,17 @@ async fn the_window_opens_profiles_a_dropped_csv_and_shows_the_histogram() {
     );
     assert!(colours > 16, "the screen looks blank ({colours} colours)");
 
-    ask_a_local_model_about_the_dataset(&client, &shots).await;
+    point_the_app_at_a_local_model(&client, &shots).await;
     packages_settings_refuse_a_bad_proxy_then_save_the_fixed_one(&client, &shots, &store).await;
 
     client.close().await.unwrap();
+    drop(driver);
+    app.wait_for_the_end();
 }
 
 /// Settings → Language model → a local OpenAI-compatible server, Test connection,
-/// Save; then a question, whose reply streams into the conversation with its tokens.
-async fn ask_a_local_model_about_the_dataset(client: &Client, shots: &Path) {
+/// Save (the question box then asks this model: see the analysis tests below).
+async fn point_the_app_at_a_local_model(client: &Client, shots: &Path) {
     let server = ChatServer::start();
     click(client, SETTINGS_BUTTON).await;
     wait_until(
@@ -498,125 +516,20 @@ async fn ask_a_local_model_about_the_dataset(client: &Client, shots: &Path) {
     )
     .await;
 
-    let question = "How many rows are there?";
-    fill(client, "#ask-input", question).await;
-    click(client, "#ask-button").await;
-    // The reply grows piece by piece before it is complete.
-    wait_until(
-        client,
-        "the first piece of the reply",
-        "const a = document.querySelector('.answer-card .answer-text');
-         return a && a.textContent.startsWith('The table has ') && a.textContent.length < 40",
-        Duration::from_secs(60),
-    )
-    .await;
-    let usage = wait_until(
-        client,
-        "the whole reply and its token usage",
-        "const card = document.querySelector('.answer-card');
-         const text = card && card.querySelector('.answer-text').textContent;
-         const usage = document.querySelector('#session-usage');
-         return text === 'The table has 200 rows from 5 stations.' && !usage.hidden
-           ? [card.querySelector('.answer-usage').textContent, usage.textContent] : false",
-        Duration::from_secs(30),
-    )
-    .await;
-    assert!(
-        usage[0]
-            .as_str()
-            .unwrap()
-            .starts_with("321 tokens in · 12 out"),
-        "{usage}"
-    );
-    assert_eq!(
-        usage[1].as_str().unwrap(),
-        "This conversation: 321 tokens in · 12 out (1 question)"
-    );
-
-    // "What was sent" shows exactly the message the server received.
-    click(client, ".answer-card .sent-summary").await;
-    let shown = wait_until(
-        client,
-        "the text that was sent",
-        "const d = document.querySelector('.answer-card .sent');
-         return d.open && d.querySelector('.sent-text').innerText",
-        Duration::from_secs(5),
-    )
-    .await;
-    let requests = server.chat_requests();
-    assert_eq!(requests.len(), 1);
-    let sent = requests[0]["messages"][1]["content"].as_str().unwrap();
-    assert!(sent.starts_with("Dataset \"measurements.csv\""), "{sent}");
-    assert!(
-        sent.contains("200 rows, 3 columns") && sent.ends_with(question),
-        "{sent}"
-    );
-    assert!(
-        shown
-            .as_str()
-            .unwrap()
-            .ends_with(&format!("Message:\n{sent}")),
-        "shown: {shown}\nsent: {sent}"
-    );
-
-    // The newest answer is in view, "What was sent" included: the conversation
-    // followed it down instead of staying where the profile had left it.
-    let boxes = client
-        .execute_async(
-            "const done = arguments[0];
-             requestAnimationFrame(() => requestAnimationFrame(() => {
-               const view = document.querySelector('#scroller').getBoundingClientRect();
-               const card = document.querySelector('.answer-card').getBoundingClientRect();
-               const text = document.querySelector('.answer-card .answer-text').getBoundingClientRect();
-               done({ view: view.toJSON(), card: card.toJSON(), text: text.toJSON(),
-                      jump: !document.querySelector('#jump').hidden,
-                      size: [innerWidth, innerHeight] });
-             }));",
-            vec![],
-        )
-        .await
-        .unwrap();
-    let view = &boxes["view"];
-    let card = &boxes["card"];
-    let inside = |k: &str| card[k].as_f64().unwrap();
-    assert!(
-        inside("top") >= view["top"].as_f64().unwrap()
-            && inside("bottom") <= view["bottom"].as_f64().unwrap()
-            && inside("left") >= 0.0
-            && inside("right") <= boxes["size"][0].as_f64().unwrap(),
-        "the answer card is not wholly in view: {boxes}"
-    );
-    assert_eq!(
-        boxes["jump"],
-        json!(false),
-        "\"New output\" is offered: {boxes}"
-    );
-
-    // The toast from saving the settings is gone, so nothing changes on the
-    // screen while it is compared with the page.
+    // Once the dialog closes, the screen where it was shows the page again.
     wait_for_the_settings_toast_to_go(client).await;
     let size = viewport(client).await;
-    let window = Rect::window(size);
-    let dialog = Rect::of(&dialog_box, size);
-    let answer = Rect::of(card, size);
-    let answer_text = Rect::of(&boxes["text"], size);
-    let shot = shots.join("answer-streamed.png");
+    let shot = shots.join("model-saved.png");
     let (deviation, _) = screen_shows_the_page(
         client,
         &shot,
         &[
-            ("window", window),
-            ("where the settings dialog was", dialog),
-            ("answer card", answer),
+            ("window", Rect::window(size)),
+            ("where the settings dialog was", Rect::of(&dialog_box, size)),
         ],
     )
     .await;
-    assert!(deviation > 0.02, "the screen looks blank after the answer");
-    let text_deviation = region_deviation(&shot, answer_text);
-    assert!(
-        text_deviation > 0.05,
-        "the answer's text is blank on the screen ({text_deviation} at {answer_text:?})"
-    );
+    assert!(deviation > 0.02, "the screen looks blank after Settings");
 }
 
 /// Settings → Packages: a proxy without http:// comes back as the engine's refusal
@@ -750,4 +663,807 @@ async fn packages_settings_refuse_a_bad_proxy_then_save_the_fixed_one(
         }),
         "saved: {saved}"
     );
+}
+
+// ---------------------------------------------------------------------------
+// The analysis agent in saved sessions
+
+/// Try 1's script uses a name it never defined; try 2's works (standard library
+/// only: the bare test image has no pandas).
+const BROKEN_SCRIPT: &str = "print('South', totals['South'])";
+const TOTALS_SCRIPT: &str = "import csv
+totals = {}
+for row in csv.DictReader(open(main_file)):
+    totals[row['region']] = totals.get(row['region'], 0) + int(row['sales'])
+for region, total in sorted(totals.items()):
+    print(region, total)";
+const QUESTION: &str = "Which region sold the most?";
+const ANSWER: &str = "South sold the most: 250.";
+
+/// A model reply with the script in a ```python fence, a line a piece.
+fn script_reply(code: &str) -> chat_server::Reply {
+    format!("Here is the script:\n```python\n{code}\n```\n")
+        .split_inclusive('\n')
+        .map(str::to_owned)
+        .collect()
+}
+
+/// The app's process, started by WebKitWebDriver under tauri-driver.
+struct AppProcess(i32);
+
+/// The app started for `driver`'s session: the `sandpiper-desktop` process
+/// among the driver's descendants.
+fn app_process(driver: &Driver) -> AppProcess {
+    let parents: Vec<(i32, i32, String)> = std::fs::read_dir("/proc")
+        .unwrap()
+        .flatten()
+        .filter_map(|e| e.file_name().to_str()?.parse::<i32>().ok())
+        .filter_map(|pid| {
+            let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+            // "pid (comm) state ppid ...": comm may hold spaces, so split at its ')'.
+            let (head, rest) = stat.rsplit_once(')')?;
+            let comm = head.split_once('(')?.1.to_owned();
+            let ppid = rest.split_whitespace().nth(1)?.parse().ok()?;
+            Some((pid, ppid, comm))
+        })
+        .collect();
+    let driver_pid = driver.0.id() as i32;
+    let descends = |mut pid: i32| {
+        while pid > 1 {
+            if pid == driver_pid {
+                return true;
+            }
+            pid = match parents.iter().find(|(p, _, _)| *p == pid) {
+                Some((_, ppid, _)) => *ppid,
+                None => return false,
+            };
+        }
+        false
+    };
+    let app = parents
+        .iter()
+        .find(|(pid, _, comm)| comm.starts_with("sandpiper-desk") && descends(*pid))
+        .unwrap_or_else(|| panic!("the app's process is not under tauri-driver ({driver_pid})"));
+    AppProcess(app.0)
+}
+
+impl AppProcess {
+    fn is_running(&self) -> bool {
+        // A zombie has ended: only its exit status is left for its parent.
+        std::fs::read_to_string(format!("/proc/{}/stat", self.0))
+            .map(|stat| {
+                !stat
+                    .rsplit_once(')')
+                    .is_some_and(|(_, rest)| rest.trim_start().starts_with('Z'))
+            })
+            .unwrap_or(false)
+    }
+
+    /// Waits for the app to end after its WebDriver session did. WebKitWebDriver
+    /// closes the page, not always the window, and then the app keeps running
+    /// after the driver is gone (a user closing the window quits it); so, as
+    /// the user's own quit would, it is asked to end (SIGTERM) when still up.
+    fn wait_for_the_end(&self) {
+        let deadline = Instant::now() + Duration::from_secs(3);
+        while self.is_running() && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        if self.is_running() {
+            eprintln!("the app outlived its WebDriver session: ending it (SIGTERM)");
+            unsafe {
+                libc::kill(self.0, libc::SIGTERM);
+            }
+            let deadline = Instant::now() + Duration::from_secs(10);
+            while self.is_running() {
+                assert!(Instant::now() < deadline, "the app did not end on SIGTERM");
+                std::thread::sleep(Duration::from_millis(50));
+            }
+        }
+    }
+}
+
+/// A clean profile for the app whose Settings ask the scripted server and run
+/// scripts in the bare test image; a sales table to drop on it.
+struct AnalysisProfile {
+    // Dropped first: the containers go before the folder they name.
+    _containers: RemovesSessionContainers,
+    temp: tempfile::TempDir,
+    csv: PathBuf,
+}
+
+impl AnalysisProfile {
+    fn new(server: &ChatServer) -> Self {
+        let temp = tempfile::tempdir().unwrap();
+        let csv = temp.path().join("sales.csv");
+        std::fs::write(
+            &csv,
+            "region,sales\nNorth,100\nSouth,250\nNorth,120\nEast,175\n",
+        )
+        .unwrap();
+        let image =
+            std::env::var("SANDPIPER_TEST_IMAGE").unwrap_or_else(|_| "python:3.11-slim".into());
+        let containers =
+            RemovesSessionContainers(temp.path().join("data").join("app.sandpiper.desktop"));
+        let profile = Self {
+            _containers: containers,
+            temp,
+            csv,
+        };
+        let store = profile.state_dir().join("settings.json");
+        std::fs::create_dir_all(store.parent().unwrap()).unwrap();
+        std::fs::write(
+            &store,
+            json!({ "settings": {
+                "sandbox": { "image": image },
+                "llm": { "provider": "openai-compatible", "base_url": server.base_url, "model": chat_server::MODEL },
+                "agent": { "analysis_image": false },
+            } })
+            .to_string(),
+        )
+        .unwrap();
+        profile
+    }
+
+    /// The app's data folder (`$XDG_DATA_HOME/<identifier>`): settings and sessions.
+    fn state_dir(&self) -> PathBuf {
+        self.temp.path().join("data").join("app.sandpiper.desktop")
+    }
+
+    /// The one saved session's id.
+    fn session_id(&self) -> sandpiper::SessionId {
+        let list = sandpiper::store::SessionStore::in_state_dir(&self.state_dir())
+            .list()
+            .unwrap();
+        assert_eq!(list.sessions.len(), 1, "one saved session");
+        list.sessions[0].id.clone()
+    }
+
+    /// Waits for the closed app's process to end: until then it holds the
+    /// session's lock, and a new app would be refused the session.
+    async fn wait_until_no_app_holds_the_session(&self) {
+        let store = sandpiper::store::SessionStore::in_state_dir(&self.state_dir());
+        let id = self.session_id();
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            match store.open(&id) {
+                // Dropped at once: the lock goes with it.
+                Ok(_) => return,
+                Err(sandpiper::Error::SessionInUse { .. }) if Instant::now() < deadline => {
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                }
+                Err(err) => panic!("the closed app still holds the session: {err}"),
+            }
+        }
+    }
+
+    /// The one saved session's conversation, as written on disk.
+    fn saved_conversation(&self) -> Vec<Value> {
+        let sessions: Vec<_> = std::fs::read_dir(self.state_dir().join("sessions"))
+            .expect("a sessions folder")
+            .flatten()
+            .filter(|e| e.path().join("session.json").is_file())
+            .collect();
+        assert_eq!(sessions.len(), 1, "one saved session: {sessions:?}");
+        let text = std::fs::read_to_string(sessions[0].path().join("conversation.jsonl")).unwrap();
+        text.lines()
+            .map(|l| serde_json::from_str(l).expect("each line is one message"))
+            .collect()
+    }
+}
+
+/// Removes, when dropped, the session containers (and their volumes) of the
+/// sessions under an app data folder: the app keeps them for reopening, the
+/// tests must not leave them behind.
+struct RemovesSessionContainers(PathBuf);
+
+impl Drop for RemovesSessionContainers {
+    fn drop(&mut self) {
+        let state_dir = self.0.clone();
+        let Ok(entries) = std::fs::read_dir(state_dir.join("sessions")) else {
+            return;
+        };
+        let ids: Vec<String> = entries
+            .flatten()
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .collect();
+        // Drop runs inside the test's runtime: remove them from a thread of its own.
+        std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .unwrap();
+            runtime.block_on(async {
+                let engine = sandpiper::Engine::with_state_dir(Default::default(), state_dir);
+                if let Ok(containers) = engine.session_containers().await {
+                    for id in ids {
+                        if let Ok(id) = sandpiper::SessionId::parse(&id) {
+                            let _ = containers.remove_session(&id).await;
+                        }
+                    }
+                }
+            });
+        })
+        .join()
+        .unwrap();
+    }
+}
+
+/// Drops the sales table on the window (the drop handler's own function), asks
+/// the question with Enter, and waits for the step to end. Returns what the
+/// step card shows.
+async fn analyse_the_sales_table(client: &Client, profile: &AnalysisProfile) -> Value {
+    wait_until(
+        client,
+        "Docker to be reported ready",
+        "return document.body.innerText.includes('Docker is ready')",
+        Duration::from_secs(30),
+    )
+    .await;
+    client
+        .execute(
+            "window.sandpiper.openDatasets(arguments[0]); return true",
+            vec![json!([profile.csv.display().to_string()])],
+        )
+        .await
+        .unwrap();
+    wait_until(
+        client,
+        "the question box, once the file is in the session",
+        "const f = document.querySelector('#ask-form');
+         return !f.hidden && document.querySelector('#ask-hint').textContent.includes('sales.csv')",
+        Duration::from_secs(20),
+    )
+    .await;
+    // U+E007 is WebDriver's Enter key: it sends the question.
+    fill(client, "#ask-input", &format!("{QUESTION}\u{E007}")).await;
+    // While the step runs, it says so and offers Stop.
+    wait_until(
+        client,
+        "the running step with its Stop button",
+        "const s = document.querySelector('.step');
+         return s && s.dataset.state === 'running' && !s.querySelector('.step-stop').hidden
+           && s.querySelector('.question-text').textContent.length > 0",
+        Duration::from_secs(30),
+    )
+    .await;
+    wait_until(
+        client,
+        "the step to end",
+        "const s = document.querySelector('.step');
+         return s && s.dataset.state !== 'running'",
+        Duration::from_secs(90),
+    )
+    .await;
+    step_card_text(client).await
+}
+
+/// What the (only) step card shows, part by part.
+async fn step_card_text(client: &Client) -> Value {
+    run_script(
+        client,
+        "const s = document.querySelector('.step');
+         const all = (sel) => [...s.querySelectorAll(sel)].filter(e => !e.hidden).map(e => e.textContent);
+         return { state: s.dataset.state, question: s.querySelector('.question-text').textContent,
+                  status: s.querySelector('.step-status').textContent,
+                  tries: all('.try-head'), reasons: all('.try-reason'), codes: all('.try-code:not(.try-stderr)'),
+                  outputs: all('.try-output'), notices: all('.step-notice'),
+                  answer: s.querySelector('.step-answer').hidden ? null : s.querySelector('.step-answer').textContent,
+                  usage: s.querySelector('.step-usage').textContent,
+                  error: s.querySelector('.step-error').hidden ? null : s.querySelector('.step-error').innerText,
+                  stop: !s.querySelector('.step-stop').hidden,
+                  steps: document.querySelectorAll('.step').length }",
+    )
+    .await
+}
+
+fn assert_two_tries_and_the_answer(shown: &Value) {
+    assert_eq!(shown["state"], "done", "{shown:#}");
+    assert_eq!(shown["steps"], 1, "{shown:#}");
+    assert_eq!(shown["question"], QUESTION);
+    assert_eq!(shown["status"], "Answered");
+    assert_eq!(
+        shown["tries"],
+        json!(["Try 1 of 5Failed", "Try 2 of 5Worked"]),
+        "{shown:#}"
+    );
+    let reasons = shown["reasons"].as_array().unwrap();
+    assert_eq!(reasons.len(), 1, "only try 1 failed: {shown:#}");
+    let reason = reasons[0].as_str().unwrap();
+    assert!(
+        reason.contains("NameError") && reason.contains("totals"),
+        "the failed try says why in words: {reason}"
+    );
+    assert_eq!(
+        shown["codes"][1].as_str().map(str::trim_end),
+        Some(TOTALS_SCRIPT),
+        "try 2's code is behind \"Show code\""
+    );
+    // What the working code printed is in view; the failed try's traceback is
+    // not (it is behind "Show code"), and "Running the code…" is gone.
+    assert_eq!(
+        shown["outputs"],
+        json!(["East 175\nNorth 220\nSouth 250"]),
+        "{shown:#}"
+    );
+    assert_eq!(shown["notices"], json!([]), "{shown:#}");
+    assert_eq!(shown["answer"], ANSWER);
+    assert_eq!(shown["stop"], false, "no Stop once the step is over");
+    assert!(
+        shown["usage"].as_str().unwrap().starts_with("2 tries · "),
+        "{shown:#}"
+    );
+}
+
+/// Scrolls the step card into view and screenshots what the user sees.
+async fn screenshot_the_step(client: &Client, name: &str) {
+    screenshot_the_step_at(client, name, ".step-card").await;
+}
+
+/// The same, comparing the screen with the page closely at `part` (a running
+/// step's card holds a spinner, which moves between the two pictures).
+async fn screenshot_the_step_at(client: &Client, name: &str, part: &str) {
+    run_script(
+        client,
+        "document.querySelector('.step').scrollIntoView({ block: 'start' }); return true",
+    )
+    .await;
+    let shots = Path::new(env!("CARGO_TARGET_TMPDIR")).join("screenshots");
+    std::fs::create_dir_all(&shots).unwrap();
+    let size = viewport(client).await;
+    let card = Rect::of(&bounding_box(client, part).await, size);
+    let shot = shots.join(name);
+    screen_shows_the_page(
+        client,
+        &shot,
+        &[("window", Rect::window(size)), (part, card)],
+    )
+    .await;
+    assert!(
+        region_deviation(&shot, card) > 0.05,
+        "the step is blank on the screen"
+    );
+}
+
+/// A question whose first try fails: the window shows why in words, the second
+/// try, and the answer; and the conversation is saved as it was shown.
+#[tokio::test(flavor = "multi_thread")]
+async fn an_analysis_recovers_from_a_failed_try_and_is_saved() {
+    let _window = ONE_WINDOW_AT_A_TIME.lock().await;
+    let server = ChatServer::scripted(vec![
+        script_reply(BROKEN_SCRIPT),
+        script_reply(TOTALS_SCRIPT),
+        vec![ANSWER.to_owned()],
+    ]);
+    let profile = AnalysisProfile::new(&server);
+    let (driver, port) = start_driver(profile.temp.path());
+    let client = open_app(port).await;
+    let app = app_process(&driver);
+
+    let shown = analyse_the_sales_table(&client, &profile).await;
+    assert_two_tries_and_the_answer(&shown);
+    // Try 2 was asked with try 1's error, as the agent promises.
+    let requests = server.chat_requests();
+    assert_eq!(requests.len(), 3, "two scripts and the answer");
+    let fix = requests[1]["messages"].to_string();
+    assert!(fix.contains("NameError"), "{fix}");
+
+    let saved = profile.saved_conversation();
+    let types: Vec<&str> = saved.iter().map(|m| m["type"].as_str().unwrap()).collect();
+    assert_eq!(types.first(), Some(&"question"));
+    assert_eq!(types.last(), Some(&"step_ended"));
+    let answer = saved
+        .iter()
+        .find(|m| m["type"] == "answer")
+        .expect("the answer is saved");
+    assert_eq!(answer["text"], ANSWER);
+    assert_eq!(saved.last().unwrap()["state"], "done");
+
+    screenshot_the_step(&client, "analysis-two-tries.png").await;
+    client.close().await.unwrap();
+    drop(driver);
+    app.wait_for_the_end();
+}
+
+/// The app closed and started again: Home lists the session, and opening it
+/// shows the same question, tries and answer, drawn from what was saved.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_session_reopens_from_home_after_a_restart() {
+    let _window = ONE_WINDOW_AT_A_TIME.lock().await;
+    let server = ChatServer::scripted(vec![
+        script_reply(BROKEN_SCRIPT),
+        script_reply(TOTALS_SCRIPT),
+        vec![ANSWER.to_owned()],
+    ]);
+    let profile = AnalysisProfile::new(&server);
+    let (driver, port) = start_driver(profile.temp.path());
+    let client = open_app(port).await;
+    let app = app_process(&driver);
+    let live = analyse_the_sales_table(&client, &profile).await;
+    assert_two_tries_and_the_answer(&live);
+    client.close().await.unwrap();
+    drop(driver);
+    app.wait_for_the_end();
+    profile.wait_until_no_app_holds_the_session().await;
+
+    let (driver, port) = start_driver(profile.temp.path());
+    let client = open_app(port).await;
+    let app = app_process(&driver);
+    let listed = wait_until(
+        &client,
+        "Home to list the saved session",
+        "const b = document.querySelector('#recent-sessions .recent-item');
+         return b && !document.querySelector('#recent-sessions').hidden
+           ? [b.querySelector('.recent-title').textContent, b.querySelector('.recent-meta').textContent]
+           : false",
+        Duration::from_secs(20),
+    )
+    .await;
+    assert_eq!(listed[0], "Which region sold the most", "{listed}");
+    assert!(
+        listed[1]
+            .as_str()
+            .unwrap()
+            .starts_with("sales.csv · 1 question · "),
+        "{listed}"
+    );
+    let shots = Path::new(env!("CARGO_TARGET_TMPDIR")).join("screenshots");
+    std::fs::create_dir_all(&shots).unwrap();
+    let size = viewport(&client).await;
+    let recent = Rect::of(&bounding_box(&client, "#recent-sessions").await, size);
+    let shot = shots.join("home-recent-sessions.png");
+    screen_shows_the_page(
+        &client,
+        &shot,
+        &[("window", Rect::window(size)), ("recent sessions", recent)],
+    )
+    .await;
+    assert!(
+        region_deviation(&shot, recent) > 0.02,
+        "the recent sessions are blank on the screen"
+    );
+    click(&client, "#recent-sessions .recent-item").await;
+    wait_until(
+        &client,
+        "the saved conversation",
+        "const s = document.querySelector('.step'); return s && s.dataset.state === 'done'",
+        Duration::from_secs(20),
+    )
+    .await;
+    let reopened = step_card_text(&client).await;
+    assert_eq!(
+        reopened, live,
+        "the reopened step shows what the live one did"
+    );
+    let title = run_script(
+        &client,
+        "return document.querySelector('#session-title').textContent",
+    )
+    .await;
+    assert_eq!(title, listed[0], "the top bar names the open session");
+    // The session is open again: the question box asks in it.
+    wait_until(
+        &client,
+        "the question box for the reopened session",
+        "return !document.querySelector('#ask-form').hidden",
+        Duration::from_secs(5),
+    )
+    .await;
+    screenshot_the_step(&client, "session-reopened.png").await;
+    client.close().await.unwrap();
+    drop(driver);
+    app.wait_for_the_end();
+}
+
+/// Home → Move to trash, asked twice: the session leaves the list and its
+/// folder is in the trash (the user's, here under the test's XDG data folder),
+/// not deleted for good.
+#[tokio::test(flavor = "multi_thread")]
+async fn home_moves_a_session_to_the_trash_after_asking_twice() {
+    let _window = ONE_WINDOW_AT_A_TIME.lock().await;
+    let temp = tempfile::tempdir().unwrap();
+    let state_dir = temp.path().join("data").join("app.sandpiper.desktop");
+    let store = sandpiper::store::SessionStore::in_state_dir(&state_dir);
+    let id = store
+        .create(sandpiper::SessionId::new(), Some("Last year's sales"), None)
+        .unwrap()
+        .id()
+        .clone();
+    let (driver, port) = start_driver(temp.path());
+    let client = open_app(port).await;
+    let app = app_process(&driver);
+    wait_until(
+        &client,
+        "Home to list the session",
+        "const b = document.querySelector('#recent-sessions .recent-title');
+         return b && b.textContent === \"Last year's sales\"",
+        Duration::from_secs(20),
+    )
+    .await;
+    let trash = "#recent-sessions .recent-trash";
+    click(&client, trash).await;
+    let asked = run_script(
+        &client,
+        &format!("return document.querySelector('{trash}').textContent"),
+    )
+    .await;
+    assert_eq!(asked, "Move to trash? Click again");
+    assert!(
+        state_dir.join("sessions").join(id.as_str()).is_dir(),
+        "one click moves nothing"
+    );
+    let shots = Path::new(env!("CARGO_TARGET_TMPDIR")).join("screenshots");
+    std::fs::create_dir_all(&shots).unwrap();
+    let size = viewport(&client).await;
+    let recent = Rect::of(&bounding_box(&client, "#recent-sessions").await, size);
+    screen_shows_the_page(
+        &client,
+        &shots.join("home-trash-asked.png"),
+        &[("recent sessions", recent)],
+    )
+    .await;
+    click(&client, trash).await;
+    wait_until(
+        &client,
+        "the list without the session",
+        "return document.querySelector('#recent-sessions').hidden &&
+                document.querySelector('#toasts').textContent.includes('Moved to the trash')",
+        Duration::from_secs(10),
+    )
+    .await;
+    assert!(!state_dir.join("sessions").join(id.as_str()).exists());
+    let trashed = temp.path().join("data/Trash/files").join(id.as_str());
+    assert!(
+        trashed.join("session.json").is_file(),
+        "the session is in the trash at {}",
+        trashed.display()
+    );
+    client.close().await.unwrap();
+    drop(driver);
+    app.wait_for_the_end();
+}
+
+/// Stop while a try's code runs: its output so far is shown as it prints; the
+/// analyst goes Home and reopens the session while it runs, and Stop there ends
+/// the step as stopped, saved so.
+#[tokio::test(flavor = "multi_thread")]
+async fn stop_ends_a_running_analysis() {
+    let _window = ONE_WINDOW_AT_A_TIME.lock().await;
+    let server = ChatServer::scripted(vec![script_reply(
+        "import time\nprint('Reading every row...', flush=True)\ntime.sleep(120)",
+    )]);
+    let profile = AnalysisProfile::new(&server);
+    let (driver, port) = start_driver(profile.temp.path());
+    let client = open_app(port).await;
+    let app = app_process(&driver);
+    wait_until(
+        &client,
+        "Docker to be reported ready",
+        "return document.body.innerText.includes('Docker is ready')",
+        Duration::from_secs(30),
+    )
+    .await;
+    client
+        .execute(
+            "window.sandpiper.openDatasets(arguments[0]); return true",
+            vec![json!([profile.csv.display().to_string()])],
+        )
+        .await
+        .unwrap();
+    wait_until(
+        &client,
+        "the question box",
+        "return !document.querySelector('#ask-form').hidden",
+        Duration::from_secs(20),
+    )
+    .await;
+    fill(&client, "#ask-input", "Go through every row\u{E007}").await;
+    // What the code prints shows while it still runs.
+    wait_until(
+        &client,
+        "the running try's output",
+        "const o = document.querySelector('.step[data-state=\"running\"] .try-output');
+         return o && !o.hidden && o.textContent === 'Reading every row...'",
+        Duration::from_secs(60),
+    )
+    .await;
+    screenshot_the_step_at(&client, "analysis-running.png", ".step-timeline").await;
+    // Home and back while the code runs: the session opens again with its step
+    // still running here (this window still holds it), and can be stopped.
+    click(&client, "#home-button").await;
+    wait_until(
+        &client,
+        "Home with the session",
+        "return !document.querySelector('#empty-state').hidden &&
+                document.querySelector('#recent-sessions .recent-item') !== null",
+        Duration::from_secs(10),
+    )
+    .await;
+    click(&client, "#recent-sessions .recent-item").await;
+    wait_until(
+        &client,
+        "the reopened session with its step still running",
+        "const s = document.querySelector('.step');
+         return s && s.dataset.state === 'running' && !s.querySelector('.step-stop').hidden
+           && document.querySelector('#ask-button').disabled",
+        Duration::from_secs(10),
+    )
+    .await;
+    let started = Instant::now();
+    click(&client, ".step-stop").await;
+    let shown = wait_until(
+        &client,
+        "the step to stop",
+        "const s = document.querySelector('.step');
+         return s.dataset.state === 'cancelled'
+           ? [s.querySelector('.step-status').textContent, s.querySelector('.step-stop').hidden,
+              document.querySelector('#ask-button').disabled]
+           : false",
+        Duration::from_secs(30),
+    )
+    .await;
+    assert_eq!(
+        shown,
+        json!(["Stopped", true, false]),
+        "stopped, and the box asks again"
+    );
+    assert!(
+        started.elapsed() < Duration::from_secs(20),
+        "Stop took {:?}: the code was left to run",
+        started.elapsed()
+    );
+    let saved = profile.saved_conversation();
+    assert_eq!(saved.last().unwrap()["type"], "step_ended");
+    assert_eq!(saved.last().unwrap()["state"], "cancelled");
+    client.close().await.unwrap();
+    drop(driver);
+    app.wait_for_the_end();
+}
+
+/// A click on the open session's name renames it: Enter saves, and Home lists
+/// it under the new name.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_open_session_is_renamed_from_the_top_bar() {
+    let _window = ONE_WINDOW_AT_A_TIME.lock().await;
+    let temp = tempfile::tempdir().unwrap();
+    let state_dir = temp.path().join("data").join("app.sandpiper.desktop");
+    let store = sandpiper::store::SessionStore::in_state_dir(&state_dir);
+    let id = store
+        .create(sandpiper::SessionId::new(), Some("Sales"), None)
+        .unwrap()
+        .id()
+        .clone();
+    let (driver, port) = start_driver(temp.path());
+    let client = open_app(port).await;
+    let app = app_process(&driver);
+    wait_until(
+        &client,
+        "Home to list the session",
+        "return document.querySelector('#recent-sessions .recent-item') !== null",
+        Duration::from_secs(20),
+    )
+    .await;
+    click(&client, "#recent-sessions .recent-item").await;
+    wait_until(
+        &client,
+        "the session's name in the top bar",
+        "const t = document.querySelector('#session-title'); return !t.hidden && t.textContent === 'Sales'",
+        Duration::from_secs(10),
+    )
+    .await;
+    click(&client, "#session-title").await;
+    wait_until(
+        &client,
+        "the name to turn into a field",
+        "const i = document.querySelector('#session-title-input');
+         return !i.hidden && document.activeElement === i && i.value === 'Sales'",
+        Duration::from_secs(5),
+    )
+    .await;
+    // End (U+E010), five Backspaces (U+E003) for "Sales", the new name, and
+    // Enter (U+E007), as a user would type them. (WebDriver's own clear would
+    // leave the field, which keeps the old name.)
+    let keys = format!(
+        "\u{E010}{}Sales 2025, by region\u{E007}",
+        "\u{E003}".repeat("Sales".len())
+    );
+    fill(&client, "#session-title-input", &keys).await;
+    wait_until(
+        &client,
+        "the new name in the top bar",
+        "const t = document.querySelector('#session-title');
+         return !t.hidden && t.textContent === 'Sales 2025, by region' &&
+                document.querySelector('#session-title-input').hidden",
+        Duration::from_secs(10),
+    )
+    .await;
+    assert_eq!(
+        store.read(&id).unwrap().meta.title,
+        "Sales 2025, by region",
+        "the new name is saved"
+    );
+    click(&client, "#home-button").await;
+    wait_until(
+        &client,
+        "Home to list the new name",
+        "const b = document.querySelector('#recent-sessions .recent-title');
+         return b && b.textContent === 'Sales 2025, by region'",
+        Duration::from_secs(10),
+    )
+    .await;
+    client.close().await.unwrap();
+    drop(driver);
+    app.wait_for_the_end();
+}
+
+/// A question with no API key for the chosen provider: the step ends saying so
+/// in plain words, and "Open Settings" opens Settings where the key goes.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_missing_key_ends_the_step_with_open_settings() {
+    let _window = ONE_WINDOW_AT_A_TIME.lock().await;
+    let server = ChatServer::start();
+    let profile = AnalysisProfile::new(&server);
+    // The profile's settings, with Claude chosen and no key anywhere.
+    let store = profile.state_dir().join("settings.json");
+    let mut saved: Value = serde_json::from_str(&std::fs::read_to_string(&store).unwrap()).unwrap();
+    saved["settings"]["llm"] = json!({ "provider": "anthropic" });
+    std::fs::write(&store, saved.to_string()).unwrap();
+    let (driver, port) = start_driver(profile.temp.path());
+    let client = open_app(port).await;
+    let app = app_process(&driver);
+    wait_until(
+        &client,
+        "the window to be up",
+        "return document.body.innerText.includes('Docker is ready')",
+        Duration::from_secs(30),
+    )
+    .await;
+    client
+        .execute(
+            "window.sandpiper.openDatasets(arguments[0]); return true",
+            vec![json!([profile.csv.display().to_string()])],
+        )
+        .await
+        .unwrap();
+    wait_until(
+        &client,
+        "the question box",
+        "return !document.querySelector('#ask-form').hidden",
+        Duration::from_secs(20),
+    )
+    .await;
+    fill(&client, "#ask-input", "How many rows?\u{E007}").await;
+    let shown = wait_until(
+        &client,
+        "the step to end with its error",
+        "const s = document.querySelector('.step');
+         const e = s && s.querySelector('.step-error');
+         return s && s.dataset.state !== 'running' && !e.hidden
+           ? [s.dataset.state, e.querySelector('strong').textContent, e.querySelector('.error-fix').textContent]
+           : false",
+        Duration::from_secs(30),
+    )
+    .await;
+    assert_eq!(
+        shown,
+        json!([
+            "failed",
+            "Sandpiper has no API key for Claude (Anthropic).",
+            "Open Settings"
+        ]),
+    );
+    click(&client, ".step .error-fix").await;
+    wait_until(
+        &client,
+        "Settings to open",
+        "return document.querySelector('#settings-dialog').open",
+        Duration::from_secs(10),
+    )
+    .await;
+    assert!(
+        server.chat_requests().is_empty(),
+        "nothing was sent to any model"
+    );
+    client.close().await.unwrap();
+    drop(driver);
+    app.wait_for_the_end();
 }

@@ -303,7 +303,13 @@ impl Engine {
             self.state_dir.clone(),
         );
         let sandbox = Sandbox::for_connection(connection, settings.sandbox.clone());
-        let container = containers.ensure(session_id, &mounts, sink).await?;
+        // Warming and a question asked meanwhile both get here: one at a time,
+        // or both would create the session's container and one would fail on
+        // Docker's "name already in use". The second finds the first's container.
+        let container = {
+            let _one_at_a_time = self.ensuring_container.lock().await;
+            containers.ensure(session_id, &mounts, sink).await?
+        };
         Ok(Opened {
             containers,
             sandbox,

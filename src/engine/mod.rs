@@ -49,6 +49,9 @@ pub struct Engine {
     describing: tokio::sync::Mutex<()>,
     /// Stops session containers left idle (Settings → sessions).
     idle_stops: idle::IdleStops,
+    /// Held while a session's container is found or created (see
+    /// `open_session_container`).
+    ensuring_container: tokio::sync::Mutex<()>,
 }
 
 /// The app's data folder, the same one the desktop shell uses
@@ -74,6 +77,7 @@ impl Engine {
             facts: Mutex::new(HashMap::new()),
             describing: tokio::sync::Mutex::new(()),
             idle_stops: idle::IdleStops::default(),
+            ensuring_container: tokio::sync::Mutex::new(()),
         });
         docker::heartbeat::keep_beating(&engine.state_dir, Arc::downgrade(&engine));
         engine

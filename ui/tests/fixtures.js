@@ -128,3 +128,34 @@ export const progress = (layer, status, current_bytes = null, total_bytes = null
   current_bytes,
   total_bytes,
 });
+
+const S = 'step-1';
+
+/** A step as the engine saves it: try 1 raises a NameError, try 2 works. */
+export const TWO_TRIES = [
+  { type: 'question', step_id: S, text: 'Which region sold most?', datasets: ['sales.csv'], at: 1 },
+  { type: 'try_started', step_id: S, try_number: 1, max_tries: 5, call_id: 'call-1', provider: 'openai-compatible', model: 'm', at: 2 },
+  { type: 'code', step_id: S, try_number: 1, code: 'print(totals)', at: 3 },
+  { type: 'notice', step_id: S, text: 'Running the code…', at: 4 },
+  {
+    type: 'execution', step_id: S, try_number: 1, run_id: 'run-1', outcome: 'failed',
+    summary: 'The code stopped with an error.', stdout: '', stderr_tail: 'NameError', output_truncated: false,
+    error: { type: 'NameError', message: "name 'totals' is not defined", line: 1, context: null },
+    duration_ms: 300, at: 5,
+  },
+  { type: 'try_started', step_id: S, try_number: 2, max_tries: 5, call_id: 'call-2', provider: 'openai-compatible', model: 'm', at: 6 },
+  { type: 'code', step_id: S, try_number: 2, code: "print('South', 250)", at: 7 },
+  {
+    type: 'execution', step_id: S, try_number: 2, run_id: 'run-2', outcome: 'success', summary: 'Finished.',
+    stdout: 'South 250\n', stderr_tail: '', output_truncated: false, error: null, duration_ms: 200, at: 8,
+  },
+  {
+    type: 'artifact', step_id: S, try_number: 2, run_id: 'run-2',
+    artifact: { name: 'chart.png', path: '/s/artifacts/step-1/try-2/chart.png', mime: 'image/png', size_bytes: 10 }, at: 9,
+  },
+  {
+    type: 'answer', step_id: S, call_id: 'call-3', text: 'South sold 250, about 40 % of all.',
+    ungrounded: [{ text: '40 %', start: 22, end: 26 }], artifacts: [], provenance: {}, at: 10,
+  },
+  { type: 'step_ended', step_id: S, state: 'done', tries: 2, input_tokens: 1234, output_tokens: 56, duration_ms: 4200, at: 11 },
+];

@@ -57,12 +57,12 @@ test('a server that gives no counts is said plainly, not shown as zero', () => {
 test('the session total follows session_usage, and a late older total never shrinks it', () => {
   let s = run([usage(1, 812, 95)]);
   assert.deepEqual(s.usage, { sessionId: 'session-1', inputTokens: 812, outputTokens: 95, calls: 1, callsWithoutCounts: 0 });
-  assert.equal(sessionUsageText(s.usage), 'This conversation: 812 tokens in · 95 out (1 question)');
+  assert.equal(sessionUsageText(s.usage), 'This conversation: 812 tokens in · 95 out (1 model call)');
   s = reduce(s, usage(2, 1212, 100));
-  assert.equal(sessionUsageText(s.usage), 'This conversation: 1,212 tokens in · 100 out (2 questions)');
+  assert.equal(sessionUsageText(s.usage), 'This conversation: 1,212 tokens in · 100 out (2 model calls)');
   assert.equal(reduce(s, usage(1, 812, 95)), s);
   s = reduce(s, usage(3, 1212, 100, { calls_without_counts: 1 }));
-  assert.match(sessionUsageText(s.usage), /3 questions\); 1 without counts from the server$/);
+  assert.match(sessionUsageText(s.usage), /3 model calls\); 1 without counts from the server$/);
   assert.equal(sessionUsageText(null), '');
 });
 

@@ -86,16 +86,38 @@ test('the language-model commands are invoked with the names and arguments the s
   await b.apiKeyStatus('anthropic');
   await b.saveApiKey('anthropic', 'sk-ant-x');
   await b.forgetApiKey('anthropic');
-  await b.ask('How many rows?', ['/d/sales.csv']);
-  await b.cancelAsk('call-1');
   assert.deepEqual(calls, [
     ['list_models', { provider: 'ollama', baseUrl: null }],
     ['test_connection', { provider: 'openai-compatible', baseUrl: 'http://127.0.0.1:8000/v1', model: 'local' }],
     ['api_key_status', { provider: 'anthropic' }],
     ['save_api_key', { provider: 'anthropic', key: 'sk-ant-x' }],
     ['forget_api_key', { provider: 'anthropic' }],
-    ['ask', { question: 'How many rows?', paths: ['/d/sales.csv'] }],
-    ['cancel_ask', { callId: 'call-1' }],
+  ]);
+});
+
+test('the session and analysis commands are invoked with the names and arguments the shell has', async () => {
+  const b = createTauriBackend();
+  await b.createSession();
+  await b.addSessionDatasets('session-1', ['/d/sales.csv']);
+  await b.openSession('session-1');
+  await b.closeSession('session-1');
+  await b.listSessions();
+  await b.renameSession('session-1', 'Sales 2025');
+  await b.deleteSession('session-1');
+  await b.startAnalysis('session-1', 'Which region sold most?');
+  await b.stopStep('step-1');
+  await b.warmSession('session-1');
+  assert.deepEqual(calls, [
+    ['create_session', undefined],
+    ['add_session_datasets', { sessionId: 'session-1', paths: ['/d/sales.csv'] }],
+    ['open_session', { sessionId: 'session-1' }],
+    ['close_session', { sessionId: 'session-1' }],
+    ['list_sessions', undefined],
+    ['rename_session', { sessionId: 'session-1', title: 'Sales 2025' }],
+    ['delete_session', { sessionId: 'session-1' }],
+    ['start_analysis', { sessionId: 'session-1', question: 'Which region sold most?' }],
+    ['stop_step', { stepId: 'step-1' }],
+    ['warm_session', { sessionId: 'session-1' }],
   ]);
 });
 

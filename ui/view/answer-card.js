@@ -77,7 +77,8 @@ export function createAnswerCard(answer, deps) {
     setText(status, statusText(a));
     setText(modelEl, a.model || '');
     show(modelEl, Boolean(a.model));
-    show(stopBtn, a.phase !== 'finished');
+    // Only a window that can stop a model call offers Stop.
+    show(stopBtn, a.phase !== 'finished' && typeof deps.onStopAnswer === 'function');
     stopBtn.disabled = a.stopping;
     setText(stopBtn.querySelector('.btn-label'), a.stopping ? 'Stopping…' : 'Stop');
 

@@ -1,6 +1,7 @@
-//! A scripted OpenAI-compatible server on 127.0.0.1 for the window test: it lists
-//! one model and streams one reply in the Chat Completions SSE format, a piece at
-//! a time, with token usage at the end. Plain std networking (one thread, one
+//! A scripted OpenAI-compatible server on 127.0.0.1 for the window tests: it lists
+//! one model and streams its scripted replies in the Chat Completions SSE format,
+//! in order (the last one again once they run out), a piece at a time, with token
+//! usage at the end. Plain std networking (one thread, one
 //! connection at a time, `Connection: close`), and it keeps every request body so
 //! the test can compare "What was sent" with what really arrived.
 
@@ -20,15 +21,25 @@ pub struct ChatServer {
     bodies: Arc<Mutex<Vec<Value>>>,
 }
 
+/// One reply, as the pieces it streams in.
+pub type Reply = Vec<String>;
+
 impl ChatServer {
+    /// Answers every question with [`REPLY`].
     pub fn start() -> Self {
+        Self::scripted(vec![REPLY.iter().map(|p| p.to_string()).collect()])
+    }
+
+    /// Answers the n-th chat request with `replies[n]` (the last one after that).
+    pub fn scripted(replies: Vec<Reply>) -> Self {
+        assert!(!replies.is_empty(), "a scripted server needs a reply");
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let base_url = format!("http://{}/v1", listener.local_addr().unwrap());
         let bodies = Arc::new(Mutex::new(Vec::new()));
         let seen = bodies.clone();
         std::thread::spawn(move || {
             for stream in listener.incoming().flatten() {
-                let _ = answer(stream, &seen);
+                let _ = answer(stream, &seen, &replies);
             }
         });
         Self { base_url, bodies }
@@ -40,7 +51,7 @@ impl ChatServer {
     }
 }
 
-fn answer(stream: TcpStream, bodies: &Mutex<Vec<Value>>) -> std::io::Result<()> {
+fn answer(stream: TcpStream, bodies: &Mutex<Vec<Value>>, replies: &[Reply]) -> std::io::Result<()> {
     let mut reader = BufReader::new(stream.try_clone()?);
     let mut request_line = String::new();
     reader.read_line(&mut request_line)?;
@@ -77,15 +88,16 @@ fn answer(stream: TcpStream, bodies: &Mutex<Vec<Value>>) -> std::io::Result<()> 
         )?;
         return Ok(());
     }
-    bodies
-        .lock()
-        .unwrap()
-        .push(serde_json::from_slice(&body).unwrap_or(Value::Null));
+    let reply = {
+        let mut bodies = bodies.lock().unwrap();
+        bodies.push(serde_json::from_slice(&body).unwrap_or(Value::Null));
+        &replies[(bodies.len() - 1).min(replies.len() - 1)]
+    };
     write!(
         out,
         "HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\nconnection: close\r\n\r\n"
     )?;
-    for piece in REPLY {
+    for piece in reply {
         let chunk = json!({"id": "c1", "object": "chat.completion.chunk", "created": 1, "model": MODEL,
             "choices": [{"index": 0, "delta": {"content": piece}, "finish_reason": null}]});
         write!(out, "data: {chunk}\n\n")?;

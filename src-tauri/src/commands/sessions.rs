@@ -1,0 +1,216 @@
+//! Saved sessions: start one for dropped files, add files to it, open a saved
+//! one (its whole conversation, to draw like live events), list them for Home,
+//! rename, delete to the trash, export. Thin calls into the engine; the open
+//! sessions' handles are kept in `AppState` so their locks last while open.
+
+use crate::plain_error::{CommandError, CommandResult};
+use crate::state::AppState;
+use sandpiper::SessionId;
+use sandpiper::conversation::Message;
+use sandpiper::store::{DatasetCheck, DatasetRef, ExportFormat, SessionHandle};
+use serde::Serialize;
+use std::path::{Path, PathBuf};
+use tauri::{State, WebviewWindow};
+
+/// A session as the window shows it when it opens.
+#[derive(Serialize)]
+pub struct SessionView {
+    id: SessionId,
+    title: String,
+    datasets: Vec<DatasetView>,
+    /// Every saved message, oldest first (empty for a new session).
+    conversation: Vec<Message>,
+}
+
+#[derive(Serialize)]
+pub struct DatasetView {
+    name: String,
+    /// Where the analyst's file was.
+    path: String,
+    /// Set on reopening when the original changed or is gone: what happened
+    /// and what the analyst can do, in plain words.
+    notice: Option<String>,
+}
+
+impl From<&DatasetRef> for DatasetView {
+    fn from(dataset: &DatasetRef) -> Self {
+        Self {
+            name: dataset.name.clone(),
+            path: dataset.original.display().to_string(),
+            notice: None,
+        }
+    }
+}
+
+impl From<DatasetCheck> for DatasetView {
+    fn from(check: DatasetCheck) -> Self {
+        Self {
+            name: check.name,
+            path: check.original.display().to_string(),
+            notice: check.notice,
+        }
+    }
+}
+
+fn view_of(handle: &SessionHandle) -> SessionView {
+    let meta = handle.meta();
+    SessionView {
+        id: meta.id.clone(),
+        title: meta.title.clone(),
+        datasets: meta.datasets.iter().map(DatasetView::from).collect(),
+        conversation: Vec::new(),
+    }
+}
+
+/// A new session, open in this window, titled from its first question.
+#[tauri::command]
+pub fn create_session(state: State<'_, AppState>) -> CommandResult<SessionView> {
+    let handle = state.engine.create_session(None, None)?;
+    let view = view_of(&handle);
+    state.keep_open(handle);
+    Ok(view)
+}
+
+/// Adds dropped or chosen files to an open session (copied or referenced as
+/// Settings say); returns the session's datasets after it. Stops at the first
+/// file that cannot be added, keeping those before it.
+#[tauri::command]
+pub async fn add_session_datasets(
+    state: State<'_, AppState>,
+    session_id: SessionId,
+    paths: Vec<String>,
+) -> CommandResult<Vec<DatasetView>> {
+    let session = state.open_session(&session_id)?;
+    let engine = state.engine.clone();
+    // Copying a large file into the session takes seconds: off the UI thread.
+    tauri::async_runtime::spawn_blocking(move || {
+        for path in &paths {
+            engine.add_session_dataset(&session, Path::new(path))?;
+        }
+        Ok::<_, sandpiper::Error>(view_of(&session).datasets)
+    })
+    .await
+    .map_err(|_| CommandError::stopped_unexpectedly("Adding the files"))?
+    .map_err(CommandError::from)
+}
+
+/// Opens a saved session in this window with its whole conversation. Refused
+/// in plain words while another window has it open.
+#[tauri::command]
+pub fn open_session(
+    state: State<'_, AppState>,
+    session_id: SessionId,
+) -> CommandResult<SessionView> {
+    // Closed here while a step still runs in it: this window still holds it.
+    if let Some(handle) = state.stepping_in(&session_id) {
+        state.keep_open_shared(handle);
+    }
+    if let Ok(handle) = state.open_session(&session_id) {
+        // Already open here (or its step still runs): read it again.
+        let mut view = view_of(&handle);
+        view.conversation = handle.conversation()?;
+        return Ok(view);
+    }
+    let opened = state.engine.open_session(&session_id)?;
+    let mut view = view_of(&opened.handle);
+    view.datasets = opened.datasets.into_iter().map(DatasetView::from).collect();
+    view.conversation = opened.conversation;
+    state.keep_open(opened.handle);
+    Ok(view)
+}
+
+/// Lets another window open the session. False when it was not open here.
+#[tauri::command]
+pub fn close_session(state: State<'_, AppState>, session_id: SessionId) -> bool {
+    state.close(&session_id)
+}
+
+/// One line of Home's list of recent sessions.
+#[derive(Serialize)]
+pub struct SessionLine {
+    id: SessionId,
+    title: String,
+    datasets: Vec<String>,
+    /// Milliseconds since the Unix epoch.
+    updated_at: u64,
+    steps: u32,
+}
+
+#[derive(Serialize)]
+pub struct SessionListView {
+    /// Newest first.
+    sessions: Vec<SessionLine>,
+    /// Folders that could not be read, by name with why in plain words.
+    damaged: Vec<(String, sandpiper::PlainWords)>,
+}
+
+#[tauri::command]
+pub fn list_sessions(state: State<'_, AppState>) -> CommandResult<SessionListView> {
+    let list = state.engine.list_sessions()?;
+    Ok(SessionListView {
+        sessions: list
+            .sessions
+            .into_iter()
+            .map(|s| SessionLine {
+                id: s.id,
+                title: s.title,
+                datasets: s.datasets,
+                updated_at: s.last_activity,
+                steps: s.steps,
+            })
+            .collect(),
+        damaged: list
+            .damaged
+            .into_iter()
+            .map(|d| (d.folder, d.error))
+            .collect(),
+    })
+}
+
+/// Renames a session, through this window's handle when it has it open (the
+/// store refuses to rename a session some window holds).
+#[tauri::command]
+pub fn rename_session(
+    state: State<'_, AppState>,
+    session_id: SessionId,
+    title: String,
+) -> CommandResult<()> {
+    match state.open_session(&session_id) {
+        Ok(handle) => Ok(handle.rename(&title)?),
+        Err(_) => Ok(state.engine.rename_session(&session_id, &title)?),
+    }
+}
+
+/// Moves a session to the OS trash (never deleted for good), closing it here first.
+#[tauri::command]
+pub fn delete_session(state: State<'_, AppState>, session_id: SessionId) -> CommandResult<()> {
+    state.close(&session_id);
+    Ok(state.engine.delete_session(&session_id)?)
+}
+
+/// Asks where to save the export (the native dialog) and writes it; returns
+/// the file written, or `None` when the analyst cancelled.
+#[tauri::command]
+pub async fn export_session(
+    window: WebviewWindow,
+    state: State<'_, AppState>,
+    session_id: SessionId,
+    format: String,
+) -> CommandResult<Option<String>> {
+    let format: ExportFormat = format.parse().map_err(|reason: String| CommandError {
+        code: "session.export_failed".into(),
+        title: "Sandpiper can't export in that format.".into(),
+        advice: reason,
+    })?;
+    let picked = rfd::AsyncFileDialog::new()
+        .set_title("Export the session")
+        .set_file_name(format!("session.{}", format.extension()))
+        .set_parent(&window)
+        .save_file()
+        .await;
+    let Some(out) = picked.map(|file| PathBuf::from(file.path())) else {
+        return Ok(None);
+    };
+    let exported = state.engine.export_session(&session_id, format, &out)?;
+    Ok(Some(exported.file.display().to_string()))
+}

@@ -1,0 +1,129 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { initialState, reduce } from '../state.js';
+import { TWO_TRIES } from './fixtures.js';
+import { stepStateText } from '../steps.js';
+
+const SESSION = { id: 'session-1', title: 'Sales', datasets: [{ name: 'sales.csv', path: '/d/sales.csv', notice: null }] };
+const conv = (message, session_id = 'session-1') => ({ kind: 'conversation', session_id, message });
+
+function opened(conversation = []) {
+  return reduce(initialState(), { kind: 'ui:session_opened', session: { ...SESSION, conversation }, replace: true });
+}
+
+test('a reopened session shows its saved steps exactly as live events would', () => {
+  const reopened = opened(TWO_TRIES);
+  let live = opened();
+  live = reduce(live, { kind: 'ui:step_requested' });
+  for (const m of TWO_TRIES) live = reduce(live, conv(m));
+  assert.deepEqual(
+    reopened.items.map((i) => i.step),
+    live.items.map((i) => i.step),
+  );
+  assert.equal(reopened.items.length, 1);
+  assert.equal(reopened.items[0].type, 'step');
+  assert.equal(live.runningStep, null, 'the step ended');
+});
+
+test("the running step's code output and model writing go into its try, not into cards of their own", () => {
+  let s = opened();
+  s = reduce(s, { kind: 'ui:step_requested' });
+  assert.equal(s.runningStep, 'starting');
+  for (const m of TWO_TRIES.slice(0, 3)) s = reduce(s, conv(m));
+  assert.equal(s.runningStep, 'step-1', 'the question gives the step its id');
+  s = reduce(s, { kind: 'llm_prompt', call_id: 'call-1', session_id: 'session-1', system: null, prompt: 'p', sample_rows_sent: 0, columns_left_out: 0 });
+  s = reduce(s, { kind: 'llm_delta', call_id: 'call-1', text: 'Here' });
+  s = reduce(s, { kind: 'run_started', run_id: 'run-1', session_id: 'session-1', title: 'Try 1', image: 'i' });
+  s = reduce(s, { kind: 'stdout', run_id: 'run-1', line: 'Rows: 4' });
+  s = reduce(s, { kind: 'run_finished', run_id: 'run-1', outcome: 'failed', exit_code: 1, duration_ms: 1, summary: '', output_truncated: false, error: null });
+  s = reduce(s, { kind: 'llm_finished', call_id: 'call-1', input_tokens: 1, output_tokens: 1, duration_ms: 1, first_token_ms: 1, stop_reason: 'stop', error: null });
+  assert.deepEqual(s.items.map((i) => i.type), ['step'], 'no run or answer cards');
+  const live = s.items[0].step.timeline[0].live;
+  assert.deepEqual(live, { runId: 'run-1', lines: [{ stream: 'stdout', text: 'Rows: 4' }], writing: 'Here' });
+});
+
+test("another session's messages and runs outside any step are not shown in this one", () => {
+  let s = opened();
+  s = reduce(s, conv(TWO_TRIES[0], 'session-2'));
+  assert.equal(s.items.length, 0);
+  // Warming the container runs code in the session with no step running.
+  s = reduce(s, { kind: 'run_started', run_id: 'warm', session_id: 'session-1', title: 'Wait for the harness', image: 'i' });
+  s = reduce(s, { kind: 'stdout', run_id: 'warm', line: 'x' });
+  assert.equal(s.items.length, 0);
+  // A quick profile (no session) still gets its card.
+  s = reduce(s, { kind: 'run_started', run_id: 'profile', session_id: null, title: 'Quick profile', image: 'i' });
+  assert.deepEqual(s.items.map((i) => i.type), ['run']);
+});
+
+test('a step the shell says failed ends with its error, and Stop marks it stopping', () => {
+  let s = opened();
+  s = reduce(s, { kind: 'ui:step_requested' });
+  s = reduce(s, conv(TWO_TRIES[0]));
+  s = reduce(s, { kind: 'ui:step_stop_requested', stepId: 'step-1' });
+  assert.equal(s.items[0].step.stopping, true);
+  s = reduce(s, { kind: 'ui:step_failed', stepId: 'step-1', error: { code: 'session.not_saved', title: 'Not saved.', advice: 'Free some space.' } });
+  assert.equal(s.runningStep, null);
+  assert.equal(s.items[0].step.ended.state, 'failed');
+  assert.deepEqual(s.items[0].step.error, { code: 'session.not_saved', title: 'Not saved.', advice: 'Free some space.' });
+});
+
+test('closing the session empties the window; Home keeps its list', () => {
+  let s = opened(TWO_TRIES);
+  s = reduce(s, { kind: 'ui:home_loaded', sessions: [{ id: 'session-1', title: 'Sales', datasets: ['sales.csv'], updated_at: 5, steps: 1 }] });
+  s = reduce(s, { kind: 'ui:session_closed' });
+  assert.equal(s.session, null);
+  assert.deepEqual(s.items, []);
+  assert.equal(s.home.sessions[0].title, 'Sales');
+});
+
+test('a step waiting for the analysis image says so until its first try', () => {
+  let s = opened();
+  s = reduce(s, { kind: 'ui:step_requested' });
+  s = reduce(s, conv(TWO_TRIES[0]));
+  s = reduce(s, { kind: 'image_build_line', image: 'sandpiper-analysis:1', line: 'Step 1/9 : FROM python:3.11-slim' });
+  assert.equal(stepStateText(s.items[0].step), 'Getting the analysis tools ready (only the first time; it can take a few minutes)…');
+  s = reduce(s, conv(TWO_TRIES[1]));
+  assert.equal(stepStateText(s.items[0].step), 'Working on it…');
+  // With no step running, a build line changes nothing on screen.
+  const idle = opened();
+  assert.equal(reduce(idle, { kind: 'image_build_line', image: 'x', line: 'y' }), idle);
+});
+
+test("the list's saved title replaces the open session's placeholder", () => {
+  let s = reduce(initialState(), { kind: 'ui:session_opened', session: { id: 'session-1', title: 'New analysis', datasets: [] }, replace: false });
+  s = reduce(s, { kind: 'ui:home_loaded', sessions: [{ id: 'session-1', title: 'Which region sold most', datasets: [], updated_at: 1, steps: 1 }] });
+  assert.equal(s.session.title, 'Which region sold most');
+});
+
+test("a step left running when going Home sends nothing to Home, nor into the next session's step", () => {
+  let s = opened();
+  s = reduce(s, { kind: 'ui:step_requested' });
+  s = reduce(s, conv(TWO_TRIES[0]));
+  s = reduce(s, conv(TWO_TRIES[1]));
+  s = reduce(s, { kind: 'run_started', run_id: 'run-1', session_id: 'session-1', title: 't', image: 'i' });
+  s = reduce(s, { kind: 'ui:session_closed' });
+  // Its events keep coming while Home shows.
+  s = reduce(s, { kind: 'stdout', run_id: 'run-1', line: 'late' });
+  s = reduce(s, { kind: 'llm_prompt', call_id: 'call-9', session_id: 'session-1', system: null, prompt: 'p', sample_rows_sent: 0, columns_left_out: 0 });
+  s = reduce(s, { kind: 'llm_delta', call_id: 'call-9', text: 'x' });
+  s = reduce(s, { kind: 'run_started', run_id: 'run-2', session_id: 'session-1', title: 't', image: 'i' });
+  assert.deepEqual(s.items, [], 'Home stays empty');
+  // Another session opens and asks: the old run's output does not land in it.
+  s = reduce(s, { kind: 'ui:session_opened', session: { id: 'session-2', title: 'B', datasets: [] }, replace: true });
+  s = reduce(s, { kind: 'ui:step_requested' });
+  s = reduce(s, conv({ ...TWO_TRIES[0], step_id: 'step-b' }, 'session-2'));
+  s = reduce(s, conv({ ...TWO_TRIES[1], step_id: 'step-b' }, 'session-2'));
+  s = reduce(s, { kind: 'stdout', run_id: 'run-2', line: 'stray' });
+  assert.deepEqual(s.items[0].step.timeline[0].live.lines, []);
+});
+
+test('reopening a session whose step still runs here shows it running, and the rest of it arrives live', () => {
+  const s0 = opened(TWO_TRIES.slice(0, 3));
+  assert.equal(s0.runningStep, 'step-1');
+  let s = reduce(s0, { kind: 'run_started', run_id: 'run-1', session_id: 'session-1', title: 't', image: 'i' });
+  s = reduce(s, { kind: 'stdout', run_id: 'run-1', line: 'Rows: 4' });
+  assert.deepEqual(s.items[0].step.timeline[0].live.lines, [{ stream: 'stdout', text: 'Rows: 4' }]);
+  for (const m of TWO_TRIES.slice(3)) s = reduce(s, conv(m));
+  assert.equal(s.runningStep, null);
+  assert.equal(opened(TWO_TRIES).runningStep, null, 'a finished conversation has nothing running');
+});

@@ -1,0 +1,243 @@
+// One question to the analysis agent: the question, what the agent did (notices
+// and each try: "Try N of M", its code behind "Show code", the running try's
+// live output, why a failed try failed), the charts and files, the answer with
+// unbacked numbers marked, or the give-up with its suggestion, or the error
+// with its fix, and the step's tokens. Built from a step of steps.js, the same
+// for a live step and a reopened one. Parts are created once and updated in
+// place, so an open "Show code" stays open while output streams in.
+
+import { h, setText, show } from './dom.js';
+import { icon } from './icons.js';
+import { formatBytes } from '../format.js';
+import { fixFor } from '../errors.js';
+import { tryLabel, tryStatus, stepStateText, stepUsageText, visibleTimeline } from '../steps.js';
+
+const IMAGE_MIMES = new Set(['image/png', 'image/svg+xml', 'image/jpeg', 'image/gif', 'image/webp']);
+
+/**
+ * deps: { fileSrc(path), onStopStep(stepId), onOpenSettings(section), openImage({ src, name }) }
+ * Returns { el, update(item) }.
+ */
+export function createStepCard(item, deps) {
+  const question = h('p', { class: 'question-text' });
+  const questionCard = h('div', { class: 'question-card' }, question);
+  const badge = h('div', { class: 'card-badge tone-accent' });
+  const status = h('h3', { class: 'card-title step-status' });
+  const datasets = h('p', { class: 'card-meta' });
+  const stopBtn = h(
+    'button',
+    { type: 'button', class: 'btn btn-secondary btn-sm step-stop', onClick: () => deps.onStopStep(current.stepId) },
+    icon('stop', 'icon--sm'),
+    h('span', { class: 'btn-label', text: 'Stop' }),
+  );
+  const timeline = h('ol', { class: 'step-timeline' });
+  const answer = h('div', { class: 'step-answer', 'aria-live': 'polite' });
+  const answerFiles = h('div', { class: 'artifacts' });
+  const gaveUp = h('div', { class: 'step-gave-up' });
+  const errorTitle = h('strong');
+  const errorAdvice = h('p', { class: 'error-advice' });
+  const errorFix = h('button', {
+    type: 'button',
+    class: 'btn btn-secondary btn-sm error-fix',
+    onClick: () => deps.onOpenSettings(fixFor(current.error.code).section),
+  });
+  const errorBox = h('div', { class: 'answer-error step-error', role: 'alert' }, errorTitle, errorAdvice, errorFix);
+  const usage = h('p', { class: 'answer-usage step-usage' });
+  const card = h(
+    'article',
+    { class: 'card step-card' },
+    h(
+      'header',
+      { class: 'card-head' },
+      badge,
+      h('div', { class: 'card-titles' }, status, datasets),
+      h('div', { class: 'card-actions' }, stopBtn),
+    ),
+    timeline,
+    answer,
+    answerFiles,
+    gaveUp,
+    errorBox,
+    usage,
+  );
+  const el = h('section', { class: 'step' }, questionCard, card);
+
+  const entryViews = [];
+  let current = null;
+  let renderedAnswer = null;
+
+  function update(next) {
+    const step = next.step;
+    const prev = current;
+    current = step;
+    el.dataset.stepId = step.stepId;
+    el.dataset.state = step.ended ? step.ended.state : 'running';
+    setText(question, step.question);
+    setText(datasets, step.datasets.length ? `About ${step.datasets.join(', ')}` : '');
+    show(datasets, step.datasets.length > 0);
+    setText(status, stepStateText(step));
+    const tone = !step.ended
+      ? 'tone-accent'
+      : { done: 'tone-success', cancelled: 'tone-neutral', gave_up: 'tone-warning' }[step.ended.state] || 'tone-danger';
+    const look = step.ended ? step.ended.state : 'running';
+    if (badge.dataset.look !== look) {
+      badge.dataset.look = look;
+      badge.className = `card-badge ${tone}`;
+      badge.replaceChildren(
+        !step.ended
+          ? h('span', { class: 'spinner', 'aria-hidden': 'true' })
+          : icon(step.ended.state === 'done' ? 'check' : step.ended.state === 'cancelled' ? 'stop' : 'alert'),
+      );
+    }
+    show(stopBtn, !step.ended);
+    stopBtn.disabled = step.stopping;
+    setText(stopBtn.querySelector('.btn-label'), step.stopping ? 'Stopping…' : 'Stop');
+
+    if (!prev || prev.timeline !== step.timeline || Boolean(prev.ended) !== Boolean(step.ended)) {
+      const entries = visibleTimeline(step);
+      for (const extra of entryViews.splice(entries.length)) extra.el.remove();
+      entries.forEach((entry, i) => {
+        if (!entryViews[i] || entryViews[i].kind !== entry.kind) {
+          const view = entry.kind === 'try' ? createTryView(deps) : createNoticeView();
+          if (entryViews[i]) entryViews[i].el.replaceWith(view.el);
+          else timeline.append(view.el);
+          entryViews[i] = view;
+        }
+        entryViews[i].update(entry, Boolean(step.ended));
+      });
+    }
+
+    if (step.answer !== renderedAnswer) {
+      renderedAnswer = step.answer;
+      answer.replaceChildren();
+      answerFiles.replaceChildren();
+      if (step.answer) {
+        for (const seg of step.answer.segments) {
+          answer.append(
+            seg.ungrounded
+              ? h('mark', { class: 'ungrounded', title: "The code's output does not show this number: check it before you use it." }, seg.text)
+              : document.createTextNode(seg.text),
+          );
+        }
+        for (const a of step.answer.artifacts) answerFiles.append(artifactView(a, deps));
+        if (step.answer.segments.some((s) => s.ungrounded)) {
+          answer.append(h('span', { class: 'ungrounded-note', text: ' Marked numbers are not in the code\u2019s output: check them.' }));
+        }
+      }
+    }
+    show(answer, Boolean(step.answer));
+    show(answerFiles, Boolean(step.answer && step.answer.artifacts.length));
+
+    show(gaveUp, Boolean(step.gaveUp));
+    if (step.gaveUp && (!prev || prev.gaveUp !== step.gaveUp)) {
+      gaveUp.replaceChildren(
+        h('p', { class: 'gave-up-title', text: 'Sandpiper could not answer this.' }),
+        h('ul', {}, step.gaveUp.tries.map((t) => h('li', { text: `Try ${t.tryNumber}: ${t.reason}` }))),
+        step.gaveUp.suggestion ? h('p', { class: 'gave-up-suggestion', text: step.gaveUp.suggestion }) : null,
+      );
+    }
+
+    show(errorBox, Boolean(step.error));
+    if (step.error) {
+      setText(errorTitle, step.error.title);
+      setText(errorAdvice, step.error.advice);
+      show(errorAdvice, Boolean(step.error.advice));
+    }
+    const fix = step.error ? fixFor(step.error.code) : null;
+    show(errorFix, Boolean(fix && deps.onOpenSettings));
+    if (fix) setText(errorFix, fix.label);
+
+    const usageText = stepUsageText(step.ended);
+    setText(usage, usageText);
+    show(usage, Boolean(usageText));
+  }
+
+  update(item);
+  return { el, update };
+}
+
+function createNoticeView() {
+  const el = h('li', { class: 'step-notice' });
+  return {
+    kind: 'notice',
+    el,
+    update(entry) {
+      setText(el, entry.text);
+    },
+  };
+}
+
+function createTryView(deps) {
+  const label = h('span', { class: 'try-label' });
+  const state = h('span', { class: 'try-state' });
+  const reason = h('p', { class: 'try-reason' });
+  const codeText = h('pre', { class: 'try-code' });
+  // What Python wrote on stderr (the traceback): for whoever wants the detail,
+  // next to the code; the reason above says it in words.
+  const pythonSaidLabel = h('p', { class: 'sent-note', text: 'What Python reported:' });
+  const pythonSaid = h('pre', { class: 'try-code try-stderr' });
+  const code = h(
+    'details',
+    { class: 'sent try-code-box' },
+    h('summary', { class: 'sent-summary' }, icon('chevronRight', 'icon--xs sent-chevron'), 'Show code'),
+    codeText,
+    pythonSaidLabel,
+    pythonSaid,
+  );
+  const output = h('pre', { class: 'output try-output' });
+  const files = h('div', { class: 'artifacts' });
+  const el = h('li', { class: 'try' }, h('div', { class: 'try-head' }, label, state), reason, code, output, files);
+  let current = null;
+  let renderedFiles = 0;
+
+  return {
+    kind: 'try',
+    el,
+    update(t, stepEnded) {
+      const s = tryStatus(t, stepEnded);
+      el.dataset.tone = s.tone;
+      setText(label, tryLabel(t));
+      setText(state, s.label);
+      setText(reason, s.reason);
+      show(reason, Boolean(s.reason));
+      show(code, t.code !== null);
+      setText(codeText, t.code || '');
+      // While the try runs: what the code prints, as it prints it. After: what
+      // it printed, as saved (the live lines are not kept).
+      const text = t.execution ? t.execution.stdout.trimEnd() : t.live.lines.map((l) => l.text).join('\n');
+      const stderr = t.execution && t.execution.outcome !== 'success' ? t.execution.stderrTail.trim() : '';
+      setText(pythonSaid, stderr);
+      show(pythonSaid, Boolean(stderr));
+      show(pythonSaidLabel, Boolean(stderr));
+      setText(output, text);
+      show(output, Boolean(text));
+      if (!current || current.artifacts !== t.artifacts) {
+        for (let i = renderedFiles; i < t.artifacts.length; i++) files.append(artifactView(t.artifacts[i], deps));
+        renderedFiles = t.artifacts.length;
+      }
+      show(files, t.artifacts.length > 0);
+      current = t;
+    },
+  };
+}
+
+/** A chart inline (the asset protocol serves the session's artifacts folder), another file as a link. */
+function artifactView(a, deps) {
+  const src = deps.fileSrc(a.path);
+  if (IMAGE_MIMES.has(a.mime)) {
+    const img = h('img', { src, alt: a.name, loading: 'lazy', decoding: 'async' });
+    return h(
+      'figure',
+      { class: 'figure' },
+      h('button', { type: 'button', class: 'figure-open', 'aria-label': `Open ${a.name} larger`, onClick: () => deps.openImage({ src, name: a.name }) }, img),
+      h('figcaption', {}, h('span', { class: 'figure-name', text: a.name }), a.sizeBytes !== null ? h('span', { class: 'figure-size', text: formatBytes(a.sizeBytes) }) : null),
+    );
+  }
+  return h(
+    'a',
+    { class: 'chip', href: src, download: a.name, title: a.path },
+    icon(/csv|tab-separated|excel|spreadsheet/.test(a.mime) ? 'table' : 'file', 'icon--sm'),
+    h('span', { class: 'chip-name', text: a.name }),
+    a.sizeBytes !== null ? h('span', { class: 'chip-size', text: formatBytes(a.sizeBytes) }) : null,
+  );
+}
