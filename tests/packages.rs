@@ -293,7 +293,10 @@ async fn new_datasets_mean_a_new_container_but_the_packages_stay() {
 
 #[tokio::test]
 async fn a_module_no_package_provides_leaves_the_failed_run_and_says_why() {
-    let session = TestSession::new("pkg-nomodule");
+    // Allowed by the analyst, so Sandpiper asks PyPI (an unknown name is
+    // otherwise not even tried: an_unknown_or_forged_missing_module_installs_nothing).
+    let mut session = TestSession::new("pkg-nomodule");
+    session.packages.allowlist = vec!["sandpiper-no-such-module-xyz".into()];
     let recorder = Recorder::default();
     let result = run(&session, "import sandpiper_no_such_module_xyz\n", &recorder).await;
     assert_eq!(result.outcome, Outcome::Failed);
