@@ -19,18 +19,37 @@ use tokio::sync::Mutex;
 
 #[derive(Default, Clone)]
 pub(super) struct IdleStops {
-    generations: Arc<Mutex<HashMap<SessionId, u64>>>,
+    sessions: Arc<Mutex<HashMap<SessionId, Pending>>>,
+}
+
+/// A session's generation, and the timer waiting to stop its container.
+#[derive(Default)]
+struct Pending {
+    generation: u64,
+    timer: Option<tokio::task::AbortHandle>,
+}
+
+impl Pending {
+    /// A new generation: whatever was scheduled is called off (so a busy
+    /// session leaves no pile of sleeping timers behind).
+    fn bump(&mut self) -> u64 {
+        if let Some(timer) = self.timer.take() {
+            timer.abort();
+        }
+        self.generation += 1;
+        self.generation
+    }
 }
 
 impl IdleStops {
     /// A run of `session` begins: no stop scheduled before now may land.
     pub async fn busy(&self, session: &SessionId) {
-        *self
-            .generations
+        self.sessions
             .lock()
             .await
             .entry(session.clone())
-            .or_default() += 1;
+            .or_default()
+            .bump();
     }
 
     /// `session`'s run ended: its container `container_id` stops after `after`
@@ -42,21 +61,19 @@ impl IdleStops {
         containers: SessionContainers,
         after: Duration,
     ) {
-        let generation = {
-            let mut generations = self.generations.lock().await;
-            let generation = generations.entry(session.clone()).or_default();
-            *generation += 1;
-            *generation
-        };
+        let mut sessions = self.sessions.lock().await;
+        let pending = sessions.entry(session.clone()).or_default();
+        let generation = pending.bump();
         if after.is_zero() {
             return;
         }
-        let generations = Arc::clone(&self.generations);
+        let all = Arc::clone(&self.sessions);
         let session = session.clone();
-        tokio::spawn(async move {
+        let timer = tokio::spawn(async move {
             tokio::time::sleep(after).await;
-            let generations = generations.lock().await;
-            if generations.get(&session) == Some(&generation) {
+            let sessions = all.lock().await;
+            let current = sessions.get(&session).map(|p| p.generation);
+            if current == Some(generation) {
                 // Stopped, not removed, its work folder kept aside: nothing of
                 // the session is lost. A container already gone needs nothing.
                 if let Err(err) = containers.stop_idle(&session, &container_id).await {
@@ -64,5 +81,6 @@ impl IdleStops {
                 }
             }
         });
+        pending.timer = Some(timer.abort_handle());
     }
 }
