@@ -1154,23 +1154,51 @@ async fn a_session_reopens_from_home_after_a_restart() {
     app.wait_for_the_end();
 }
 
+/// The app, opened on a data folder that already holds one saved session.
+struct AppWithASavedSession {
+    temp: tempfile::TempDir,
+    state_dir: PathBuf,
+    store: sandpiper::store::SessionStore,
+    id: sandpiper::SessionId,
+    driver: Driver,
+    client: Client,
+    app: AppProcess,
+}
+
+impl AppWithASavedSession {
+    async fn open(title: &str) -> Self {
+        let temp = tempfile::tempdir().unwrap();
+        let state_dir = temp.path().join("data").join("app.sandpiper.desktop");
+        let store = sandpiper::store::SessionStore::in_state_dir(&state_dir);
+        let id = store
+            .create(sandpiper::SessionId::new(), Some(title), None)
+            .unwrap()
+            .id()
+            .clone();
+        let (driver, port) = start_driver(temp.path());
+        let client = open_app(port).await;
+        let app = app_process(&driver);
+        Self {
+            temp,
+            state_dir,
+            store,
+            id,
+            driver,
+            client,
+            app,
+        }
+    }
+}
+
 /// Home → Move to trash, asked twice: the session leaves the list and its
 /// folder is in the trash (the user's, here under the test's XDG data folder),
 /// not deleted for good.
 #[tokio::test(flavor = "multi_thread")]
 async fn home_moves_a_session_to_the_trash_after_asking_twice() {
     let _window = ONE_WINDOW_AT_A_TIME.lock().await;
-    let temp = tempfile::tempdir().unwrap();
-    let state_dir = temp.path().join("data").join("app.sandpiper.desktop");
-    let store = sandpiper::store::SessionStore::in_state_dir(&state_dir);
-    let id = store
-        .create(sandpiper::SessionId::new(), Some("Last year's sales"), None)
-        .unwrap()
-        .id()
-        .clone();
-    let (driver, port) = start_driver(temp.path());
-    let client = open_app(port).await;
-    let app = app_process(&driver);
+    let saved = AppWithASavedSession::open("Last year's sales").await;
+    let (temp, state_dir, id) = (&saved.temp, &saved.state_dir, &saved.id);
+    let (client, driver, app) = (saved.client, saved.driver, saved.app);
     wait_until(
         &client,
         "Home to list the session",
@@ -1324,17 +1352,9 @@ async fn stop_ends_a_running_analysis() {
 #[tokio::test(flavor = "multi_thread")]
 async fn the_open_session_is_renamed_from_the_top_bar() {
     let _window = ONE_WINDOW_AT_A_TIME.lock().await;
-    let temp = tempfile::tempdir().unwrap();
-    let state_dir = temp.path().join("data").join("app.sandpiper.desktop");
-    let store = sandpiper::store::SessionStore::in_state_dir(&state_dir);
-    let id = store
-        .create(sandpiper::SessionId::new(), Some("Sales"), None)
-        .unwrap()
-        .id()
-        .clone();
-    let (driver, port) = start_driver(temp.path());
-    let client = open_app(port).await;
-    let app = app_process(&driver);
+    let saved = AppWithASavedSession::open("Sales").await;
+    let (store, id) = (&saved.store, &saved.id);
+    let (client, driver, app) = (saved.client, saved.driver, saved.app);
     wait_until(
         &client,
         "Home to list the session",
@@ -1377,7 +1397,7 @@ async fn the_open_session_is_renamed_from_the_top_bar() {
     )
     .await;
     assert_eq!(
-        store.read(&id).unwrap().meta.title,
+        store.read(id).unwrap().meta.title,
         "Sales 2025, by region",
         "the new name is saved"
     );
