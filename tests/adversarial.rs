@@ -23,7 +23,16 @@ enum Mode {
     Session,
 }
 
-const MODES: [Mode; 2] = [Mode::OneOff, Mode::Session];
+/// Both, except on Podman: Podman 4.3 closes a container's stdin when an
+/// attach ends, so a session container does not outlive a run there (README,
+/// "Podman"), and the session half would test that gap, not the sandbox.
+fn modes() -> Vec<Mode> {
+    if common::expected_engine().as_deref() == Some("Podman") {
+        vec![Mode::OneOff]
+    } else {
+        vec![Mode::OneOff, Mode::Session]
+    }
+}
 
 /// What a hostile run left: its result, how long it took, and every event.
 struct Hostile {
@@ -146,7 +155,7 @@ while True:
         while True:
             time.sleep(1)
 "#;
-    for mode in MODES {
+    for mode in modes() {
         let (result, took) = hostile(mode, code, 10).await;
         host_is_healthy();
         assert_eq!(
@@ -169,7 +178,7 @@ while True:
 #[tokio::test]
 async fn a_memory_bomb_of_many_small_objects_is_stopped_and_said_so() {
     let code = "hoard = []\nwhile True:\n    hoard.append(bytearray(1024 * 1024))\n    hoard[-1][::4096] = b'x' * 256\n";
-    for mode in MODES {
+    for mode in modes() {
         let (result, _) = hostile(mode, code, 60).await;
         assert_eq!(
             result.outcome,
@@ -183,7 +192,7 @@ async fn a_memory_bomb_of_many_small_objects_is_stopped_and_said_so() {
 
 #[tokio::test]
 async fn an_infinite_loop_is_stopped_at_the_time_limit() {
-    for mode in MODES {
+    for mode in modes() {
         let (result, took) = hostile(mode, "while True:\n    pass\n", 3).await;
         assert_eq!(result.outcome, Outcome::TimedOut, "{mode:?}");
         assert!(took < Duration::from_secs(15), "{mode:?}: {took:?}");
@@ -193,7 +202,7 @@ async fn an_infinite_loop_is_stopped_at_the_time_limit() {
 #[tokio::test]
 async fn a_sleep_loop_that_ignores_sigterm_is_still_stopped_at_once() {
     let code = "import signal, time\nsignal.signal(signal.SIGTERM, signal.SIG_IGN)\nprint('ignoring TERM', flush=True)\nwhile True:\n    time.sleep(1)\n";
-    for mode in MODES {
+    for mode in modes() {
         let (result, took) = hostile(mode, code, 3).await;
         assert_eq!(result.outcome, Outcome::TimedOut, "{mode:?}");
         assert!(result.stdout.contains("ignoring TERM"), "{mode:?}");
@@ -205,7 +214,7 @@ async fn a_sleep_loop_that_ignores_sigterm_is_still_stopped_at_once() {
 #[tokio::test]
 async fn filling_the_output_folder_stops_at_its_cap() {
     let code = "chunk = b'x' * (1024 * 1024)\nwith open('/workspace/output/filler.csv', 'wb') as f:\n    while True:\n        f.write(chunk)\n";
-    for mode in MODES {
+    for mode in modes() {
         let (result, took) = hostile(mode, code, 60).await;
         assert_eq!(
             result.outcome,
@@ -225,7 +234,7 @@ async fn filling_the_output_folder_stops_at_its_cap() {
 #[tokio::test]
 async fn filling_tmp_stops_at_its_cap() {
     let code = "chunk = b'x' * (1024 * 1024)\nwritten = 0\ntry:\n    with open('/tmp/filler', 'wb') as f:\n        while True:\n            f.write(chunk)\n            f.flush()\n            written += 1\nexcept OSError as e:\n    print('stopped after', written, 'MiB:', e.strerror)\n";
-    for mode in MODES {
+    for mode in modes() {
         let (result, _) = hostile(mode, code, 60).await;
         assert_eq!(
             result.outcome,
@@ -269,7 +278,7 @@ print("home:", sorted(os.listdir("/home")) if os.path.isdir("/home") else None)
 print("hostname:", socket.gethostname())
 "#
     );
-    for mode in MODES {
+    for mode in modes() {
         let (result, _) = hostile(mode, &code, 60).await;
         assert_eq!(
             result.outcome,
@@ -301,7 +310,7 @@ try:
 except Exception as e:
     print("https: blocked", type(e).__name__)
 "#;
-    for mode in MODES {
+    for mode in modes() {
         let (result, _) = hostile(mode, code, 30).await;
         assert!(
             result.stdout.contains("https: blocked"),
@@ -314,7 +323,7 @@ except Exception as e:
 #[tokio::test]
 async fn fifty_megabytes_of_stdout_are_capped_and_flagged() {
     let code = "import sys\nline = 'y' * 1023 + '\\n'\nfor _ in range(50 * 1024):\n    sys.stdout.write(line)\nprint('the end')\n";
-    for mode in MODES {
+    for mode in modes() {
         let (result, took) = hostile(mode, code, 60).await;
         assert_eq!(
             result.outcome,
@@ -385,7 +394,7 @@ fn folder_size(folder: &std::path::Path) -> Option<u64> {
 async fn printing_at_full_speed_for_the_whole_time_limit_ends_on_time_and_writes_nothing_to_disk() {
     // An endless print loop is a common bug, not only an attack.
     let code = "import sys\nline = 'z' * 1023 + '\\n'\nwhile True:\n    sys.stdout.write(line)\n";
-    for mode in MODES {
+    for mode in modes() {
         let (hostile, (first, largest)) =
             hostile_watched(mode, code, 5, disk_use_of_container).await;
         let result = hostile.result;
@@ -414,7 +423,7 @@ async fn printing_at_full_speed_for_the_whole_time_limit_ends_on_time_and_writes
 async fn a_sparse_file_of_many_gib_in_the_output_is_refused_without_being_streamed() {
     // 8 GiB to the engine, a few bytes in the container's tmpfs.
     let code = "with open('/workspace/output/huge.csv', 'wb') as f:\n    f.truncate(8 << 30)\nopen('/workspace/output/small.csv', 'w').write('a\\n1\\n')\nprint('written')\n";
-    for mode in MODES {
+    for mode in modes() {
         let (hostile, ()) = hostile_watched(mode, code, 60, |_, _| async {}).await;
         let result = hostile.result;
         assert_eq!(
@@ -485,7 +494,7 @@ while True:
 
 #[tokio::test]
 async fn a_forged_done_is_not_taken_and_the_run_still_times_out() {
-    for mode in MODES {
+    for mode in modes() {
         // 8 s: the code must have read /proc and forged its frames before the
         // limit, which a loaded two-core machine took over 4 s to reach.
         let (result, took) = hostile(mode, FORGE_DONE, 8).await;
@@ -507,7 +516,7 @@ async fn a_forged_done_is_not_taken_and_the_run_still_times_out() {
 #[tokio::test]
 async fn binary_garbage_on_stdout_is_shown_safely() {
     let code = "import os, sys\nsys.stdout.buffer.write(os.urandom(256 * 1024))\nsys.stdout.buffer.write(b'\\xff\\xfe\\x00garbage\\n')\nprint('still here')\n";
-    for mode in MODES {
+    for mode in modes() {
         let (result, _) = hostile(mode, code, 30).await;
         assert_eq!(
             result.outcome,
@@ -527,7 +536,7 @@ async fn binary_garbage_on_stdout_is_shown_safely() {
 async fn a_background_process_does_not_outlive_the_run() {
     let code =
         "import subprocess\nsubprocess.Popen(['sleep', '600'])\nprint('spawned a sleeper')\n";
-    for mode in MODES {
+    for mode in modes() {
         let (result, took) = hostile(mode, code, 60).await;
         assert_eq!(
             result.outcome,
@@ -545,7 +554,7 @@ async fn a_background_process_does_not_outlive_the_run() {
 #[tokio::test]
 async fn a_symlink_to_etc_passwd_in_the_output_is_not_brought_back() {
     let code = "import os\nos.symlink('/etc/passwd', '/workspace/output/passwd.csv')\nopen('/workspace/output/real.csv', 'w').write('a\\n1\\n')\n";
-    for mode in MODES {
+    for mode in modes() {
         let (result, _) = hostile(mode, code, 60).await;
         assert_eq!(
             result.outcome,
@@ -569,7 +578,7 @@ async fn a_symlink_to_etc_passwd_in_the_output_is_not_brought_back() {
 #[tokio::test]
 async fn pip_install_inside_the_sandbox_fails_and_is_explained() {
     let code = "import subprocess, sys\nsubprocess.run([sys.executable, '-m', 'pip', 'install', '--quiet', 'tabulate'], check=True, timeout=60)\n";
-    for mode in MODES {
+    for mode in modes() {
         let (result, _) = hostile(mode, code, 90).await;
         assert_eq!(result.outcome, Outcome::Failed, "{mode:?}");
         assert!(
@@ -634,7 +643,7 @@ try:
 except OSError:
     print("signal harness refused")
 "#;
-    for mode in MODES {
+    for mode in modes() {
         let (result, _) = hostile(mode, code, 30).await;
         assert_eq!(
             result.outcome,
