@@ -213,7 +213,8 @@ impl Engine {
         };
         let mut bench = opened.workbench(analysis.artifacts_dir.clone());
         let policy = SendPolicy::from_settings(&settings.llm);
-        let prepared = async {
+        // Ok(the step's report), or Err(why it could not be prepared).
+        let ran = async {
             let facts = self
                 .dataset_facts(
                     &mut bench,
@@ -223,39 +224,29 @@ impl Engine {
                     cancel,
                 )
                 .await?;
-            context::prepare(&mut bench, &analysis.session_id, &facts, &policy, cancel).await
-        };
-        let context = match prepared.await {
-            Ok(context) => context,
-            Err(error) => {
-                let container_id = bench.container.id.clone();
-                self.idle_after_use(
-                    &analysis.session_id,
-                    container_id,
-                    opened.containers,
-                    &settings,
+            let context =
+                context::prepare(&mut bench, &analysis.session_id, &facts, &policy, cancel).await?;
+            let ledger = self.usage_ledger();
+            let model = Model {
+                provider: provider.as_ref(),
+                model,
+                ledger: &ledger,
+                compact: compact_prompt(settings.agent.prompt, settings.llm.provider),
+            };
+            Ok::<_, Error>(
+                agent::run_step(
+                    &step,
+                    started,
+                    model,
+                    &mut bench,
+                    &settings.agent,
+                    &context,
+                    sink,
+                    cancel,
                 )
-                .await;
-                return Ok(agent::fail_step(&step, started, &error, sink));
-            }
-        };
-        let ledger = self.usage_ledger();
-        let model = Model {
-            provider: provider.as_ref(),
-            model,
-            ledger: &ledger,
-            compact: compact_prompt(settings.agent.prompt, settings.llm.provider),
-        };
-        let report = agent::run_step(
-            &step,
-            started,
-            model,
-            &mut bench,
-            &settings.agent,
-            &context,
-            sink,
-            cancel,
-        )
+                .await,
+            )
+        }
         .await;
         let container_id = bench.container.id.clone();
         self.idle_after_use(
@@ -265,7 +256,10 @@ impl Engine {
             &settings,
         )
         .await;
-        let report = report?;
+        let report = match ran {
+            Ok(report) => report?,
+            Err(error) => return Ok(agent::fail_step(&step, started, &error, sink)),
+        };
         if let Some(answer) = &report.answer {
             self.remember_step(&analysis.session_id, &analysis.question, answer);
         }

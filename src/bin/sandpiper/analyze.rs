@@ -57,11 +57,10 @@ pub async fn run(args: Args) -> ExitCode {
     if let Some(tries) = args.max_tries {
         settings.agent.max_tries = tries;
     }
-    let engine = match args.engine.engine_with(settings) {
+    let engine = match args.engine.engine_to_run_code(settings).await {
         Ok(engine) => engine,
         Err(code) => return code,
     };
-    crate::engine_args::reap_what_crashed_runs_left(&engine).await;
     let opened = match &args.session {
         Some(id) => engine.open_or_create_session(id),
         None => engine

@@ -80,16 +80,21 @@ impl EngineArgs {
     }
 }
 
-/// Removes what a crashed or killed Sandpiper left (as the app does at its
-/// start), so a terminal user's killed run never lingers. Quietly: a Docker
-/// that does not answer is reported by the command itself.
-pub async fn reap_what_crashed_runs_left(engine: &Engine) {
-    if let Ok(reaped) = engine.reap_orphans().await
-        && !reaped.containers.is_empty()
-    {
-        eprintln!(
-            "Removed {} container(s) a stopped Sandpiper had left running.",
-            reaped.containers.len()
-        );
+impl EngineArgs {
+    /// `engine_with` for a command that runs code: first it removes what a
+    /// crashed or killed Sandpiper left (as the app does at its start), so a
+    /// terminal user's killed run never lingers. Quietly: a Docker that does
+    /// not answer is reported by the command itself.
+    pub async fn engine_to_run_code(&self, settings: Settings) -> Result<Arc<Engine>, ExitCode> {
+        let engine = self.engine_with(settings)?;
+        if let Ok(reaped) = engine.reap_orphans().await
+            && !reaped.containers.is_empty()
+        {
+            eprintln!(
+                "Removed {} container(s) a stopped Sandpiper had left running.",
+                reaped.containers.len()
+            );
+        }
+        Ok(engine)
     }
 }

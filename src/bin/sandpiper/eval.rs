@@ -68,11 +68,10 @@ pub async fn run(args: Args) -> ExitCode {
     if let Some(tries) = args.max_tries {
         settings.agent.max_tries = tries;
     }
-    let engine = match args.engine.engine_with(settings) {
+    let engine = match args.engine.engine_to_run_code(settings).await {
         Ok(engine) => engine,
         Err(code) => return code,
     };
-    crate::engine_args::reap_what_crashed_runs_left(&engine).await;
     let scratch = match tempfile::tempdir() {
         Ok(dir) => dir,
         Err(err) => {

@@ -18,11 +18,10 @@ pub struct Args {
 }
 
 pub async fn run(args: Args) -> ExitCode {
-    let engine = match args.engine.engine() {
+    let engine = match args.engine.engine_to_run_code(args.engine.settings()).await {
         Ok(engine) => engine,
         Err(code) => return code,
     };
-    crate::engine_args::reap_what_crashed_runs_left(&engine).await;
     let out = args.out.unwrap_or_else(|| default_out_dir(&args.files[0]));
     match engine.quick_profile(&args.files, &out, &print_event).await {
         Ok(result) if result.outcome.is_success() => ExitCode::SUCCESS,

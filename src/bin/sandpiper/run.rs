@@ -34,11 +34,10 @@ pub async fn run(args: Args) -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let engine = match args.engine.engine() {
+    let engine = match args.engine.engine_to_run_code(args.engine.settings()).await {
         Ok(engine) => engine,
         Err(code) => return code,
     };
-    crate::engine_args::reap_what_crashed_runs_left(&engine).await;
     let name = args
         .script
         .file_stem()
