@@ -29,6 +29,7 @@ const COMMANDS: &[&str] = &[
     "export_session",
     "start_analysis",
     "stop_step",
+    "answer_install_question",
     "warm_session",
 ];
 

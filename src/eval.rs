@@ -50,6 +50,9 @@ pub struct Scored {
     pub state: StepState,
     pub tries: u32,
     pub tokens: u64,
+    /// For a question not answered right: why, in plain words (the last
+    /// try's failure, the step's error, or what the answer lacked).
+    pub why: Option<String>,
 }
 
 impl QuestionSet {
@@ -132,12 +135,22 @@ pub async fn run_eval(
         };
         let report = engine.analyze(&analysis, &collected).await?;
         let seen = collected.text();
+        let right = report.state == StepState::Done && question.expect.found_in(&seen);
+        let why = match (right, collected.failure()) {
+            (true, _) => None,
+            (false, Some(failure)) if report.state != StepState::Done => Some(failure),
+            (false, _) if report.state == StepState::Done => {
+                Some(format!("answered, but without {}", question.expect))
+            }
+            (false, _) => Some(format!("the step ended {:?}", report.state)),
+        };
         let result = Scored {
             id: question.id.clone(),
-            right: report.state == StepState::Done && question.expect.found_in(&seen),
+            right,
             state: report.state,
             tries: report.tries,
             tokens: report.input_tokens + report.output_tokens,
+            why,
         };
         progress(&result);
         scored.push(result);
@@ -148,13 +161,21 @@ pub async fn run_eval(
     Ok(scored)
 }
 
-/// The successful try's output and the answer of one step.
+/// The successful try's output and the answer of one step, and why it
+/// failed when it did.
 #[derive(Default)]
-struct Collect(Mutex<Vec<String>>);
+struct Collect {
+    seen: Mutex<Vec<String>>,
+    failure: Mutex<Option<String>>,
+}
 
 impl Collect {
     fn text(&self) -> String {
-        self.0.lock().expect("collect lock").join("\n")
+        self.seen.lock().expect("collect lock").join("\n")
+    }
+
+    fn failure(&self) -> Option<String> {
+        self.failure.lock().expect("collect lock").clone()
     }
 }
 
@@ -163,6 +184,17 @@ impl EventSink for Collect {
         let Event::Conversation { message, .. } = event else {
             return;
         };
+        let failure = match &message {
+            Message::GaveUp { tries, .. } => tries
+                .last()
+                .map(|t| format!("try {}: {}", t.try_number, t.reason)),
+            Message::Error { error, .. } => Some(error.to_string()),
+            _ => None,
+        };
+        if failure.is_some() {
+            *self.failure.lock().expect("collect lock") = failure;
+            return;
+        }
         let text = match message {
             Message::Execution {
                 outcome, stdout, ..
@@ -170,7 +202,24 @@ impl EventSink for Collect {
             Message::Answer { text, .. } => text,
             _ => return,
         };
-        self.0.lock().expect("collect lock").push(text);
+        self.seen.lock().expect("collect lock").push(text);
+    }
+}
+
+impl std::fmt::Display for Expected {
+    /// What the answer should hold, e.g. "4201.75 (± 0.5)" or "\"Biscoe\"".
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let mut parts = Vec::new();
+        if let Some(number) = self.number {
+            parts.push(match self.tolerance {
+                Some(tolerance) => format!("{number} (± {tolerance})"),
+                None => number.to_string(),
+            });
+        }
+        if let Some(text) = &self.text {
+            parts.push(format!("\"{text}\""));
+        }
+        f.write_str(&parts.join(" and "))
     }
 }
 
@@ -195,6 +244,8 @@ mod tests {
         };
         assert!(island.found_in("island with most penguins: BISCOE"));
         assert!(!island.found_in("Dream"));
+        assert_eq!(mass.to_string(), "4201.75 (± 0.5)");
+        assert_eq!(island.to_string(), "\"Biscoe\"");
     }
 
     #[test]

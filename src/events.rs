@@ -5,7 +5,7 @@
 //! `{"kind":"stdout","run_id":"run-…","line":"Rows: 10"}`.
 
 use crate::conversation::Message;
-use crate::ids::{CallId, RunId, SessionId};
+use crate::ids::{CallId, QuestionId, RunId, SessionId};
 use crate::plain_words::PlainWords;
 use crate::provider_id::ProviderId;
 pub use crate::run_outcome::{Artifact, Outcome, PythonError};
@@ -34,6 +34,23 @@ pub enum Event {
         packages: Vec<String>,
         /// Why, in plain words, e.g. "the code imports sklearn".
         reason: String,
+    },
+    /// The code asked for a package Sandpiper does not install by itself: the
+    /// step waits until the analyst answers (`answer_install_question`) or
+    /// stops it. Asked once per session and package.
+    InstallQuestion {
+        question_id: QuestionId,
+        session_id: SessionId,
+        /// The PyPI distribution, e.g. "python-slugify".
+        package: String,
+        /// What the code imports, e.g. "slugify".
+        module: String,
+    },
+    /// The question was answered (or dropped because the step was stopped).
+    InstallAnswered {
+        question_id: QuestionId,
+        session_id: SessionId,
+        allowed: bool,
     },
     /// The install ended; `error` says why it failed, in plain words.
     PackagesInstalled {
@@ -153,6 +170,8 @@ impl Event {
             | Event::ImageBuildLine { .. }
             | Event::PackagesInstalling { .. }
             | Event::PackagesInstalled { .. }
+            | Event::InstallQuestion { .. }
+            | Event::InstallAnswered { .. }
             | Event::LlmPrompt { .. }
             | Event::LlmStarted { .. }
             | Event::LlmDelta { .. }

@@ -22,6 +22,12 @@ pub struct StepId(String);
 #[serde(transparent)]
 pub struct CallId(String);
 
+/// One question put to the analyst while a step waits for the answer (may a
+/// package be installed?). Carried by the question's event and its answer.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct QuestionId(String);
+
 /// One conversation the analyst can save and reopen: its one name everywhere (its
 /// kept container and volumes, its link in the package store, its token totals,
 /// its saved folder). Since it names files and Docker objects, every `SessionId`
@@ -119,11 +125,13 @@ macro_rules! id_from_string {
 id_from_string!(RunId);
 id_from_string!(CallId);
 id_from_string!(StepId);
+id_from_string!(QuestionId);
 
 id_type!(RunId, "run");
 id_type!(SessionId, "session");
 id_type!(CallId, "call");
 id_type!(StepId, "step");
+id_type!(QuestionId, "question");
 
 #[cfg(test)]
 mod tests {

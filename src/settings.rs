@@ -108,6 +108,10 @@ pub struct PackageSettings {
     pub ca_bundle: Option<std::path::PathBuf>,
     /// When not empty, only these packages may be installed.
     pub allowlist: Vec<String>,
+    /// Installed without asking when the code imports them, like the
+    /// well-known data packages (anything else is asked about once per
+    /// session, and refused where nobody can answer). Restricts nothing.
+    pub install_without_asking: Vec<String>,
     /// Never installed.
     pub denylist: Vec<String>,
     /// Install missing modules by themselves and run again (no model try spent).
@@ -134,6 +138,7 @@ impl Default for PackageSettings {
             proxy: None,
             ca_bundle: system_bundle,
             allowlist: Vec::new(),
+            install_without_asking: Vec::new(),
             denylist: Vec::new(),
             auto_install: true,
             network: None,

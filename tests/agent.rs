@@ -680,6 +680,54 @@ fn the_eval_with_replayed_code_scores_every_question() {
     assert_eq!(stdout.matches('✓').count(), 8, "{stdout}");
 }
 
+/// A question the eval gets wrong says why under its line: the last try's
+/// failure when the step gave up, what the answer lacked when it answered.
+#[test]
+fn the_eval_says_why_a_question_was_not_answered_right() {
+    let state = tempfile::tempdir().unwrap();
+    let set = state.path().join("wrong.json");
+    let questions = serde_json::json!({
+        "name": "Wrong on purpose",
+        "dataset": concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/penguins.csv"),
+        "questions": [
+            { "id": "broken", "question": "How many penguins?", "expect": { "number": 344 },
+              "code": "print(len(open(main_file).readlines()) / 0)" },
+            { "id": "wrong", "question": "How many penguins are there?", "expect": { "number": 344 },
+              "code": "print('penguins:', 12)" }
+        ]
+    });
+    std::fs::write(&set, questions.to_string()).unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_sandpiper"))
+        .args(["eval", "--replay", "--max-tries", "1", "--set"])
+        .arg(&set)
+        .env("SANDPIPER_STATE_DIR", state.path())
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        !out.status.success(),
+        "a replay below 100 % fails: {stdout}"
+    );
+    let lines: Vec<&str> = stdout.lines().collect();
+    let under = |id: &str| {
+        let at = lines
+            .iter()
+            .position(|l| l.starts_with('✗') && l.contains(id))
+            .unwrap_or_else(|| panic!("{id} not marked wrong: {stdout}"));
+        lines.get(at + 1).copied().unwrap_or_default()
+    };
+    assert!(
+        under("broken").trim_start().starts_with("try 1:")
+            && under("broken").contains("ZeroDivisionError"),
+        "{stdout}"
+    );
+    assert_eq!(
+        under("wrong").trim(),
+        "answered, but without 344",
+        "{stdout}"
+    );
+}
+
 /// A saved session: every message is on disk as the step goes, the try's file
 /// lands in the session's folder, and after the session is closed and opened
 /// again (as after quitting the app) a follow-up knows the earlier answer.
@@ -808,32 +856,7 @@ async fn a_session_survives_the_app_being_killed_mid_run() {
     )
     .await;
     let id = analyst.session.name.clone();
-    let said = analyst.session.state.path().join("stderr.txt");
-    let mut cli = std::process::Command::new(env!("CARGO_BIN_EXE_sandpiper"))
-        .args(["analyze", "--bare-image", "--provider", "openai-compatible"])
-        .args(["--model", "local-model", "--base-url"])
-        .arg(analyst.server.url_with("/v1"))
-        .args(["--image", &analyst.session.image, "--session", id.as_str()])
-        .args(["--question", "Wait a while"])
-        .arg(&analyst.data)
-        .env("SANDPIPER_STATE_DIR", analyst.session.state.path())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::fs::File::create(&said).unwrap())
-        .stdin(std::process::Stdio::null())
-        .spawn()
-        .unwrap();
-    // The code's first line reaches the terminal: it is running.
-    let mut stdout = std::io::BufReader::new(cli.stdout.take().unwrap());
-    let mut line = String::new();
-    while line.trim() != "started" {
-        line.clear();
-        let read = std::io::BufRead::read_line(&mut stdout, &mut line).unwrap();
-        assert!(
-            read > 0,
-            "the CLI ended before the code started: {}",
-            std::fs::read_to_string(&said).unwrap()
-        );
-    }
+    let (mut cli, _) = analyze_until_started(&analyst, Some(id.as_str()));
     cli.kill().unwrap(); // SIGKILL: no handler runs
     cli.wait().unwrap();
 
@@ -860,4 +883,103 @@ async fn a_session_survives_the_app_being_killed_mid_run() {
         })
     ));
     assert_eq!(opened.datasets.len(), 1);
+}
+
+/// Starts `sandpiper analyze` on the analyst's data (continuing `session`, or
+/// a new one) and returns once its code has printed "started", with what the
+/// CLI said on stderr so far.
+#[cfg(unix)]
+fn analyze_until_started(
+    analyst: &Analyst,
+    session: Option<&str>,
+) -> (std::process::Child, String) {
+    let said = analyst.session.state.path().join("stderr.txt");
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_sandpiper"));
+    command
+        .args(["analyze", "--bare-image", "--provider", "openai-compatible"])
+        .args(["--model", "local-model", "--base-url"])
+        .arg(analyst.server.url_with("/v1"))
+        .args(["--image", &analyst.session.image])
+        .args(["--question", "Wait a while"])
+        .arg(&analyst.data)
+        .env("SANDPIPER_STATE_DIR", analyst.session.state.path())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::fs::File::create(&said).unwrap())
+        .stdin(std::process::Stdio::null());
+    if let Some(id) = session {
+        command.args(["--session", id]);
+    }
+    let mut cli = command.spawn().unwrap();
+    // The code's first line reaches the terminal: it is running.
+    let mut stdout = std::io::BufReader::new(cli.stdout.take().unwrap());
+    let mut line = String::new();
+    while line.trim() != "started" {
+        line.clear();
+        let read = std::io::BufRead::read_line(&mut stdout, &mut line).unwrap();
+        assert!(
+            read > 0,
+            "the CLI ended before the code started: {}",
+            std::fs::read_to_string(&said).unwrap()
+        );
+    }
+    (cli, std::fs::read_to_string(&said).unwrap())
+}
+
+/// `sandpiper analyze` without `--session` removes its session's container at
+/// its end; killed before that, it leaves the container to the next start,
+/// which removes it instead of keeping it for a session nobody continues.
+#[cfg(unix)]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_killed_analyze_leaves_no_container_after_the_next_start() {
+    let analyst = Analyst::with_replies(
+        "throwaway",
+        vec![script(
+            "import time\nprint('started', flush=True)\ntime.sleep(120)",
+        )],
+    )
+    .await;
+    let (mut cli, said) = analyze_until_started(&analyst, None);
+    cli.kill().unwrap(); // SIGKILL: its own clean-up never runs
+    cli.wait().unwrap();
+    let session = said
+        .lines()
+        .find_map(|line| line.strip_prefix("Session "))
+        .unwrap_or_else(|| panic!("no session named: {said}"))
+        .trim()
+        .to_owned();
+    let container = format!("sandpiper-session-{session}");
+    let docker = common::docker().await;
+    let left = docker.inspect_container(&container, None).await;
+    let left_running = left
+        .as_ref()
+        .ok()
+        .and_then(|c| c.state.as_ref()?.running)
+        .unwrap_or(false);
+    let reaped = analyst.engine.reap_orphans().await.unwrap();
+    let still_there = docker.inspect_container(&container, None).await.is_ok();
+    if still_there {
+        let _ = docker
+            .remove_container(
+                &container,
+                Some(
+                    bollard::query_parameters::RemoveContainerOptionsBuilder::default()
+                        .force(true)
+                        .v(true)
+                        .build(),
+                ),
+            )
+            .await;
+    }
+    assert!(left_running, "the killed run left no running container");
+    assert!(
+        !still_there,
+        "the next start kept the killed run's container: {reaped:?}"
+    );
+    assert!(
+        reaped
+            .volumes
+            .iter()
+            .any(|v| v == &format!("sandpiper-session-{session}-work")),
+        "its work volume stayed: {reaped:?}"
+    );
 }

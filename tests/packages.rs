@@ -445,3 +445,120 @@ print("planted in", user_site)
     assert_eq!(after.outcome, Outcome::Success, "{}", after.stderr);
     assert_eq!(after.stdout, "True (0.0, 1.0, 1)\nnothing ran\n");
 }
+
+/// The window: answers each install question as `allowed` says, the moment it
+/// is asked, as the analyst clicking Install or Don't install would.
+struct Analyst {
+    engine: std::sync::Weak<sandpiper::Engine>,
+    allowed: std::sync::atomic::AtomicBool,
+    heard: Recorder,
+}
+
+impl sandpiper::events::EventSink for Analyst {
+    fn emit(&self, event: Event) {
+        if let Event::InstallQuestion { question_id, .. } = &event {
+            let allowed = self.allowed.load(std::sync::atomic::Ordering::Relaxed);
+            let engine = self.engine.upgrade().expect("the engine lives");
+            assert!(engine.answer_install_question(question_id, allowed));
+        }
+        self.heard.emit(event);
+    }
+}
+
+const USE_SIX: &str = "import six\nprint('six', six.PY3)\n";
+
+/// A package off the well-known list is asked about in the window, once per
+/// session: "no" runs nothing new and stands for the session's later runs,
+/// "yes" installs it and runs the code again.
+#[tokio::test]
+async fn a_package_off_the_well_known_list_is_asked_about_once_per_session() {
+    let refused = TestSession::new("pkg-ask-no");
+    let allowed = TestSession::new("pkg-ask-yes");
+    let engine = common::session::engine_on(
+        refused.state.path(),
+        &refused.image,
+        &sandpiper::settings::PackageSettings::default(),
+    );
+    engine.ask_before_installs();
+    let analyst = Analyst {
+        engine: std::sync::Arc::downgrade(&engine),
+        allowed: false.into(),
+        heard: Recorder::default(),
+    };
+    let out = refused.state.path().join("out");
+    let questions = |analyst: &Analyst| {
+        analyst
+            .heard
+            .events()
+            .iter()
+            .filter_map(|e| match e {
+                Event::InstallQuestion {
+                    package, module, ..
+                } => Some((package.clone(), module.clone())),
+                _ => None,
+            })
+            .collect::<Vec<_>>()
+    };
+
+    for _ in 0..2 {
+        let (result, _) = engine
+            .run_code_in_session(&refused.name, "t", USE_SIX, &[], &out, &analyst)
+            .await
+            .unwrap();
+        assert_eq!(result.outcome, Outcome::Failed, "{}", result.stdout);
+    }
+    assert_eq!(
+        questions(&analyst),
+        [("six".to_owned(), "six".to_owned())],
+        "asked once, and the answer stood for the second run"
+    );
+    assert!(
+        !analyst
+            .heard
+            .events()
+            .iter()
+            .any(|e| matches!(e, Event::PackagesInstalling { .. })),
+        "nothing installed after a no"
+    );
+
+    analyst
+        .allowed
+        .store(true, std::sync::atomic::Ordering::Relaxed);
+    let (result, _) = engine
+        .run_code_in_session(&allowed.name, "t", USE_SIX, &[], &out, &analyst)
+        .await
+        .unwrap();
+    assert_eq!(result.outcome, Outcome::Success, "{}", result.stderr);
+    assert_eq!(result.stdout, "six True\n");
+    assert_eq!(questions(&analyst).len(), 2, "the other session asked anew");
+}
+
+/// In a terminal nobody is asked: the package is refused with what to do, and
+/// `--allow-install` lets it in.
+#[tokio::test]
+async fn the_cli_refuses_unlisted_packages_unless_allowed_by_flag() {
+    let session = TestSession::new("pkg-cli-allow");
+    let script = session.state.path().join("six.py");
+    std::fs::write(&script, USE_SIX).unwrap();
+    let image = common::test_image();
+    let out = session.state.path().join("out");
+    let run = |extra: &[&str]| {
+        let mut args = vec!["run", "--image", &image, "--session", session.name.as_str()];
+        args.extend(["--out", out.to_str().unwrap()]);
+        args.extend(extra);
+        args.push(script.to_str().unwrap());
+        session.cli(&args)
+    };
+    let refused = run(&[]);
+    let said = String::from_utf8_lossy(&refused.stderr).into_owned()
+        + &String::from_utf8_lossy(&refused.stdout);
+    assert!(!refused.status.success(), "{said}");
+    assert!(said.contains("--allow-install six"), "{said}");
+    let allowed = run(&["--allow-install", "six"]);
+    assert!(
+        allowed.status.success(),
+        "{}",
+        String::from_utf8_lossy(&allowed.stderr)
+    );
+    assert_eq!(String::from_utf8_lossy(&allowed.stdout), "six True\n");
+}

@@ -5,7 +5,7 @@ use sandpiper::PlainWords;
 use sandpiper::conversation::{FailedTry, Message, Provenance, StepState, UngroundedNumber};
 use sandpiper::events::{Artifact, Event, Outcome};
 use sandpiper::ids::CallId;
-use sandpiper::ids::{RunId, SessionId, StepId};
+use sandpiper::ids::{QuestionId, RunId, SessionId, StepId};
 use sandpiper::llm::ProviderId;
 use std::collections::BTreeMap;
 
@@ -113,6 +113,17 @@ fn one_of_each() -> Vec<Event> {
             session_id: SessionId::new(),
             message: one_of_each_message().remove(0),
         },
+        Event::InstallQuestion {
+            question_id: QuestionId::new(),
+            session_id: SessionId::new(),
+            package: "python-slugify".into(),
+            module: "slugify".into(),
+        },
+        Event::InstallAnswered {
+            question_id: QuestionId::new(),
+            session_id: SessionId::new(),
+            allowed: true,
+        },
         Event::SessionUsage {
             session_id: SessionId::new(),
             call_id,
@@ -130,6 +141,8 @@ fn one_of_each() -> Vec<Event> {
             | Event::ImageBuildLine { .. }
             | Event::PackagesInstalling { .. }
             | Event::PackagesInstalled { .. }
+            | Event::InstallQuestion { .. }
+            | Event::InstallAnswered { .. }
             | Event::RunStarted { .. }
             | Event::Stdout { .. }
             | Event::Stderr { .. }

@@ -22,6 +22,8 @@ export const EVENT_FIELDS = Object.freeze({
   image_build_line: ['image', 'line'],
   packages_installing: ['session_id', 'packages', 'reason'],
   packages_installed: ['session_id', 'packages', 'duration_ms', 'error'],
+  install_question: ['question_id', 'session_id', 'package', 'module'],
+  install_answered: ['question_id', 'session_id', 'allowed'],
   run_started: ['run_id', 'session_id', 'title', 'image'],
   stdout: ['run_id', 'line'],
   stderr: ['run_id', 'line'],

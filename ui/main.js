@@ -82,6 +82,7 @@ async function start() {
       fileSrc: (path) => (backend ? backend.fileSrc(path) : ''),
       onStop: stopRun,
       onStopStep: stopStep,
+      onAnswerInstall: answerInstall,
       onDismiss: (key) => dispatch({ kind: 'ui:dismiss', key }),
       // Created below; only reached once the window is up.
       onOpenSettings: (section) => settingsDialog.open(section),
@@ -202,6 +203,15 @@ async function start() {
     } catch (err) {
       dispatch({ kind: 'ui:step_not_started', error: toUserError(err, 'Could not start the analysis') });
       return null;
+    }
+  }
+
+  async function answerInstall(stepId, questionId, allowed) {
+    dispatch({ kind: 'ui:install_answering', stepId, questionId });
+    try {
+      await backend.answerInstallQuestion(questionId, allowed);
+    } catch (err) {
+      dispatch({ kind: 'ui:error', error: toUserError(err, 'Could not answer the question') });
     }
   }
 

@@ -42,6 +42,7 @@ const SCHEME_EXAMPLES = {
 export const PACKAGES_DEFAULTS = Object.freeze({
   proxy: null,
   allowlist: [],
+  install_without_asking: [],
   denylist: [],
   auto_install: true,
   network: null,
@@ -50,7 +51,7 @@ export const PACKAGES_DEFAULTS = Object.freeze({
 /**
  * Settings JSON -> { image, memoryMib, cpuPercent, timeoutSecs, dockerEndpoint,
  * dockerCertDir, packagesAutoInstall, packagesProxy, packagesCaBundle,
- * packagesNetwork, packagesAllowlist, packagesDenylist } as strings for inputs
+ * packagesNetwork, packagesAllowlist, packagesInstallWithoutAsking, packagesDenylist } as strings for inputs
  * (packagesAutoInstall as a boolean for the checkbox).
  */
 export function toForm(settings) {
@@ -72,6 +73,7 @@ export function toForm(settings) {
     packagesCaBundle: text(packages.ca_bundle),
     packagesNetwork: text(packages.network),
     packagesAllowlist: formatList(packages.allowlist),
+    packagesInstallWithoutAsking: formatList(packages.install_without_asking),
     packagesDenylist: formatList(packages.denylist),
   };
 }
@@ -221,6 +223,7 @@ export function fromForm(loaded, form) {
       ca_bundle: orNull(form.packagesCaBundle),
       network: orNull(form.packagesNetwork),
       allowlist: parseList(form.packagesAllowlist),
+      install_without_asking: parseList(form.packagesInstallWithoutAsking),
       denylist: parseList(form.packagesDenylist),
     };
     // Settings saved before there was a certificates setting have none: leaving it

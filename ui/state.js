@@ -27,7 +27,7 @@
 // `state.asking` the request id of the question in flight (one at a time).
 
 import { basename } from './format.js';
-import { reduceStep, newStep, appendLiveLine, appendWriting, startLiveRun } from './steps.js';
+import { reduceStep, newStep, appendLiveLine, appendWriting, startLiveRun, askInstall, installAnswered } from './steps.js';
 
 /** Lines kept per run card: the latest ones. Older ones are counted, not stored. */
 export const MAX_LINES_PER_RUN = 5000;
@@ -400,6 +400,14 @@ const HANDLERS = {
     return updateItem(state, item.key, (x) => ({ ...x, step: { ...x.step, stopping: true } }));
   },
 
+  /** The analyst clicked Install or Don't install: the buttons wait for the engine. */
+  'ui:install_answering'(state, e) {
+    const item = isNonEmptyString(e.stepId) ? findItem(state, stepKey(e.stepId)) : null;
+    const asked = item && item.step.installQuestion;
+    if (!asked || asked.questionId !== e.questionId) return state;
+    return updateItem(state, item.key, (x) => ({ ...x, step: { ...x.step, installQuestion: { ...asked, answering: true } } }));
+  },
+
   /** The shell's `step-failed`: the step ended without its last message. */
   'ui:step_failed'(state, e) {
     const item = isNonEmptyString(e.stepId) ? findItem(state, stepKey(e.stepId)) : null;
@@ -590,6 +598,13 @@ function routeToStep(state, e) {
     case 'llm_retrying':
     case 'llm_finished':
       return Object.hasOwn(state.stepCalls, e.call_id) ? state : null;
+    case 'install_question':
+      // The running step waits for the analyst's leave to install a package.
+      if (!running) return null;
+      return inStep(running.key, (step) => askInstall(step, e));
+    case 'install_answered':
+      if (!running) return null;
+      return inStep(running.key, (step) => installAnswered(step, e.question_id));
     case 'image_build_line': {
       // The analysis image is being built (once per machine): the step waits
       // for it, and says so instead of a bare "Working on it…".

@@ -35,7 +35,22 @@ export function newStep(stepId) {
     stopping: false,
     /** set by the window while the step waits for the analysis image to be built */
     preparing: false,
+    /** { questionId, package, module, answering } while the step waits for the
+     * analyst's leave to install a package */
+    installQuestion: null,
   };
+}
+
+/** The step asking "Install `package`?" (an `install_question` event). */
+export function askInstall(step, e) {
+  if (typeof e.question_id !== 'string' || typeof e.package !== 'string') return step;
+  const module = typeof e.module === 'string' ? e.module : e.package;
+  return { ...step, installQuestion: { questionId: e.question_id, package: e.package, module, answering: false } };
+}
+
+/** The step once its install question is answered (or dropped by Stop). */
+export function installAnswered(step, questionId) {
+  return step.installQuestion && step.installQuestion.questionId === questionId ? { ...step, installQuestion: null } : step;
 }
 
 /** The step with `message` applied; the same object when it changes nothing. */

@@ -26,6 +26,7 @@
 //   rename_session({ sessionId, title }) -> null once renamed
 //   start_analysis({ sessionId, question }) -> the step's id; messages arrive as `conversation` events
 //   stop_step({ stepId })           -> bool: false when the step had already ended
+//   answer_install_question({ questionId, allowed }) -> bool: false when no step waits for it
 //   warm_session({ sessionId })     -> null once the session's container is ready
 // Events: 'engine-event' (payload: one Event from src/events.rs), 'step-failed'
 // ({ session_id, step_id, error }: a step that ended without its last message),
@@ -80,6 +81,8 @@ export function createTauriBackend() {
     startAnalysis: (sessionId, question) =>
       call('start_analysis', { sessionId, question }, 'Could not start the analysis'),
     stopStep: (stepId) => call('stop_step', { stepId }, 'Could not stop the analysis'),
+    answerInstallQuestion: (questionId, allowed) =>
+      call('answer_install_question', { questionId, allowed }, 'Could not answer the question'),
     warmSession: (sessionId) => call('warm_session', { sessionId }, 'Could not get the session ready'),
 
     /** handler({ session_id, step_id, error }) when a step ends without its last message. */

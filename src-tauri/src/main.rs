@@ -66,6 +66,7 @@ fn main() {
             commands::sessions::export_session,
             commands::analysis::start_analysis,
             commands::analysis::stop_step,
+            commands::analysis::answer_install_question,
             commands::analysis::warm_session,
         ])
         .build(tauri::generate_context!())

@@ -27,8 +27,11 @@ pub struct AppState {
 
 impl AppState {
     pub fn new(settings: Settings, artifacts_root: PathBuf) -> Self {
+        let engine = Engine::new(settings);
+        // The window answers: packages off the well-known list are asked about.
+        engine.ask_before_installs();
         Self {
-            engine: Engine::new(settings),
+            engine,
             artifacts_root,
             session_id: SessionId::new(),
             open_sessions: Mutex::new(HashMap::new()),

@@ -28,6 +28,11 @@ pub const SESSION: &str = "sandpiper.session";
 pub const DATASETS: &str = "sandpiper.datasets";
 /// On a session container: the version of the resident harness it runs.
 pub const HARNESS: &str = "sandpiper.harness";
+/// On a session container and its volumes made for one process only (an
+/// evaluation's questions, `sandpiper analyze` without `--session`): it goes
+/// with its engine, so the reaper treats it as it treats ephemeral objects.
+pub const LIFETIME: &str = "sandpiper.lifetime";
+pub const LIFETIME_PROCESS: &str = "process";
 
 /// The labels of a container that lives for one run only.
 pub fn for_ephemeral_run(run_id: &RunId) -> HashMap<String, String> {

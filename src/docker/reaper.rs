@@ -25,18 +25,34 @@ pub struct Reaped {
     pub volumes: Vec<String>,
 }
 
-/// Removes ephemeral objects whose engine is gone; `heartbeats` is the
-/// folder of engine heartbeats (`heartbeat::folder(state dir)`).
+/// Removes ephemeral objects, and session objects made for one process only,
+/// whose engine is gone; `heartbeats` is the folder of engine heartbeats
+/// (`heartbeat::folder(state dir)`).
 pub async fn reap_orphans(docker: &Docker, heartbeats: &Path) -> Result<Reaped> {
     super::heartbeat::forget_old(heartbeats);
-    let ephemeral = vec![
-        format!("{}=true", labels::MANAGED),
-        format!("{}={}", labels::KIND, labels::KIND_EPHEMERAL),
-    ];
-    let now = crate::clock::now_secs();
     let mut reaped = Reaped::default();
+    // Docker ANDs label filters: one pass per kind of short-lived object.
+    let short_lived = [
+        format!("{}={}", labels::KIND, labels::KIND_EPHEMERAL),
+        format!("{}={}", labels::LIFETIME, labels::LIFETIME_PROCESS),
+    ];
+    for label in short_lived {
+        let filter = vec![format!("{}=true", labels::MANAGED), label];
+        reap_labelled(docker, heartbeats, filter, &mut reaped).await?;
+    }
+    Ok(reaped)
+}
 
-    let containers = labels::containers_labelled(docker, ephemeral.clone(), false).await?;
+/// Removes the containers, then the volumes, with all of `filter`'s labels
+/// whose engine is gone.
+async fn reap_labelled(
+    docker: &Docker,
+    heartbeats: &Path,
+    filter: Vec<String>,
+    reaped: &mut Reaped,
+) -> Result<()> {
+    let now = crate::clock::now_secs();
+    let containers = labels::containers_labelled(docker, filter.clone(), false).await?;
     for container in containers {
         let owner = container
             .labels
@@ -54,7 +70,7 @@ pub async fn reap_orphans(docker: &Docker, heartbeats: &Path) -> Result<Reaped> 
         }
     }
 
-    let filters = HashMap::from([("label".to_owned(), ephemeral)]);
+    let filters = HashMap::from([("label".to_owned(), filter)]);
     let volumes = docker
         .list_volumes(Some(
             ListVolumesOptionsBuilder::default()
@@ -74,7 +90,7 @@ pub async fn reap_orphans(docker: &Docker, heartbeats: &Path) -> Result<Reaped> 
             reaped.volumes.push(volume.name);
         }
     }
-    Ok(reaped)
+    Ok(())
 }
 
 /// Whether an ephemeral object's maker is gone.

@@ -290,12 +290,7 @@ impl Engine {
         sink: &dyn EventSink,
     ) -> Result<Opened> {
         let mounts = plan_dataset_mounts(datasets)?;
-        let containers = SessionContainers::new(
-            connection,
-            settings.sandbox.clone(),
-            settings.packages.clone(),
-            self.state_dir.clone(),
-        );
+        let containers = self.containers_on(connection, settings);
         let sandbox = Sandbox::for_connection(connection, settings.sandbox.clone());
         // Warming and a question asked meanwhile both get here: one at a time,
         // or both would create the session's container and one would fail on

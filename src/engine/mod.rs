@@ -12,6 +12,7 @@
 mod analysis;
 mod cancellation;
 mod idle;
+mod install_questions;
 mod models;
 mod rerun;
 mod runs;
@@ -25,9 +26,9 @@ pub use rerun::StepRerun;
 use crate::docker::{self, DockerStatus};
 use crate::error::{Error, Result};
 use crate::events::EventSink;
-use crate::ids::{CallId, RunId, SessionId};
+use crate::ids::{CallId, QuestionId, RunId, SessionId};
 use crate::llm;
-use crate::session_container::SessionContainers;
+use crate::session_container::{InstallConsent, SessionContainers};
 use crate::settings::Settings;
 use cancellation::Cancellations;
 use std::collections::HashMap;
@@ -52,6 +53,11 @@ pub struct Engine {
     /// Held while a session's container is found or created (see
     /// `open_session_container`).
     ensuring_container: tokio::sync::Mutex<()>,
+    /// Session containers made by this engine go with its process (set by
+    /// `make_sessions_throwaway`).
+    throwaway_sessions: std::sync::atomic::AtomicBool,
+    /// Packages the code asks for that Sandpiper does not install by itself.
+    install_questions: Arc<install_questions::InstallQuestions>,
 }
 
 /// The app's data folder, the same one the desktop shell uses
@@ -78,6 +84,8 @@ impl Engine {
             describing: tokio::sync::Mutex::new(()),
             idle_stops: idle::IdleStops::default(),
             ensuring_container: tokio::sync::Mutex::new(()),
+            throwaway_sessions: std::sync::atomic::AtomicBool::new(false),
+            install_questions: Arc::default(),
         });
         docker::heartbeat::keep_beating(&engine.state_dir, Arc::downgrade(&engine));
         engine
@@ -132,11 +140,50 @@ impl Engine {
     pub async fn session_containers(&self) -> Result<SessionContainers> {
         let settings = self.settings();
         let connection = docker::connect(&settings.docker).await?;
-        Ok(SessionContainers::new(
-            &connection,
-            settings.sandbox,
-            settings.packages,
+        Ok(self.containers_on(&connection, &settings))
+    }
+
+    /// For a process that removes its sessions' containers when it ends (an
+    /// evaluation, `sandpiper analyze` without `--session`): the containers it
+    /// makes are labelled so, and a killed process's are removed by the next
+    /// start's reaper instead of being kept for a session nobody continues.
+    pub fn make_sessions_throwaway(&self) {
+        self.throwaway_sessions
+            .store(true, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    /// For an engine the analyst answers through (the window): a package the
+    /// code asks for that Sandpiper does not install by itself is asked about
+    /// (`Event::InstallQuestion`, answered with `answer_install_question`)
+    /// instead of refused.
+    pub fn ask_before_installs(&self) {
+        self.install_questions.ask_from_now_on();
+    }
+
+    /// The analyst's answer to an `Event::InstallQuestion`. False when no
+    /// step waits for it any more (stopped, or answered already).
+    pub fn answer_install_question(&self, question: &QuestionId, allowed: bool) -> bool {
+        self.install_questions.answer(question, allowed)
+    }
+
+    /// Session containers on `connection`, as this engine makes them.
+    fn containers_on(
+        &self,
+        connection: &docker::Connection,
+        settings: &Settings,
+    ) -> SessionContainers {
+        SessionContainers::new(
+            connection,
+            settings.sandbox.clone(),
+            settings.packages.clone(),
             self.state_dir.clone(),
+        )
+        .throwaway(
+            self.throwaway_sessions
+                .load(std::sync::atomic::Ordering::Relaxed),
+        )
+        .asking(Some(
+            self.install_questions.clone() as Arc<dyn InstallConsent>
         ))
     }
 

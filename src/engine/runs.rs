@@ -10,7 +10,7 @@ use crate::events::EventSink;
 use crate::ids::{RunId, SessionId};
 use crate::profile;
 use crate::sandbox::{Program, RunRequest, RunResult, Sandbox, plan_dataset_mounts};
-use crate::session_container::{SessionContainer, SessionContainers, SessionRun};
+use crate::session_container::{SessionContainer, SessionRun};
 use crate::settings::Settings;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -115,12 +115,7 @@ impl Engine {
         let mounts = plan_dataset_mounts(datasets)?;
         let settings = self.settings();
         let connection = docker::connect(&settings.docker).await?;
-        let containers = SessionContainers::new(
-            &connection,
-            settings.sandbox.clone(),
-            settings.packages.clone(),
-            self.state_dir.clone(),
-        );
+        let containers = self.containers_on(&connection, &settings);
         let sandbox = Sandbox::for_connection(&connection, settings.sandbox.clone());
         self.idle_stops.busy(session).await;
         let mut container = containers.ensure(session, &mounts, sink).await?;

@@ -235,9 +235,10 @@ impl Error {
                 "packages.needs_leave",
                 format!("The code asked for \"{package}\", which Sandpiper did not install."),
                 format!(
-                    "Sandpiper installs by itself only well-known data packages. If you trust \
-                     \"{package}\", add it to the allowed packages in Settings → Packages and \
-                     ask again."
+                    "Sandpiper installs by itself only well-known data packages, and asks you \
+                     about others in the window. If you trust \"{package}\", add it to \
+                     \"Install without asking\" in Settings → Packages (in a terminal: \
+                     --allow-install {package}) and ask again."
                 ),
             ),
             Error::PackageRefused { package, reason } => PlainWords::new(

@@ -79,6 +79,12 @@ impl SessionContainers {
         docker::ensure_image(&self.docker, &self.settings.image, sink).await?;
         let mut session_labels = labels::for_session(session, digest);
         session_labels.insert(labels::HARNESS.to_owned(), harness::version());
+        if self.throwaway {
+            session_labels.insert(
+                labels::LIFETIME.to_owned(),
+                labels::LIFETIME_PROCESS.to_owned(),
+            );
+        }
         let work = workspace::create_named(
             &self.docker,
             volume_name(session, "work"),

@@ -17,6 +17,7 @@
 //! - `idle.rs`: stopping an idle session's container with its work folder kept.
 
 mod admin;
+mod consent;
 mod idle;
 mod installs;
 mod lifecycle;
@@ -24,6 +25,7 @@ mod metadata;
 mod runs;
 
 pub use admin::ContainerInfo;
+pub use consent::InstallConsent;
 pub use metadata::SessionContainerMeta;
 pub use runs::SessionRun;
 
@@ -50,6 +52,11 @@ pub struct SessionContainers {
     remote: bool,
     /// Where the session metadata lives.
     state_dir: PathBuf,
+    /// Containers made here go with this process (see `labels::LIFETIME`).
+    throwaway: bool,
+    /// Who is asked before a package off the well-known list is installed;
+    /// none refuses such packages.
+    consent: Option<std::sync::Arc<dyn InstallConsent>>,
 }
 
 impl SessionContainers {
@@ -65,7 +72,23 @@ impl SessionContainers {
             packages,
             remote: connection.remote,
             state_dir,
+            throwaway: false,
+            consent: None,
         }
+    }
+
+    /// Packages the code asks for that Sandpiper does not install by itself
+    /// are asked about through `consent` instead of refused.
+    pub fn asking(mut self, consent: Option<std::sync::Arc<dyn InstallConsent>>) -> Self {
+        self.consent = consent;
+        self
+    }
+
+    /// Containers this makes are removed with this process: by itself at its
+    /// end, or by the next start's reaper if it was killed.
+    pub fn throwaway(mut self, throwaway: bool) -> Self {
+        self.throwaway = throwaway;
+        self
     }
 }
 

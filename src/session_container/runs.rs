@@ -7,7 +7,7 @@ use super::{SessionContainer, SessionContainers};
 use crate::error::{Error, Result};
 use crate::events::{Event, EventSink};
 use crate::ids::{RunId, SessionId};
-use crate::packages;
+use crate::packages::{self, InstallDecision};
 use crate::sandbox::{DatasetMount, Program, RunRequest, RunResult, Sandbox};
 use std::path::PathBuf;
 use tokio_util::sync::CancellationToken;
@@ -66,12 +66,28 @@ impl SessionContainers {
             if tried.contains(&package) || tried.len() >= MAX_INSTALL_ROUNDS {
                 return Ok(result);
             }
-            if !packages::may_auto_install(&package, &self.packages) {
+            let allowed = match packages::install_decision(&package, &self.packages) {
+                InstallDecision::Install => Ok(()),
+                InstallDecision::Refuse(reason) => Err(Error::PackageRefused {
+                    package: package.clone(),
+                    reason: reason.to_owned(),
+                }),
+                InstallDecision::Ask => match &self.consent {
+                    Some(consent)
+                        if consent
+                            .may_install(run.session, &package, &module, sink, &run.cancel)
+                            .await =>
+                    {
+                        Ok(())
+                    }
+                    _ => Err(Error::PackageNeedsLeave {
+                        package: package.clone(),
+                    }),
+                },
+            };
+            if let Err(refused) = allowed {
                 // The code's wish is not the analyst's: say why nothing was
                 // installed; the failed run goes back to the model as it is.
-                let refused = Error::PackageNeedsLeave {
-                    package: package.clone(),
-                };
                 sink.emit(Event::PackagesInstalled {
                     session_id: run.session.clone(),
                     packages: vec![package],

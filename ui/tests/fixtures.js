@@ -15,6 +15,8 @@ export const SAMPLES = {
   image_build_line: { kind: 'image_build_line', image: 'sandpiper-data:abc', line: 'Step 1/9 : FROM python:3.11-slim' },
   packages_installing: { kind: 'packages_installing', session_id: 'session-1', packages: ['scikit-learn'], reason: 'the code imports sklearn' },
   packages_installed: { kind: 'packages_installed', session_id: 'session-1', packages: ['scikit-learn'], duration_ms: 4200, error: null },
+  install_question: { kind: 'install_question', question_id: 'question-1', session_id: 'session-1', package: 'python-slugify', module: 'slugify' },
+  install_answered: { kind: 'install_answered', question_id: 'question-1', session_id: 'session-1', allowed: true },
   run_started: {
     kind: 'run_started',
     run_id: 'run-1',

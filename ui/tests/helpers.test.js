@@ -71,6 +71,7 @@ test('settings form: CPU percent maps to quota over a 100 000 µs period', () =>
     packagesCaBundle: '',
     packagesNetwork: '',
     packagesAllowlist: '',
+    packagesInstallWithoutAsking: '',
     packagesDenylist: '',
   });
   const { settings, errors } = fromForm(loaded, { image: ' python:3.12-slim ', memoryMib: '1024', cpuPercent: '150', timeoutSecs: '300' });

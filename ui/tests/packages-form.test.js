@@ -16,6 +16,7 @@ function loadedSettings(packages = {}) {
       proxy: null,
       ca_bundle: '/etc/ssl/certs/ca-certificates.crt',
       allowlist: [],
+      install_without_asking: [],
       denylist: [],
       auto_install: true,
       network: null,
@@ -106,6 +107,7 @@ test('the lists, the checkbox and the certificates file are saved as the engine 
   const { settings, errors } = save(loaded, {
     packagesAutoInstall: false,
     packagesAllowlist: 'pandas,\nscikit-learn , ',
+    packagesInstallWithoutAsking: 'python-slugify',
     packagesDenylist: 'requests',
     packagesCaBundle: '/Users/ana/acme-root.pem',
   });
@@ -114,6 +116,7 @@ test('the lists, the checkbox and the certificates file are saved as the engine 
     proxy: null,
     ca_bundle: '/Users/ana/acme-root.pem',
     allowlist: ['pandas', 'scikit-learn'],
+    install_without_asking: ['python-slugify'],
     denylist: ['requests'],
     auto_install: false,
     network: null,
@@ -154,6 +157,7 @@ test('package settings round-trip through the form unchanged', () => {
     { ca_bundle: null },
     { ca_bundle: 'C:\\Users\\ana\\acme root.pem', auto_install: false },
     { allowlist: ['pandas', 'scikit-learn'], denylist: ['requests', 'urllib3'], store_volume: 'other-volume' },
+    { install_without_asking: ['python-slugify', 'six'] },
   ]) {
     const loaded = loadedSettings(packages);
     const { settings, errors } = fromForm(loaded, toForm(loaded));

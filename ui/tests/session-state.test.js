@@ -127,3 +127,21 @@ test('reopening a session whose step still runs here shows it running, and the r
   assert.equal(s.runningStep, null);
   assert.equal(opened(TWO_TRIES).runningStep, null, 'a finished conversation has nothing running');
 });
+
+test("a package the code wants asks in the running step until it is answered", () => {
+  let s = opened();
+  s = reduce(s, { kind: 'ui:step_requested' });
+  s = reduce(s, conv(TWO_TRIES[0]));
+  s = reduce(s, { kind: 'install_question', question_id: 'question-1', session_id: 'session-1', package: 'python-slugify', module: 'slugify' });
+  assert.deepEqual(s.items[0].step.installQuestion, { questionId: 'question-1', package: 'python-slugify', module: 'slugify', answering: false });
+  s = reduce(s, { kind: 'ui:install_answering', stepId: 'step-1', questionId: 'question-1' });
+  assert.equal(s.items[0].step.installQuestion.answering, true, 'the buttons wait for the engine');
+  // Another question's answer leaves this one asked.
+  s = reduce(s, { kind: 'install_answered', question_id: 'question-9', session_id: 'session-1', allowed: true });
+  assert.equal(s.items[0].step.installQuestion.questionId, 'question-1');
+  s = reduce(s, { kind: 'install_answered', question_id: 'question-1', session_id: 'session-1', allowed: false });
+  assert.equal(s.items[0].step.installQuestion, null);
+  // Another session's question never lands in this step.
+  s = reduce(s, { kind: 'install_question', question_id: 'question-2', session_id: 'session-2', package: 'six', module: 'six' });
+  assert.equal(s.items[0].step.installQuestion, null);
+});

@@ -45,6 +45,7 @@ function loadedPackages(changes = {}) {
     proxy: null,
     ca_bundle: '/etc/ssl/certs/ca-certificates.crt',
     allowlist: [],
+    install_without_asking: [],
     denylist: [],
     auto_install: true,
     network: null,

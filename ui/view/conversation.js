@@ -13,7 +13,7 @@ const NEAR_BOTTOM_PX = 48;
 /**
  * scroller: the scrolling element; list: the element holding cards;
  * jumpButton: shown when new content arrives while the user reads above;
- * deps: { fileSrc, onStop, onStopAnswer?, onStopStep, onDismiss, onOpenSettings, openImage, copyText }
+ * deps: { fileSrc, onStop, onStopAnswer?, onStopStep, onAnswerInstall, onDismiss, onOpenSettings, openImage, copyText }
  */
 export function createConversation({ scroller, list, jumpButton, deps }) {
   const cards = new Map(); // key -> { el, update, tick?, item, type }

@@ -25,6 +25,7 @@ export function createPackagesSection({ root, backend, onError }) {
   const chooseBtn = root.querySelector('[data-action="choose-ca"]');
   const defaultBtn = root.querySelector('[data-action="default-ca"]');
   const allow = root.querySelector('#set-pkg-allow');
+  const trusted = root.querySelector('#set-pkg-trusted');
   const deny = root.querySelector('#set-pkg-deny');
   const advanced = root.querySelector('#settings-packages-advanced');
   const network = root.querySelector('#set-pkg-network');
@@ -50,6 +51,7 @@ export function createPackagesSection({ root, backend, onError }) {
     proxy.value = form.packagesProxy;
     setCa(form.packagesCaBundle);
     allow.value = form.packagesAllowlist;
+    trusted.value = form.packagesInstallWithoutAsking;
     deny.value = form.packagesDenylist;
     network.value = form.packagesNetwork;
     advanced.open = false;
@@ -65,6 +67,7 @@ export function createPackagesSection({ root, backend, onError }) {
       packagesCaBundle: ca.value,
       packagesNetwork: network.value,
       packagesAllowlist: allow.value,
+      packagesInstallWithoutAsking: trusted.value,
       packagesDenylist: deny.value,
     };
   }

@@ -15,7 +15,8 @@ import { tryLabel, tryStatus, stepStateText, stepUsageText, visibleTimeline } fr
 const IMAGE_MIMES = new Set(['image/png', 'image/svg+xml', 'image/jpeg', 'image/gif', 'image/webp']);
 
 /**
- * deps: { fileSrc(path), onStopStep(stepId), onOpenSettings(section), openImage({ src, name }) }
+ * deps: { fileSrc(path), onStopStep(stepId), onAnswerInstall(stepId, questionId, allowed),
+ *         onOpenSettings(section), openImage({ src, name }) }
  * Returns { el, update(item) }.
  */
 export function createStepCard(item, deps) {
@@ -31,6 +32,19 @@ export function createStepCard(item, deps) {
     h('span', { class: 'btn-label', text: 'Stop' }),
   );
   const timeline = h('ol', { class: 'step-timeline' });
+  const installText = h('p', { class: 'install-question-text' });
+  const answerInstall = (allowed) => {
+    const asked = current.installQuestion;
+    if (asked) deps.onAnswerInstall(current.stepId, asked.questionId, allowed);
+  };
+  const installYes = h('button', { type: 'button', class: 'btn btn-primary btn-sm install-yes', text: 'Install', onClick: () => answerInstall(true) });
+  const installNo = h('button', { type: 'button', class: 'btn btn-secondary btn-sm install-no', text: 'Don\u2019t install', onClick: () => answerInstall(false) });
+  const installBox = h(
+    'div',
+    { class: 'install-question', role: 'alertdialog', 'aria-label': 'Install a package?' },
+    installText,
+    h('div', { class: 'card-actions' }, installYes, installNo),
+  );
   const answer = h('div', { class: 'step-answer', 'aria-live': 'polite' });
   const answerFiles = h('div', { class: 'artifacts' });
   const gaveUp = h('div', { class: 'step-gave-up' });
@@ -54,6 +68,7 @@ export function createStepCard(item, deps) {
       h('div', { class: 'card-actions' }, stopBtn),
     ),
     timeline,
+    installBox,
     answer,
     answerFiles,
     gaveUp,
@@ -88,6 +103,17 @@ export function createStepCard(item, deps) {
           ? h('span', { class: 'spinner', 'aria-hidden': 'true' })
           : icon(step.ended.state === 'done' ? 'check' : step.ended.state === 'cancelled' ? 'stop' : 'alert'),
       );
+    }
+    const asked = step.ended ? null : step.installQuestion;
+    show(installBox, Boolean(asked));
+    if (asked) {
+      setText(
+        installText,
+        `The code needs \u201c${asked.package}\u201d (for \u201cimport ${asked.module}\u201d), which is not one of the ` +
+          'well-known data packages Sandpiper installs by itself. Install it from PyPI for this session?',
+      );
+      installYes.disabled = asked.answering;
+      installNo.disabled = asked.answering;
     }
     show(stopBtn, !step.ended);
     stopBtn.disabled = step.stopping;

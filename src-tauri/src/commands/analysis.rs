@@ -6,7 +6,7 @@ use crate::events::{STEP_FAILED_EVENT, StepFailed, WindowSink};
 use crate::plain_error::{CommandError, CommandResult};
 use crate::state::AppState;
 use sandpiper::SessionId;
-use sandpiper::ids::StepId;
+use sandpiper::ids::{QuestionId, StepId};
 use std::sync::Arc;
 use tauri::{AppHandle, Emitter, Manager, State};
 
@@ -53,6 +53,19 @@ pub async fn start_analysis(
 #[tauri::command]
 pub fn stop_step(state: State<'_, AppState>, step_id: String) -> bool {
     state.engine.cancel_step(&StepId::from(step_id))
+}
+
+/// The analyst's answer to "Install this package?". False when no step waits
+/// for it any more (stopped, or answered already).
+#[tauri::command]
+pub fn answer_install_question(
+    state: State<'_, AppState>,
+    question_id: String,
+    allowed: bool,
+) -> bool {
+    state
+        .engine
+        .answer_install_question(&QuestionId::from(question_id), allowed)
 }
 
 /// Gets the open session's container ready (created, its datasets described)

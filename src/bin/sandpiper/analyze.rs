@@ -61,6 +61,11 @@ pub async fn run(args: Args) -> ExitCode {
         Ok(engine) => engine,
         Err(code) => return code,
     };
+    if args.session.is_none() {
+        // Its container is removed at the end (below), or by the next start
+        // if this process is killed first.
+        engine.make_sessions_throwaway();
+    }
     let opened = match &args.session {
         Some(id) => engine.open_or_create_session(id),
         None => engine

@@ -30,6 +30,11 @@ pub struct EngineArgs {
     /// Docker network for package installs (default: Docker's bridge).
     #[arg(long)]
     install_network: Option<String>,
+    /// Install this package without asking when the code imports it, like
+    /// the well-known data packages (repeat for more). Others are refused:
+    /// a terminal has nobody to ask.
+    #[arg(long = "allow-install", value_name = "PACKAGE")]
+    allow_install: Vec<String>,
 }
 
 impl EngineArgs {
@@ -59,6 +64,10 @@ impl EngineArgs {
         if let Some(network) = &self.install_network {
             settings.packages.network = Some(network.clone());
         }
+        settings
+            .packages
+            .install_without_asking
+            .extend(self.allow_install.iter().cloned());
         settings
     }
 

@@ -72,6 +72,9 @@ pub async fn run(args: Args) -> ExitCode {
         Ok(engine) => engine,
         Err(code) => return code,
     };
+    // Each question's container is removed after it, or by the next start if
+    // this process is killed first.
+    engine.make_sessions_throwaway();
     let scratch = match tempfile::tempdir() {
         Ok(dir) => dir,
         Err(err) => {
@@ -89,7 +92,10 @@ pub async fn run(args: Args) -> ExitCode {
             s.tries,
             if s.tries == 1 { "try" } else { "tries" },
             s.tokens
-        )
+        );
+        if let Some(why) = &s.why {
+            println!("    {}", why.replace('\n', " "));
+        }
     };
     let scored = match run_eval(&engine, &set, &dataset, scratch.path(), &show).await {
         Ok(scored) => scored,

@@ -31,6 +31,8 @@ pub fn print_event(event: Event) {
             ),
             Some(words) => eprintln!("{words}"),
         },
+        // A terminal's engine asks nothing: it refuses instead (see above).
+        Event::InstallQuestion { .. } | Event::InstallAnswered { .. } => {}
         Event::Artifact { artifact, .. } => {
             eprintln!("Saved {}", artifact.path.display())
         }
