@@ -143,7 +143,6 @@ async fn killing_sandpiper_mid_run_leaves_nothing_after_the_next_start() {
     // Killed as a crash would: no chance to clean up.
     cli.kill().unwrap();
     cli.wait().unwrap();
-    tokio::time::sleep(Duration::from_millis(500)).await;
     assert!(
         exists(&running).await,
         "the killed run's container is still there"
@@ -193,4 +192,190 @@ async fn killing_sandpiper_mid_run_leaves_nothing_after_the_next_start() {
         })
         .collect();
     assert!(its_volumes.is_empty(), "{its_volumes:?}");
+}
+
+/// A stand-in for the Docker daemon's socket that the test can cut, as when
+/// Docker Desktop quits or crashes: it forwards to the real daemon until
+/// `cut`, then refuses every connection (the socket file stays, dead).
+struct CuttableSocket {
+    path: std::path::PathBuf,
+    tasks: std::sync::Arc<std::sync::Mutex<Vec<tokio::task::JoinHandle<()>>>>,
+}
+
+impl CuttableSocket {
+    fn start(dir: &std::path::Path) -> CuttableSocket {
+        let path = dir.join("docker.sock");
+        let listener = tokio::net::UnixListener::bind(&path).unwrap();
+        let tasks = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let connections = tasks.clone();
+        let accepting = tokio::spawn(async move {
+            while let Ok((mut client, _)) = listener.accept().await {
+                let forward = tokio::spawn(async move {
+                    let real = common::remote::local_socket();
+                    if let Ok(mut daemon) = tokio::net::UnixStream::connect(real).await {
+                        let _ = tokio::io::copy_bidirectional(&mut client, &mut daemon).await;
+                    }
+                });
+                connections.lock().unwrap().push(forward);
+            }
+        });
+        tasks.lock().unwrap().push(accepting);
+        CuttableSocket { path, tasks }
+    }
+
+    fn docker_host(&self) -> String {
+        format!("unix://{}", self.path.display())
+    }
+
+    /// Docker goes away: every connection ends and no new one is answered.
+    fn cut(&self) {
+        for task in self.tasks.lock().unwrap().drain(..) {
+            task.abort();
+        }
+    }
+}
+
+/// Docker going away while code runs (Docker Desktop quit, the daemon
+/// crashed): the run ends at once with a Docker failure in plain words, and
+/// what it left on the daemon is removed by the next start. A run and a
+/// Quick profile against the dead socket say the same before starting.
+// Multi-threaded: the forwarder serves the CLI while the test reads it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn docker_going_away_mid_run_is_said_plainly_and_leaves_nothing_after_the_next_start() {
+    let _turn = ONE_AT_A_TIME.lock().await;
+    let dir = tempfile::tempdir().unwrap();
+    let socket = CuttableSocket::start(dir.path());
+    let script = dir.path().join("slow.py");
+    std::fs::write(
+        &script,
+        "import time\nprint('started', flush=True)\ntime.sleep(300)\n",
+    )
+    .unwrap();
+    let sandpiper = |docker_host: &str| {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_sandpiper"));
+        command
+            .env("DOCKER_HOST", docker_host)
+            .env("SANDPIPER_STATE_DIR", dir.path())
+            .current_dir(dir.path())
+            .stdin(std::process::Stdio::null());
+        command
+    };
+    let mut cli = sandpiper(&socket.docker_host())
+        .args(["run", "--image", &test_image(), "--timeout", "600", "--out"])
+        .arg(dir.path().join("out"))
+        .arg(&script)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let owner_prefix = format!("{}/{}/", labels::host_name(), cli.id());
+    let mut stdout = std::io::BufReader::new(cli.stdout.take().unwrap());
+    let mut line = String::new();
+    while line.trim() != "started" {
+        line.clear();
+        let read = std::io::BufRead::read_line(&mut stdout, &mut line).unwrap();
+        assert!(read > 0, "the run ended before its code started");
+    }
+
+    socket.cut();
+    let cut_at = Instant::now();
+    let ended = tokio::task::spawn_blocking(move || cli.wait_with_output())
+        .await
+        .unwrap()
+        .unwrap();
+    let said = String::from_utf8_lossy(&ended.stderr).into_owned();
+    assert!(!ended.status.success(), "{said}");
+    assert!(
+        cut_at.elapsed() < Duration::from_secs(60),
+        "the run waited for its code instead of ending when Docker went away: {said}"
+    );
+    assert!(said.contains("Docker"), "{said}");
+    assert!(
+        !said.contains("hyper") && !said.contains("Error {") && !said.contains("os error"),
+        "not plain words: {said}"
+    );
+
+    // Its container is still on the daemon (nothing could remove it then)...
+    let docker = docker().await;
+    let filters = HashMap::from([(
+        "label".to_owned(),
+        vec![format!("{}={}", labels::KIND, labels::KIND_EPHEMERAL)],
+    )]);
+    let list = ListContainersOptionsBuilder::default()
+        .all(true)
+        .filters(&filters)
+        .build();
+    let its_own = |c: &bollard::models::ContainerSummary| {
+        c.labels
+            .as_ref()
+            .and_then(|l| l.get(labels::OWNER))
+            .is_some_and(|o| o.starts_with(&owner_prefix))
+    };
+    let left_then: Vec<_> = docker
+        .list_containers(Some(list.clone()))
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(its_own)
+        .collect();
+
+    // ...and a run and a profile against the dead socket (Settings name it:
+    // a dead DOCKER_HOST alone makes Sandpiper look for another daemon) say
+    // what to do.
+    let mut settings = Settings::default();
+    settings.sandbox.image = test_image();
+    settings.docker.endpoint = Some(socket.docker_host());
+    let engine = Engine::with_state_dir(settings, dir.path().to_owned());
+    let dataset = dir.path().join("sales.csv");
+    std::fs::write(&dataset, "region,sales\nNorth,1\n").unwrap();
+    let out = dir.path().join("dead-out");
+    let refusals = [
+        engine
+            .run_code("t", "print(1)", &[], &out, &common::Recorder::default())
+            .await
+            .map(|r| r.outcome),
+        engine
+            .quick_profile(
+                std::slice::from_ref(&dataset),
+                &out,
+                &common::Recorder::default(),
+            )
+            .await
+            .map(|r| r.outcome),
+    ];
+    for refused in refusals {
+        let words = match refused {
+            Err(err) => err.plain_words(),
+            Ok(outcome) => panic!("ran against a dead socket: {outcome:?}"),
+        };
+        assert_eq!(words.code, "docker.not_running", "{words}");
+    }
+
+    // The next start with Docker back removes what the cut left.
+    let quick = dir.path().join("quick.py");
+    std::fs::write(&quick, "print('next')\n").unwrap();
+    let real = format!("unix://{}", common::remote::local_socket().display());
+    let next = sandpiper(&real)
+        .args(["run", "--image", &test_image(), "--out"])
+        .arg(dir.path().join("out2"))
+        .arg(&quick)
+        .output()
+        .unwrap();
+    assert!(
+        next.status.success(),
+        "{}",
+        String::from_utf8_lossy(&next.stderr)
+    );
+    let left_after: Vec<_> = docker
+        .list_containers(Some(list))
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(its_own)
+        .collect();
+    for c in &left_after {
+        force_remove(c.id.as_deref().unwrap_or_default()).await;
+    }
+    assert_eq!(left_then.len(), 1, "the cut run's container: {left_then:?}");
+    assert!(left_after.is_empty(), "{left_after:?}");
 }

@@ -23,6 +23,11 @@ pub struct Workbench<'a> {
     pub mounts: &'a [DatasetMount],
     /// Where the step's charts and files are copied.
     pub artifacts_dir: PathBuf,
+    /// The package versions last read, with what they were read from
+    /// (`versions_key`): reading them scans every installed distribution,
+    /// about a tenth of a second in the analysis image, so it is done once
+    /// per container and set of packages, not once per answer.
+    pub known_versions: Option<(String, Vec<String>)>,
 }
 
 impl Workbench<'_> {
@@ -50,12 +55,28 @@ impl Workbench<'_> {
             .await
     }
 
+    /// What the package versions depend on: the container, and the packages
+    /// installed in it (an install changes them; a new container may too).
+    pub fn versions_key(&self) -> String {
+        format!(
+            "{} {}",
+            self.container.id,
+            self.container.meta.installed_packages.join(",")
+        )
+    }
+
     /// `name==version` of every package the session's code can import now.
     pub async fn package_versions(
         &mut self,
         session: &SessionId,
         cancel: &CancellationToken,
     ) -> Result<Vec<String>> {
+        let key = self.versions_key();
+        if let Some((known_for, versions)) = &self.known_versions
+            && *known_for == key
+        {
+            return Ok(versions.clone());
+        }
         let out = self
             .probe(
                 session,
@@ -64,6 +85,10 @@ impl Workbench<'_> {
                 cancel,
             )
             .await?;
-        Ok(serde_json::from_str(out.stdout.trim()).unwrap_or_default())
+        let versions: Vec<String> = serde_json::from_str(out.stdout.trim()).unwrap_or_default();
+        if out.outcome.is_success() && !versions.is_empty() {
+            self.known_versions = Some((key, versions.clone()));
+        }
+        Ok(versions)
     }
 }

@@ -105,18 +105,18 @@ impl Engine {
         let mut opened = self
             .open_session_container(&settings, &connection, session_id, datasets, sink)
             .await?;
-        let mut bench = opened.workbench(PathBuf::new());
+        let mut bench = opened.workbench(PathBuf::new(), self.known_versions(session_id));
         let cancel = CancellationToken::new();
         let warmed = async {
             self.dataset_facts(&mut bench, session_id, datasets, &settings, &cancel)
                 .await?;
             // A new container's harness is still importing pandas and friends:
-            // wait for it here, while the analyst types, not in the first question.
-            bench
-                .probe(session_id, "Wait for the harness", "pass", &cancel)
-                .await
+            // wait for it here, while the analyst types, not in the first
+            // question, reading the package versions the answer will cite.
+            bench.package_versions(session_id, &cancel).await
         }
         .await;
+        self.remember_versions(session_id, &bench);
         let container_id = bench.container.id.clone();
         self.idle_after_use(session_id, container_id, opened.containers, &settings)
             .await;
@@ -211,7 +211,10 @@ impl Engine {
             Ok(ready) => ready,
             Err(error) => return Ok(agent::fail_step(&step, started, &error, sink)),
         };
-        let mut bench = opened.workbench(analysis.artifacts_dir.clone());
+        let mut bench = opened.workbench(
+            analysis.artifacts_dir.clone(),
+            self.known_versions(&analysis.session_id),
+        );
         let policy = SendPolicy::from_settings(&settings.llm);
         // Ok(the step's report), or Err(why it could not be prepared).
         let ran = async {
@@ -248,6 +251,7 @@ impl Engine {
             )
         }
         .await;
+        self.remember_versions(&analysis.session_id, &bench);
         let container_id = bench.container.id.clone();
         self.idle_after_use(
             &analysis.session_id,
@@ -264,6 +268,24 @@ impl Engine {
             self.remember_step(&analysis.session_id, &analysis.question, answer);
         }
         Ok(report)
+    }
+
+    /// The package versions last read in the session's container, if any.
+    fn known_versions(&self, session: &SessionId) -> Option<(String, Vec<String>)> {
+        self.package_versions
+            .lock()
+            .expect("versions lock")
+            .get(session)
+            .cloned()
+    }
+
+    fn remember_versions(&self, session: &SessionId, bench: &Workbench<'_>) {
+        if let Some(known) = &bench.known_versions {
+            self.package_versions
+                .lock()
+                .expect("versions lock")
+                .insert(session.clone(), known.clone());
+        }
     }
 
     /// The session's container stops after Settings' idle time unless used again.
@@ -383,13 +405,18 @@ impl Engine {
 }
 
 impl Opened {
-    fn workbench(&mut self, artifacts_dir: PathBuf) -> Workbench<'_> {
+    fn workbench(
+        &mut self,
+        artifacts_dir: PathBuf,
+        known_versions: Option<(String, Vec<String>)>,
+    ) -> Workbench<'_> {
         Workbench {
             containers: &self.containers,
             sandbox: &self.sandbox,
             container: self.container.clone(),
             mounts: &self.mounts,
             artifacts_dir,
+            known_versions,
         }
     }
 }

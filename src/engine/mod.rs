@@ -46,6 +46,9 @@ pub struct Engine {
     analysis_build: tokio::sync::Mutex<()>,
     /// Each session's dataset descriptions, with what they were computed from.
     facts: Mutex<HashMap<SessionId, (analysis::FactsKey, crate::agent::context::DatasetFacts)>>,
+    /// Each session's package versions, with the container and packages they
+    /// were read from (see `Workbench::known_versions`).
+    package_versions: Mutex<HashMap<SessionId, (String, Vec<String>)>>,
     /// Held while datasets are described, so warming and a question do it once.
     describing: tokio::sync::Mutex<()>,
     /// Stops session containers left idle (Settings → sessions).
@@ -81,6 +84,7 @@ impl Engine {
             answered: Mutex::new(HashMap::new()),
             analysis_build: tokio::sync::Mutex::new(()),
             facts: Mutex::new(HashMap::new()),
+            package_versions: Mutex::new(HashMap::new()),
             describing: tokio::sync::Mutex::new(()),
             idle_stops: idle::IdleStops::default(),
             ensuring_container: tokio::sync::Mutex::new(()),

@@ -31,6 +31,24 @@ pub fn not_running() -> PlainWords {
     )
 }
 
+/// Docker stopped answering in the middle of something (it quit, crashed or
+/// restarted).
+pub fn connection_lost() -> PlainWords {
+    let start = if cfg!(target_os = "linux") {
+        "Open Docker Desktop again, or ask your administrator to start the Docker service"
+    } else {
+        "Open Docker Desktop again and wait until it says \"Engine running\""
+    };
+    PlainWords::new(
+        "docker.connection_lost",
+        "Docker stopped answering, so Sandpiper could not finish.",
+        format!(
+            "Docker may have quit or restarted. {start}, then try again: nothing you made is \
+             lost, and whatever the interrupted run left in Docker is cleaned up by itself."
+        ),
+    )
+}
+
 pub fn no_permission(socket: &str) -> PlainWords {
     PlainWords::new(
         "docker.no_permission",

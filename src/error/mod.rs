@@ -183,6 +183,7 @@ impl Error {
                      in Settings to use this computer's Docker instead. The connection said: {reason}"
                 ),
             ),
+            Error::Docker(err) if lost_the_connection(err) => advice::connection_lost(),
             Error::Docker(err) => PlainWords::new(
                 "docker.api_error",
                 "Docker could not do what Sandpiper asked.",
@@ -428,4 +429,18 @@ impl Error {
             ),
         }
     }
+}
+
+/// Whether Docker stopped answering (it quit, crashed or restarted) rather
+/// than refusing a request: the connection itself failed.
+fn lost_the_connection(err: &bollard::errors::Error) -> bool {
+    use bollard::errors::Error as Bollard;
+    matches!(
+        err,
+        Bollard::HyperLegacyError { .. }
+            | Bollard::HyperResponseError { .. }
+            | Bollard::IOError { .. }
+            | Bollard::SocketNotFoundError(_)
+            | Bollard::RequestTimeoutError
+    )
 }

@@ -90,7 +90,7 @@ pub async fn start() -> RemoteDocker {
     }
 }
 
-fn local_socket() -> PathBuf {
+pub fn local_socket() -> PathBuf {
     std::env::var("DOCKER_HOST")
         .ok()
         .and_then(|h| h.strip_prefix("unix://").map(PathBuf::from))
