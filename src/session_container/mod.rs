@@ -48,6 +48,9 @@ pub struct SessionContainers {
     settings: SandboxSettings,
     packages: PackageSettings,
     remote: bool,
+    /// Which engine answers: on Podman a container's stdin closes for good
+    /// when an attached client leaves (see `ensure`).
+    engine: docker::EngineKind,
     /// Where the session metadata lives.
     state_dir: PathBuf,
 }
@@ -64,6 +67,7 @@ impl SessionContainers {
             settings,
             packages,
             remote: connection.remote,
+            engine: connection.engine,
             state_dir,
         }
     }
