@@ -23,15 +23,9 @@ enum Mode {
     Session,
 }
 
-/// Both, except on Podman: Podman 4.3 closes a container's stdin when an
-/// attach ends, so a session container does not outlive a run there (README,
-/// "Podman"), and the session half would test that gap, not the sandbox.
+/// Both, on every engine.
 fn modes() -> Vec<Mode> {
-    if common::expected_engine().as_deref() == Some("Podman") {
-        vec![Mode::OneOff]
-    } else {
-        vec![Mode::OneOff, Mode::Session]
-    }
+    vec![Mode::OneOff, Mode::Session]
 }
 
 /// What a hostile run left: its result, how long it took, and every event.

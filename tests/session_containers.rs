@@ -33,6 +33,43 @@ async fn a_follow_up_run_reuses_the_container_and_its_state_even_after_a_restart
     assert_eq!(second.stdout, "seen before: True\n");
     assert!(!created, "the follow-up did not pay for a new container");
     assert_eq!(first_id, second_id);
+
+    // So is another process, whose attach to the harness ends with it (on
+    // Podman the harness's stdin closes then): the work folder outlives it,
+    // and this process's runs go on in the same container.
+    let script = session.state.path().join("remember.py");
+    std::fs::write(
+        &script,
+        "import os\n\
+         print('other process sees:', os.path.exists('/workspace/note.txt'))\n\
+         open('/workspace/other.txt', 'w').write('kept')\n",
+    )
+    .unwrap();
+    for _ in 0..2 {
+        let cli = session.cli(&[
+            "run",
+            "--image",
+            &session.image,
+            "--session",
+            session.name.as_str(),
+            script.to_str().unwrap(),
+        ]);
+        let stdout = String::from_utf8_lossy(&cli.stdout);
+        let stderr = String::from_utf8_lossy(&cli.stderr);
+        assert_eq!(stdout, "other process sees: True\n", "{stderr}");
+        assert!(stderr.contains("(reused)"), "{stderr}");
+    }
+    let (third, third_id, _) = run(
+        &session,
+        "import os\nprint(sorted(os.listdir('/workspace')))",
+    )
+    .await;
+    assert_eq!(
+        third.stdout, "['note.txt', 'other.txt', 'output']\n",
+        "{}",
+        third.stderr
+    );
+    assert_eq!(third_id, first_id);
 }
 
 /// One session identity: the run's events name the session it ran in, and its

@@ -59,9 +59,10 @@ pub async fn run_session_bench(
                     .await;
             }
         }
-        let _ = empty_store().await;
         rows.extend(installs?);
     }
+    // The first session's container made the store too, installs or not.
+    let _ = remove_store(&connection.docker, &packages.store_volume).await;
     rows
 }
 

@@ -775,8 +775,13 @@ def serve(argv):
         child = Child(user)
         request = read_request(0)
         if request is None:
+            # stdin closed: no request can ever come again. Podman closes it
+            # when an attached client leaves (the engine's process ended). Ending
+            # here would stop the container and empty its work folder; staying,
+            # with nothing of the code's left running, lets the engine keep the
+            # folder before it starts the container afresh.
             end_everything()
-            return 0  # stdin closed: no request can ever come again
+            idle_forever()
         try:
             token = str(request["token"])
             if request.get("op") == "reload":
@@ -805,6 +810,16 @@ def serve(argv):
         frame(b"D", json.dumps(done).encode())
         # The next child is forked from this process: no trace of this request.
         del request, job, token, done
+
+
+def idle_forever():
+    """Process 1 with no more requests: it only reaps what is handed to it
+    (a `docker exec`'d process's orphans) until the container is stopped."""
+    while True:
+        try:
+            os.waitpid(-1, 0)
+        except ChildProcessError:
+            time.sleep(60)
 
 
 def read_request(fd):

@@ -12,6 +12,7 @@ pub(crate) mod harness;
 pub(crate) mod layout;
 mod outcome;
 mod output;
+pub(crate) mod resident_link;
 mod run;
 pub(crate) mod session_run;
 mod streaming;

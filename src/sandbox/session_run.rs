@@ -1,6 +1,6 @@
 //! A run in a session's long-lived container. Its first process is the
-//! resident harness (`harness.py serve`): the engine attaches to the container,
-//! writes the run as one request on its stdin, and reads the harness's frames
+//! resident harness (`harness.py serve`): the engine writes the run as one
+//! request on its stdin, through the attach it keeps (`resident_link`), and reads the harness's frames
 //! from the run's start frame to its "done" frame, both carrying the run's
 //! token. No process to start, no `docker exec`, and pandas and friends are
 //! already imported; the container and its work folder stay for the next run.
@@ -8,14 +8,14 @@
 use super::frames::{Frame, FrameReader};
 use super::harness;
 use super::output::LineCollector;
+use super::resident_link;
 use super::run::{Copied, Executed, RunRequest, Sandbox, Stop};
-use super::streaming::{OutputStream, flush_lines, stream_until_done};
+use super::streaming::{flush_lines, stream_until_done};
 use crate::error::{Error, Result};
 use crate::events::EventSink;
 use bollard::Docker;
-use bollard::query_parameters::{AttachContainerOptionsBuilder, KillContainerOptionsBuilder};
+use bollard::query_parameters::KillContainerOptionsBuilder;
 use std::time::Instant;
-use tokio::io::AsyncWriteExt;
 
 impl Sandbox {
     /// A run through the resident harness of a running session container.
@@ -32,14 +32,16 @@ impl Sandbox {
         let message =
             harness::request(&request.program, &request.datasets, &token, &self.settings)?;
         // Attached before the request goes out, so no line of the run is missed.
-        let output = send_to_resident_harness(&self.docker, container_id, &message).await?;
+        let mut borrowed = resident_link::borrow(&self.docker, container_id).await?;
+        let link = borrowed.link();
+        link.send(&message).await?;
 
         // The time limit holds whatever the code prints: the select returns at
         // the deadline even while output is still arriving.
         let deadline = tokio::time::Instant::from_std(started + self.settings.timeout());
         let mut done = None;
         let stop = tokio::select! {
-            streamed = stream_until_done(&request.run_id, output, sink, stdout, stderr, Some(&token)) => {
+            streamed = stream_until_done(&request.run_id, link.output(), sink, stdout, stderr, Some(&token)) => {
                 done = streamed?;
                 Stop::Exited
             }
@@ -48,7 +50,10 @@ impl Sandbox {
         };
         flush_lines(&request.run_id, sink, stdout, stderr);
         let mut executed = match (&stop, done) {
-            (Stop::Exited, Some(done)) => Executed::announced(done),
+            (Stop::Exited, Some(done)) => {
+                borrowed.give_back();
+                Executed::announced(done)
+            }
             // The stream closed without "done": the harness itself died, and
             // the container with it (most likely its memory limit).
             (Stop::Exited, None) => {
@@ -68,7 +73,7 @@ impl Sandbox {
             _ => {
                 // The harness ends the code at its own limit too, but only the
                 // engine's is the user's: stop the whole session container now.
-                // The next run starts it again.
+                // The next run starts it again. (The link goes with `borrowed`.)
                 let kill = KillContainerOptionsBuilder::default()
                     .signal("KILL")
                     .build();
@@ -91,80 +96,35 @@ impl Sandbox {
     }
 }
 
-/// Attaches to the container's stdin and output, then writes `message` to the
-/// resident harness. The returned stream carries the container's output from
-/// this moment on, other runs' included: the start marker tells ours apart.
-pub(crate) async fn send_to_resident_harness(
-    docker: &Docker,
-    container_id: &str,
-    message: &[u8],
-) -> Result<OutputStream> {
-    let options = AttachContainerOptionsBuilder::default()
-        .stdin(true)
-        .stdout(true)
-        .stderr(true)
-        .stream(true)
-        .logs(false)
-        .build();
-    let attached = docker.attach_container(container_id, Some(options)).await?;
-    let mut input = attached.input;
-    let sent = async {
-        input.write_all(message).await?;
-        input.flush().await
-    };
-    sent.await
-        .map_err(|e| Error::io("sending the run to the session's harness", e))?;
-    // Keep the write half open until the run ends: closing it early could
-    // end the attach before the output has all arrived.
-    let output = attached.output;
-    Ok(Box::pin(KeepAlive {
-        output,
-        _input: input,
-    }))
-}
-
-/// The attach's output stream, holding its write half open as long as it lives.
-struct KeepAlive {
-    output: OutputStream,
-    _input: std::pin::Pin<Box<dyn tokio::io::AsyncWrite + Send>>,
-}
-
-impl futures_util::Stream for KeepAlive {
-    type Item = <OutputStream as futures_util::Stream>::Item;
-
-    fn poll_next(
-        mut self: std::pin::Pin<&mut Self>,
-        cx: &mut std::task::Context<'_>,
-    ) -> std::task::Poll<Option<Self::Item>> {
-        self.output.as_mut().poll_next(cx)
-    }
-}
-
 /// Restarts the resident harness in place (same process, same container, work
 /// folder kept), so packages just installed replace modules it had preloaded.
 /// Returns once the harness has acknowledged the request.
 pub(crate) async fn reload_resident_harness(docker: &Docker, container_id: &str) -> Result<()> {
     use futures_util::StreamExt;
     let token = uuid::Uuid::new_v4().simple().to_string();
-    let mut output =
-        send_to_resident_harness(docker, container_id, &harness::reload_request(&token)).await?;
+    let mut borrowed = resident_link::borrow(docker, container_id).await?;
+    let link = borrowed.link();
+    link.send(&harness::reload_request(&token)).await?;
     let mut frames = FrameReader::default();
     let acknowledged = async {
         loop {
-            match output.next().await {
+            match link.output().next().await {
                 Some(Ok(bollard::container::LogOutput::StdOut { message })) => {
                     let ours = |f: &Frame| matches!(f, Frame::Done(d) if d.token == token);
                     if frames.push(&message).iter().any(ours) {
-                        return Ok(());
+                        return Ok(true);
                     }
                 }
                 Some(Ok(_)) => {}
                 Some(Err(e)) => return Err(Error::from(e)),
-                None => return Ok(()),
+                None => return Ok(false),
             }
         }
     };
-    // A harness busy with a run acknowledges after it; never wait forever.
-    let _ = tokio::time::timeout(std::time::Duration::from_secs(30), acknowledged).await;
+    // Never wait forever. Unacknowledged, the link is dropped with `borrowed`.
+    let timeout = std::time::Duration::from_secs(30);
+    if let Ok(Ok(true)) = tokio::time::timeout(timeout, acknowledged).await {
+        borrowed.give_back();
+    }
     Ok(())
 }

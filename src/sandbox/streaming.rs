@@ -44,7 +44,7 @@ pub(crate) type OutputStream = std::pin::Pin<
 /// as the run's stderr.
 pub(crate) async fn stream_until_done(
     run_id: &RunId,
-    mut output: OutputStream,
+    mut output: impl futures_util::Stream<Item = Result<LogOutput, bollard::errors::Error>> + Unpin,
     sink: &dyn EventSink,
     stdout: &mut LineCollector,
     stderr: &mut LineCollector,

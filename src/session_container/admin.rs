@@ -8,6 +8,7 @@ use crate::docker::{self, labels, podman};
 use crate::error::{Error, Result};
 use crate::ids::SessionId;
 use crate::packages;
+use crate::sandbox::resident_link;
 use bollard::models::ContainerSummaryStateEnum;
 use serde::Serialize;
 
@@ -72,6 +73,7 @@ impl SessionContainers {
     /// Stops a container (a session's keeps its state on disk for the next start).
     pub async fn stop(&self, id_or_name: &str) -> Result<()> {
         let id = self.resolve(id_or_name).await?;
+        resident_link::forget(&id);
         self.docker
             .stop_container(
                 &id,

@@ -7,13 +7,13 @@ use super::{
     volume_name,
 };
 use crate::docker::guard::{Guard, Resource, remove_container, remove_volume};
-use crate::docker::{self, labels, podman};
+use crate::docker::{self, EngineKind, labels, podman};
 use crate::error::Result;
 use crate::events::EventSink;
 use crate::ids::SessionId;
 use crate::packages;
 use crate::sandbox::container_spec::{self, DataSource, PackageMount, RunSpec};
-use crate::sandbox::{DatasetMount, harness, upload, workspace};
+use crate::sandbox::{DatasetMount, harness, resident_link, upload, workspace};
 use bollard::models::{ContainerSummaryStateEnum, ExecConfig};
 use bollard::query_parameters::CreateContainerOptionsBuilder;
 use futures_util::StreamExt;
@@ -41,9 +41,20 @@ impl SessionContainers {
             let same = same_image && same_harness && labels.get(labels::DATASETS) == Some(&digest);
             if same {
                 if existing.state != Some(ContainerSummaryStateEnum::RUNNING) {
+                    resident_link::forget(&id);
                     self.docker.start_container(&id, None).await?;
                     // Its tmpfs work folder started empty: put back what an
                     // idle stop kept of it.
+                    self.restore_work_folder(session, &id).await?;
+                } else if self.engine == EngineKind::Podman && !resident_link::holds_live_link(&id)
+                {
+                    // Podman closed the harness's stdin when the last attach
+                    // left (another process's, or this app's before it
+                    // restarted): no request can reach it any more, and only
+                    // an attach made here can be trusted. Start it afresh,
+                    // its work folder kept, as an idle stop and the next run do.
+                    self.stop_idle(session, &id).await?;
+                    self.docker.start_container(&id, None).await?;
                     self.restore_work_folder(session, &id).await?;
                 }
                 let meta = match metadata::load(&self.state_dir, session) {
@@ -61,6 +72,7 @@ impl SessionContainers {
             // New datasets or a new image need a new container. Its packages
             // stay in the store; for another image create() installs them
             // again from the recorded list.
+            resident_link::forget(&id);
             remove_container(&self.docker, &id).await?;
             for suffix in ["work", "data"] {
                 remove_volume(&self.docker, &volume_name(session, suffix)).await?;
@@ -260,6 +272,7 @@ impl SessionContainers {
         if let Some(found) = self.find(session).await?
             && let Some(id) = found.id
         {
+            resident_link::forget(&id);
             remove_container(&self.docker, &id).await?;
         }
         // Its link in the package store goes at the next prune.

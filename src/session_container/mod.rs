@@ -50,6 +50,9 @@ pub struct SessionContainers {
     settings: SandboxSettings,
     packages: PackageSettings,
     remote: bool,
+    /// Which engine answers: on Podman a container's stdin closes for good
+    /// when an attached client leaves (see `ensure`).
+    engine: docker::EngineKind,
     /// Where the session metadata lives.
     state_dir: PathBuf,
     /// Containers made here go with this process (see `labels::LIFETIME`).
@@ -71,6 +74,7 @@ impl SessionContainers {
             settings,
             packages,
             remote: connection.remote,
+            engine: connection.engine,
             state_dir,
             throwaway: false,
             consent: None,
