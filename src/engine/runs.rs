@@ -28,9 +28,10 @@ enum Job<'a> {
 
 impl Engine {
     /// Starts a Quick profile of `datasets` in the background. It runs in the
-    /// analysis image (DuckDB inside) when that is built and Settings use it. Fails at once, in
-    /// plain words, when a file is unreadable or Docker cannot be reached; after
-    /// that, everything (including failure) arrives as events, ending with
+    /// analysis image (DuckDB inside) when that is built and Settings use it.
+    /// Fails at once, in plain words, when a file is unreadable or Docker
+    /// cannot be reached; after that, everything (including failure) arrives as
+    /// events (each dataset's numbers as a `DatasetProfiled`), ending with
     /// `RunFinished`. Output files go to `artifacts_root/<run id>/`.
     pub async fn start_quick_profile(
         self: &Arc<Self>,
