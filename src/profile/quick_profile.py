@@ -582,7 +582,9 @@ def read_with_duckdb(path, name, size, sample, delim, duckdb, out_dir):
     names = unique_names(first)
     lines = max(1, sample.count(b"\n") - 1)
     est_rows = max(1, size * lines // max(1, len(sample)))
-    per_column = max(2_000, min(SAMPLE_ROWS, SAMPLE_CELLS // len(names)))
+    row_bytes = max(1, len(sample) // lines)  # long free text: fewer sampled rows
+    per_column = max(2_000, min(SAMPLE_ROWS, SAMPLE_CELLS // len(names),
+                                SAMPLE_TEXT_BYTES // row_bytes))
     share = per_column / est_rows
     estimated = share < 1
     con = duckdb_connection(duckdb, out_dir)
@@ -626,6 +628,7 @@ def read_with_duckdb(path, name, size, sample, delim, duckdb, out_dir):
 
 SAMPLE_ROWS = 200_000  # sampled values per column at most...
 SAMPLE_CELLS = 2_000_000  # ...and in all (a wide file gets fewer per column)
+SAMPLE_TEXT_BYTES = 48 * 1024 * 1024  # ...and about this much of the file's text
 QUARTILES = "[0.25, 0.5, 0.75]"
 # The aggregates of one column, by kind ({c} is the column, {s} the sample flag).
 AGGREGATES = {
