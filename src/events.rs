@@ -7,6 +7,7 @@
 use crate::conversation::Message;
 use crate::ids::{CallId, QuestionId, RunId, SessionId};
 use crate::plain_words::PlainWords;
+pub use crate::profile_data::DatasetProfile;
 use crate::provider_id::ProviderId;
 pub use crate::run_outcome::{Artifact, Outcome, PythonError};
 use serde::{Deserialize, Serialize};
@@ -72,6 +73,13 @@ pub enum Event {
     Stderr { run_id: RunId, line: String },
     /// A file the code wrote to its output folder, copied out of the sandbox.
     Artifact { run_id: RunId, artifact: Artifact },
+    /// A Quick profile's numbers for one dataset, as typed data (the window
+    /// draws one card per column from it). Comes after the run's output lines
+    /// and before its `RunFinished`, one per dataset that could be profiled.
+    DatasetProfiled {
+        run_id: RunId,
+        profile: DatasetProfile,
+    },
     /// Every run ends with exactly one of these, even when it never got to start.
     RunFinished {
         run_id: RunId,
@@ -163,6 +171,7 @@ impl Event {
             | Event::Stdout { run_id, .. }
             | Event::Stderr { run_id, .. }
             | Event::Artifact { run_id, .. }
+            | Event::DatasetProfiled { run_id, .. }
             | Event::RunFinished { run_id, .. } => Some(run_id),
             Event::ImagePullStarted { .. }
             | Event::ImagePullProgress { .. }

@@ -6,7 +6,7 @@
 //! module reaching up):
 //!
 //! 1. Words everyone shares: `ids`, `plain_words`, `provider_id`, `settings`,
-//!    `run_outcome`, `conversation`, `events`, `error`, and the small utilities `clock` and `atomic_file`.
+//!    `run_outcome`, `profile_data`, `conversation`, `events`, `error`, and the small utilities `clock` and `atomic_file`.
 //! 2. Docker access: `docker` (connect, status, images, labels, guards, reaping).
 //! 3. The pillars: `sandbox`, `packages`, `llm`; then those that combine them:
 //!    `session_container` (sandbox + packages) and `profile` (sandbox).
@@ -23,6 +23,7 @@ pub mod error;
 pub mod events;
 pub mod ids;
 pub mod plain_words;
+pub mod profile_data;
 pub mod provider_id;
 pub mod run_outcome;
 pub mod settings;

@@ -29,6 +29,7 @@ const LAYERS: &[(&str, u8)] = &[
     ("events", 1),
     ("ids", 1),
     ("plain_words", 1),
+    ("profile_data", 1),
     ("provider_id", 1),
     ("run_outcome", 1),
     ("settings", 1),

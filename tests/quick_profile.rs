@@ -1,10 +1,16 @@
 //! The built-in Quick profile, end to end through the CLI and the engine, in the
-//! real sandbox image (a bare Python: the standard-library path).
+//! real sandbox image (a bare Python: the standard-library path), on a table of
+//! real-world files, and in the analysis image (DuckDB) on large files.
 
 mod common;
 
 use common::{Recorder, test_image};
+use sandpiper::docker::ensure_variant_image;
+use sandpiper::docker::image_variants::ImageVariant;
 use sandpiper::events::{Event, Outcome};
+use sandpiper::profile_data::{ColumnKind, ColumnProfile, DatasetProfile, ProfileEngine};
+use sandpiper::sandbox::RunResult;
+use sandpiper::settings::PackageSettings;
 use sandpiper::{Engine, Settings};
 use std::fmt::Write as _;
 use std::path::Path;
@@ -84,9 +90,11 @@ fn the_cli_explains_a_missing_file_and_fails() {
     );
 }
 
+/// The bare image, as it is (not its analysis variant): the standard-library path.
 fn engine() -> std::sync::Arc<Engine> {
     let mut settings = Settings::default();
     settings.sandbox.image = test_image();
+    settings.agent.analysis_image = false;
     Engine::new(settings)
 }
 
@@ -120,8 +128,20 @@ async fn the_profile_streams_its_lines_then_its_charts_then_the_end() {
     assert_eq!(
         result.artifacts.len(),
         2,
-        "one histogram per numeric column"
+        "one histogram per numeric column (the numbers come as an event, not a file)"
     );
+    let typed = events
+        .iter()
+        .position(|e| matches!(e, Event::DatasetProfiled { .. }))
+        .expect("the profile's numbers as typed data");
+    assert!(first_line < typed && typed < events.len() - 1);
+    let [profile] = profiles(&events).try_into().unwrap();
+    assert_eq!(profile.rows, 3);
+    let y = column(&profile, "y");
+    assert_eq!(y.kind, ColumnKind::Integer);
+    let numbers = y.numbers.as_ref().unwrap();
+    assert_eq!((numbers.min, numbers.median, numbers.max), (2.0, 4.0, 5.0));
+    assert!((numbers.mean - 11.0 / 3.0).abs() < 1e-9);
 }
 
 #[tokio::test]
@@ -173,4 +193,457 @@ async fn a_latin1_file_with_ragged_rows_is_still_profiled() {
     );
     assert!(result.stdout.contains("not UTF-8"), "{}", result.stdout);
     assert!(result.stdout.contains("café"), "{}", result.stdout);
+}
+
+fn profiles(events: &[Event]) -> Vec<DatasetProfile> {
+    events
+        .iter()
+        .filter_map(|e| match e {
+            Event::DatasetProfiled { profile, .. } => Some(profile.clone()),
+            _ => None,
+        })
+        .collect()
+}
+
+fn column<'a>(profile: &'a DatasetProfile, name: &str) -> &'a ColumnProfile {
+    profile
+        .columns
+        .iter()
+        .find(|c| c.name == name)
+        .unwrap_or_else(|| panic!("no column {name} in {profile:?}"))
+}
+
+async fn profile_with(
+    engine: &Engine,
+    files: &[std::path::PathBuf],
+    out: &Path,
+) -> (RunResult, Vec<Event>) {
+    let recorder = Recorder::default();
+    let result = engine.quick_profile(files, out, &recorder).await.unwrap();
+    (result, recorder.events())
+}
+
+/// What a fixture must give: its numbers, or exactly this message.
+enum Expect {
+    Profiled {
+        rows: u64,
+        columns: &'static [&'static str],
+        delimiter: &'static str,
+        check: fn(&DatasetProfile),
+    },
+    Refused(&'static str),
+}
+
+struct Fixture {
+    name: &'static str,
+    bytes: &'static [u8],
+    expect: Expect,
+}
+
+const FIXTURES: &[Fixture] = &[
+    Fixture {
+        name: "bom.csv",
+        bytes: b"\xef\xbb\xbfid,name\n1,a\n2,b\n",
+        expect: Expect::Profiled {
+            rows: 2,
+            columns: &["id", "name"], // not "\u{feff}id"
+            delimiter: "\",\"",
+            check: |p| assert_eq!(column(p, "id").kind, ColumnKind::Integer),
+        },
+    },
+    Fixture {
+        name: "crlf.csv",
+        bytes: b"a,b\r\n1,2\r\n3,4\r\n",
+        expect: Expect::Profiled {
+            rows: 2,
+            columns: &["a", "b"],
+            delimiter: "\",\"",
+            // "4\r" would make b a text column
+            check: |p| assert_eq!(column(p, "b").numbers.as_ref().unwrap().max, 4.0),
+        },
+    },
+    Fixture {
+        name: "quoted.csv",
+        bytes:
+            b"name,comment,amount\n\"Smith, John\",\"line one\nline two\",10\n\"Doe, Jane\",ok,20\n",
+        expect: Expect::Profiled {
+            rows: 2,
+            columns: &["name", "comment", "amount"],
+            delimiter: "\",\"",
+            check: |p| {
+                assert_eq!(column(p, "amount").numbers.as_ref().unwrap().mean, 15.0);
+                let comments: Vec<_> = column(p, "comment")
+                    .top_values
+                    .iter()
+                    .map(|t| t.value.as_str())
+                    .collect();
+                assert!(comments.contains(&"line one\nline two"), "{comments:?}");
+                assert_eq!(column(p, "name").distinct, 2);
+            },
+        },
+    },
+    Fixture {
+        name: "tabs.tsv",
+        bytes: b"city\tvisits\nOslo\t3\nLima\t5\n",
+        expect: Expect::Profiled {
+            rows: 2,
+            columns: &["city", "visits"],
+            delimiter: "tab",
+            check: |p| assert_eq!(column(p, "visits").numbers.as_ref().unwrap().min, 3.0),
+        },
+    },
+    Fixture {
+        name: "pipe.txt",
+        bytes: b"a|b|c\n1|2|3\n4|5|6\n",
+        expect: Expect::Profiled {
+            rows: 2,
+            columns: &["a", "b", "c"],
+            delimiter: "\"|\"",
+            check: |p| assert_eq!(column(p, "c").numbers.as_ref().unwrap().max, 6.0),
+        },
+    },
+    Fixture {
+        name: "gaps.csv",
+        bytes: b"x,y,note\n1,NA,\n2,,-\n3,7,\n",
+        expect: Expect::Profiled {
+            rows: 3,
+            columns: &["x", "y", "note"],
+            delimiter: "\",\"",
+            check: |p| {
+                let y = column(p, "y");
+                assert_eq!((y.missing, y.count), (2, 1));
+                assert!((y.missing_share - 2.0 / 3.0).abs() < 1e-9);
+                assert_eq!(column(p, "note").kind, ColumnKind::Empty);
+            },
+        },
+    },
+    Fixture {
+        name: "utf16.csv",
+        bytes: b"\xff\xfea\x00,\x00b\x00\n\x001\x00,\x002\x00\n\x00",
+        expect: Expect::Refused(
+            "utf16.csv is saved as UTF-16 text, which the quick profile cannot read. \
+             Save it again as CSV UTF-8 and try again.",
+        ),
+    },
+    Fixture {
+        name: "unbalanced.csv",
+        bytes: b"a,b\n1,\"oops\n2,3\n4,5\n",
+        expect: Expect::Refused(
+            "Could not read unbalanced.csv as a table: the quote mark that opens a value \
+             on line 2 is never closed, so the rest of the file would become one value. \
+             Check that quote marks in the file are balanced, or save it again as CSV, \
+             and try again.",
+        ),
+    },
+    Fixture {
+        name: "header_only.csv",
+        bytes: b"a,b,c\n",
+        expect: Expect::Refused(
+            "header_only.csv has column names but no rows of data. Add at least one row \
+             of data and try again.",
+        ),
+    },
+    Fixture {
+        name: "sales.dat",
+        bytes: b"a,b\n1,2\n",
+        expect: Expect::Refused(
+            "sales.dat cannot be profiled: .dat files are not supported. The quick profile \
+             reads .csv, .tsv and .txt files; save your data as CSV and try again.",
+        ),
+    },
+    Fixture {
+        name: "report.csv", // a zip (an .xlsx, say) renamed
+        bytes: b"PK\x03\x04\x14\x00\x00\x00\x08\x00",
+        expect: Expect::Refused(
+            "report.csv does not look like a text table: it contains binary data (it may \
+             be a spreadsheet or another file saved with a .csv name). Open it in its \
+             program, export it as CSV and try again.",
+        ),
+    },
+];
+
+#[tokio::test]
+async fn real_world_files_give_their_exact_numbers_or_their_exact_message() {
+    let dir = tempfile::tempdir().unwrap();
+    let engine = engine();
+    for fixture in FIXTURES {
+        let file = dir.path().join(fixture.name);
+        std::fs::write(&file, fixture.bytes).unwrap();
+        let (result, events) = profile_with(
+            &engine,
+            &[file],
+            &dir.path().join(fixture.name).with_extension("out"),
+        )
+        .await;
+        let name = fixture.name;
+        match &fixture.expect {
+            Expect::Profiled {
+                rows,
+                columns,
+                delimiter,
+                check,
+            } => {
+                assert_eq!(
+                    result.outcome,
+                    Outcome::Success,
+                    "{name}: {}",
+                    result.summary
+                );
+                assert!(
+                    result.stdout.contains(&format!("Rows: {rows}\n"))
+                        && result.stdout.contains(&format!("Delimiter: {delimiter}\n")),
+                    "{name}: {}",
+                    result.stdout
+                );
+                let [profile] = profiles(&events).try_into().unwrap();
+                assert_eq!(profile.file_name, name);
+                assert_eq!(profile.rows, *rows, "{name}");
+                assert_eq!(profile.delimiter.as_deref(), Some(*delimiter), "{name}");
+                assert_eq!(profile.engine, ProfileEngine::StandardLibrary);
+                let names: Vec<_> = profile.columns.iter().map(|c| c.name.as_str()).collect();
+                assert_eq!(names, *columns, "{name}");
+                check(&profile);
+            }
+            Expect::Refused(message) => {
+                assert_eq!(result.outcome, Outcome::Failed, "{name}");
+                assert_eq!(result.summary, *message, "{name}");
+                assert!(profiles(&events).is_empty(), "{name}");
+            }
+        }
+    }
+}
+
+#[tokio::test]
+async fn several_files_are_each_profiled_and_a_bad_one_is_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let files = [
+        ("north.csv", "region,units\nnorth,3\nnorth,4\n"),
+        ("header_only.csv", "region,units\n"),
+        ("south.tsv", "region\tunits\tprice\nsouth\t1\t2.5\n"),
+    ]
+    .map(|(name, text)| {
+        let path = dir.path().join(name);
+        std::fs::write(&path, text).unwrap();
+        path
+    });
+
+    let (result, events) = profile_with(&engine(), &files, &dir.path().join("out")).await;
+
+    assert_eq!(result.outcome, Outcome::Failed);
+    assert_eq!(
+        result.summary,
+        "header_only.csv has column names but no rows of data. Add at least one row of data \
+         and try again."
+    );
+    let profiled: Vec<_> = profiles(&events)
+        .into_iter()
+        .map(|p| (p.file_name, p.rows, p.columns.len()))
+        .collect();
+    assert_eq!(
+        profiled,
+        [("north.csv".into(), 2, 2), ("south.tsv".into(), 1, 3)]
+    );
+    let later = result.stdout.find("Quick profile of south.tsv").unwrap();
+    assert!(
+        result
+            .stdout
+            .find("Quick profile of header_only.csv")
+            .unwrap()
+            < later
+    );
+}
+
+// ---------------------------------------------------------------- DuckDB
+
+/// The analysis image (DuckDB, pandas, …) built FROM the test image; its
+/// layers are cached, so this is quick once built.
+async fn analysis_engine() -> std::sync::Arc<Engine> {
+    let docker = common::docker().await;
+    let ca = PackageSettings::default().ca_bundle;
+    let (tag, _) = ensure_variant_image(
+        &docker,
+        &test_image(),
+        ImageVariant::Analysis,
+        ca.as_deref(),
+        &Recorder::default(),
+    )
+    .await
+    .unwrap_or_else(|e| panic!("{}", e.plain_words()));
+    // The default limits (512 MiB, half a core, 120 s), on the bare image the
+    // engine itself swaps for its analysis variant.
+    let mut settings = Settings::default();
+    settings.sandbox.image = test_image();
+    assert!(settings.agent.analysis_image);
+    let engine = Engine::new(settings);
+    assert_eq!(
+        engine
+            .ensure_variant_image(ImageVariant::Analysis, &Recorder::default())
+            .await
+            .unwrap()
+            .0,
+        tag
+    );
+    engine
+}
+
+/// A sales-like CSV of about `mib` MiB with known numbers; returns its rows.
+/// Every 50th `units` is missing; `region` cycles through 4 values.
+fn write_known_csv(path: &Path, mib: u64) -> u64 {
+    use std::io::Write;
+    let mut out = std::io::BufWriter::new(std::fs::File::create(path).unwrap());
+    let header = "id,region,units,price,day\n";
+    out.write_all(header.as_bytes()).unwrap();
+    let (mut written, mut i) = (header.len() as u64, 0u64);
+    let mut line = String::new();
+    while written < mib * 1024 * 1024 {
+        line.clear();
+        let region = ["north", "south", "east", "west"][(i % 4) as usize];
+        let units = if i % 50 == 0 {
+            String::new()
+        } else {
+            (i % 40 + 1).to_string()
+        };
+        writeln!(
+            line,
+            "{i},{region},{units},{:.2},2024-{:02}-{:02}",
+            (i * 37 % 50000) as f64 / 100.0,
+            i % 12 + 1,
+            i % 28 + 1
+        )
+        .unwrap();
+        out.write_all(line.as_bytes()).unwrap();
+        written += line.len() as u64;
+        i += 1;
+    }
+    out.flush().unwrap();
+    i
+}
+
+fn close(a: f64, b: f64, tolerance: f64) -> bool {
+    (a - b).abs() <= tolerance * b.abs().max(1.0)
+}
+
+/// The 1 GB case, measured by hand for the README (it takes most of the
+/// 120 s limit on half a core); CI profiles 256 MiB, or SANDPIPER_PROFILE_TEST_MIB.
+#[tokio::test]
+async fn a_large_csv_is_profiled_by_duckdb_within_the_default_limits_showing_progress() {
+    let mib = std::env::var("SANDPIPER_PROFILE_TEST_MIB")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(256);
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("big.csv");
+    let rows = write_known_csv(&csv, mib);
+    let engine = analysis_engine().await;
+
+    let (result, events) = profile_with(&engine, &[csv], &dir.path().join("out")).await;
+
+    assert_eq!(
+        result.outcome,
+        Outcome::Success,
+        "{}\n{}",
+        result.summary,
+        result.stderr
+    );
+    assert!(
+        matches!(&events[0], Event::RunStarted { image, .. } if image.starts_with("sandpiper-analysis:")),
+        "{:?}",
+        events[0]
+    );
+    let progress: Vec<_> = events
+        .iter()
+        .filter_map(|e| match e {
+            Event::Stdout { line, .. } if line.starts_with("  Read ") => Some(line.clone()),
+            _ => None,
+        })
+        .collect();
+    assert!(
+        !progress.is_empty() && progress.iter().all(|l| l.ends_with("% of big.csv")),
+        "{progress:?}"
+    );
+    let [profile] = profiles(&events).try_into().unwrap();
+    assert_eq!(profile.engine, ProfileEngine::Duckdb);
+    assert!(profile.estimated);
+    assert_eq!(profile.rows, rows);
+
+    let id = column(&profile, "id").numbers.clone().unwrap();
+    assert_eq!((id.min, id.max), (0.0, (rows - 1) as f64));
+    assert!(close(id.mean, (rows - 1) as f64 / 2.0, 1e-9), "{}", id.mean);
+    assert!(
+        close(id.median, (rows - 1) as f64 / 2.0, 0.02),
+        "{}",
+        id.median
+    );
+
+    let units = column(&profile, "units");
+    assert_eq!(units.kind, ColumnKind::Integer);
+    assert_eq!(units.missing, rows.div_ceil(50));
+    assert_eq!(units.count, rows - rows.div_ceil(50));
+    let numbers = units.numbers.as_ref().unwrap();
+    assert_eq!((numbers.min, numbers.max), (1.0, 40.0));
+    let bins = numbers.histogram.as_ref().unwrap();
+    assert_eq!(bins.counts.len(), 40, "one bin per whole number");
+    let binned: u64 = bins.counts.iter().sum();
+    assert!(close(binned as f64, units.count as f64, 0.01), "{binned}");
+    assert!(
+        close(units.distinct as f64, 40.0, 0.05),
+        "{}",
+        units.distinct
+    );
+
+    let region = column(&profile, "region");
+    assert_eq!(region.kind, ColumnKind::Text);
+    assert_eq!(region.top_values.len(), 4);
+    for top in &region.top_values {
+        assert!(close(top.count as f64, rows as f64 / 4.0, 0.05), "{top:?}");
+    }
+    let day = column(&profile, "day");
+    assert_eq!(day.kind, ColumnKind::Date);
+    let range = day.date_range.as_ref().unwrap();
+    assert_eq!(
+        (range.earliest.as_str(), range.latest.as_str()),
+        ("2024-01-01", "2024-12-28")
+    );
+}
+
+#[tokio::test]
+async fn duckdb_and_the_standard_library_agree_on_the_same_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("sales.csv");
+    write_known_csv(&csv, 10); // over the 8 MiB where DuckDB takes over
+    let (duck, duck_events) = profile_with(
+        &*analysis_engine().await,
+        std::slice::from_ref(&csv),
+        &dir.path().join("a"),
+    )
+    .await;
+    let (plain, plain_events) = profile_with(&engine(), &[csv], &dir.path().join("b")).await;
+    assert_eq!(duck.outcome, Outcome::Success, "{}", duck.stderr);
+    assert_eq!(plain.outcome, Outcome::Success, "{}", plain.stderr);
+    let [duck] = profiles(&duck_events).try_into().unwrap();
+    let [plain] = profiles(&plain_events).try_into().unwrap();
+    assert_eq!(
+        (duck.engine, plain.engine),
+        (ProfileEngine::Duckdb, ProfileEngine::StandardLibrary)
+    );
+    assert_eq!(duck.rows, plain.rows);
+    for (d, p) in duck.columns.iter().zip(&plain.columns) {
+        let name = &p.name;
+        assert_eq!(
+            (&d.name, d.kind, d.count, d.missing),
+            (&p.name, p.kind, p.count, p.missing)
+        );
+        assert!(close(d.distinct as f64, p.distinct as f64, 0.06), "{name}");
+        if let (Some(d), Some(p)) = (&d.numbers, &p.numbers) {
+            assert_eq!((d.min, d.max), (p.min, p.max), "{name}");
+            assert!(close(d.mean, p.mean, 1e-9), "{name}");
+            assert!(close(d.std.unwrap(), p.std.unwrap(), 1e-6), "{name}");
+            let span = p.max - p.min;
+            for (a, b) in [(d.q25, p.q25), (d.median, p.median), (d.q75, p.q75)] {
+                assert!((a - b).abs() <= 0.02 * span, "{name}: {a} vs {b}");
+            }
+            let (dh, ph) = (d.histogram.as_ref().unwrap(), p.histogram.as_ref().unwrap());
+            assert_eq!(dh.edges, ph.edges, "{name}: the same bins");
+        }
+    }
 }

@@ -66,6 +66,15 @@ fn one_of_each() -> Vec<Event> {
                 size_bytes: 10,
             },
         },
+        Event::DatasetProfiled {
+            run_id: run_id.clone(),
+            profile: serde_json::from_value(serde_json::json!({
+                "file_name": "a.csv", "size_bytes": 4, "rows": 1, "engine": "duckdb",
+                "estimated": false, "delimiter": ",", "format": null, "notes": [],
+                "columns": []
+            }))
+            .unwrap(),
+        },
         Event::RunFinished {
             run_id,
             outcome: Outcome::Success,
@@ -147,6 +156,7 @@ fn one_of_each() -> Vec<Event> {
             | Event::Stdout { .. }
             | Event::Stderr { .. }
             | Event::Artifact { .. }
+            | Event::DatasetProfiled { .. }
             | Event::LlmPrompt { .. }
             | Event::LlmStarted { .. }
             | Event::LlmDelta { .. }

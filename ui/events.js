@@ -28,6 +28,7 @@ export const EVENT_FIELDS = Object.freeze({
   stdout: ['run_id', 'line'],
   stderr: ['run_id', 'line'],
   artifact: ['run_id', 'artifact'],
+  dataset_profiled: ['run_id', 'profile'],
   run_finished: ['run_id', 'outcome', 'exit_code', 'duration_ms', 'summary', 'output_truncated', 'error'],
   llm_prompt: ['call_id', 'session_id', 'system', 'prompt', 'sample_rows_sent', 'columns_left_out'],
   llm_started: ['call_id', 'session_id', 'provider', 'model'],

@@ -1,15 +1,18 @@
 //! The sandbox benchmark: an ephemeral `print(1)` against `docker run --rm`, a
 //! Quick profile of a large CSV against the same script through the docker CLI,
-//! and 4 concurrent runs against 4 sequential ones.
+//! the Quick profile in the analysis image (DuckDB) against DuckDB's own
+//! `SUMMARIZE` of the same file under the same limits, and 4 concurrent runs
+//! against 4 sequential ones.
 
 use super::stats::{Row, Sample};
 use crate::docker;
+use crate::docker::image_variants::ImageVariant;
 use crate::error::{Error, Result};
 use crate::events::Discard;
 use crate::ids::RunId;
 use crate::profile;
 use crate::sandbox::{Program, RunRequest, Sandbox, plan_dataset_mounts};
-use crate::settings::Settings;
+use crate::settings::{SandboxSettings, Settings};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
@@ -96,6 +99,9 @@ pub async fn run_sandbox_bench(
             ours,
             baseline: cli,
         });
+
+        progress("quick profile in the analysis image against DuckDB's SUMMARIZE");
+        rows.push(profile_against_summarize(&connection, settings, options, &csv).await?);
     }
 
     progress("4 concurrent runs against 4 sequential");
@@ -122,6 +128,66 @@ pub async fn run_sandbox_bench(
         baseline: sequential,
     });
     Ok(rows)
+}
+
+/// The Quick profile as users get it in the analysis image (DuckDB inside),
+/// against the least a DuckDB user would run for a first look at the same
+/// file: `SUMMARIZE` through `docker run` with the same memory and CPU limits.
+/// Both start a container and import DuckDB; interleaved.
+async fn profile_against_summarize(
+    connection: &docker::Connection,
+    settings: &Settings,
+    options: &BenchOptions,
+    csv: &Path,
+) -> Result<Row> {
+    let (image, _built) = docker::ensure_variant_image(
+        &connection.docker,
+        &settings.sandbox.image,
+        ImageVariant::Analysis,
+        settings.packages.ca_bundle.as_deref(),
+        &Discard,
+    )
+    .await?;
+    let limits = SandboxSettings {
+        image: image.clone(),
+        ..settings.sandbox.clone()
+    };
+    let sandbox = Sandbox::for_connection(connection, limits.clone());
+    let out = csv.with_file_name("summarize-artifacts");
+    let summarize = summarize_cli_args(&image, csv, &limits);
+    // Warm-up: the image's files in the page cache for both sides.
+    let _ = docker_cli(&summarize);
+    let mut ours = Sample::default();
+    let mut baseline = Sample::default();
+    for _ in 0..options.profile_runs {
+        ours.0.push(timed(run_profile(&sandbox, csv, &out)).await?);
+        baseline.0.push(time_cli(&summarize)?);
+    }
+    Ok(Row {
+        name: format!("profile (DuckDB), {} MiB CSV", options.csv_mib),
+        baseline_name: "DuckDB SUMMARIZE via docker run".into(),
+        ours,
+        baseline,
+    })
+}
+
+fn summarize_cli_args(image: &str, csv: &Path, limits: &SandboxSettings) -> Vec<String> {
+    let query = "import duckdb; duckdb.sql(\"SUMMARIZE SELECT * FROM read_csv('/data/big.csv')\").fetchall()";
+    vec![
+        "run".into(),
+        "--rm".into(),
+        "--network=none".into(),
+        format!("--memory={}m", limits.memory_mib),
+        format!("--memory-swap={}m", limits.memory_mib),
+        format!("--cpu-quota={}", limits.cpu_quota_us),
+        format!("--cpu-period={}", limits.cpu_period_us),
+        "-v".into(),
+        format!("{}:/data/big.csv:ro", csv.display()),
+        image.into(),
+        "python3".into(),
+        "-c".into(),
+        query.into(),
+    ]
 }
 
 async fn timed(run: impl std::future::Future<Output = Result<()>>) -> Result<Duration> {
@@ -194,7 +260,7 @@ fn profile_cli_args(
     image: &str,
     script: &Path,
     csv: &Path,
-    limits: &crate::settings::SandboxSettings,
+    limits: &SandboxSettings,
 ) -> Vec<String> {
     vec![
         "run".into(),

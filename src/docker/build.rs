@@ -9,6 +9,17 @@ use bollard::query_parameters::BuildImageOptionsBuilder;
 use futures_util::StreamExt;
 use std::path::Path;
 
+/// The variant's image FROM `base_image` if it is already on this computer
+/// (same Dockerfile, same tag); never builds.
+pub async fn present_variant_image(
+    docker: &Docker,
+    base_image: &str,
+    variant: ImageVariant,
+) -> Option<String> {
+    let tag = tag_for(variant, &render_dockerfile(base_image, variant));
+    docker.inspect_image(&tag).await.ok().map(|_| tag)
+}
+
 /// The variant's image FROM `base_image`: present already (same Dockerfile,
 /// same tag) or built now. Returns the tag and whether it was built.
 pub async fn ensure_variant_image(

@@ -14,7 +14,7 @@ pub(crate) mod podman;
 mod reaper;
 mod status;
 
-pub use build::ensure_variant_image;
+pub use build::{ensure_variant_image, present_variant_image};
 pub use connect::{Connection, connect, is_remote_endpoint};
 pub use engine_kind::EngineKind;
 pub use image::{ensure_image, split_image_reference};

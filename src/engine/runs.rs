@@ -5,6 +5,7 @@
 use super::Engine;
 use super::cancellation::{Registration, Stoppable};
 use crate::docker;
+use crate::docker::image_variants::ImageVariant;
 use crate::error::Result;
 use crate::events::EventSink;
 use crate::ids::{RunId, SessionId};
@@ -26,9 +27,11 @@ enum Job<'a> {
 }
 
 impl Engine {
-    /// Starts a Quick profile of `datasets` in the background. Fails at once, in
-    /// plain words, when a file is unreadable or Docker cannot be reached; after
-    /// that, everything (including failure) arrives as events, ending with
+    /// Starts a Quick profile of `datasets` in the background. It runs in the
+    /// analysis image (DuckDB inside) when that is built and Settings use it.
+    /// Fails at once, in plain words, when a file is unreadable or Docker
+    /// cannot be reached; after that, everything (including failure) arrives as
+    /// events (each dataset's numbers as a `DatasetProfiled`), ending with
     /// `RunFinished`. Output files go to `artifacts_root/<run id>/`.
     pub async fn start_quick_profile(
         self: &Arc<Self>,
@@ -43,7 +46,8 @@ impl Engine {
             .await?;
         let run_id = request.run_id.clone();
         let handle = tokio::spawn(async move {
-            let result = sandbox.run(request, sink.as_ref()).await;
+            let typed = profile::TypedProfiles::new(sink.as_ref());
+            let result = profile::without_documents(sandbox.run(request, &typed).await);
             drop(registration);
             result
         });
@@ -51,20 +55,24 @@ impl Engine {
     }
 
     /// Runs a Quick profile to the end, with output files going to `artifacts_dir`.
+    /// Each profiled dataset's numbers arrive as a `DatasetProfiled` event.
     pub async fn quick_profile(
         &self,
         datasets: &[PathBuf],
         artifacts_dir: &Path,
         sink: &dyn EventSink,
     ) -> Result<RunResult> {
-        self.run_to_end(
-            Job::QuickProfile,
-            datasets,
-            self.settings(),
-            artifacts_dir,
-            sink,
-        )
-        .await
+        let typed = profile::TypedProfiles::new(sink);
+        let result = self
+            .run_to_end(
+                Job::QuickProfile,
+                datasets,
+                self.settings(),
+                artifacts_dir,
+                &typed,
+            )
+            .await?;
+        Ok(profile::without_documents(result))
     }
 
     /// Runs Python `code` exactly as model-written code runs: under the harness,
@@ -167,6 +175,7 @@ impl Engine {
         let artifacts_dir = artifacts_dir(&run_id);
         let registration = self.cancellations.register(Stoppable::Run(run_id.clone()));
         let cancel = registration.token().clone();
+        let is_profile = matches!(job, Job::QuickProfile);
         let request = match job {
             Job::QuickProfile => profile::request(datasets, &artifacts_dir, None, run_id, cancel)?,
             Job::Code { title, code } => RunRequest {
@@ -180,8 +189,22 @@ impl Engine {
             },
         };
         let connection = docker::connect(&settings.docker).await?;
+        let mut limits = settings.sandbox;
+        if is_profile && settings.agent.analysis_image {
+            // DuckDB inside reads large files many times faster. Only when the
+            // image is built already: a first profile never waits minutes for a
+            // build (the app starts it at launch); the bare image profiles too.
+            let analysis = docker::present_variant_image(
+                &connection.docker,
+                &limits.image,
+                ImageVariant::Analysis,
+            );
+            if let Some(tag) = analysis.await {
+                limits.image = tag;
+            }
+        }
         Ok((
-            Sandbox::for_connection(&connection, settings.sandbox),
+            Sandbox::for_connection(&connection, limits),
             request,
             registration,
         ))

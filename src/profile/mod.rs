@@ -1,11 +1,16 @@
 //! The built-in Quick profile: a fixed Python script, no LLM, no API key. It
 //! reports shape, column types, missing values, summary statistics and one
 //! histogram per numeric column, using only the standard library when pandas and
-//! matplotlib are absent, so it works on a bare `python:3.11-slim`.
+//! matplotlib are absent, so it works on a bare `python:3.11-slim`. Where DuckDB
+//! is importable (the analysis image), large delimited files are read by it in
+//! one pass, within the container's memory and CPU limits. Each dataset's
+//! numbers also come back as typed data (`DatasetProfiled` events).
 
 use crate::error::Result;
+use crate::events::{Event, EventSink};
 use crate::ids::{RunId, SessionId};
-use crate::sandbox::{Program, RunRequest, plan_dataset_mounts};
+use crate::profile_data::DatasetProfile;
+use crate::sandbox::{Program, RunRequest, RunResult, plan_dataset_mounts};
 use std::path::{Path, PathBuf};
 use tokio_util::sync::CancellationToken;
 
@@ -34,6 +39,57 @@ pub fn request(
     })
 }
 
+/// Passes a Quick profile's events on, turning each profile document the run
+/// brought back (`quick_profile_<n>.json`, one per dataset) into a typed
+/// `DatasetProfiled` event in place of its `Artifact` event.
+pub struct TypedProfiles<'a> {
+    inner: &'a dyn EventSink,
+}
+
+impl<'a> TypedProfiles<'a> {
+    pub fn new(inner: &'a dyn EventSink) -> Self {
+        Self { inner }
+    }
+}
+
+impl EventSink for TypedProfiles<'_> {
+    fn emit(&self, event: Event) {
+        match event {
+            Event::Artifact { run_id, artifact } if is_profile_document(&artifact.name) => {
+                let event = match read_document(&artifact.path) {
+                    Ok(profile) => Event::DatasetProfiled { run_id, profile },
+                    // The report's lines said it all in words; only the cards are lost.
+                    Err(why) => Event::Stderr {
+                        run_id,
+                        line: format!("Sandpiper could not read the profile's numbers ({why})."),
+                    },
+                };
+                self.inner.emit(event);
+            }
+            other => self.inner.emit(other),
+        }
+    }
+}
+
+/// The run's result without the profile documents: they reached the window
+/// as `DatasetProfiled` events, not as files to show.
+pub fn without_documents(mut result: RunResult) -> RunResult {
+    result.artifacts.retain(|a| !is_profile_document(&a.name));
+    result
+}
+
+/// `quick_profile_<n>.json`, as the script names them.
+fn is_profile_document(name: &str) -> bool {
+    name.strip_prefix("quick_profile_")
+        .and_then(|rest| rest.strip_suffix(".json"))
+        .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
+}
+
+fn read_document(path: &Path) -> std::result::Result<DatasetProfile, String> {
+    let text = std::fs::read(path).map_err(|e| e.to_string())?;
+    serde_json::from_slice(&text).map_err(|e| e.to_string())
+}
+
 fn title(datasets: &[PathBuf]) -> String {
     let names: Vec<String> = datasets
         .iter()
@@ -49,6 +105,19 @@ fn title(datasets: &[PathBuf]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_the_scripts_documents_count_as_profile_data() {
+        assert!(is_profile_document("quick_profile_1.json"));
+        assert!(is_profile_document("quick_profile_12.json"));
+        for other in [
+            "quick_profile_.json",
+            "quick_profile_1.png",
+            "profile_1.json",
+        ] {
+            assert!(!is_profile_document(other), "{other}");
+        }
+    }
 
     #[test]
     fn the_request_mounts_each_dataset_and_names_it_in_the_title() {

@@ -12,34 +12,51 @@ Contract relied on by the Rust side and its tests:
   "Reading <name> (<size>)...", "Rows: N" and "Columns: N" (plain integers),
   "Delimiter: ..." (or "Format: ..."), optional "Note: ..." lines, then the
   sections "Column types", "Missing values", "Summary statistics", "Charts".
-  Files over ~5 s to read also get "  ... N rows read so far" lines.
+  While a file is read, every ~3 s: "  Read <p>% of <name>" (the standard
+  library's reader adds "(N rows so far)").
 * One hist_<filesystem-safe column name>.png per numeric column (at most 20
   per file) in $SANDPIPER_OUTPUT_DIR (default /workspace/output, created if
   missing). A name already used in this run becomes hist_<file>_<column>.png.
+* Per profiled file, quick_profile_<n>.json (n = the file's place in the
+  arguments, from 1) in the same folder: the numbers behind the report, in
+  the shape of src/profile_data.rs's DatasetProfile (its doc comments are the
+  reference), which the engine emits as a typed event.
 * A file that cannot be profiled gets exactly one stderr line
   "PROFILE-ERROR: <plain words, with what to do>"; the remaining files are
   still profiled and the exit status is 2. Otherwise the exit status is 0.
 
-Only the standard library is required. Delimited text (.csv/.tsv/.txt) is
-always read by the streaming reader below: one pass, bounded memory (numbers in
-4- or 8-byte arrays, text in Counters capped at 100,000 distinct values per
-column and ~128 MB per file), because pandas.read_csv can need several times
-the file size and the container has 512 MiB. When pandas (with numpy) and
-matplotlib import, they compute the statistics, read .xlsx/.xls/.json/.parquet
-and draw the charts; otherwise the statistics are computed here and the PNGs
-drawn with zlib+struct and a 5x8 bitmap font. Both paths print the same report.
-SANDPIPER_PROFILE_STDLIB_ONLY=1 forces the standard-library path.
+Two readers. When DuckDB imports (the analysis image) and a UTF-8 delimited
+file is at least 8 MiB, DuckDB reads it in one pass: one aggregate query over
+the file, inside the container's limits (memory_limit 40% of the container's,
+one thread per whole CPU, spills in the work folder). Counts, missing values,
+min, max, mean and std are exact; distinct counts (HyperLogLog) and quartiles
+(t-digest) are estimates, and histograms and most common values come from a
+random sample of the rows scaled to the column (exact when the sample is the
+whole file). When DuckDB refuses the file (malformed quotes, ragged rows, a
+type that changes too often), the standard-library reader reads it again and
+its plain-words messages apply.
+
+The standard-library reader (bare images, smaller and non-UTF-8 files) needs
+nothing else: one pass, bounded memory (numbers in 4- or 8-byte arrays, text
+in Counters capped at 100,000 distinct values per column and ~128 MB per
+file), because pandas.read_csv can need several times the file size and the
+container has 512 MiB. pandas reads .xlsx/.xls/.json/.parquet when present;
+matplotlib draws the small files' charts when present, otherwise (and for
+files DuckDB read) a built-in PNG drawer (zlib+struct and a 5x8 bitmap font)
+does. SANDPIPER_PROFILE_STDLIB_ONLY=1 forces the standard-library path.
 """
 
 import array
 import bisect
 import codecs
 import csv
+import json
 import math
 import os
 import re
 import struct
 import sys
+import threading
 import time
 import unicodedata
 import zlib
@@ -58,7 +75,13 @@ SAMPLE_BYTES = 64 * 1024
 MAX_DISTINCT = 100_000
 COUNTER_BUDGET = 128 * 1024 * 1024  # estimated bytes of Counter keys per file
 MAX_CHARTS = 20
-PROGRESS_SECONDS = 5.0
+PROGRESS_SECONDS = 3.0
+TOP_VALUES = 5  # most common values kept per text column
+DUCKDB_MIN_BYTES = 8 * 1024 * 1024  # smaller files: the standard library is quicker
+# Column.type_name -> the profile's kind (the Rust side's ColumnKind), and back
+KINDS = {"integer": "integer", "decimal": "decimal", "true/false": "true_false",
+         "date": "date", "text": "text", "empty": "empty"}
+KIND_LABELS = {v: k for k, v in KINDS.items()}
 INT, FLOAT = "integer", "decimal"  # numeric states of a column, see Column.add
 
 
@@ -318,7 +341,10 @@ def read_delimited(path, name, sample, delim):
     """Read the file once, trying the encodings in order; returns a Table."""
     for enc in encodings_to_try(sample):
         try:
-            table = scan_delimited(path, name, enc, delim)
+            try:
+                table = scan_delimited(path, name, enc, delim, strict=True)
+            except LenientReadNeeded:  # strict only to spot an unclosed quote
+                table = scan_delimited(path, name, enc, delim, strict=False)
         except UnicodeDecodeError:
             continue  # start again with the next encoding
         if enc in ENCODING_LABELS:
@@ -327,20 +353,32 @@ def read_delimited(path, name, sample, delim):
         return table
 
 
-def scan_delimited(path, name, encoding, delim):
-    """One streaming pass: header, then every row into the Column summaries."""
+class LenientReadNeeded(Exception):
+    """The strict reader met text after a closing quote ("a"b), which the
+    lenient one reads as it is; read again without strict."""
+
+
+def scan_delimited(path, name, encoding, delim, strict):
+    """One streaming pass: header, then every row into the Column summaries.
+
+    Strict, the csv module stops at the end of the file inside a quoted field
+    instead of silently making the rest of the file one value: that is how an
+    unclosed quote mark is found."""
     csv.field_size_limit(16 * 1024 * 1024)
     Column.budget = COUNTER_BUDGET
     with open(path, encoding=encoding, newline="") as f:
-        reader = csv.reader(f, delimiter=delim)
+        reader = csv.reader(f, delimiter=delim, strict=strict)
+        row_start = 1  # where the row being read starts, for the unclosed-quote message
         try:
             header = next((r for r in reader if r), None)
             if header is None:
                 raise ProfileError("%s is empty. Add a header row and at least one row "
                                    "of data, then try again." % name)
+            row_start = reader.line_num + 1
             cols = [Column(n, delim == ";") for n in unique_names(header)]
             width, rows, ragged = len(cols), 0, 0
-            started = last = time.monotonic()
+            size = max(1, os.fstat(f.fileno()).st_size)
+            last = time.monotonic()
             for row in reader:
                 if not row:
                     continue  # blank line
@@ -357,8 +395,21 @@ def scan_delimited(path, name, encoding, delim):
                         c.add(s)
                 if not rows & 0x3FFF and time.monotonic() - last > PROGRESS_SECONDS:
                     last = time.monotonic()
-                    say("  ... %d rows read so far (%.0f s)" % (rows, last - started))
+                    say("  Read %d%% of %s (%d rows so far)"
+                        % (min(99, 100 * f.buffer.tell() // size), name, rows))
+                row_start = reader.line_num + 1
         except csv.Error as e:
+            if strict and "unexpected end of data" in str(e):
+                raise ProfileError("Could not read %s as a table: the quote mark that opens a "
+                                   "value on line %d is never closed, so the rest of the file "
+                                   "would become one value. Check that quote marks in the file "
+                                   "are balanced, or save it again as CSV, and try again."
+                                   % (name, row_start))
+            if strict:
+                raise LenientReadNeeded
+            raise ProfileError("Could not read %s as a table near line %d (%s). Check that "
+                               "quote marks in the file are balanced, or save it again as "
+                               "CSV, and try again." % (name, reader.line_num, e))
             raise ProfileError("Could not read %s as a table near line %d (%s). Check that "
                                "quote marks in the file are balanced, or save it again as "
                                "CSV, and try again." % (name, reader.line_num, e))
@@ -422,6 +473,223 @@ def cell_text(v, pd):
     return s[:-9] if isinstance(v, pd.Timestamp) and s.endswith(" 00:00:00") else s
 
 
+# ----------------------------------------------------------------- DuckDB
+
+class DuckDBCannotRead(Exception):
+    """DuckDB refused the file; the standard-library reader will read it
+    instead and, when the file is malformed, say so in plain words."""
+
+
+def container_limits():
+    """(memory bytes, whole CPUs) this container may use, from its cgroup
+    (v2, else v1); None for a limit that is not set."""
+    def read(path):
+        try:
+            with open(path) as f:
+                return f.read().split()
+        except OSError:
+            return None
+    memory = read("/sys/fs/cgroup/memory.max") or read(
+        "/sys/fs/cgroup/memory/memory.limit_in_bytes")
+    memory = int(memory[0]) if memory and memory[0].isdigit() else None
+    if memory is not None and memory >= 1 << 60:  # v1 says "no limit" this way
+        memory = None
+    cpus = None
+    quota = read("/sys/fs/cgroup/cpu.max")
+    if quota and quota[0].isdigit():
+        cpus = int(quota[0]) / int(quota[1])
+    else:
+        q = read("/sys/fs/cgroup/cpu/cpu.cfs_quota_us")
+        p = read("/sys/fs/cgroup/cpu/cpu.cfs_period_us")
+        if q and p and q[0].isdigit():
+            cpus = int(q[0]) / int(p[0])
+    return memory, cpus
+
+
+def duckdb_connection(duckdb, out_dir):
+    """A DuckDB connection that fits the container: at most 40% of its memory
+    (Python, the sample lists and the work folder's tmpfs share the rest), one
+    thread per whole CPU (at least one), spills in the work folder."""
+    memory, cpus = container_limits()
+    memory = min(memory or 4 << 30, os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES"))
+    threads = max(1, int(cpus if cpus is not None else os.cpu_count() or 1))
+    temp = os.path.join(os.path.dirname(os.path.abspath(out_dir)), ".quick_profile_tmp")
+    con = duckdb.connect(config={"memory_limit": "%dMB" % max(64, memory * 2 // 5 >> 20),
+                                 "threads": threads, "temp_directory": temp,
+                                 "preserve_insertion_order": False})
+    con.execute("SET enable_progress_bar = true")  # query_progress() needs it
+    con.execute("SET enable_progress_bar_print = false")
+    return con
+
+
+def sql_text(s):
+    return "'" + str(s).replace("'", "''") + "'"
+
+
+def sql_name(s):
+    return '"' + str(s).replace('"', '""') + '"'
+
+
+def duck_kind(duck_type):
+    """DuckDB's detected type -> the profile's kind."""
+    t = duck_type.upper()
+    if t.endswith("INT") or t in ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT"):
+        return "integer"
+    if t in ("FLOAT", "DOUBLE", "REAL") or t.startswith("DECIMAL"):
+        return "decimal"
+    if t == "BOOLEAN":
+        return "true_false"
+    if t == "DATE" or t.startswith("TIMESTAMP"):
+        return "date"
+    return "text"
+
+
+def run_with_progress(con, sql, name):
+    """Run the one query in a thread while this one reports how far DuckDB
+    has read the file, every PROGRESS_SECONDS."""
+    box = {}
+
+    def work():
+        try:
+            box["row"] = con.execute(sql).fetchone()
+        except BaseException as e:  # re-raised below, in the main thread
+            box["error"] = e
+    worker = threading.Thread(target=work, daemon=True)
+    worker.start()
+    last = time.monotonic()
+    while worker.is_alive():
+        worker.join(0.2)
+        if worker.is_alive() and time.monotonic() - last >= PROGRESS_SECONDS:
+            last = time.monotonic()
+            done = con.query_progress()
+            if done >= 0:
+                say("  Read %d%% of %s" % (min(99, done), name))
+    if "error" in box:
+        raise box["error"]
+    return box["row"]
+
+
+def read_with_duckdb(path, name, size, sample, delim, duckdb, out_dir):
+    """One DuckDB pass over a large delimited file: exact row, missing, min,
+    max, mean and std; approximate distinct counts and quartiles; histograms
+    and most common values from a random sample of about SAMPLE_CELLS values.
+    Returns (rows, column profiles, estimated). Raises DuckDBCannotRead when
+    DuckDB refuses the file, MemoryError when it runs out of memory."""
+    text = sample.decode("utf-8-sig", errors="replace")
+    first = next((r for r in csv.reader(text.splitlines(), delimiter=delim) if r), None)
+    if not first:
+        raise DuckDBCannotRead("no header in the first 64 KiB")
+    names = unique_names(first)
+    lines = max(1, sample.count(b"\n") - 1)
+    est_rows = max(1, size * lines // max(1, len(sample)))
+    row_bytes = max(1, len(sample) // lines)  # long free text: fewer sampled rows
+    per_column = max(2_000, min(SAMPLE_ROWS, SAMPLE_CELLS // len(names),
+                                SAMPLE_TEXT_BYTES // row_bytes))
+    share = per_column / est_rows
+    estimated = share < 1
+    con = duckdb_connection(duckdb, out_dir)
+    types = {}
+    for _ in range(8):  # a type DuckDB guessed from its sample may not fit later rows
+        options = ["delim=%s" % sql_text(delim), "header=true", "quote='\"'", "escape='\"'",
+                   "names=[%s]" % ", ".join(sql_text(n) for n in names),
+                   "nullstr=[%s]" % ", ".join(sql_text(m) for m in sorted(MISSING))]
+        if delim == ";":
+            options.append("decimal_separator=','")
+        if types:
+            options.append("types={%s}" % ", ".join(
+                "%s: 'VARCHAR'" % sql_text(k) for k in types))
+        source = "read_csv(%s, %s)" % (sql_text(path), ", ".join(options))
+        try:
+            described = con.execute("DESCRIBE SELECT * FROM " + source).fetchall()
+            kinds = [duck_kind(row[1]) for row in described]
+            sql = duckdb_query(source, names, kinds, share)
+            row = run_with_progress(con, sql, name)
+        except duckdb.OutOfMemoryException:
+            raise MemoryError
+        except duckdb.ConversionException as e:
+            bad = re.search(r'converting column "(.*?)"', str(e))
+            if bad and bad.group(1) in names and bad.group(1) not in types:
+                types[bad.group(1)] = "VARCHAR"
+                continue
+            raise DuckDBCannotRead(str(e))
+        except duckdb.Error as e:
+            raise DuckDBCannotRead(str(e))
+        break
+    else:
+        raise DuckDBCannotRead("too many columns changed type")
+    con.close()
+    rows, row = row[0], row[1:]
+    described = []
+    for col_name, kind in zip(names, kinds):
+        described.append(duckdb_column(col_name, kind, rows, row, estimated))
+        row = row[len(AGGREGATES[kind]):]
+    return rows, described, estimated
+
+
+SAMPLE_ROWS = 200_000  # sampled values per column at most...
+SAMPLE_CELLS = 2_000_000  # ...and in all (a wide file gets fewer per column)
+SAMPLE_TEXT_BYTES = 48 * 1024 * 1024  # ...and about this much of the file's text
+QUARTILES = "[0.25, 0.5, 0.75]"
+# The aggregates of one column, by kind ({c} is the column, {s} the sample flag).
+AGGREGATES = {
+    "integer": ("count({c})", "approx_count_distinct({c})", "min({c})::DOUBLE",
+                "max({c})::DOUBLE", "avg({c})::DOUBLE", "stddev_samp({c})::DOUBLE",
+                "approx_quantile({c}::DOUBLE, %s)" % QUARTILES,
+                "list({c}::DOUBLE) FILTER (WHERE {s} AND {c} IS NOT NULL)"),
+    "true_false": ("count({c})", "count_if({c})"),
+    "date": ("count({c})", "approx_count_distinct({c})", "min({c})::VARCHAR",
+             "max({c})::VARCHAR",
+             "list({c}::VARCHAR) FILTER (WHERE {s} AND {c} IS NOT NULL)"),
+    "text": ("count({c})", "approx_count_distinct({c})",
+             "list({c}) FILTER (WHERE {s} AND {c} IS NOT NULL)"),
+}
+AGGREGATES["decimal"] = AGGREGATES["integer"]
+
+
+def duckdb_query(source, names, kinds, share):
+    """The single query: every column's aggregates over one scan of the file,
+    with each row in the sample with probability `share`."""
+    parts = ["count(*)"]
+    for n, kind in zip(names, kinds):
+        parts += [a.format(c=sql_name(n), s="_sample") for a in AGGREGATES[kind]]
+    flag = "random() < %r" % share if share < 1 else "true"
+    return "SELECT %s FROM (SELECT *, %s AS _sample FROM %s)" % (", ".join(parts), flag, source)
+
+
+def duckdb_column(name, kind, rows, row, estimated):
+    """A column profile from that column's aggregates (in AGGREGATES order)."""
+    count = row[0]
+    numbers, top, dates, distinct = None, [], None, 0
+    if kind in ("integer", "decimal") and count:
+        distinct, lo, hi, mean, std, quartiles, values = row[1:8]
+        values = sorted(values or [])
+        if not estimated:
+            quartiles = [percentile(values, q) for q in (.25, .5, .75)]
+            distinct = len(set(values))
+        numbers = number_stats(values, count, [mean, std, lo] + list(quartiles) + [hi],
+                               kind == "integer")
+    elif kind == "true_false" and count:
+        distinct = (row[1] > 0) + (row[1] < count)
+        top = sorted([("true", row[1]), ("false", count - row[1])], key=lambda t: -t[1])
+        top = [t for t in top if t[1]]
+    elif count:
+        if kind == "date":
+            distinct, earliest, latest, values = row[1:5]
+            dates = (earliest, latest)
+        else:
+            distinct, values = row[1:3]
+        counter = Counter(values or [])
+        scale = count / max(1, len(values or []))
+        if not estimated:
+            distinct = len(counter)
+        top = [(v, round(k * scale)) for v, k in counter.most_common(TOP_VALUES)]
+    if not count:
+        kind = "empty"
+    exact = kind in ("true_false", "empty")  # booleans are counted, not sampled
+    return column_profile(name, kind, count, rows - count, rows, distinct, False,
+                          estimated and not exact, numbers, top, dates)
+
+
 # ----------------------------------------------------------------- statistics
 
 def percentile(sorted_vals, q):
@@ -455,56 +723,94 @@ def hist_counts(sorted_vals, edges):
     return [cuts[i + 1] - cuts[i] for i in range(len(edges) - 1)]
 
 
-def numeric_summary(col, pd, np, want_hist):
-    """describe()-style numbers (and histogram bins) for one numeric column.
-    The column's array is released afterwards to keep peak memory low."""
+def number_stats(sorted_vals, n, stats, integer):
+    """The "numbers" part of a column's profile: describe()-style statistics
+    and histogram bins (edges has one more entry than counts)."""
+    mean, std, lo, q1, med, q3, hi = stats
+    edges = hist_edges(n, lo, hi, q1, q3, integer)
+    counts = hist_counts(sorted_vals, edges) if sorted_vals else []
+    if sorted_vals and len(sorted_vals) != n:  # a sample: scale up to the column
+        counts = [round(k * n / len(sorted_vals)) for k in counts]
+    return {"mean": mean, "std": std, "min": lo, "q25": q1, "median": med, "q75": q3,
+            "max": hi, "histogram": {"edges": edges, "counts": counts} if counts else None}
+
+
+def stdlib_numbers(col, pd, np):
+    """Exact statistics of a numeric Column; releases its array afterwards to
+    keep peak memory low. Returns (numbers, distinct)."""
     n = len(col.nums)
     if pd is not None:
         vals = np.sort(np.asarray(col.nums, dtype="d"))
         d = pd.Series(vals, copy=False).describe()
         stats = [float(d[k]) for k in ("mean", "std", "min", "25%", "50%", "75%", "max")]
+        distinct = int(np.count_nonzero(np.diff(vals))) + 1
+        vals = vals.tolist()
     else:
         vals = sorted(col.nums)
         mean = math.fsum(vals) / n
         std = math.sqrt(math.fsum((x - mean) ** 2 for x in vals) / (n - 1)) if n > 1 else None
         stats = [mean, std, vals[0]] + [percentile(vals, q) for q in (.25, .5, .75)] + [vals[-1]]
-    chart = None
-    if want_hist:
-        edges = hist_edges(n, stats[2], stats[6], stats[3], stats[5], col.kind is INT)
-        counts = (np.histogram(vals, bins=edges)[0].tolist() if pd is not None
-                  else hist_counts(vals, edges))
-        chart = (col.name, stats[2], stats[6], edges, counts, n)
+        distinct = 1 + sum(1 for a, b in zip(vals, vals[1:]) if a != b)
     col.nums = None
-    return [n] + stats, chart
+    return number_stats(vals, n, stats, col.kind is INT), distinct
+
+
+def describe_stdlib(table, pd, np):
+    """The column profiles (see column_profile) of a Table read by the
+    standard-library reader: every number exact."""
+    described = []
+    for c in table.columns:
+        kind = KINDS[c.type_name]
+        numbers, top, dates, distinct = None, [], None, 0
+        if c.count and c.kind is not None:
+            numbers, distinct = stdlib_numbers(c, pd, np)
+        elif c.count:
+            distinct = len(c.counter)
+            top = [(v, k) for v, k in c.counter.most_common(TOP_VALUES)]
+            if kind == "date" and not c.capped:
+                dates = (min(c.counter), max(c.counter))
+        described.append(column_profile(c.name, kind, c.count, c.missing, table.rows,
+                                        distinct, c.capped, False, numbers, top, dates))
+    return described
+
+
+def column_profile(name, kind, count, missing, rows, distinct, at_least, estimated,
+                   numbers, top, dates):
+    """One column of the JSON document (the Rust side's ColumnProfile)."""
+    return {"name": name, "kind": kind, "count": count, "missing": missing,
+            "missing_share": missing / rows if rows else 0.0,
+            "distinct": distinct, "distinct_at_least": at_least, "estimated": estimated,
+            "numbers": numbers,
+            "top_values": [{"value": str(v), "count": int(k)} for v, k in top],
+            "date_range": {"earliest": dates[0], "latest": dates[1]} if dates else None}
 
 
 # ----------------------------------------------------------------- report
 
-def print_report(table, pd, np, plt, out_dir, used_names):
-    """Print the four report sections, then write and list the charts."""
-    cols = table.columns
+def print_report(profile, plt, out_dir, used_names):
+    """Print the four report sections from the profile, then write the charts."""
+    cols, rows = profile["columns"], profile["rows"]
     say("")
     say("Column types")
-    for line in aligned([[shorten(c.name, 40), c.type_name] for c in cols]):
+    for line in aligned([[shorten(c["name"], 40), KIND_LABELS[c["kind"]]] for c in cols]):
         say(line)
 
     say("")
     say("Missing values")
-    missing = [[shorten(c.name, 40), str(c.missing), "%.1f%%" % (100.0 * c.missing / table.rows)]
-               for c in cols if c.missing]
+    missing = [[shorten(c["name"], 40), str(c["missing"]), "%.1f%%" % (100.0 * c["missing"] / rows)]
+               for c in cols if c["missing"]]
     head = [["column", "count", "percent"]]
     for line in aligned(head + missing, (1, 2)) if missing else ["  none"]:
         say(line)
 
     say("")
     say("Summary statistics")
-    numeric = [c for c in cols if c.kind is not None and c.count]
-    charts, num_rows = [], []
-    for i, c in enumerate(numeric):
-        stats, chart = numeric_summary(c, pd, np, i < MAX_CHARTS)
-        num_rows.append([shorten(c.name, 30), str(stats[0])] + [fmt_num(x) for x in stats[1:]])
-        if chart:
-            charts.append(chart)
+    numeric = [c for c in cols if c["numbers"] is not None]
+    num_rows = []
+    for c in numeric:
+        x = c["numbers"]
+        num_rows.append([shorten(c["name"], 30), str(c["count"])] + [fmt_num(x[k]) for k in (
+            "mean", "std", "min", "q25", "median", "q75", "max")])
     if num_rows:
         say("  Numeric columns")
         head = ["column", "count", "mean", "std", "min", "25%", "50%", "75%", "max"]
@@ -512,11 +818,12 @@ def print_report(table, pd, np, plt, out_dir, used_names):
             say("  " + line)
     text_rows = []
     for c in cols:
-        if c.kind is None and c.count:
-            top, times = c.counter.most_common(1)[0]
-            unique = (">" if c.capped else "") + str(len(c.counter))
-            text_rows.append([shorten(c.name, 30), str(c.count), unique,
-                              shorten(top, 30), str(times)])
+        if c["numbers"] is None and c["count"] and c["top_values"]:
+            about = "~" if c["estimated"] else ""
+            unique = (">" if c["distinct_at_least"] else about) + str(c["distinct"])
+            top = c["top_values"][0]
+            text_rows.append([shorten(c["name"], 30), str(c["count"]), unique,
+                              shorten(top["value"], 30), about + str(top["count"])])
     if text_rows:
         say("  Text columns")
         head = [["column", "count", "unique", "most common", "times"]]
@@ -527,7 +834,10 @@ def print_report(table, pd, np, plt, out_dir, used_names):
 
     say("")
     say("Charts")
-    write_charts(charts, len(numeric), plt, out_dir, table.file_name, used_names)
+    charts = [(c["name"], c["numbers"], c["count"]) for c in numeric
+              if c["numbers"]["histogram"]]
+    write_charts(charts[:MAX_CHARTS], len(numeric), plt, out_dir, profile["file_name"],
+                 used_names)
 
 
 def safe_stem(text):
@@ -561,7 +871,9 @@ def write_charts(charts, n_numeric, plt, out_dir, file_name, used_names):
     except OSError as e:
         say("  no charts: could not create the output folder %s (%s)" % (out_dir, e.strerror))
         return
-    for name, lo, hi, edges, counts, n in charts:
+    for name, numbers, n in charts:
+        lo, hi = numbers["min"], numbers["max"]
+        edges, counts = numbers["histogram"]["edges"], numbers["histogram"]["counts"]
         fname = chart_file_name(name, file_name, used_names)
         try:
             draw = draw_with_matplotlib if plt is not None else draw_png
@@ -700,50 +1012,134 @@ def draw_png(path, name, lo, hi, edges, counts, n, _plt=None):
 
 # ----------------------------------------------------------------- main
 
-def load_optional_libs():
-    """pandas/numpy and matplotlib.pyplot when importable (None otherwise)."""
-    if os.environ.get("SANDPIPER_PROFILE_STDLIB_ONLY", "").strip() not in ("", "0"):
-        return None, None, None
-    import warnings
-    warnings.filterwarnings("ignore")  # stderr is reserved for PROFILE-ERROR lines
-    pd = np = plt = None
-    try:
-        import numpy as np
-        import pandas as pd
-    except Exception:
-        pd = np = None
-    try:
-        os.environ.setdefault("MPLCONFIGDIR", "/tmp/sandpiper-matplotlib")
-        import matplotlib
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
-    except Exception:
-        plt = None
-    return pd, np, plt
+class Libs:
+    """The optional libraries, each imported on first use (None when absent):
+    at half a CPU core pandas takes ~1.4 s to import and matplotlib ~1.3 s,
+    more than DuckDB needs to read a 50 MB file."""
+
+    def __init__(self):
+        self.off = os.environ.get("SANDPIPER_PROFILE_STDLIB_ONLY", "").strip() not in ("", "0")
+        self.loaded = {}
+        if not self.off:
+            import warnings
+            warnings.filterwarnings("ignore")  # stderr is reserved for PROFILE-ERROR lines
+
+    def _load(self, key, importer):
+        if key not in self.loaded:
+            try:
+                self.loaded[key] = None if self.off else importer()
+            except Exception:
+                self.loaded[key] = None
+        return self.loaded[key]
+
+    def pandas(self):
+        """(pandas, numpy), or (None, None)."""
+        def load():
+            import numpy
+            import pandas
+            return pandas, numpy
+        return self._load("pandas", load) or (None, None)
+
+    def loaded_pandas(self):
+        """(pandas, numpy) if something already imported them, else (None, None)."""
+        return self.loaded.get("pandas") or (None, None)
+
+    def pyplot(self):
+        def load():
+            os.environ.setdefault("MPLCONFIGDIR", "/tmp/sandpiper-matplotlib")
+            import matplotlib
+            matplotlib.use("Agg")
+            import matplotlib.pyplot
+            return matplotlib.pyplot
+        return self._load("pyplot", load)
+
+    def duckdb(self):
+        def load():
+            import duckdb
+            return duckdb
+        return self._load("duckdb", load)
 
 
-def profile_file(path, out_dir, libs, used_names):
-    """Profile one file, printing its report; raises ProfileError for bad input."""
-    pd, np, plt = libs
+def profile_file(path, out_dir, libs, used_names, index):
+    """Profile one file, printing its report and writing its JSON document
+    (quick_profile_<index>.json); raises ProfileError for bad input."""
     name = os.path.basename(path.rstrip("/")) or path
     say("Quick profile of %s" % name)
     ext, size, sample = check_file(path, name)
     say("Reading %s (%s)..." % (name, fmt_size(size)))
+    profile = {"file_name": name, "size_bytes": size, "engine": "standard_library",
+               "estimated": False, "delimiter": None, "format": None}
+    columns = None
     if ext in TEXT_EXTS:
         delim = sniff_delimiter(sample, ext)
-        table = read_delimited(path, name, sample, delim)
-        table.notes.insert(0, "Delimiter: %s" % DELIM_LABELS.get(delim, repr(delim)))
+        profile["delimiter"] = DELIM_LABELS.get(delim, repr(delim))
+        duckdb = libs.duckdb() if size >= DUCKDB_MIN_BYTES and is_utf8(sample) else None
+        if duckdb is not None:
+            try:
+                rows, columns, estimated = read_with_duckdb(path, name, size, sample, delim,
+                                                            duckdb, out_dir)
+                table = Table(None, rows, ["Delimiter: %s" % profile["delimiter"]])
+                profile.update(engine="duckdb", estimated=estimated)
+            except DuckDBCannotRead:
+                columns = None  # read again below, where problems get plain words
+        if columns is None:
+            table = read_delimited(path, name, sample, delim)
+            table.notes.insert(0, "Delimiter: %s" % profile["delimiter"])
     else:
-        table = read_with_pandas(path, name, ext, pd)
+        table = read_with_pandas(path, name, ext, libs.pandas()[0])
+        profile["format"] = table.notes[0][len("Format: "):]
     table.file_name = name
     if table.rows == 0:
         raise ProfileError("%s has column names but no rows of data. Add at least one row "
                            "of data and try again." % name)
+    if columns is None:
+        columns = describe_stdlib(table, *libs.loaded_pandas())
+    if profile["estimated"]:
+        table.notes.append("Note: read with DuckDB; distinct counts (~), quartiles, histograms "
+                           "and most common values (~) are estimates from a sample of the rows.")
+    profile.update(rows=table.rows, columns=columns,
+                   notes=[n[len("Note: "):] for n in table.notes if n.startswith("Note: ")])
     say("Rows: %d" % table.rows)
-    say("Columns: %d" % len(table.columns))
+    say("Columns: %d" % len(columns))
     for note in table.notes:
         say(note)
-    print_report(table, pd, np, plt, out_dir, used_names)
+    # Large files get the built-in drawer's charts: matplotlib's import would
+    # cost more than DuckDB's whole read, and the window draws its own charts.
+    plt = libs.pyplot() if profile["engine"] == "standard_library" else None
+    print_report(profile, plt, out_dir, used_names)
+    write_profile_json(profile, out_dir, index)
+
+
+def is_utf8(sample):
+    """The sample decodes as UTF-8 (DuckDB reads UTF-8; other encodings go to
+    the standard-library reader, which knows Windows-1252 and Latin-1)."""
+    try:
+        codecs.getincrementaldecoder("utf-8")().decode(sample, final=False)
+        return True
+    except UnicodeDecodeError:
+        return False
+
+
+def finite(value):
+    """JSON has no NaN or infinity: those become null."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, dict):
+        return {k: finite(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [finite(v) for v in value]
+    return value
+
+
+def write_profile_json(profile, out_dir, index):
+    """The numbers behind the report, for the app to draw its own cards."""
+    try:
+        os.makedirs(out_dir, exist_ok=True)
+        with open(os.path.join(out_dir, "quick_profile_%d.json" % index), "w",
+                  encoding="utf-8") as f:
+            json.dump(finite(profile), f, ensure_ascii=False, allow_nan=False)
+    except OSError as e:
+        say("  (the profile's data could not be saved: %s)" % (e.strerror or e))
 
 
 def main(argv):
@@ -759,14 +1155,14 @@ def main(argv):
         os.makedirs(out_dir, exist_ok=True)
     except OSError:
         pass  # reported in the Charts section if charts are due
-    libs = load_optional_libs()
+    libs = Libs()
     used_names, status = set(), 0
     for i, path in enumerate(argv):
         if i:
             say("")
         name = os.path.basename(path.rstrip("/")) or path
         try:
-            profile_file(path, out_dir, libs, used_names)
+            profile_file(path, out_dir, libs, used_names, i + 1)
         except ProfileError as e:
             fail(e)
             status = 2

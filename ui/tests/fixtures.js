@@ -86,6 +86,21 @@ export const SAMPLES = {
     session_id: 'session-1',
     message: { type: 'notice', step_id: 'step-1', text: 'Running the code…', at: 1 },
   },
+  dataset_profiled: {
+    kind: 'dataset_profiled',
+    run_id: 'run-1',
+    profile: {
+      file_name: 'sales.csv', size_bytes: 42, rows: 2, engine: 'standard_library',
+      estimated: false, delimiter: '","', format: null, notes: [],
+      columns: [{
+        name: 'units', kind: 'integer', count: 2, missing: 0, missing_share: 0, distinct: 2,
+        distinct_at_least: false, estimated: false,
+        numbers: { mean: 1.5, std: 0.7071, min: 1, q25: 1.25, median: 1.5, q75: 1.75, max: 2,
+          histogram: { edges: [0.5, 1.5, 2.5], counts: [1, 1] } },
+        top_values: [], date_range: null,
+      }],
+    },
+  },
   session_usage: {
     kind: 'session_usage',
     session_id: 'session-1',

@@ -36,6 +36,8 @@ pub fn print_event(event: Event) {
         Event::Artifact { artifact, .. } => {
             eprintln!("Saved {}", artifact.path.display())
         }
+        // The profile's report lines already said it in words.
+        Event::DatasetProfiled { .. } => {}
         Event::RunFinished { summary, .. } => eprintln!("{summary}"),
         Event::LlmPrompt { .. } | Event::LlmStarted { .. } => {}
         Event::LlmDelta { text, .. } => {
