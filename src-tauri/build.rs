@@ -17,8 +17,6 @@ const COMMANDS: &[&str] = &[
     "api_key_status",
     "save_api_key",
     "forget_api_key",
-    "ask",
-    "cancel_ask",
     "create_session",
     "add_session_datasets",
     "open_session",
@@ -30,6 +28,11 @@ const COMMANDS: &[&str] = &[
     "start_analysis",
     "stop_step",
     "warm_session",
+    "list_containers",
+    "stop_container",
+    "remove_container",
+    "remove_unused_containers",
+    "remove_session_environment",
 ];
 
 fn main() {

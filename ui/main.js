@@ -23,7 +23,11 @@ import { createConversation } from './view/conversation.js';
 import { renderDockerPill, createDockerPanel } from './view/docker.js';
 import { createSettingsDialog } from './view/settings-dialog.js';
 import { dockerChanged } from './settings-form.js';
+import { themeOf, applyTheme } from './theme.js';
 import { createDropOverlay, createLightbox, createToaster, createAnnouncer } from './view/overlays.js';
+import { createExportMenu } from './view/export-menu.js';
+import { createContainersDialog } from './view/containers-dialog.js';
+import { canExport, exportedText } from './export.js';
 
 const DOCKER_RECHECK_MS = 5000;
 const MIN_MANUAL_CHECK_MS = 450;
@@ -94,11 +98,26 @@ async function start() {
     dialog: $('settings-dialog'),
     backend,
     onSaved: (saved, previous) => {
+      applyTheme(document.documentElement, themeOf(saved));
       toaster.show('Settings saved. They apply to the next run.', 'success');
       // The Docker address may have changed which daemon is used: ask again, and
       // show the check when it did.
       checkDocker({ manual: dockerChanged(previous, saved), fresh: true });
     },
+  });
+
+  const containersDialog = createContainersDialog({ dialog: $('containers-dialog'), backend, toaster });
+  $('settings-dialog')
+    .querySelector('[data-action="containers"]')
+    .addEventListener('click', () => {
+      $('settings-dialog').close();
+      containersDialog.open();
+    });
+
+  const exportMenu = createExportMenu({
+    button: $('export-button'),
+    menu: $('export-menu'),
+    onPick: (format) => exportSession(format),
   });
 
   const recent = createRecentSessions($('recent-sessions'), {
@@ -135,6 +154,7 @@ async function start() {
     }
     if (!prev || prev.home !== state.home) recent.render(state.home);
     show($('home-button'), mode === 'app' && !empty);
+    show($('export-wrap'), mode === 'app' && Boolean(backend && backend.exportSession) && canExport(state));
     if (!prev || prev.session !== state.session) {
       $('session-title').textContent = state.session ? state.session.title : '';
       if (!state.session) $('session-title-input').hidden = true;
@@ -270,9 +290,17 @@ async function start() {
     }
   }
 
-  /** Lets go of the open session (another window may open it) and shows Home. */
+  /** Lets go of the open session (another window may open it) and shows Home.
+   *  A session with files, and no step running, first asks whether to keep its
+   *  environment (its container) for next time; Escape stays in the session. */
   async function leaveSession() {
     const open = state.session;
+    let keep = true;
+    if (open && open.datasets.length > 0 && state.runningStep === null && backend.removeSessionEnvironment) {
+      const answer = await askKeepEnvironment();
+      if (answer === null) return;
+      keep = answer;
+    }
     dispatch({ kind: 'ui:session_closed' });
     if (open) {
       try {
@@ -280,8 +308,47 @@ async function start() {
       } catch {
         // Closing only releases the lock; quitting releases it too.
       }
+      if (!keep) {
+        try {
+          await backend.removeSessionEnvironment(open.id);
+          toaster.show('Removed. The session and its answers are kept.', 'success');
+        } catch (err) {
+          const e = toUserError(err, "Could not remove the session's environment");
+          toaster.show(`${e.title} ${e.advice}`.trim(), 'warning');
+        }
+      }
     }
     await loadRecentSessions();
+  }
+
+  /** true: keep it; false: remove it; null: the analyst pressed Escape (stay). */
+  function askKeepEnvironment() {
+    const dialog = $('keep-dialog');
+    return new Promise((resolve) => {
+      dialog.returnValue = '';
+      dialog.addEventListener(
+        'close',
+        () => resolve(dialog.returnValue === 'keep' ? true : dialog.returnValue === 'remove' ? false : null),
+        { once: true },
+      );
+      dialog.showModal();
+    });
+  }
+
+  /** Export menu → a format: the native save dialog asks where, the engine writes it. */
+  async function exportSession(format) {
+    const open = state.session;
+    if (!open) return;
+    exportMenu.setBusy(true);
+    try {
+      const path = await backend.exportSession(open.id, format);
+      if (typeof path === 'string' && path) toaster.show(exportedText(format, path), 'success', 6000);
+    } catch (err) {
+      const e = toUserError(err, 'Could not export the session');
+      toaster.show(`${e.title} ${e.advice}`.trim(), 'warning', 8000);
+    } finally {
+      exportMenu.setBusy(false);
+    }
   }
 
   async function renameSession(title) {
@@ -477,6 +544,13 @@ async function start() {
 
   flush();
   if (!backend) return;
+  // The theme chosen in Settings (until it is read, the system's).
+  if (backend.getSettings) {
+    backend
+      .getSettings()
+      .then((settings) => applyTheme(document.documentElement, themeOf(settings)))
+      .catch(() => {});
+  }
 
   window.addEventListener('focus', () => {
     if (!dockerCheck) checkDocker();

@@ -9,8 +9,10 @@
 // A step: { stepId, question, datasets, timeline, answer, gaveUp, error, ended }
 // where `timeline` is the notices and tries in the order they happened:
 //   { kind: 'notice', text }
-//   { kind: 'try', number, maxTries, callId, code, rejected, execution,
+//   { kind: 'try', number, maxTries, callId, sent, code, rejected, execution,
 //     artifacts, live: { runId, lines, writing } }
+// `sent` is what the model was sent for the try ({ system, prompt,
+// sampleRowsSent, columnsLeftOut }), or null in sessions saved before it was kept.
 
 import { formatCount, formatDuration } from './format.js';
 
@@ -58,6 +60,7 @@ export function reduceStep(step, message) {
             number: num(message.try_number),
             maxTries: num(message.max_tries),
             callId: str(message.call_id),
+            sent: sentOf(message.sent),
             code: null,
             rejected: null,
             execution: null,
@@ -275,6 +278,16 @@ export function stepStateText(step) {
     default:
       return 'Could not finish';
   }
+}
+
+function sentOf(v) {
+  if (!v || typeof v !== 'object' || typeof v.prompt !== 'string') return null;
+  return {
+    system: str(v.system),
+    prompt: v.prompt,
+    sampleRowsSent: num(v.sample_rows_sent),
+    columnsLeftOut: num(v.columns_left_out),
+  };
 }
 
 function updateTry(step, number, fn) {

@@ -8,9 +8,11 @@
 //! - `models.rs`: providers, models, keys, "Test connection", asking a model.
 //! - `cancellation.rs`: one registry for everything the user can stop.
 //! - `sessions.rs`: saved sessions (create, open, list, export, import…).
+//! - `containers.rs`: the containers panel (list, stop, remove, remove unused).
 
 mod analysis;
 mod cancellation;
+mod containers;
 mod idle;
 mod models;
 mod rerun;

@@ -14,6 +14,7 @@ import {
   stepStateText,
   visibleTimeline,
 } from '../steps.js';
+import { describeSent } from '../conversation-text.js';
 import { MESSAGE_FIELDS } from '../events.js';
 
 import { TWO_TRIES } from './fixtures.js';
@@ -47,6 +48,22 @@ test('a two-try step folds into the question, both tries, the answer and the tok
   ]);
   assert.equal(stepStateText(step), 'Answered');
   assert.equal(stepUsageText(step.ended), '2 tries · 1,234 tokens in · 56 out · 4.2 s');
+});
+
+test('each try keeps what its model call was sent, and says how much of the data went', () => {
+  const [step] = stepsFromMessages(TWO_TRIES);
+  const [first, , second] = step.timeline;
+  assert.deepEqual(first.sent, {
+    system: 'You write Python.',
+    prompt: 'Columns: region, sales\nQuestion: Which region sold most?',
+    sampleRowsSent: 3,
+    columnsLeftOut: 0,
+  });
+  const { note, text } = describeSent(first.sent);
+  assert.match(note, /3 sample rows, never the file/);
+  assert.equal(text, 'Instructions:\nYou write Python.\n\nMessage:\nColumns: region, sales\nQuestion: Which region sold most?');
+  // Saved before it was recorded: nothing to show, rather than a wrong claim.
+  assert.equal(second.sent, null);
 });
 
 test('a running try shows the model writing, then its output line by line', () => {

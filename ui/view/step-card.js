@@ -10,6 +10,7 @@ import { h, setText, show } from './dom.js';
 import { icon } from './icons.js';
 import { formatBytes } from '../format.js';
 import { fixFor } from '../errors.js';
+import { describeSent } from '../conversation-text.js';
 import { tryLabel, tryStatus, stepStateText, stepUsageText, visibleTimeline } from '../steps.js';
 
 const IMAGE_MIMES = new Set(['image/png', 'image/svg+xml', 'image/jpeg', 'image/gif', 'image/webp']);
@@ -184,9 +185,20 @@ function createTryView(deps) {
     pythonSaidLabel,
     pythonSaid,
   );
+  // Exactly what the model was sent for this try, for whoever wants to check
+  // what of their data left the computer.
+  const sentNote = h('p', { class: 'sent-note' });
+  const sentText = h('pre', { class: 'sent-text' });
+  const sent = h(
+    'details',
+    { class: 'sent try-sent' },
+    h('summary', { class: 'sent-summary' }, icon('chevronRight', 'icon--xs sent-chevron'), 'What was sent'),
+    sentNote,
+    sentText,
+  );
   const output = h('pre', { class: 'output try-output' });
   const files = h('div', { class: 'artifacts' });
-  const el = h('li', { class: 'try' }, h('div', { class: 'try-head' }, label, state), reason, code, output, files);
+  const el = h('li', { class: 'try' }, h('div', { class: 'try-head' }, label, state), reason, h('div', { class: 'try-disclosures' }, code, sent), output, files);
   let current = null;
   let renderedFiles = 0;
 
@@ -201,6 +213,12 @@ function createTryView(deps) {
       setText(reason, s.reason);
       show(reason, Boolean(s.reason));
       show(code, t.code !== null);
+      show(sent, Boolean(t.sent));
+      if (t.sent && (!current || current.sent !== t.sent)) {
+        const { note, text } = describeSent(t.sent);
+        setText(sentNote, note);
+        setText(sentText, text);
+      }
       setText(codeText, t.code || '');
       // While the try runs: what the code prints, as it prints it. After: what
       // it printed, as saved (the live lines are not kept).
