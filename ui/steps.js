@@ -195,6 +195,12 @@ function isProgress(text) {
   return /(…|\.\.\.)$/.test(text.trim());
 }
 
+/** The files a try shows: its own, less the answer's charts (shown under the answer). */
+export function tryFiles(t, answer) {
+  const withAnswer = new Set(answer ? answer.artifacts.map((a) => a.path) : []);
+  return t.artifacts.filter((a) => !withAnswer.has(a.path));
+}
+
 /** "Try 2 of 5". */
 export function tryLabel(t) {
   return t.maxTries > 0 ? `Try ${t.number} of ${t.maxTries}` : `Try ${t.number}`;

@@ -13,6 +13,7 @@ import {
   stepUsageText,
   stepStateText,
   visibleTimeline,
+  tryFiles,
 } from '../steps.js';
 import { describeSent } from '../conversation-text.js';
 import { MESSAGE_FIELDS } from '../events.js';
@@ -64,6 +65,16 @@ test('each try keeps what its model call was sent, and says how much of the data
   assert.equal(text, 'Instructions:\nYou write Python.\n\nMessage:\nColumns: region, sales\nQuestion: Which region sold most?');
   // Saved before it was recorded: nothing to show, rather than a wrong claim.
   assert.equal(second.sent, null);
+});
+
+test("the answer's charts show under the answer, not again in their try", () => {
+  const [step] = stepsFromMessages(TWO_TRIES);
+  const second = step.timeline[2];
+  const chart = second.artifacts[0];
+  const table = { ...chart, name: 'totals.csv', path: '/s/artifacts/step-1/try-2/totals.csv', mime: 'text/csv' };
+  const t = { ...second, artifacts: [chart, table] };
+  assert.deepEqual(tryFiles(t, null), [chart, table], 'before the answer, the try shows them all');
+  assert.deepEqual(tryFiles(t, { ...step.answer, artifacts: [chart] }), [table]);
 });
 
 test('a running try shows the model writing, then its output line by line', () => {

@@ -11,7 +11,7 @@ import { icon } from './icons.js';
 import { formatBytes } from '../format.js';
 import { fixFor } from '../errors.js';
 import { describeSent } from '../conversation-text.js';
-import { tryLabel, tryStatus, stepStateText, stepUsageText, visibleTimeline } from '../steps.js';
+import { tryLabel, tryStatus, tryFiles, stepStateText, stepUsageText, visibleTimeline } from '../steps.js';
 
 const IMAGE_MIMES = new Set(['image/png', 'image/svg+xml', 'image/jpeg', 'image/gif', 'image/webp']);
 
@@ -94,7 +94,12 @@ export function createStepCard(item, deps) {
     stopBtn.disabled = step.stopping;
     setText(stopBtn.querySelector('.btn-label'), step.stopping ? 'Stopping…' : 'Stop');
 
-    if (!prev || prev.timeline !== step.timeline || Boolean(prev.ended) !== Boolean(step.ended)) {
+    if (
+      !prev ||
+      prev.timeline !== step.timeline ||
+      prev.answer !== step.answer ||
+      Boolean(prev.ended) !== Boolean(step.ended)
+    ) {
       const entries = visibleTimeline(step);
       for (const extra of entryViews.splice(entries.length)) extra.el.remove();
       entries.forEach((entry, i) => {
@@ -104,7 +109,7 @@ export function createStepCard(item, deps) {
           else timeline.append(view.el);
           entryViews[i] = view;
         }
-        entryViews[i].update(entry, Boolean(step.ended));
+        entryViews[i].update(entry, Boolean(step.ended), step.answer);
       });
     }
 
@@ -200,12 +205,13 @@ function createTryView(deps) {
   const files = h('div', { class: 'artifacts' });
   const el = h('li', { class: 'try' }, h('div', { class: 'try-head' }, label, state), reason, h('div', { class: 'try-disclosures' }, code, sent), output, files);
   let current = null;
-  let renderedFiles = 0;
+  /** the paths of the files shown, one a line */
+  let renderedFiles = '';
 
   return {
     kind: 'try',
     el,
-    update(t, stepEnded) {
+    update(t, stepEnded, answer) {
       const s = tryStatus(t, stepEnded);
       el.dataset.tone = s.tone;
       setText(label, tryLabel(t));
@@ -229,11 +235,14 @@ function createTryView(deps) {
       show(pythonSaidLabel, Boolean(stderr));
       setText(output, text);
       show(output, Boolean(text));
-      if (!current || current.artifacts !== t.artifacts) {
-        for (let i = renderedFiles; i < t.artifacts.length; i++) files.append(artifactView(t.artifacts[i], deps));
-        renderedFiles = t.artifacts.length;
+      // The answer's charts show under the answer, not a second time here.
+      const own = tryFiles(t, answer);
+      const key = own.map((a) => a.path).join('\n');
+      if (key !== renderedFiles) {
+        files.replaceChildren(...own.map((a) => artifactView(a, deps)));
+        renderedFiles = key;
       }
-      show(files, t.artifacts.length > 0);
+      show(files, own.length > 0);
       current = t;
     },
   };
