@@ -10,7 +10,7 @@ import { ago } from './home.js';
  * `now` in milliseconds; `created_at` comes in seconds, as Docker says it.
  */
 export function containerRows(list, now) {
-  return (Array.isArray(list) ? list : [])
+  const rows = (Array.isArray(list) ? list : [])
     .filter((c) => c && typeof c.id === 'string' && c.id)
     .map((c) => {
       // pip, setuptools and wheel come with every Python: only what analyses added.
@@ -27,8 +27,14 @@ export function containerRows(list, now) {
         age: typeof c.created_at === 'number' ? ago(c.created_at * 1000, now).replace(/ ago$/, ' old').replace('just now', 'new') : '',
         size: typeof c.size_bytes === 'number' ? formatBytes(c.size_bytes) : '',
         packages: packages.length ? `Installed: ${packages.join(', ')}` : '',
+        createdAt: typeof c.created_at === 'number' ? c.created_at : 0,
+        saved: typeof c.session_title === 'string' && c.session_title !== '',
       };
     });
+  // The analyst's own sessions first, then running before stopped, newest first.
+  return rows
+    .sort((a, b) => Number(b.saved) - Number(a.saved) || Number(b.running) - Number(a.running) || b.createdAt - a.createdAt)
+    .map(({ createdAt, saved, ...row }) => row);
 }
 
 const PYTHONS_OWN = new Set(['pip', 'setuptools', 'wheel']);
@@ -43,7 +49,9 @@ function imageName(image) {
 function containerTitle(c) {
   if (typeof c.session_title === 'string' && c.session_title) return c.session_title;
   if (typeof c.session_id === 'string' && c.session_id) return 'A session that is no longer saved';
-  return 'A single run (left behind)';
+  // A run's own container is removed when the run ends: a stopped one was left
+  // behind by a run that crashed.
+  return c.running === true ? 'A single run' : 'A single run (left behind)';
 }
 
 /** "2 containers, 1 running, 45 MB in all" or "No containers". */

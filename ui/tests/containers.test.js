@@ -19,7 +19,8 @@ const LIST = [
 ];
 
 test('each container says its session, image, state, age, size and packages', () => {
-  const rows = containerRows(LIST, NOW);
+  const byId = Object.fromEntries(containerRows(LIST, NOW).map((r) => [r.id, r]));
+  const rows = [byId.c1, byId.c2, byId.c3];
   assert.deepEqual(rows[0], {
     id: 'c1',
     sessionId: 's1',
@@ -37,10 +38,26 @@ test('each container says its session, image, state, age, size and packages', ()
   assert.equal(rows[1].size, '', 'no size when Docker does not say');
   assert.equal(rows[2].title, 'A single run (left behind)');
   assert.equal(rows[2].sessionId, null);
+  assert.equal(containerRows([{ ...LIST[2], running: true }], NOW)[0].title, 'A single run');
   assert.equal(rows[2].image, 'image 5b4c70c5b348 (built on this computer)');
   assert.equal(rows[2].packages, '', "Python's own tools are not listed");
   assert.equal(rows[2].age, 'new');
   assert.equal(rows[2].size, '0 bytes');
+});
+
+test("the analyst's own sessions come first, then running ones, newest first", () => {
+  const at = NOW / 1000;
+  const list = [
+    { id: 'old-orphan', session_id: 'x', running: false, created_at: at - 900 },
+    { id: 'running-orphan', session_id: 'y', running: true, created_at: at - 800 },
+    { id: 'mine-stopped', session_id: 'a', session_title: 'Costs', running: false, created_at: at - 100 },
+    { id: 'new-orphan', session_id: 'z', running: false, created_at: at - 10 },
+    { id: 'mine-running', session_id: 'b', session_title: 'Sales', running: true, created_at: at - 500 },
+  ];
+  assert.deepEqual(
+    containerRows(list, NOW).map((r) => r.id),
+    ['mine-running', 'mine-stopped', 'running-orphan', 'new-orphan', 'old-orphan'],
+  );
 });
 
 test('the summary counts what is there and what runs', () => {
