@@ -28,6 +28,9 @@ import { createDropOverlay, createLightbox, createToaster, createAnnouncer } fro
 import { createExportMenu } from './view/export-menu.js';
 import { createContainersDialog } from './view/containers-dialog.js';
 import { canExport, exportedText } from './export.js';
+import { createFirstRunGuide } from './view/first-run.js';
+import { firstRunSteps } from './first-run.js';
+import { providerInfo } from './provider-form.js';
 
 const DOCKER_RECHECK_MS = 5000;
 const MIN_MANUAL_CHECK_MS = 450;
@@ -120,6 +123,32 @@ async function start() {
     onPick: (format) => exportSession(format),
   });
 
+  // Home's "Getting started", for someone with no session yet: what the
+  // settings and the keychain say, read at the start and whenever Settings closes.
+  const firstRun = createFirstRunGuide($('first-run'), { onOpenSettings: (section) => settingsDialog.open(section) });
+  const guideFacts = { settings: null, keyStatus: null };
+  function renderGuide() {
+    const steps =
+      mode === 'app'
+        ? firstRunSteps({ dockerStatus: state.docker.status, ...guideFacts, sessions: state.home.sessions })
+        : null;
+    firstRun.render(steps);
+  }
+  async function readGuideFacts() {
+    if (!backend || !backend.getSettings) return;
+    try {
+      const settings = await backend.getSettings();
+      const provider = providerInfo(settings && settings.llm && settings.llm.provider);
+      guideFacts.keyStatus = provider.needsKey ? await backend.apiKeyStatus(provider.id) : null;
+      guideFacts.settings = settings;
+      applyTheme(document.documentElement, themeOf(settings));
+    } catch {
+      // The guide then waits for the settings; Settings itself says what failed.
+    }
+    renderGuide();
+  }
+  $('settings-dialog').addEventListener('close', () => readGuideFacts());
+
   const recent = createRecentSessions($('recent-sessions'), {
     onOpen: (id) => openSession(id),
     onTrash: (id) => trashSession(id),
@@ -153,6 +182,7 @@ async function start() {
       renderAskBox();
     }
     if (!prev || prev.home !== state.home) recent.render(state.home);
+    if (!prev || prev.home !== state.home || prev.docker !== state.docker) renderGuide();
     show($('home-button'), mode === 'app' && !empty);
     show($('export-wrap'), mode === 'app' && Boolean(backend && backend.exportSession) && canExport(state));
     if (!prev || prev.session !== state.session) {
@@ -544,13 +574,9 @@ async function start() {
 
   flush();
   if (!backend) return;
-  // The theme chosen in Settings (until it is read, the system's).
-  if (backend.getSettings) {
-    backend
-      .getSettings()
-      .then((settings) => applyTheme(document.documentElement, themeOf(settings)))
-      .catch(() => {});
-  }
+  // The theme chosen in Settings (until it is read, the system's), and what
+  // the getting-started guide needs to know.
+  readGuideFacts();
 
   window.addEventListener('focus', () => {
     if (!dockerCheck) checkDocker();

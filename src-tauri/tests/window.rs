@@ -2065,3 +2065,55 @@ async fn a_dark_theme_chosen_in_settings_is_kept_after_a_restart() {
     drop(driver);
     app.wait_for_the_end();
 }
+
+/// A first start: Home shows "Getting started" with Docker ticked once it is
+/// ready, the model still to choose (no key for the default provider), and
+/// "Choose a model…" opens Settings at the language model.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_first_start_shows_the_getting_started_guide() {
+    let _window = ONE_WINDOW_AT_A_TIME.lock().await;
+    let temp = tempfile::tempdir().unwrap();
+    let (driver, port) = start_driver(temp.path());
+    let client = open_app(port).await;
+    let app = app_process(&driver);
+    let steps = wait_until(
+        &client,
+        "the guide with Docker ticked",
+        "const g = document.querySelector('#first-run');
+         const s = [...g.querySelectorAll('.first-run-step')];
+         return !g.hidden && s.length === 3 && s[0].dataset.done === 'yes' && s[1].querySelector('.first-run-action')
+           ? s.map(e => [e.dataset.step, e.dataset.done, e.querySelector('.first-run-label').textContent]) : false",
+        Duration::from_secs(30),
+    )
+    .await;
+    assert_eq!(
+        steps,
+        json!([
+            ["docker", "yes", "Docker is running (done)"],
+            ["model", "no", "A language model to ask questions"],
+            ["file", "no", "Drop a file with your data on this window"],
+        ])
+    );
+    let shots = Path::new(env!("CARGO_TARGET_TMPDIR")).join("screenshots");
+    std::fs::create_dir_all(&shots).unwrap();
+    let size = viewport(&client).await;
+    let guide = Rect::of(&bounding_box(&client, "#first-run").await, size);
+    screen_shows_the_page(
+        &client,
+        &shots.join("home-first-run.png"),
+        &[("window", Rect::window(size)), ("guide", guide)],
+    )
+    .await;
+    click(&client, "#first-run .first-run-action").await;
+    wait_until(
+        &client,
+        "Settings at the language model",
+        "return document.querySelector('#settings-dialog').open
+           && document.querySelector('#settings-provider').contains(document.activeElement)",
+        Duration::from_secs(10),
+    )
+    .await;
+    client.close().await.unwrap();
+    drop(driver);
+    app.wait_for_the_end();
+}
