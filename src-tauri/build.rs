@@ -28,6 +28,7 @@ const COMMANDS: &[&str] = &[
     "start_analysis",
     "stop_step",
     "warm_session",
+    "explain_step",
     "list_containers",
     "stop_container",
     "remove_container",

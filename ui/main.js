@@ -89,6 +89,7 @@ async function start() {
       fileSrc: (path) => (backend ? backend.fileSrc(path) : ''),
       onStop: stopRun,
       onStopStep: stopStep,
+      onExplainStep: backend && backend.explainStep ? (stepId) => backend.explainStep(state.session.id, stepId) : null,
       onDismiss: (key) => dispatch({ kind: 'ui:dismiss', key }),
       // Created below; only reached once the window is up.
       onOpenSettings: (section) => settingsDialog.open(section),

@@ -195,6 +195,11 @@ function isProgress(text) {
   return /(…|\.\.\.)$/.test(text.trim());
 }
 
+/** Whether "Explain this step" applies: an answered step has the code that made its answer. */
+export function canExplain(step) {
+  return Boolean(step && step.ended && step.answer);
+}
+
 /** The files a try shows: its own, less the answer's charts (shown under the answer). */
 export function tryFiles(t, answer) {
   const withAnswer = new Set(answer ? answer.artifacts.map((a) => a.path) : []);

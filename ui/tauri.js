@@ -27,6 +27,7 @@
 //   start_analysis({ sessionId, question }) -> the step's id; messages arrive as `conversation` events
 //   stop_step({ stepId })           -> bool: false when the step had already ended
 //   warm_session({ sessionId })     -> null once the session's container is ready
+//   explain_step({ sessionId, stepId }) -> the model's explanation of the step's code, in plain words
 //   export_session({ sessionId, format }) -> the file written (the native save dialog
 //                                      asks where), or null when the analyst cancelled
 //   list_containers()               -> [{ id, session_title, session_id, image, running,
@@ -88,6 +89,8 @@ export function createTauriBackend() {
       call('start_analysis', { sessionId, question }, 'Could not start the analysis'),
     stopStep: (stepId) => call('stop_step', { stepId }, 'Could not stop the analysis'),
     warmSession: (sessionId) => call('warm_session', { sessionId }, 'Could not get the session ready'),
+    explainStep: (sessionId, stepId) =>
+      call('explain_step', { sessionId, stepId }, 'Could not explain this step'),
     exportSession: (sessionId, format) =>
       call('export_session', { sessionId, format }, 'Could not export the session'),
     listContainers: () => call('list_containers', undefined, "Could not list Sandpiper's containers"),

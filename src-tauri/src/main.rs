@@ -65,6 +65,7 @@ fn main() {
             commands::analysis::start_analysis,
             commands::analysis::stop_step,
             commands::analysis::warm_session,
+            commands::analysis::explain_step,
             commands::containers::list_containers,
             commands::containers::stop_container,
             commands::containers::remove_container,

@@ -2117,3 +2117,85 @@ async fn a_first_start_shows_the_getting_started_guide() {
     drop(driver);
     app.wait_for_the_end();
 }
+
+const EXPLANATION: &str =
+    "It added up the sales of each month and picked the month with the largest total: March.";
+
+/// "Explain this step" on a saved answered step: the model in Settings gets
+/// the question and the code behind the answer, and its plain-words reply is
+/// shown under the answer.
+#[tokio::test(flavor = "multi_thread")]
+async fn explain_this_step_shows_the_models_plain_words_about_the_code() {
+    let _window = ONE_WINDOW_AT_A_TIME.lock().await;
+    let server = ChatServer::scripted(vec![
+        EXPLANATION
+            .split_inclusive(' ')
+            .map(str::to_owned)
+            .collect(),
+    ]);
+    let base_url = server.base_url.clone();
+    let saved = AppWithASavedSession::open_with("Monthly sales", |handle| {
+        record_an_answered_step(handle);
+        // The app's settings (next to its sessions): the scripted server answers.
+        let state_dir = handle.dir().parent().unwrap().parent().unwrap();
+        std::fs::write(
+            state_dir.join("settings.json"),
+            json!({ "settings": {
+                "llm": { "provider": "openai-compatible", "base_url": base_url, "model": chat_server::MODEL },
+                "agent": { "analysis_image": false },
+            } })
+            .to_string(),
+        )
+        .unwrap();
+    })
+    .await;
+    let (client, driver, app) = (saved.client, saved.driver, saved.app);
+    wait_until(
+        &client,
+        "Home to list the saved session",
+        "return document.querySelector('#recent-sessions .recent-item') !== null",
+        Duration::from_secs(20),
+    )
+    .await;
+    click(&client, "#recent-sessions .recent-item").await;
+    wait_until(
+        &client,
+        "the answered step with Explain this step",
+        "const s = document.querySelector('.step');
+         return s && s.dataset.state === 'done' && !s.querySelector('.step-explain-row').hidden",
+        Duration::from_secs(20),
+    )
+    .await;
+    click(&client, ".step-explain").await;
+    let shown = wait_until(
+        &client,
+        "the explanation",
+        "const e = document.querySelector('.step-explanation');
+         return !e.hidden && e.dataset.state
+           ? [e.dataset.state, [...e.children].map(p => p.textContent)] : false",
+        Duration::from_secs(30),
+    )
+    .await;
+    assert_eq!(
+        shown,
+        json!(["done", ["What this step did", EXPLANATION]]),
+        "{shown}"
+    );
+    let requests = server.chat_requests();
+    assert_eq!(requests.len(), 1);
+    let sent = requests[0]["messages"].to_string();
+    assert!(
+        sent.contains(EXPORT_QUESTION) && sent.contains("print('March', 310)"),
+        "the model got the question and the code: {sent}"
+    );
+    let label = run_script(
+        &client,
+        "return document.querySelector('.step-explain').textContent",
+    )
+    .await;
+    assert_eq!(label, "Explain again");
+    screenshot_the_step(&client, "explain-step.png").await;
+    client.close().await.unwrap();
+    drop(driver);
+    app.wait_for_the_end();
+}

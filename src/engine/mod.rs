@@ -9,10 +9,12 @@
 //! - `cancellation.rs`: one registry for everything the user can stop.
 //! - `sessions.rs`: saved sessions (create, open, list, export, import…).
 //! - `containers.rs`: the containers panel (list, stop, remove, remove unused).
+//! - `explain.rs`: "Explain this step" (the model says what the code did).
 
 mod analysis;
 mod cancellation;
 mod containers;
+mod explain;
 mod idle;
 mod models;
 mod rerun;

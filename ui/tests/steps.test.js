@@ -14,6 +14,7 @@ import {
   stepStateText,
   visibleTimeline,
   tryFiles,
+  canExplain,
 } from '../steps.js';
 import { describeSent } from '../conversation-text.js';
 import { MESSAGE_FIELDS } from '../events.js';
@@ -65,6 +66,14 @@ test('each try keeps what its model call was sent, and says how much of the data
   assert.equal(text, 'Instructions:\nYou write Python.\n\nMessage:\nColumns: region, sales\nQuestion: Which region sold most?');
   // Saved before it was recorded: nothing to show, rather than a wrong claim.
   assert.equal(second.sent, null);
+});
+
+test('only an answered step can be explained', () => {
+  const [step] = stepsFromMessages(TWO_TRIES);
+  assert.equal(canExplain(step), true);
+  assert.equal(canExplain({ ...step, ended: null }), false, 'not while it runs');
+  assert.equal(canExplain({ ...step, answer: null }), false, 'not a give-up or an error');
+  assert.equal(canExplain(null), false);
 });
 
 test("the answer's charts show under the answer, not again in their try", () => {

@@ -167,6 +167,7 @@ test('the export and containers commands are invoked with the names and argument
   await b.removeContainer('c-1');
   await b.removeUnusedContainers();
   await b.removeSessionEnvironment('s-1');
+  await b.explainStep('s-1', 'step-1');
   assert.deepEqual(calls, [
     ['export_session', { sessionId: 's-1', format: 'html' }],
     ['list_containers', undefined],
@@ -174,6 +175,7 @@ test('the export and containers commands are invoked with the names and argument
     ['remove_container', { id: 'c-1' }],
     ['remove_unused_containers', undefined],
     ['remove_session_environment', { sessionId: 's-1' }],
+    ['explain_step', { sessionId: 's-1', stepId: 'step-1' }],
   ]);
 });
 

@@ -56,7 +56,7 @@ const PAIRS = [
   ['text', 'bg'], ['text', 'surface'], ['text', 'surface-2'],
   ['text-2', 'bg'], ['text-2', 'surface'], ['text-2', 'surface-2'], ['text-2', 'code-bg'],
   ['text-3', 'surface'], ['text-3', 'surface-2'],
-  ['accent-text', 'surface'], ['accent-text', 'accent-soft'],
+  ['accent-text', 'surface'], ['accent-text', 'accent-soft'], ['text', 'accent-soft'],
   ['success-text', 'surface'], ['success-text', 'success-soft'],
   ['warning-text', 'surface'], ['warning-text', 'warning-soft'],
   ['danger-text', 'surface'], ['danger-text', 'danger-soft'],

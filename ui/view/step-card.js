@@ -11,12 +11,13 @@ import { icon } from './icons.js';
 import { formatBytes } from '../format.js';
 import { fixFor } from '../errors.js';
 import { describeSent } from '../conversation-text.js';
-import { tryLabel, tryStatus, tryFiles, stepStateText, stepUsageText, visibleTimeline } from '../steps.js';
+import { tryLabel, tryStatus, tryFiles, canExplain, stepStateText, stepUsageText, visibleTimeline } from '../steps.js';
 
 const IMAGE_MIMES = new Set(['image/png', 'image/svg+xml', 'image/jpeg', 'image/gif', 'image/webp']);
 
 /**
- * deps: { fileSrc(path), onStopStep(stepId), onOpenSettings(section), openImage({ src, name }) }
+ * deps: { fileSrc(path), onStopStep(stepId), onOpenSettings(section), openImage({ src, name }),
+ *         onExplainStep(stepId) -> Promise<text> (optional) }
  * Returns { el, update(item) }.
  */
 export function createStepCard(item, deps) {
@@ -44,6 +45,37 @@ export function createStepCard(item, deps) {
   });
   const errorBox = h('div', { class: 'answer-error step-error', role: 'alert' }, errorTitle, errorAdvice, errorFix);
   const usage = h('p', { class: 'answer-usage step-usage' });
+  // "Explain this step": the model says in plain words what the code did.
+  // Shown here, not saved: asking again asks the model again.
+  const explainLabel = h('span', { class: 'btn-label', text: 'Explain this step' });
+  const explainBtn = h(
+    'button',
+    { type: 'button', class: 'btn btn-secondary btn-sm step-explain', onClick: () => explain() },
+    explainLabel,
+  );
+  const explanation = h('div', { class: 'step-explanation', 'aria-live': 'polite', hidden: true });
+  const explainRow = h('div', { class: 'step-explain-row' }, explainBtn, explanation);
+  async function explain() {
+    explainBtn.disabled = true;
+    setText(explainLabel, 'Explaining…');
+    try {
+      const text = await deps.onExplainStep(current.stepId);
+      explanation.dataset.state = 'done';
+      explanation.replaceChildren(
+        h('p', { class: 'step-explanation-title', text: 'What this step did' }),
+        h('p', { class: 'step-explanation-text', text: String(text ?? '') }),
+      );
+    } catch (err) {
+      explanation.dataset.state = 'failed';
+      const e = err && typeof err === 'object' ? err : {};
+      explanation.replaceChildren(
+        h('p', { class: 'step-explanation-error', text: `${e.title || 'Could not explain this step.'} ${e.advice || ''}`.trim() }),
+      );
+    }
+    explanation.hidden = false;
+    explainBtn.disabled = false;
+    setText(explainLabel, 'Explain again');
+  }
   const card = h(
     'article',
     { class: 'card step-card' },
@@ -57,6 +89,7 @@ export function createStepCard(item, deps) {
     timeline,
     answer,
     answerFiles,
+    explainRow,
     gaveUp,
     errorBox,
     usage,
@@ -131,6 +164,7 @@ export function createStepCard(item, deps) {
         }
       }
     }
+    show(explainRow, Boolean(deps.onExplainStep) && canExplain(step));
     show(answer, Boolean(step.answer));
     show(answerFiles, Boolean(step.answer && step.answer.artifacts.length));
 
