@@ -17,8 +17,6 @@ const COMMANDS: &[&str] = &[
     "api_key_status",
     "save_api_key",
     "forget_api_key",
-    "ask",
-    "cancel_ask",
     "create_session",
     "add_session_datasets",
     "open_session",
@@ -31,6 +29,12 @@ const COMMANDS: &[&str] = &[
     "stop_step",
     "answer_install_question",
     "warm_session",
+    "explain_step",
+    "list_containers",
+    "stop_container",
+    "remove_container",
+    "remove_unused_containers",
+    "remove_session_environment",
 ];
 
 fn main() {

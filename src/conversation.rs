@@ -35,6 +35,11 @@ pub enum Message {
         call_id: CallId,
         provider: ProviderId,
         model: String,
+        /// Exactly what the model was sent for this try, so the analyst can see
+        /// what of their data left the computer. `None` in sessions saved
+        /// before it was recorded.
+        #[serde(default)]
+        sent: Option<SentToModel>,
         at: Timestamp,
     },
     /// What the agent is doing, in plain words ("Running the code…",
@@ -180,6 +185,19 @@ pub enum StepState {
     Failed,
     /// The app stopped in the middle of it (crash, killed, power cut).
     Interrupted,
+}
+
+/// What one model call was sent: the instructions, the message (what
+/// `what_is_sent` allows about the datasets, the question, earlier tries), and
+/// how much of the data went with it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SentToModel {
+    pub system: String,
+    pub prompt: String,
+    /// Sample rows in it (0 when turned off in Settings).
+    pub sample_rows_sent: u64,
+    /// Columns of very wide tables described by their count only.
+    pub columns_left_out: u64,
 }
 
 /// A number in an answer that the code's output does not back.

@@ -19,6 +19,25 @@ pub struct Settings {
     pub agent: AgentSettings,
     /// Saved sessions: what is kept of each dataset.
     pub sessions: SessionSettings,
+    /// How the window looks.
+    pub appearance: AppearanceSettings,
+}
+
+/// The window's look. Only the desktop app reads it.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct AppearanceSettings {
+    pub theme: Theme,
+}
+
+/// Light or dark colours, or whichever the operating system uses.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Theme {
+    #[default]
+    System,
+    Light,
+    Dark,
 }
 
 /// How hard the agent tries before it gives up, and how it asks.

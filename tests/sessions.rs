@@ -80,6 +80,7 @@ fn every_message_type(step: &StepId, inside: &Path, outside: &Path) -> Vec<Messa
             call_id: CallId::new(),
             provider: ProviderId::Ollama,
             model: "llama3".into(),
+            sent: None,
             at: 1_001,
         },
         Message::Notice {

@@ -89,6 +89,7 @@ async fn answered_step(
             call_id: CallId::new(),
             provider: ProviderId::Anthropic,
             model: "scripted".into(),
+            sent: None,
             at,
         },
     );

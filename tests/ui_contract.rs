@@ -2,7 +2,9 @@
 //! serde really emits, or the UI silently drops what the engine says.
 
 use sandpiper::PlainWords;
-use sandpiper::conversation::{FailedTry, Message, Provenance, StepState, UngroundedNumber};
+use sandpiper::conversation::{
+    FailedTry, Message, Provenance, SentToModel, StepState, UngroundedNumber,
+};
 use sandpiper::events::{Artifact, Event, Outcome};
 use sandpiper::ids::CallId;
 use sandpiper::ids::{QuestionId, RunId, SessionId, StepId};
@@ -194,6 +196,12 @@ fn one_of_each_message() -> Vec<Message> {
             call_id: call_id.clone(),
             provider: ProviderId::OpenAiCompatible,
             model: "m".into(),
+            sent: Some(SentToModel {
+                system: "You write Python.".into(),
+                prompt: "Columns: region, sales. Which region sold most?".into(),
+                sample_rows_sent: 3,
+                columns_left_out: 0,
+            }),
             at,
         },
         Message::Notice {
@@ -552,6 +560,34 @@ fn the_settings_dialogs_packages_fields_match_the_engines_package_settings() {
             "fromForm does not write packages.{key}"
         );
     }
+}
+
+/// The themes Settings → Appearance offers are the engine's `Theme`, spelled
+/// as it saves them.
+#[test]
+fn the_appearance_themes_are_the_engines() {
+    use sandpiper::settings::Theme;
+    let js = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/ui/theme.js")).unwrap();
+    let rust: Vec<String> = [Theme::System, Theme::Light, Theme::Dark]
+        .into_iter()
+        .map(|theme| {
+            // The match stops compiling when a theme is added, so it is listed above.
+            match theme {
+                Theme::System | Theme::Light | Theme::Dark => {}
+            }
+            serde_json::to_value(theme)
+                .unwrap()
+                .as_str()
+                .unwrap()
+                .to_owned()
+        })
+        .collect();
+    assert_eq!(quoted_list(&js, "THEMES"), rust);
+    assert_eq!(
+        serde_json::to_value(sandpiper::Settings::default()).unwrap()["appearance"]["theme"],
+        "system",
+        "the system's theme until the analyst picks one"
+    );
 }
 
 /// The window's content security policy: nothing from the network, no inline or

@@ -1,23 +1,7 @@
-// The words the conversation shows about model calls: token usage per call and
-// per session, and the "What was sent" text. Pure, so node tests can check them.
+// The words the conversation shows about model calls: the session's token usage
+// and the "What was sent" text. Pure, so node tests can check them.
 
-import { formatCount, formatDuration } from './format.js';
-
-/** "812 tokens in · 95 out · 2.1 s", or '' before the call ends. Unknown counts say so. */
-export function callUsageText(answer) {
-  if (!answer || answer.phase !== 'finished' || !answer.usage) return '';
-  const { inputTokens, outputTokens } = answer.usage;
-  const parts = [];
-  if (inputTokens === null && outputTokens === null) {
-    if (answer.error) return '';
-    parts.push('The server did not say how many tokens this used');
-  } else {
-    parts.push(`${inputTokens === null ? '?' : formatCount(inputTokens)} tokens in`);
-    parts.push(`${outputTokens === null ? '?' : formatCount(outputTokens)} out`);
-  }
-  if (typeof answer.durationMs === 'number') parts.push(formatDuration(answer.durationMs));
-  return parts.join(' · ');
-}
+import { formatCount } from './format.js';
 
 /** The composer's running total: "This conversation: 1,212 tokens in · 100 out (2 model calls)".
  *  Calls, not questions: the agent asks the model several times per question. */

@@ -23,7 +23,14 @@ import { createConversation } from './view/conversation.js';
 import { renderDockerPill, createDockerPanel } from './view/docker.js';
 import { createSettingsDialog } from './view/settings-dialog.js';
 import { dockerChanged } from './settings-form.js';
+import { themeOf, applyTheme } from './theme.js';
 import { createDropOverlay, createLightbox, createToaster, createAnnouncer } from './view/overlays.js';
+import { createExportMenu } from './view/export-menu.js';
+import { createContainersDialog } from './view/containers-dialog.js';
+import { canExport, exportedText } from './export.js';
+import { createFirstRunGuide } from './view/first-run.js';
+import { firstRunSteps } from './first-run.js';
+import { providerInfo } from './provider-form.js';
 
 const DOCKER_RECHECK_MS = 5000;
 const MIN_MANUAL_CHECK_MS = 450;
@@ -83,6 +90,7 @@ async function start() {
       onStop: stopRun,
       onStopStep: stopStep,
       onAnswerInstall: answerInstall,
+      onExplainStep: backend && backend.explainStep ? (stepId) => backend.explainStep(state.session.id, stepId) : null,
       onDismiss: (key) => dispatch({ kind: 'ui:dismiss', key }),
       // Created below; only reached once the window is up.
       onOpenSettings: (section) => settingsDialog.open(section),
@@ -95,12 +103,53 @@ async function start() {
     dialog: $('settings-dialog'),
     backend,
     onSaved: (saved, previous) => {
+      applyTheme(document.documentElement, themeOf(saved));
       toaster.show('Settings saved. They apply to the next run.', 'success');
       // The Docker address may have changed which daemon is used: ask again, and
       // show the check when it did.
       checkDocker({ manual: dockerChanged(previous, saved), fresh: true });
     },
   });
+
+  const containersDialog = createContainersDialog({ dialog: $('containers-dialog'), backend, toaster });
+  $('settings-dialog')
+    .querySelector('[data-action="containers"]')
+    .addEventListener('click', () => {
+      $('settings-dialog').close();
+      containersDialog.open();
+    });
+
+  const exportMenu = createExportMenu({
+    button: $('export-button'),
+    menu: $('export-menu'),
+    onPick: (format) => exportSession(format),
+  });
+
+  // Home's "Getting started", for someone with no session yet: what the
+  // settings and the keychain say, read at the start and whenever Settings closes.
+  const firstRun = createFirstRunGuide($('first-run'), { onOpenSettings: (section) => settingsDialog.open(section) });
+  const guideFacts = { settings: null, keyStatus: null };
+  function renderGuide() {
+    const steps =
+      mode === 'app'
+        ? firstRunSteps({ dockerStatus: state.docker.status, ...guideFacts, sessions: state.home.sessions })
+        : null;
+    firstRun.render(steps);
+  }
+  async function readGuideFacts() {
+    if (!backend || !backend.getSettings) return;
+    try {
+      const settings = await backend.getSettings();
+      const provider = providerInfo(settings && settings.llm && settings.llm.provider);
+      guideFacts.keyStatus = provider.needsKey ? await backend.apiKeyStatus(provider.id) : null;
+      guideFacts.settings = settings;
+      applyTheme(document.documentElement, themeOf(settings));
+    } catch {
+      // The guide then waits for the settings; Settings itself says what failed.
+    }
+    renderGuide();
+  }
+  $('settings-dialog').addEventListener('close', () => readGuideFacts());
 
   const recent = createRecentSessions($('recent-sessions'), {
     onOpen: (id) => openSession(id),
@@ -135,7 +184,9 @@ async function start() {
       renderAskBox();
     }
     if (!prev || prev.home !== state.home) recent.render(state.home);
+    if (!prev || prev.home !== state.home || prev.docker !== state.docker) renderGuide();
     show($('home-button'), mode === 'app' && !empty);
+    show($('export-wrap'), mode === 'app' && Boolean(backend && backend.exportSession) && canExport(state));
     if (!prev || prev.session !== state.session) {
       $('session-title').textContent = state.session ? state.session.title : '';
       if (!state.session) $('session-title-input').hidden = true;
@@ -280,9 +331,17 @@ async function start() {
     }
   }
 
-  /** Lets go of the open session (another window may open it) and shows Home. */
+  /** Lets go of the open session (another window may open it) and shows Home.
+   *  A session with files, and no step running, first asks whether to keep its
+   *  environment (its container) for next time; Escape stays in the session. */
   async function leaveSession() {
     const open = state.session;
+    let keep = true;
+    if (open && open.datasets.length > 0 && state.runningStep === null && backend.removeSessionEnvironment) {
+      const answer = await askKeepEnvironment();
+      if (answer === null) return;
+      keep = answer;
+    }
     dispatch({ kind: 'ui:session_closed' });
     if (open) {
       try {
@@ -290,8 +349,47 @@ async function start() {
       } catch {
         // Closing only releases the lock; quitting releases it too.
       }
+      if (!keep) {
+        try {
+          await backend.removeSessionEnvironment(open.id);
+          toaster.show('Removed. The session and its answers are kept.', 'success');
+        } catch (err) {
+          const e = toUserError(err, "Could not remove the session's environment");
+          toaster.show(`${e.title} ${e.advice}`.trim(), 'warning');
+        }
+      }
     }
     await loadRecentSessions();
+  }
+
+  /** true: keep it; false: remove it; null: the analyst pressed Escape (stay). */
+  function askKeepEnvironment() {
+    const dialog = $('keep-dialog');
+    return new Promise((resolve) => {
+      dialog.returnValue = '';
+      dialog.addEventListener(
+        'close',
+        () => resolve(dialog.returnValue === 'keep' ? true : dialog.returnValue === 'remove' ? false : null),
+        { once: true },
+      );
+      dialog.showModal();
+    });
+  }
+
+  /** Export menu → a format: the native save dialog asks where, the engine writes it. */
+  async function exportSession(format) {
+    const open = state.session;
+    if (!open) return;
+    exportMenu.setBusy(true);
+    try {
+      const path = await backend.exportSession(open.id, format);
+      if (typeof path === 'string' && path) toaster.show(exportedText(format, path), 'success', 6000);
+    } catch (err) {
+      const e = toUserError(err, 'Could not export the session');
+      toaster.show(`${e.title} ${e.advice}`.trim(), 'warning', 8000);
+    } finally {
+      exportMenu.setBusy(false);
+    }
   }
 
   async function renameSession(title) {
@@ -487,6 +585,9 @@ async function start() {
 
   flush();
   if (!backend) return;
+  // The theme chosen in Settings (until it is read, the system's), and what
+  // the getting-started guide needs to know.
+  readGuideFacts();
 
   window.addEventListener('focus', () => {
     if (!dockerCheck) checkDocker();

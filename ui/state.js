@@ -14,17 +14,13 @@
 //   { type: 'pull', key: 'pull:<n>', ... }     the sandbox image being downloaded
 //   { type: 'pending', key: 'req:<n>', ... }   a file we asked the engine to open
 //   { type: 'error', key: 'err:<n>', ... }     a command that failed, in plain words
-//   { type: 'question', key: 'q:<n>', ... }    a question the analyst asked
-//   { type: 'answer', key: 'call:<id>', ... }  one model call: what was sent, the
-//                                              streamed reply, retries, tokens, errors
 //   { type: 'step', key: 'step:<id>', step }   one question to the analysis agent in
 //                                              the open session (see steps.js)
 // `state.session` is the saved session open in the window ({ id, title, datasets }),
 // `state.runningStep` the id of its step in progress (one at a time), and
 // `state.home` the recent sessions Home lists. The code runs and model calls of
 // the open session's steps are drawn inside their step, never as cards of their own.
-// `state.usage` is the session's token total (from `session_usage`), and
-// `state.asking` the request id of the question in flight (one at a time).
+// `state.usage` is the session's token total (from `session_usage`).
 
 import { basename } from './format.js';
 import { reduceStep, newStep, appendLiveLine, appendWriting, startLiveRun, askInstall, installAnswered } from './steps.js';
@@ -41,8 +37,6 @@ export function initialState() {
     activePulls: {},
     /** counter for card keys */
     seq: 0,
-    /** request id of the question being answered, or null */
-    asking: null,
     /** the session's token totals: { sessionId, inputTokens, outputTokens, calls, callsWithoutCounts } */
     usage: null,
     /** the saved session open in the window: { id, title, datasets: [{ name, path, notice }] } */
@@ -84,20 +78,6 @@ export function findRun(state, runId) {
 /** Runs that have not finished yet (starting or running). */
 export function activeRuns(state) {
   return state.items.filter((item) => item.type === 'run' && item.phase !== 'finished');
-}
-
-/** The files the analyst opened that profiled fine: what a question is about. */
-export function loadedDatasets(state) {
-  const paths = [];
-  for (const item of state.items) {
-    if (item.type !== 'run' || !item.sourcePath || !item.finished || item.finished.outcome !== 'success') continue;
-    if (!paths.includes(item.sourcePath)) paths.push(item.sourcePath);
-  }
-  return paths;
-}
-
-export function findAnswer(state, callId) {
-  return findItem(state, callKey(callId));
 }
 
 export function isDockerReady(state) {
@@ -232,72 +212,6 @@ const HANDLERS = {
     });
   },
 
-  llm_prompt(state, e, now) {
-    if (!isNonEmptyString(e.call_id)) return state;
-    const sent = {
-      system: typeof e.system === 'string' ? e.system : null,
-      prompt: typeof e.prompt === 'string' ? e.prompt : '',
-      sampleRowsSent: typeof e.sample_rows_sent === 'number' ? e.sample_rows_sent : 0,
-      columnsLeftOut: typeof e.columns_left_out === 'number' ? e.columns_left_out : 0,
-    };
-    return upsertAnswer(state, e.call_id, now, (a) => ({ ...a, sent }));
-  },
-
-  llm_started(state, e, now) {
-    if (!isNonEmptyString(e.call_id)) return state;
-    return upsertAnswer(state, e.call_id, now, (a) => ({
-      ...a,
-      provider: isNonEmptyString(e.provider) ? e.provider : a.provider,
-      model: isNonEmptyString(e.model) ? e.model : a.model,
-      sessionId: isNonEmptyString(e.session_id) ? e.session_id : a.sessionId,
-      phase: a.phase === 'finished' ? 'finished' : 'waiting',
-    }));
-  },
-
-  llm_delta(state, e, now) {
-    if (!isNonEmptyString(e.call_id) || typeof e.text !== 'string') return state;
-    return upsertAnswer(state, e.call_id, now, (a) => {
-      if (a.phase === 'finished') return a;
-      // The reply is coming again: whatever the provider was busy with is over.
-      return { ...a, text: a.text + e.text, phase: 'streaming', retrying: null };
-    });
-  },
-
-  llm_retrying(state, e, now) {
-    if (!isNonEmptyString(e.call_id)) return state;
-    return upsertAnswer(state, e.call_id, now, (a) => {
-      if (a.phase === 'finished') return a;
-      const retrying = {
-        attempt: typeof e.attempt === 'number' ? e.attempt : 1,
-        maxAttempts: typeof e.max_attempts === 'number' ? e.max_attempts : null,
-        waitMs: typeof e.wait_ms === 'number' ? e.wait_ms : 0,
-        reason: typeof e.reason === 'string' ? e.reason : '',
-        since: now,
-      };
-      return { ...a, retrying };
-    });
-  },
-
-  llm_finished(state, e, now) {
-    if (!isNonEmptyString(e.call_id)) return state;
-    return upsertAnswer(state, e.call_id, now, (a) => {
-      if (a.phase === 'finished') return a; // exactly one per call; ignore repeats
-      const count = (v) => (typeof v === 'number' ? v : null);
-      const error = e.error && typeof e.error === 'object' ? errorOf(e) : null;
-      return {
-        ...a,
-        phase: 'finished',
-        retrying: null,
-        stopping: false,
-        usage: { inputTokens: count(e.input_tokens), outputTokens: count(e.output_tokens) },
-        durationMs: count(e.duration_ms),
-        firstTokenMs: count(e.first_token_ms),
-        stopReason: typeof e.stop_reason === 'string' ? e.stop_reason : null,
-        error,
-      };
-    });
-  },
-
   session_usage(state, e) {
     if (!isNonEmptyString(e.session_id)) return state;
     const n = (v) => (typeof v === 'number' && v >= 0 ? v : 0);
@@ -360,7 +274,7 @@ const HANDLERS = {
 
   /** Back to Home: nothing of the session stays on screen. */
   'ui:session_closed'(state) {
-    return { ...state, session: null, items: [], runningStep: null, usage: null, asking: null };
+    return { ...state, session: null, items: [], runningStep: null, usage: null };
   },
 
   'ui:home_loaded'(state, e) {
@@ -415,32 +329,6 @@ const HANDLERS = {
     if (!item || item.step.ended) return next;
     const ended = { state: 'failed', tries: 0, inputTokens: 0, outputTokens: 0, durationMs: 0 };
     return updateItem(next, item.key, (x) => ({ ...x, step: { ...x.step, error: errorOf(e), ended, stopping: false } }));
-  },
-
-  'ui:ask_requested'(state, e) {
-    if (e.requestId === undefined || !isNonEmptyString(e.question) || !e.question.trim()) return state;
-    const item = { type: 'question', key: `q:${e.requestId}`, requestId: e.requestId, text: e.question.trim() };
-    if (findItem(state, item.key)) return state;
-    return { ...state, asking: e.requestId, items: [...state.items, item] };
-  },
-
-  /** The ask command resolved: the reply (or its error, from llm_finished) is in. */
-  'ui:ask_done'(state, e) {
-    if (state.asking !== e.requestId) return state;
-    return { ...state, asking: null };
-  },
-
-  /** The ask command failed before any model call (no key, no dataset, Docker...). */
-  'ui:ask_failed'(state, e) {
-    const next = { ...state, seq: state.seq + 1, asking: state.asking === e.requestId ? null : state.asking };
-    const card = errorCard(next.seq, errorOf(e), 'Your question was not sent.');
-    return { ...next, items: [...state.items, card] };
-  },
-
-  'ui:answer_stop_requested'(state, e) {
-    const answer = isNonEmptyString(e.callId) ? findAnswer(state, e.callId) : null;
-    if (!answer || answer.phase === 'finished') return state;
-    return updateItem(state, answer.key, (a) => ({ ...a, stopping: true }));
   },
 
   'ui:docker_checking'(state, e) {
@@ -631,44 +519,6 @@ function isNonEmptyString(v) {
 
 function runKey(runId) {
   return `run:${runId}`;
-}
-
-function callKey(callId) {
-  return `call:${callId}`;
-}
-
-function newAnswer(callId, now) {
-  return {
-    type: 'answer',
-    key: callKey(callId),
-    callId,
-    sessionId: null,
-    provider: null,
-    model: null,
-    /** 'sending' (text prepared) | 'waiting' (asked, no reply yet) | 'streaming' | 'finished' */
-    phase: 'sending',
-    startedAt: now,
-    /** the reply so far */
-    text: '',
-    /** exactly what was sent: { system, prompt, sampleRowsSent, columnsLeftOut }, or null */
-    sent: null,
-    /** while the provider is busy: { attempt, maxAttempts, waitMs, reason, since } */
-    retrying: null,
-    /** from llm_finished: { inputTokens, outputTokens } (null counts: the provider did not say) */
-    usage: null,
-    durationMs: null,
-    firstTokenMs: null,
-    stopReason: null,
-    /** { title, advice } when the call failed or was stopped */
-    error: null,
-    stopping: false,
-  };
-}
-
-function upsertAnswer(state, callId, now, fn) {
-  const key = callKey(callId);
-  if (findItem(state, key)) return updateItem(state, key, fn);
-  return { ...state, items: [...state.items, fn(newAnswer(callId, now))] };
 }
 
 function requestKey(requestId) {

@@ -9,8 +9,10 @@
 // A step: { stepId, question, datasets, timeline, answer, gaveUp, error, ended }
 // where `timeline` is the notices and tries in the order they happened:
 //   { kind: 'notice', text }
-//   { kind: 'try', number, maxTries, callId, code, rejected, execution,
+//   { kind: 'try', number, maxTries, callId, sent, code, rejected, execution,
 //     artifacts, live: { runId, lines, writing } }
+// `sent` is what the model was sent for the try ({ system, prompt,
+// sampleRowsSent, columnsLeftOut }), or null in sessions saved before it was kept.
 
 import { formatCount, formatDuration } from './format.js';
 
@@ -73,6 +75,7 @@ export function reduceStep(step, message) {
             number: num(message.try_number),
             maxTries: num(message.max_tries),
             callId: str(message.call_id),
+            sent: sentOf(message.sent),
             code: null,
             rejected: null,
             execution: null,
@@ -207,6 +210,17 @@ function isProgress(text) {
   return /(…|\.\.\.)$/.test(text.trim());
 }
 
+/** Whether "Explain this step" applies: an answered step has the code that made its answer. */
+export function canExplain(step) {
+  return Boolean(step && step.ended && step.answer);
+}
+
+/** The files a try shows: its own, less the answer's charts (shown under the answer). */
+export function tryFiles(t, answer) {
+  const withAnswer = new Set(answer ? answer.artifacts.map((a) => a.path) : []);
+  return t.artifacts.filter((a) => !withAnswer.has(a.path));
+}
+
 /** "Try 2 of 5". */
 export function tryLabel(t) {
   return t.maxTries > 0 ? `Try ${t.number} of ${t.maxTries}` : `Try ${t.number}`;
@@ -290,6 +304,16 @@ export function stepStateText(step) {
     default:
       return 'Could not finish';
   }
+}
+
+function sentOf(v) {
+  if (!v || typeof v !== 'object' || typeof v.prompt !== 'string') return null;
+  return {
+    system: str(v.system),
+    prompt: v.prompt,
+    sampleRowsSent: num(v.sample_rows_sent),
+    columnsLeftOut: num(v.columns_left_out),
+  };
 }
 
 function updateTry(step, number, fn) {

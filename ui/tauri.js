@@ -28,6 +28,14 @@
 //   stop_step({ stepId })           -> bool: false when the step had already ended
 //   answer_install_question({ questionId, allowed }) -> bool: false when no step waits for it
 //   warm_session({ sessionId })     -> null once the session's container is ready
+//   explain_step({ sessionId, stepId }) -> the model's explanation of the step's code, in plain words
+//   export_session({ sessionId, format }) -> the file written (the native save dialog
+//                                      asks where), or null when the analyst cancelled
+//   list_containers()               -> [{ id, session_title, session_id, image, running,
+//                                      created_at (s), size_bytes, packages }]
+//   stop_container({ id }) / remove_container({ id }) -> null once done
+//   remove_unused_containers()      -> how many things were removed
+//   remove_session_environment({ sessionId }) -> null once the session's container is gone
 // Events: 'engine-event' (payload: one Event from src/events.rs), 'step-failed'
 // ({ session_id, step_id, error }: a step that ended without its last message),
 // and the webview's native drag-and-drop events.
@@ -84,6 +92,16 @@ export function createTauriBackend() {
     answerInstallQuestion: (questionId, allowed) =>
       call('answer_install_question', { questionId, allowed }, 'Could not answer the question'),
     warmSession: (sessionId) => call('warm_session', { sessionId }, 'Could not get the session ready'),
+    explainStep: (sessionId, stepId) =>
+      call('explain_step', { sessionId, stepId }, 'Could not explain this step'),
+    exportSession: (sessionId, format) =>
+      call('export_session', { sessionId, format }, 'Could not export the session'),
+    listContainers: () => call('list_containers', undefined, "Could not list Sandpiper's containers"),
+    stopContainer: (id) => call('stop_container', { id }, 'Could not stop the container'),
+    removeContainer: (id) => call('remove_container', { id }, 'Could not remove the container'),
+    removeUnusedContainers: () => call('remove_unused_containers', undefined, 'Could not remove the unused containers'),
+    removeSessionEnvironment: (sessionId) =>
+      call('remove_session_environment', { sessionId }, "Could not remove the session's environment"),
 
     /** handler({ session_id, step_id, error }) when a step ends without its last message. */
     onStepFailed(handler) {

@@ -30,9 +30,11 @@ apt_packages_for_build=(
   libwebkit2gtk-4.1-dev libxdo-dev libssl-dev libayatana-appindicator3-dev librsvg2-dev
 )
 # No container engine here: one is installed only where none is (ensure_docker_daemon).
+# zenity: the save dialog rfd shows where no desktop portal runs (under Xvfb);
+# xdotool: the window test types into it.
 apt_packages_for_tests=(
   xvfb xauth imagemagick webkit2gtk-driver debootstrap
-  python3-venv cmake g++
+  python3-venv cmake g++ zenity xdotool
 )
 
 package_installed() {

@@ -54,8 +54,6 @@ fn main() {
             commands::llm::api_key_status,
             commands::llm::save_api_key,
             commands::llm::forget_api_key,
-            commands::llm::ask,
-            commands::llm::cancel_ask,
             commands::sessions::create_session,
             commands::sessions::add_session_datasets,
             commands::sessions::open_session,
@@ -68,6 +66,12 @@ fn main() {
             commands::analysis::stop_step,
             commands::analysis::answer_install_question,
             commands::analysis::warm_session,
+            commands::analysis::explain_step,
+            commands::containers::list_containers,
+            commands::containers::stop_container,
+            commands::containers::remove_container,
+            commands::containers::remove_unused_containers,
+            commands::containers::remove_session_environment,
         ])
         .build(tauri::generate_context!())
         .expect("Sandpiper could not start its window")

@@ -1,5 +1,5 @@
-//! What the commands share: the engine, where run results are kept, this
-//! window's ask conversation, and the saved sessions it has open.
+//! What the commands share: the engine, where run results are kept, and the
+//! saved sessions this window has open.
 
 use sandpiper::store::SessionHandle;
 use sandpiper::{Engine, SessionId, Settings};
@@ -12,9 +12,6 @@ pub struct AppState {
     /// `<app data>/runs`: each run's charts and tables, under its run id. The
     /// window may load images from here only (the asset protocol's scope).
     pub artifacts_root: PathBuf,
-    /// The conversation of the quick "ask" about a profiled file, which is not
-    /// a saved session; its token totals are kept on disk.
-    pub session_id: SessionId,
     /// The saved sessions this window has open. Each handle holds the session's
     /// lock, so another window cannot write to it meanwhile; dropping it (close,
     /// delete, quit) releases the lock.
@@ -33,7 +30,6 @@ impl AppState {
         Self {
             engine,
             artifacts_root,
-            session_id: SessionId::new(),
             open_sessions: Mutex::new(HashMap::new()),
             stepping: Mutex::new(HashMap::new()),
         }

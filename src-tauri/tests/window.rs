@@ -668,15 +668,23 @@ async fn packages_settings_refuse_a_bad_proxy_then_save_the_fixed_one(
 // ---------------------------------------------------------------------------
 // The analysis agent in saved sessions
 
-/// Try 1's script uses a name it never defined; try 2's works (standard library
-/// only: the bare test image has no pandas).
+/// Try 1's script uses a name it never defined; try 2's works and draws a bar
+/// chart (standard library only, the PNG written by hand: the bare test image
+/// has neither pandas nor matplotlib).
 const BROKEN_SCRIPT: &str = "print('South', totals['South'])";
-const TOTALS_SCRIPT: &str = "import csv
+const TOTALS_SCRIPT: &str = "import csv, os, struct, zlib
 totals = {}
 for row in csv.DictReader(open(main_file)):
     totals[row['region']] = totals.get(row['region'], 0) + int(row['sales'])
 for region, total in sorted(totals.items()):
-    print(region, total)";
+    print(region, total)
+names, top, h = sorted(totals), max(totals.values()), 60
+raw = b''.join(b'\\0' + b''.join(b'\\x25\\x63\\xeb' if 4 <= x % 30 < 26 and y >= h - totals[names[x // 30]] * h // top else b'\\xff\\xff\\xff' for x in range(30 * len(names))) for y in range(h))
+chunk = lambda kind, data: struct.pack('>I', len(data)) + kind + data + struct.pack('>I', zlib.crc32(kind + data))
+png = b'\\x89PNG\\r\\n\\x1a\\n' + chunk(b'IHDR', struct.pack('>IIBBBBB', 30 * len(names), h, 8, 2, 0, 0, 0)) + chunk(b'IDAT', zlib.compress(raw)) + chunk(b'IEND', b'')
+open(os.path.join(os.environ.get('SANDPIPER_OUTPUT_DIR', '/workspace/output'), 'sales_by_region.png'), 'wb').write(png)";
+/// The chart TOTALS_SCRIPT draws: a bar 30 pixels wide per region, 60 high.
+const CHART_SIZE: (u64, u64) = (90, 60);
 const QUESTION: &str = "Which region sold the most?";
 const ANSWER: &str = "South sold the most: 250.";
 
@@ -1058,6 +1066,60 @@ async fn an_analysis_recovers_from_a_failed_try_and_is_saved() {
     assert_eq!(answer["text"], ANSWER);
     assert_eq!(saved.last().unwrap()["state"], "done");
 
+    // The answer's chart is shown: an image that really loaded, at its size.
+    let chart = wait_until(
+        &client,
+        "the answer's chart to load",
+        "const img = document.querySelector('.step-card > .artifacts img');
+         if (!img) return false;
+         img.scrollIntoView({ block: 'center' });
+         return img.complete && img.naturalWidth > 0 ? [img.naturalWidth, img.naturalHeight, img.alt] : false",
+        Duration::from_secs(15),
+    )
+    .await;
+    assert_eq!(
+        chart,
+        json!([CHART_SIZE.0, CHART_SIZE.1, "sales_by_region.png"])
+    );
+
+    // "What was sent" on try 1 is word for word what the model server got.
+    let sent = run_script(
+        &client,
+        "const d = document.querySelector('.try-sent');
+         d.open = true;
+         return [d.hidden, d.querySelector('.sent-note').textContent, d.querySelector('.sent-text').textContent]",
+    )
+    .await;
+    assert_eq!(sent[0], false, "try 1 shows what was sent");
+    assert!(
+        sent[1].as_str().unwrap().contains("never the file"),
+        "{sent}"
+    );
+    let messages = requests[0]["messages"].as_array().unwrap();
+    let said = |role: &str| {
+        messages
+            .iter()
+            .find(|m| m["role"] == role)
+            .and_then(|m| m["content"].as_str())
+            .unwrap_or_else(|| panic!("a {role} message in {messages:?}"))
+            .to_owned()
+    };
+    assert_eq!(
+        sent[2].as_str().unwrap(),
+        format!(
+            "Instructions:\n{}\n\nMessage:\n{}",
+            said("system"),
+            said("user")
+        )
+    );
+    assert!(said("user").contains(QUESTION), "{}", said("user"));
+    // And it is saved with the try, so a reopened session shows it too.
+    let try_started = saved.iter().find(|m| m["type"] == "try_started").unwrap();
+    assert_eq!(
+        try_started["sent"]["prompt"].as_str(),
+        Some(said("user").as_str())
+    );
+
     screenshot_the_step(&client, "analysis-two-tries.png").await;
     client.close().await.unwrap();
     drop(driver);
@@ -1167,14 +1229,21 @@ struct AppWithASavedSession {
 
 impl AppWithASavedSession {
     async fn open(title: &str) -> Self {
+        Self::open_with(title, |_| {}).await
+    }
+
+    /// The same, with what `seed` records in the session before the app starts.
+    async fn open_with(title: &str, seed: impl FnOnce(&sandpiper::store::SessionHandle)) -> Self {
         let temp = tempfile::tempdir().unwrap();
         let state_dir = temp.path().join("data").join("app.sandpiper.desktop");
         let store = sandpiper::store::SessionStore::in_state_dir(&state_dir);
-        let id = store
+        let handle = store
             .create(sandpiper::SessionId::new(), Some(title), None)
-            .unwrap()
-            .id()
-            .clone();
+            .unwrap();
+        seed(&handle);
+        let id = handle.id().clone();
+        // Its lock goes with it: the app opens the session next.
+        drop(handle);
         let (driver, port) = start_driver(temp.path());
         let client = open_app(port).await;
         let app = app_process(&driver);
@@ -1483,6 +1552,649 @@ async fn a_missing_key_ends_the_step_with_open_settings() {
         server.chat_requests().is_empty(),
         "nothing was sent to any model"
     );
+    client.close().await.unwrap();
+    drop(driver);
+    app.wait_for_the_end();
+}
+
+// ---------------------------------------------------------------------------
+// Export, the containers panel, keeping a session's environment, the theme
+
+const EXPORT_QUESTION: &str = "How did sales change month by month?";
+
+/// One answered step, recorded as the agent records it.
+fn record_an_answered_step(session: &sandpiper::store::SessionHandle) {
+    use sandpiper::conversation::{Message, Provenance, StepState};
+    let step_id = sandpiper::ids::StepId::new();
+    let at = sandpiper::conversation::now();
+    let code = "print('March', 310)".to_owned();
+    for message in [
+        Message::Question {
+            step_id: step_id.clone(),
+            text: EXPORT_QUESTION.into(),
+            datasets: vec!["sales.csv".into()],
+            at,
+        },
+        Message::TryStarted {
+            step_id: step_id.clone(),
+            try_number: 1,
+            max_tries: 5,
+            call_id: sandpiper::CallId::new(),
+            provider: sandpiper::ProviderId::OpenAiCompatible,
+            model: chat_server::MODEL.into(),
+            sent: None,
+            at,
+        },
+        Message::Code {
+            step_id: step_id.clone(),
+            try_number: 1,
+            code: code.clone(),
+            at,
+        },
+        Message::Execution {
+            step_id: step_id.clone(),
+            try_number: 1,
+            run_id: sandpiper::RunId::new(),
+            outcome: sandpiper::Outcome::Success,
+            summary: "Finished in 0.4 s.".into(),
+            stdout: "March 310\n".into(),
+            stderr_tail: String::new(),
+            output_truncated: false,
+            error: None,
+            duration_ms: 400,
+            at,
+        },
+        Message::Answer {
+            step_id: step_id.clone(),
+            call_id: sandpiper::CallId::new(),
+            text: "Sales rose every month; March was the best with 310.".into(),
+            ungrounded: vec![],
+            artifacts: vec![],
+            provenance: Provenance {
+                code,
+                try_number: 1,
+                image: "python:3.11-slim".into(),
+                image_id: None,
+                packages: vec![],
+                datasets: vec![],
+            },
+            at,
+        },
+        Message::StepEnded {
+            step_id: step_id.clone(),
+            state: StepState::Done,
+            tries: 1,
+            input_tokens: 100,
+            output_tokens: 20,
+            duration_ms: 1_000,
+            at,
+        },
+    ] {
+        session.record(&message).unwrap();
+    }
+}
+
+/// Answers the native save dialog the way a user does: types the whole path
+/// of the file into its name field and presses Enter. Where no desktop portal
+/// runs (here, under Xvfb) rfd shows zenity's GTK file chooser; xdotool types.
+fn save_in_the_native_dialog(path: &Path) {
+    let xdotool = |args: &[&str]| {
+        let out = Command::new("timeout")
+            .arg("30")
+            .arg("xdotool")
+            .args(args)
+            .output()
+            .expect("xdotool runs (scripts/test installs it)");
+        assert!(
+            out.status.success(),
+            "xdotool {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).trim().to_owned()
+    };
+    let found = xdotool(&["search", "--sync", "--onlyvisible", "--class", "zenity"]);
+    let dialog = found
+        .lines()
+        .last()
+        .expect("the save dialog's window")
+        .to_owned();
+    xdotool(&["windowfocus", "--sync", &dialog]);
+    xdotool(&["key", "--clearmodifiers", "ctrl+a"]);
+    xdotool(&["type", "--delay", "20", &path.display().to_string()]);
+    xdotool(&["key", "--clearmodifiers", "Return"]);
+}
+
+/// Export → HTML report on a saved session: the native save dialog asks where,
+/// the report is written there and holds the question; the window says so.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_html_report_of_a_saved_session_is_saved_where_the_dialog_says() {
+    let _window = ONE_WINDOW_AT_A_TIME.lock().await;
+    let saved = AppWithASavedSession::open_with("Monthly sales", record_an_answered_step).await;
+    let temp = &saved.temp;
+    let (client, driver, app) = (saved.client, saved.driver, saved.app);
+    let client = &client;
+    wait_until(
+        client,
+        "Home to list the saved session",
+        "return document.querySelector('#recent-sessions .recent-item') !== null",
+        Duration::from_secs(20),
+    )
+    .await;
+    let hidden = run_script(
+        client,
+        "return document.querySelector('#export-wrap').hidden",
+    )
+    .await;
+    assert_eq!(hidden, true, "Home has nothing to export");
+    click(client, "#recent-sessions .recent-item").await;
+    wait_until(
+        client,
+        "the saved step and the Export button",
+        "const s = document.querySelector('.step');
+         return s && s.dataset.state === 'done' && !document.querySelector('#export-wrap').hidden",
+        Duration::from_secs(20),
+    )
+    .await;
+    click(client, "#export-button").await;
+    let offered = wait_until(
+        client,
+        "the export menu",
+        "const m = document.querySelector('#export-menu');
+         return !m.hidden && [...m.querySelectorAll('.menu-item-label')].map(e => e.textContent)",
+        Duration::from_secs(5),
+    )
+    .await;
+    assert_eq!(
+        offered,
+        json!([
+            "HTML report",
+            "Notebook",
+            "Python script",
+            "Everything (zip)"
+        ])
+    );
+    let focused = run_script(
+        client,
+        "return document.activeElement.dataset.format || null",
+    )
+    .await;
+    assert_eq!(focused, "html", "the menu takes the keyboard focus");
+    let shots = Path::new(env!("CARGO_TARGET_TMPDIR")).join("screenshots");
+    std::fs::create_dir_all(&shots).unwrap();
+    let size = viewport(client).await;
+    let menu = Rect::of(&bounding_box(client, "#export-menu").await, size);
+    screen_shows_the_page(
+        client,
+        &shots.join("export-menu.png"),
+        &[("window", Rect::window(size)), ("export menu", menu)],
+    )
+    .await;
+
+    let out_dir = temp.path().join("exports");
+    std::fs::create_dir_all(&out_dir).unwrap();
+    let report = out_dir.join("Monthly sales report.html");
+    click(client, "#export-menu [data-format='html']").await;
+    save_in_the_native_dialog(&report);
+    let toast = wait_until(
+        client,
+        "the window to say the report is saved",
+        "const t = [...document.querySelectorAll('#toasts .toast')].map(e => e.textContent)
+           .find(t => t.includes('saved as'));
+         return t || false",
+        Duration::from_secs(20),
+    )
+    .await;
+    assert_eq!(toast, "HTML report saved as Monthly sales report.html.");
+    let html = std::fs::read_to_string(&report).expect("the report is where the dialog said");
+    assert!(
+        html.contains(EXPORT_QUESTION),
+        "the report holds the question"
+    );
+    assert!(html.contains("March was the best"), "and the answer");
+    screen_shows_the_page(
+        client,
+        &shots.join("export-saved.png"),
+        &[("window", Rect::window(size))],
+    )
+    .await;
+    client.clone().close().await.unwrap();
+    drop(driver);
+    app.wait_for_the_end();
+}
+
+/// The session's containers as Docker has them, for the tests to check what
+/// the window did.
+async fn containers_of(
+    state_dir: &Path,
+    session: &str,
+) -> Vec<sandpiper::session_container::ContainerInfo> {
+    let engine = sandpiper::Engine::with_state_dir(Default::default(), state_dir.to_owned());
+    engine
+        .list_containers()
+        .await
+        .expect("Docker answers")
+        .into_iter()
+        .filter(|c| c.session.as_ref().is_some_and(|s| s.to_string() == session))
+        .collect()
+}
+
+/// Drops the sales table on the window and waits until the session's
+/// container is up (the window warms it while the analyst types). Returns the
+/// session's id.
+async fn a_session_with_its_environment_ready(
+    client: &Client,
+    profile: &AnalysisProfile,
+) -> String {
+    wait_until(
+        client,
+        "Docker to be reported ready",
+        "return document.body.innerText.includes('Docker is ready')",
+        Duration::from_secs(30),
+    )
+    .await;
+    client
+        .execute(
+            "window.sandpiper.openDatasets(arguments[0]); return true",
+            vec![json!([profile.csv.display().to_string()])],
+        )
+        .await
+        .unwrap();
+    let id = wait_until(
+        client,
+        "the file in the session",
+        "const s = window.sandpiper.getState().session;
+         return s && s.datasets.length === 1 ? s.id : false",
+        Duration::from_secs(20),
+    )
+    .await;
+    let id = id.as_str().unwrap().to_owned();
+    // The file's Quick profile too, so nothing changes under the dialogs.
+    wait_until(
+        client,
+        "the Quick profile to finish",
+        "const items = window.sandpiper.getState().items;
+         return items.some(i => i.type === 'run') && items.every(i => i.type !== 'run' || i.phase === 'finished')",
+        Duration::from_secs(60),
+    )
+    .await;
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while !containers_of(&profile.state_dir(), &id)
+        .await
+        .iter()
+        .any(|c| c.running)
+    {
+        assert!(
+            Instant::now() < deadline,
+            "the session's container never started"
+        );
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+    id
+}
+
+/// Settings → Manage containers: the session's container is listed with its
+/// image, state, age and size; Remove (asked twice) takes it out of Docker and
+/// out of the list.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_containers_panel_lists_the_sessions_container_and_removes_it() {
+    let _window = ONE_WINDOW_AT_A_TIME.lock().await;
+    // No question is asked: the server only fills in the Settings.
+    let server = ChatServer::scripted(vec![vec![ANSWER.to_owned()]]);
+    let profile = AnalysisProfile::new(&server);
+    let (driver, port) = start_driver(profile.temp.path());
+    let client = open_app(port).await;
+    let app = app_process(&driver);
+    let session = a_session_with_its_environment_ready(&client, &profile).await;
+
+    click(&client, SETTINGS_BUTTON).await;
+    wait_until(
+        &client,
+        "the settings to load",
+        "return document.querySelector('#settings-loading').hidden
+           && !document.querySelector('#settings-fields').disabled",
+        Duration::from_secs(10),
+    )
+    .await;
+    click(&client, "#settings-dialog [data-action='containers']").await;
+    // Other Sandpiper containers on this Docker (other tests, other apps) are
+    // listed too: the checks look at this session's line.
+    let ours = format!(".container-line[data-session-id='{session}']");
+    let line = wait_until(
+        &client,
+        "the panel to list the session's container",
+        &format!(
+            "const d = document.querySelector('#containers-dialog');
+             const l = d.open && d.dataset.loaded === 'yes' && d.querySelector(\"{ours}\");
+             return l ? {{ state: l.dataset.state, text: l.innerText,
+                          summary: d.querySelector('#containers-summary').textContent }} : false"
+        ),
+        Duration::from_secs(20),
+    )
+    .await;
+    assert_eq!(line["state"], "running", "{line}");
+    let text = line["text"].as_str().unwrap();
+    let image = std::env::var("SANDPIPER_TEST_IMAGE").unwrap_or_else(|_| "python:3.11-slim".into());
+    assert!(text.contains(&image), "its image: {text}");
+    assert!(text.contains("Running"), "its state: {text}");
+    assert!(
+        text.contains(" old") || text.contains("new"),
+        "its age: {text}"
+    );
+    let summary = line["summary"].as_str().unwrap();
+    assert!(
+        summary.contains("running.") && summary.contains("container"),
+        "{summary}"
+    );
+    let shots = Path::new(env!("CARGO_TARGET_TMPDIR")).join("screenshots");
+    std::fs::create_dir_all(&shots).unwrap();
+    let size = viewport(&client).await;
+    let panel = Rect::of(&bounding_box(&client, "#containers-dialog").await, size);
+    screen_shows_the_page(
+        &client,
+        &shots.join("containers-panel.png"),
+        // At the panel only, as for any modal (see the keep-environment test).
+        &[("containers panel", panel)],
+    )
+    .await;
+
+    // One click only asks; the second removes.
+    let remove = format!("{ours} .container-remove");
+    click(&client, &remove).await;
+    let asked = run_script(
+        &client,
+        &format!("return document.querySelector(\"{remove}\").textContent"),
+    )
+    .await;
+    assert_eq!(asked, "Remove? Click again");
+    assert_eq!(
+        containers_of(&profile.state_dir(), &session).await.len(),
+        1,
+        "one click removes nothing"
+    );
+    click(&client, &remove).await;
+    wait_until(
+        &client,
+        "the panel to list the session's container no more",
+        &format!(
+            "const d = document.querySelector('#containers-dialog');
+             return d.dataset.loaded === 'yes' && !d.querySelector('#containers-list button:disabled')
+               && d.querySelector(\"{ours}\") === null"
+        ),
+        Duration::from_secs(30),
+    )
+    .await;
+    assert!(
+        containers_of(&profile.state_dir(), &session)
+            .await
+            .is_empty(),
+        "the container is gone from Docker"
+    );
+    client.close().await.unwrap();
+    drop(driver);
+    app.wait_for_the_end();
+}
+
+/// Home from a session with a file: the window asks "Keep its environment for
+/// next time?"; No removes the session's container, and the session stays.
+#[tokio::test(flavor = "multi_thread")]
+async fn leaving_a_session_asks_to_keep_its_environment_and_no_removes_it() {
+    let _window = ONE_WINDOW_AT_A_TIME.lock().await;
+    // No question is asked: the server only fills in the Settings.
+    let server = ChatServer::scripted(vec![vec![ANSWER.to_owned()]]);
+    let profile = AnalysisProfile::new(&server);
+    let (driver, port) = start_driver(profile.temp.path());
+    let client = open_app(port).await;
+    let app = app_process(&driver);
+    let session = a_session_with_its_environment_ready(&client, &profile).await;
+
+    click(&client, "#home-button").await;
+    let asked = wait_until(
+        &client,
+        "the question about the environment",
+        "const d = document.querySelector('#keep-dialog');
+         return d.open && d.querySelector('#keep-title').textContent",
+        Duration::from_secs(5),
+    )
+    .await;
+    assert_eq!(asked, "Keep its environment for next time?");
+    let shots = Path::new(env!("CARGO_TARGET_TMPDIR")).join("screenshots");
+    std::fs::create_dir_all(&shots).unwrap();
+    let size = viewport(&client).await;
+    let dialog = Rect::of(&bounding_box(&client, "#keep-dialog").await, size);
+    // Compared at the dialog only: under Xvfb, what lies under a modal's
+    // blurred backdrop (the histogram, decoded late) is not repainted on the
+    // screen while the modal is open.
+    screen_shows_the_page(
+        &client,
+        &shots.join("keep-environment.png"),
+        &[("question", dialog)],
+    )
+    .await;
+    click(&client, "#keep-dialog [data-action='remove']").await;
+    wait_until(
+        &client,
+        "Home with the session listed",
+        "return !document.querySelector('#empty-state').hidden &&
+                document.querySelector('#recent-sessions .recent-item') !== null",
+        Duration::from_secs(10),
+    )
+    .await;
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while !containers_of(&profile.state_dir(), &session)
+        .await
+        .is_empty()
+    {
+        assert!(
+            Instant::now() < deadline,
+            "the session's container was not removed"
+        );
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+    assert_eq!(
+        profile.session_id().to_string(),
+        session,
+        "the session itself is kept"
+    );
+    client.close().await.unwrap();
+    drop(driver);
+    app.wait_for_the_end();
+}
+
+/// Settings → Appearance → Dark: the window turns dark at once, and after a
+/// restart it is still dark (the theme is saved in the settings).
+#[tokio::test(flavor = "multi_thread")]
+async fn a_dark_theme_chosen_in_settings_is_kept_after_a_restart() {
+    let _window = ONE_WINDOW_AT_A_TIME.lock().await;
+    let temp = tempfile::tempdir().unwrap();
+    let (driver, port) = start_driver(temp.path());
+    let client = open_app(port).await;
+    let app = app_process(&driver);
+    let background = "return getComputedStyle(document.body).backgroundColor";
+    let light = run_script(&client, background).await;
+    click(&client, SETTINGS_BUTTON).await;
+    wait_until(
+        &client,
+        "the settings to load",
+        "return document.querySelector('#settings-loading').hidden",
+        Duration::from_secs(10),
+    )
+    .await;
+    click(&client, "#settings-appearance input[value='dark']").await;
+    let dark = run_script(&client, background).await;
+    assert_ne!(dark, light, "the theme shows as soon as it is picked");
+    click(&client, SAVE_BUTTON).await;
+    wait_until(
+        &client,
+        "the dialog to close",
+        SETTINGS_DIALOG_CLOSED,
+        Duration::from_secs(10),
+    )
+    .await;
+    assert_eq!(
+        run_script(&client, background).await,
+        dark,
+        "saving keeps it"
+    );
+    let shots = Path::new(env!("CARGO_TARGET_TMPDIR")).join("screenshots");
+    std::fs::create_dir_all(&shots).unwrap();
+    wait_for_the_settings_toast_to_go(&client).await;
+    let size = viewport(&client).await;
+    screen_shows_the_page(
+        &client,
+        &shots.join("home-dark.png"),
+        &[("window", Rect::window(size))],
+    )
+    .await;
+    client.close().await.unwrap();
+    drop(driver);
+    app.wait_for_the_end();
+
+    let (driver, port) = start_driver(temp.path());
+    let client = open_app(port).await;
+    let app = app_process(&driver);
+    let theme = wait_until(
+        &client,
+        "the saved theme",
+        "return document.documentElement.dataset.theme || false",
+        Duration::from_secs(10),
+    )
+    .await;
+    assert_eq!(theme, "dark");
+    assert_eq!(run_script(&client, background).await, dark);
+    client.close().await.unwrap();
+    drop(driver);
+    app.wait_for_the_end();
+}
+
+/// A first start: Home shows "Getting started" with Docker ticked once it is
+/// ready, the model still to choose (no key for the default provider), and
+/// "Choose a model…" opens Settings at the language model.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_first_start_shows_the_getting_started_guide() {
+    let _window = ONE_WINDOW_AT_A_TIME.lock().await;
+    let temp = tempfile::tempdir().unwrap();
+    let (driver, port) = start_driver(temp.path());
+    let client = open_app(port).await;
+    let app = app_process(&driver);
+    let steps = wait_until(
+        &client,
+        "the guide with Docker ticked",
+        "const g = document.querySelector('#first-run');
+         const s = [...g.querySelectorAll('.first-run-step')];
+         return !g.hidden && s.length === 3 && s[0].dataset.done === 'yes' && s[1].querySelector('.first-run-action')
+           ? s.map(e => [e.dataset.step, e.dataset.done, e.querySelector('.first-run-label').textContent]) : false",
+        Duration::from_secs(30),
+    )
+    .await;
+    assert_eq!(
+        steps,
+        json!([
+            ["docker", "yes", "Docker is running (done)"],
+            ["model", "no", "A language model to ask questions"],
+            ["file", "no", "Drop a file with your data on this window"],
+        ])
+    );
+    let shots = Path::new(env!("CARGO_TARGET_TMPDIR")).join("screenshots");
+    std::fs::create_dir_all(&shots).unwrap();
+    let size = viewport(&client).await;
+    let guide = Rect::of(&bounding_box(&client, "#first-run").await, size);
+    screen_shows_the_page(
+        &client,
+        &shots.join("home-first-run.png"),
+        &[("window", Rect::window(size)), ("guide", guide)],
+    )
+    .await;
+    click(&client, "#first-run .first-run-action").await;
+    wait_until(
+        &client,
+        "Settings at the language model",
+        "return document.querySelector('#settings-dialog').open
+           && document.querySelector('#settings-provider').contains(document.activeElement)",
+        Duration::from_secs(10),
+    )
+    .await;
+    client.close().await.unwrap();
+    drop(driver);
+    app.wait_for_the_end();
+}
+
+const EXPLANATION: &str =
+    "It added up the sales of each month and picked the month with the largest total: March.";
+
+/// "Explain this step" on a saved answered step: the model in Settings gets
+/// the question and the code behind the answer, and its plain-words reply is
+/// shown under the answer.
+#[tokio::test(flavor = "multi_thread")]
+async fn explain_this_step_shows_the_models_plain_words_about_the_code() {
+    let _window = ONE_WINDOW_AT_A_TIME.lock().await;
+    let server = ChatServer::scripted(vec![
+        EXPLANATION
+            .split_inclusive(' ')
+            .map(str::to_owned)
+            .collect(),
+    ]);
+    let base_url = server.base_url.clone();
+    let saved = AppWithASavedSession::open_with("Monthly sales", |handle| {
+        record_an_answered_step(handle);
+        // The app's settings (next to its sessions): the scripted server answers.
+        let state_dir = handle.dir().parent().unwrap().parent().unwrap();
+        std::fs::write(
+            state_dir.join("settings.json"),
+            json!({ "settings": {
+                "llm": { "provider": "openai-compatible", "base_url": base_url, "model": chat_server::MODEL },
+                "agent": { "analysis_image": false },
+            } })
+            .to_string(),
+        )
+        .unwrap();
+    })
+    .await;
+    let (client, driver, app) = (saved.client, saved.driver, saved.app);
+    wait_until(
+        &client,
+        "Home to list the saved session",
+        "return document.querySelector('#recent-sessions .recent-item') !== null",
+        Duration::from_secs(20),
+    )
+    .await;
+    click(&client, "#recent-sessions .recent-item").await;
+    wait_until(
+        &client,
+        "the answered step with Explain this step",
+        "const s = document.querySelector('.step');
+         return s && s.dataset.state === 'done' && !s.querySelector('.step-explain-row').hidden",
+        Duration::from_secs(20),
+    )
+    .await;
+    click(&client, ".step-explain").await;
+    let shown = wait_until(
+        &client,
+        "the explanation",
+        "const e = document.querySelector('.step-explanation');
+         return !e.hidden && e.dataset.state
+           ? [e.dataset.state, [...e.children].map(p => p.textContent)] : false",
+        Duration::from_secs(30),
+    )
+    .await;
+    assert_eq!(
+        shown,
+        json!(["done", ["What this step did", EXPLANATION]]),
+        "{shown}"
+    );
+    let requests = server.chat_requests();
+    assert_eq!(requests.len(), 1);
+    let sent = requests[0]["messages"].to_string();
+    assert!(
+        sent.contains(EXPORT_QUESTION) && sent.contains("print('March', 310)"),
+        "the model got the question and the code: {sent}"
+    );
+    let label = run_script(
+        &client,
+        "return document.querySelector('.step-explain').textContent",
+    )
+    .await;
+    assert_eq!(label, "Explain again");
+    screenshot_the_step(&client, "explain-step.png").await;
     client.close().await.unwrap();
     drop(driver);
     app.wait_for_the_end();

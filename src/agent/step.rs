@@ -9,7 +9,7 @@ use super::grounding::ungrounded_numbers;
 use super::history::{Attempt, Failure, Tried};
 use super::prompt::{self, Setting};
 use super::workbench::Workbench;
-use crate::conversation::{self, FailedTry, Message, Provenance, StepState};
+use crate::conversation::{self, FailedTry, Message, Provenance, SentToModel, StepState};
 use crate::error::{Error, LlmError, Result};
 use crate::events::{Event, EventSink, Outcome};
 use crate::ids::{CallId, RunId, SessionId, StepId};
@@ -252,6 +252,11 @@ impl StepRun<'_> {
                 Some(last) => prompt::fix_request(&setting, last, &tried),
             };
             let call_id = CallId::new();
+            let brief = match self.model.compact {
+                true => prompt::COMPACT_BRIEF,
+                false => prompt::FULL_BRIEF,
+            };
+            let tally = context.sent_tally();
             self.say(Message::TryStarted {
                 step_id: self.step.step_id.clone(),
                 try_number,
@@ -259,20 +264,16 @@ impl StepRun<'_> {
                 call_id: call_id.clone(),
                 provider: self.model.provider.id(),
                 model: self.model.model.clone(),
+                sent: Some(SentToModel {
+                    system: brief.to_owned(),
+                    prompt: request.clone(),
+                    sample_rows_sent: tally.0,
+                    columns_left_out: tally.1,
+                }),
                 at: conversation::now(),
             });
-            let brief = match self.model.compact {
-                true => prompt::COMPACT_BRIEF,
-                false => prompt::FULL_BRIEF,
-            };
             let reply = self
-                .call(
-                    &call_id,
-                    brief,
-                    request,
-                    SCRIPT_MAX_TOKENS,
-                    &context.sent_tally(),
-                )
+                .call(&call_id, brief, request, SCRIPT_MAX_TOKENS, &tally)
                 .await?;
 
             let attempt = match extract_code(&reply.text) {

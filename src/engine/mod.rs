@@ -8,9 +8,13 @@
 //! - `models.rs`: providers, models, keys, "Test connection", asking a model.
 //! - `cancellation.rs`: one registry for everything the user can stop.
 //! - `sessions.rs`: saved sessions (create, open, list, export, import…).
+//! - `containers.rs`: the containers panel (list, stop, remove, remove unused).
+//! - `explain.rs`: "Explain this step" (the model says what the code did).
 
 mod analysis;
 mod cancellation;
+mod containers;
+mod explain;
 mod idle;
 mod install_questions;
 mod models;

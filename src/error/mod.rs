@@ -110,6 +110,9 @@ pub enum Error {
     #[error("step {step} of session {id} has no answer to re-run")]
     StepNotAnswered { id: String, step: String },
 
+    #[error("step {step} has no answered code to explain")]
+    NothingToExplain { step: String },
+
     #[error("session {id} is open in another window")]
     SessionInUse { id: String },
 
@@ -349,6 +352,12 @@ impl Error {
                 format!("Step {step} of \"{id}\" has no answer to re-run."),
                 "Only answered steps can be re-run: their code is what made the answer. \
                  `sandpiper sessions show` lists each step and how it ended.",
+            ),
+            Error::NothingToExplain { .. } => PlainWords::new(
+                "session.nothing_to_explain",
+                "This step has no answer to explain.",
+                "Only an answered step has the code that made its answer. Explain another step, \
+                 or ask the question again.",
             ),
             Error::SessionNotFound { id } => PlainWords::new(
                 "session.not_found",

@@ -202,7 +202,6 @@ export function createDemoBackend(scenario) {
   }
 
   let demoKeySaved = false;
-  const demoUsage = { calls: 0, input_tokens: 0, output_tokens: 0 };
 
   const backend = {
     kind: 'demo',
@@ -301,26 +300,6 @@ export function createDemoBackend(scenario) {
       demoKeySaved = false;
       return { in_keychain: false, from_environment: null };
     },
-    async ask(question, paths) {
-      const call_id = `call-demo${++runSeq}`;
-      const prompt = `Dataset "${basename(paths[0] || 'sales.csv')}" (in the sandbox at /data/sales.csv): 12480 rows, 9 columns.\n\nQuestion: ${question}`;
-      emit({ kind: 'llm_prompt', call_id, session_id: 'session-demo', system: 'You are Sandpiper, a data analysis assistant.', prompt, sample_rows_sent: 5, columns_left_out: 0 });
-      emit({ kind: 'llm_started', call_id, session_id: 'session-demo', provider: 'anthropic', model: 'claude-sonnet-4-5' });
-      for (const text of ['Sales peak ', 'in December, ', 'mostly in the North region.']) {
-        await later(300);
-        emit({ kind: 'llm_delta', call_id, text });
-      }
-      demoUsage.calls += 1;
-      demoUsage.input_tokens += 812;
-      demoUsage.output_tokens += 14;
-      emit({ kind: 'llm_finished', call_id, input_tokens: 812, output_tokens: 14, duration_ms: 1200, first_token_ms: 300, stop_reason: 'end_turn', error: null });
-      emit({ kind: 'session_usage', session_id: 'session-demo', call_id, ...demoUsage, calls_without_counts: 0 });
-      return { call_id, answered: true };
-    },
-    async cancelAsk() {
-      return false;
-    },
-
     onEngineEvent(handler) {
       listeners.add(handler);
       return Promise.resolve(() => listeners.delete(handler));

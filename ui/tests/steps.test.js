@@ -13,7 +13,10 @@ import {
   stepUsageText,
   stepStateText,
   visibleTimeline,
+  tryFiles,
+  canExplain,
 } from '../steps.js';
+import { describeSent } from '../conversation-text.js';
 import { MESSAGE_FIELDS } from '../events.js';
 
 import { TWO_TRIES } from './fixtures.js';
@@ -47,6 +50,40 @@ test('a two-try step folds into the question, both tries, the answer and the tok
   ]);
   assert.equal(stepStateText(step), 'Answered');
   assert.equal(stepUsageText(step.ended), '2 tries · 1,234 tokens in · 56 out · 4.2 s');
+});
+
+test('each try keeps what its model call was sent, and says how much of the data went', () => {
+  const [step] = stepsFromMessages(TWO_TRIES);
+  const [first, , second] = step.timeline;
+  assert.deepEqual(first.sent, {
+    system: 'You write Python.',
+    prompt: 'Columns: region, sales\nQuestion: Which region sold most?',
+    sampleRowsSent: 3,
+    columnsLeftOut: 0,
+  });
+  const { note, text } = describeSent(first.sent);
+  assert.match(note, /3 sample rows, never the file/);
+  assert.equal(text, 'Instructions:\nYou write Python.\n\nMessage:\nColumns: region, sales\nQuestion: Which region sold most?');
+  // Saved before it was recorded: nothing to show, rather than a wrong claim.
+  assert.equal(second.sent, null);
+});
+
+test('only an answered step can be explained', () => {
+  const [step] = stepsFromMessages(TWO_TRIES);
+  assert.equal(canExplain(step), true);
+  assert.equal(canExplain({ ...step, ended: null }), false, 'not while it runs');
+  assert.equal(canExplain({ ...step, answer: null }), false, 'not a give-up or an error');
+  assert.equal(canExplain(null), false);
+});
+
+test("the answer's charts show under the answer, not again in their try", () => {
+  const [step] = stepsFromMessages(TWO_TRIES);
+  const second = step.timeline[2];
+  const chart = second.artifacts[0];
+  const table = { ...chart, name: 'totals.csv', path: '/s/artifacts/step-1/try-2/totals.csv', mime: 'text/csv' };
+  const t = { ...second, artifacts: [chart, table] };
+  assert.deepEqual(tryFiles(t, null), [chart, table], 'before the answer, the try shows them all');
+  assert.deepEqual(tryFiles(t, { ...step.answer, artifacts: [chart] }), [table]);
 });
 
 test('a running try shows the model writing, then its output line by line', () => {

@@ -2,6 +2,7 @@
 // window.__TAURI__ (names and argument shapes must match the Rust commands).
 import { test, beforeEach, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { hasTauri, createTauriBackend } from '../tauri.js';
 
 let calls;
@@ -156,4 +157,34 @@ test('drag-and-drop events are passed on as { type, paths }', async () => {
 
 test('artifact paths go through convertFileSrc', () => {
   assert.equal(createTauriBackend().fileSrc('/tmp/a b.png'), 'asset://localhost/%2Ftmp%2Fa%20b.png');
+});
+
+test('the export and containers commands are invoked with the names and arguments the shell has', async () => {
+  const b = createTauriBackend();
+  await b.exportSession('s-1', 'html');
+  await b.listContainers();
+  await b.stopContainer('c-1');
+  await b.removeContainer('c-1');
+  await b.removeUnusedContainers();
+  await b.removeSessionEnvironment('s-1');
+  await b.explainStep('s-1', 'step-1');
+  assert.deepEqual(calls, [
+    ['export_session', { sessionId: 's-1', format: 'html' }],
+    ['list_containers', undefined],
+    ['stop_container', { id: 'c-1' }],
+    ['remove_container', { id: 'c-1' }],
+    ['remove_unused_containers', undefined],
+    ['remove_session_environment', { sessionId: 's-1' }],
+    ['explain_step', { sessionId: 's-1', stepId: 'step-1' }],
+  ]);
+});
+
+test('the capability file grants exactly the commands this window invokes', () => {
+  const source = readFileSync(new URL('../tauri.js', import.meta.url), 'utf8');
+  const invoked = new Set([...source.matchAll(/call\(\s*'([a-z_]+)'/g)].map((m) => m[1]));
+  const capability = JSON.parse(readFileSync(new URL('../../src-tauri/capabilities/default.json', import.meta.url), 'utf8'));
+  const granted = capability.permissions
+    .filter((p) => p.startsWith('allow-'))
+    .map((p) => p.slice('allow-'.length).replaceAll('-', '_'));
+  assert.deepEqual([...granted].sort(), [...invoked].sort());
 });

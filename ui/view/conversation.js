@@ -5,7 +5,6 @@
 
 import { createRunCard } from './run-card.js';
 import { createPullCard, createPendingCard, createErrorCard } from './cards.js';
-import { createQuestionCard, createAnswerCard } from './answer-card.js';
 import { createStepCard } from './step-card.js';
 
 const NEAR_BOTTOM_PX = 48;
@@ -13,7 +12,7 @@ const NEAR_BOTTOM_PX = 48;
 /**
  * scroller: the scrolling element; list: the element holding cards;
  * jumpButton: shown when new content arrives while the user reads above;
- * deps: { fileSrc, onStop, onStopAnswer?, onStopStep, onAnswerInstall, onDismiss, onOpenSettings, openImage, copyText }
+ * deps: { fileSrc, onStop, onStopStep, onAnswerInstall, onExplainStep, onDismiss, onOpenSettings, openImage, copyText }
  */
 export function createConversation({ scroller, list, jumpButton, deps }) {
   const cards = new Map(); // key -> { el, update, tick?, item, type }
@@ -24,8 +23,6 @@ export function createConversation({ scroller, list, jumpButton, deps }) {
     pull: (item) => createPullCard(item),
     pending: (item) => createPendingCard(item),
     error: (item) => createErrorCard(item, deps),
-    question: (item) => createQuestionCard(item),
-    answer: (item) => createAnswerCard(item, deps),
     step: (item) => createStepCard(item, deps),
   };
 

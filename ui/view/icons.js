@@ -112,6 +112,11 @@ const ICONS = {
     ['path', { d: 'm7 20 5-5 5 5' }],
     ['path', { d: 'm7 4 5 5 5-5' }],
   ],
+  download: [
+    ['path', { d: 'M21 15v4a2 2 0 0 1-2 2H5a2 2 0 0 1-2-2v-4' }],
+    ['path', { d: 'm7 10 5 5 5-5' }],
+    ['path', { d: 'M12 15V3' }],
+  ],
   monitor: [
     ['rect', { x: 2, y: 3, width: 20, height: 14, rx: 2 }],
     ['path', { d: 'M8 21h8' }],

@@ -9,6 +9,7 @@ import { setText, show } from './dom.js';
 import { createProviderSection } from './provider-section.js';
 import { createPackagesSection } from './packages-section.js';
 import { fromProviderForm } from '../provider-form.js';
+import { themeOf, withTheme, applyTheme } from '../theme.js';
 
 const FIELDS = [
   { name: 'image', input: 'set-image', error: 'set-image-error' },
@@ -57,6 +58,16 @@ export function createSettingsDialog({ dialog, backend, onSaved }) {
   for (const btn of dialog.querySelectorAll('[data-action="close"]')) {
     btn.addEventListener('click', () => dialog.close());
   }
+  // Appearance: a theme shows as soon as it is picked; closing without saving
+  // puts the saved one back.
+  const themeInputs = [...dialog.querySelectorAll('input[name="theme"]')];
+  const pickedTheme = () => (themeInputs.find((i) => i.checked) || { value: 'system' }).value;
+  for (const input of themeInputs) {
+    input.addEventListener('change', () => applyTheme(document.documentElement, pickedTheme()));
+  }
+  dialog.addEventListener('close', () => {
+    if (loaded) applyTheme(document.documentElement, themeOf(loaded));
+  });
   // Restores the sandbox limits only: a Docker address is where Docker is, not a
   // limit, and clearing it here would silently disconnect a team server. The same
   // goes for the packages' proxy, certificates and network.
@@ -89,9 +100,14 @@ export function createSettingsDialog({ dialog, backend, onSaved }) {
   });
 
   // Where "Open Settings" on an error takes the analyst.
-  const SECTIONS = { model: 'settings-provider', packages: 'settings-packages', docker: 'settings-docker' };
+  const SECTIONS = {
+    model: 'settings-provider',
+    packages: 'settings-packages',
+    appearance: 'settings-appearance',
+    docker: 'settings-docker',
+  };
 
-  /** Opens the dialog; `section` ('model', 'packages', 'docker') is shown first. */
+  /** Opens the dialog; `section` ('model', 'packages', 'appearance', 'docker') is shown first. */
   async function open(section) {
     const mine = ++generation;
     loaded = null;
@@ -107,6 +123,7 @@ export function createSettingsDialog({ dialog, backend, onSaved }) {
       fill(toForm(loaded));
       providerSection.fill(loaded);
       packagesSection.fill(loaded);
+      for (const input of themeInputs) input.checked = input.value === themeOf(loaded);
       setLoading(false);
       const target = SECTIONS[section] ? dialog.querySelector(`#${SECTIONS[section]}`) : null;
       if (target) {
@@ -137,7 +154,7 @@ export function createSettingsDialog({ dialog, backend, onSaved }) {
     };
     const sandbox = fromForm(loaded, values);
     const withModel = sandbox.settings ? fromProviderForm(sandbox.settings, providerSection.values()) : null;
-    const settings = withModel ? withModel.settings : null;
+    const settings = withModel ? withTheme(withModel.settings, pickedTheme()) : null;
     const errors = sandbox.errors;
     clearFieldErrors();
     const providerField = providerSection.showErrors(withModel ? withModel.errors : {});

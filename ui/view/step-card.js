@@ -10,13 +10,15 @@ import { h, setText, show } from './dom.js';
 import { icon } from './icons.js';
 import { formatBytes } from '../format.js';
 import { fixFor } from '../errors.js';
-import { tryLabel, tryStatus, stepStateText, stepUsageText, visibleTimeline } from '../steps.js';
+import { describeSent } from '../conversation-text.js';
+import { tryLabel, tryStatus, tryFiles, canExplain, stepStateText, stepUsageText, visibleTimeline } from '../steps.js';
 
 const IMAGE_MIMES = new Set(['image/png', 'image/svg+xml', 'image/jpeg', 'image/gif', 'image/webp']);
 
 /**
  * deps: { fileSrc(path), onStopStep(stepId), onAnswerInstall(stepId, questionId, allowed),
- *         onOpenSettings(section), openImage({ src, name }) }
+ *         onOpenSettings(section), openImage({ src, name }),
+ *         onExplainStep(stepId) -> Promise<text> (optional) }
  * Returns { el, update(item) }.
  */
 export function createStepCard(item, deps) {
@@ -57,6 +59,37 @@ export function createStepCard(item, deps) {
   });
   const errorBox = h('div', { class: 'answer-error step-error', role: 'alert' }, errorTitle, errorAdvice, errorFix);
   const usage = h('p', { class: 'answer-usage step-usage' });
+  // "Explain this step": the model says in plain words what the code did.
+  // Shown here, not saved: asking again asks the model again.
+  const explainLabel = h('span', { class: 'btn-label', text: 'Explain this step' });
+  const explainBtn = h(
+    'button',
+    { type: 'button', class: 'btn btn-secondary btn-sm step-explain', onClick: () => explain() },
+    explainLabel,
+  );
+  const explanation = h('div', { class: 'step-explanation', 'aria-live': 'polite', hidden: true });
+  const explainRow = h('div', { class: 'step-explain-row' }, explainBtn, explanation);
+  async function explain() {
+    explainBtn.disabled = true;
+    setText(explainLabel, 'Explaining…');
+    try {
+      const text = await deps.onExplainStep(current.stepId);
+      explanation.dataset.state = 'done';
+      explanation.replaceChildren(
+        h('p', { class: 'step-explanation-title', text: 'What this step did' }),
+        h('p', { class: 'step-explanation-text', text: String(text ?? '') }),
+      );
+    } catch (err) {
+      explanation.dataset.state = 'failed';
+      const e = err && typeof err === 'object' ? err : {};
+      explanation.replaceChildren(
+        h('p', { class: 'step-explanation-error', text: `${e.title || 'Could not explain this step.'} ${e.advice || ''}`.trim() }),
+      );
+    }
+    explanation.hidden = false;
+    explainBtn.disabled = false;
+    setText(explainLabel, 'Explain again');
+  }
   const card = h(
     'article',
     { class: 'card step-card' },
@@ -71,6 +104,7 @@ export function createStepCard(item, deps) {
     installBox,
     answer,
     answerFiles,
+    explainRow,
     gaveUp,
     errorBox,
     usage,
@@ -119,7 +153,12 @@ export function createStepCard(item, deps) {
     stopBtn.disabled = step.stopping;
     setText(stopBtn.querySelector('.btn-label'), step.stopping ? 'Stopping…' : 'Stop');
 
-    if (!prev || prev.timeline !== step.timeline || Boolean(prev.ended) !== Boolean(step.ended)) {
+    if (
+      !prev ||
+      prev.timeline !== step.timeline ||
+      prev.answer !== step.answer ||
+      Boolean(prev.ended) !== Boolean(step.ended)
+    ) {
       const entries = visibleTimeline(step);
       for (const extra of entryViews.splice(entries.length)) extra.el.remove();
       entries.forEach((entry, i) => {
@@ -129,7 +168,7 @@ export function createStepCard(item, deps) {
           else timeline.append(view.el);
           entryViews[i] = view;
         }
-        entryViews[i].update(entry, Boolean(step.ended));
+        entryViews[i].update(entry, Boolean(step.ended), step.answer);
       });
     }
 
@@ -151,6 +190,7 @@ export function createStepCard(item, deps) {
         }
       }
     }
+    show(explainRow, Boolean(deps.onExplainStep) && canExplain(step));
     show(answer, Boolean(step.answer));
     show(answerFiles, Boolean(step.answer && step.answer.artifacts.length));
 
@@ -210,16 +250,28 @@ function createTryView(deps) {
     pythonSaidLabel,
     pythonSaid,
   );
+  // Exactly what the model was sent for this try, for whoever wants to check
+  // what of their data left the computer.
+  const sentNote = h('p', { class: 'sent-note' });
+  const sentText = h('pre', { class: 'sent-text' });
+  const sent = h(
+    'details',
+    { class: 'sent try-sent' },
+    h('summary', { class: 'sent-summary' }, icon('chevronRight', 'icon--xs sent-chevron'), 'What was sent'),
+    sentNote,
+    sentText,
+  );
   const output = h('pre', { class: 'output try-output' });
   const files = h('div', { class: 'artifacts' });
-  const el = h('li', { class: 'try' }, h('div', { class: 'try-head' }, label, state), reason, code, output, files);
+  const el = h('li', { class: 'try' }, h('div', { class: 'try-head' }, label, state), reason, h('div', { class: 'try-disclosures' }, code, sent), output, files);
   let current = null;
-  let renderedFiles = 0;
+  /** the paths of the files shown, one a line */
+  let renderedFiles = '';
 
   return {
     kind: 'try',
     el,
-    update(t, stepEnded) {
+    update(t, stepEnded, answer) {
       const s = tryStatus(t, stepEnded);
       el.dataset.tone = s.tone;
       setText(label, tryLabel(t));
@@ -227,6 +279,12 @@ function createTryView(deps) {
       setText(reason, s.reason);
       show(reason, Boolean(s.reason));
       show(code, t.code !== null);
+      show(sent, Boolean(t.sent));
+      if (t.sent && (!current || current.sent !== t.sent)) {
+        const { note, text } = describeSent(t.sent);
+        setText(sentNote, note);
+        setText(sentText, text);
+      }
       setText(codeText, t.code || '');
       // While the try runs: what the code prints, as it prints it. After: what
       // it printed, as saved (the live lines are not kept).
@@ -237,11 +295,14 @@ function createTryView(deps) {
       show(pythonSaidLabel, Boolean(stderr));
       setText(output, text);
       show(output, Boolean(text));
-      if (!current || current.artifacts !== t.artifacts) {
-        for (let i = renderedFiles; i < t.artifacts.length; i++) files.append(artifactView(t.artifacts[i], deps));
-        renderedFiles = t.artifacts.length;
+      // The answer's charts show under the answer, not a second time here.
+      const own = tryFiles(t, answer);
+      const key = own.map((a) => a.path).join('\n');
+      if (key !== renderedFiles) {
+        files.replaceChildren(...own.map((a) => artifactView(a, deps)));
+        renderedFiles = key;
       }
-      show(files, t.artifacts.length > 0);
+      show(files, own.length > 0);
       current = t;
     },
   };

@@ -84,3 +84,19 @@ pub async fn warm_session(
         .warm_session(&session_id, &session.dataset_paths(), &sink)
         .await?)
 }
+
+/// "Explain this step": the model in Settings says in plain words what the
+/// code behind the step's answer did. Returns the explanation (not saved).
+#[tauri::command]
+pub async fn explain_step(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    session_id: SessionId,
+    step_id: StepId,
+) -> CommandResult<String> {
+    let call_id = sandpiper::CallId::new();
+    Ok(state
+        .engine
+        .explain_step(&session_id, &step_id, &call_id, &WindowSink::new(app))
+        .await?)
+}

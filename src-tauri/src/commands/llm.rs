@@ -1,16 +1,14 @@
 //! Language models: the provider section of Settings (models, "Test connection",
-//! API keys in the OS keychain) and asking about the loaded dataset. Thin calls
-//! into the engine; errors come back in plain words.
+//! API keys in the OS keychain). Thin calls into the engine; errors come back in
+//! plain words.
 
-use crate::events::WindowSink;
 use crate::plain_error::CommandResult;
 use crate::state::AppState;
 use sandpiper::engine::{ConnectionReport, KeyStatus, ModelChoice, ProviderChoice};
 use sandpiper::llm::ModelInfo;
-use sandpiper::{CallId, Engine, ProviderId};
+use sandpiper::{Engine, ProviderId};
 use serde::Serialize;
-use std::path::PathBuf;
-use tauri::{AppHandle, State};
+use tauri::State;
 
 /// Every provider, in the order the picker lists them.
 #[tauri::command]
@@ -85,45 +83,4 @@ pub fn forget_api_key(
     provider: ProviderId,
 ) -> CommandResult<KeyStatus> {
     Ok(state.engine.forget_key(provider)?)
-}
-
-/// How an ask ended. A call that failed is not an error here: the window already
-/// shows why, from the call's `llm_finished` event.
-#[derive(Serialize)]
-pub struct AskResult {
-    call_id: String,
-    answered: bool,
-}
-
-/// Asks the model chosen in Settings `question` about the datasets at `paths`,
-/// streaming `llm_*` events to the window; resolves when the reply is complete.
-#[tauri::command]
-pub async fn ask(
-    app: AppHandle,
-    state: State<'_, AppState>,
-    question: String,
-    paths: Vec<String>,
-) -> CommandResult<AskResult> {
-    let call_id = CallId::new();
-    let datasets: Vec<PathBuf> = paths.into_iter().map(PathBuf::from).collect();
-    let answer = state
-        .engine
-        .ask_about_datasets(
-            &state.session_id,
-            &call_id,
-            &question,
-            &datasets,
-            &WindowSink::new(app),
-        )
-        .await?;
-    Ok(AskResult {
-        call_id: call_id.to_string(),
-        answered: answer.reply.is_ok(),
-    })
-}
-
-/// Stops a reply that is still streaming; false when it had already ended.
-#[tauri::command]
-pub fn cancel_ask(state: State<'_, AppState>, call_id: String) -> bool {
-    state.engine.cancel_call(&CallId::from(call_id))
 }

@@ -2,6 +2,7 @@
 //! turns its errors into plain words.
 
 pub mod analysis;
+pub mod containers;
 pub mod datasets;
 pub mod docker;
 pub mod llm;

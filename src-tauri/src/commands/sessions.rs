@@ -202,9 +202,13 @@ pub async fn export_session(
         title: "Sandpiper can't export in that format.".into(),
         advice: reason,
     })?;
+    let title = state
+        .open_session(&session_id)
+        .map(|handle| handle.meta().title.clone())
+        .unwrap_or_default();
     let picked = rfd::AsyncFileDialog::new()
         .set_title("Export the session")
-        .set_file_name(format!("session.{}", format.extension()))
+        .set_file_name(export_file_name(&title, format.extension()))
         .set_parent(&window)
         .save_file()
         .await;
@@ -213,4 +217,48 @@ pub async fn export_session(
     };
     let exported = state.engine.export_session(&session_id, format, &out)?;
     Ok(Some(exported.file.display().to_string()))
+}
+
+/// The file name the save dialog suggests: the session's title without the
+/// characters file systems refuse, e.g. `Which region sold the most.html`.
+fn export_file_name(title: &str, extension: &str) -> String {
+    let cleaned: String = title
+        .chars()
+        .map(|c| match c {
+            '/' | '\\' | ':' | '*' | '?' | '"' | '<' | '>' | '|' => ' ',
+            c if c.is_control() => ' ',
+            c => c,
+        })
+        .collect();
+    let words: Vec<&str> = cleaned.split_whitespace().collect();
+    let mut stem = words.join(" ");
+    if let Some((cut, _)) = stem.char_indices().nth(80) {
+        stem.truncate(cut);
+    }
+    let stem = stem.trim_matches(|c: char| c == '.' || c.is_whitespace());
+    let stem = if stem.is_empty() {
+        "Sandpiper session"
+    } else {
+        stem
+    };
+    format!("{stem}.{extension}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::export_file_name;
+
+    #[test]
+    fn the_suggested_file_name_is_the_title_without_what_file_systems_refuse() {
+        assert_eq!(
+            export_file_name("Which region sold the most?", "html"),
+            "Which region sold the most.html"
+        );
+        assert_eq!(export_file_name("a/b: c", "zip"), "a b c.zip");
+        assert_eq!(export_file_name("  ..  ", "py"), "Sandpiper session.py");
+        assert_eq!(
+            export_file_name(&"é".repeat(100), "ipynb").chars().count(),
+            80 + 6
+        );
+    }
 }

@@ -1,0 +1,79 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { THEMES, themeOf, withTheme, applyTheme, parseColor, over, contrastRatio } from '../theme.js';
+
+test('the theme comes from the settings, and an unknown one is the system\'s', () => {
+  assert.equal(themeOf({ appearance: { theme: 'dark' } }), 'dark');
+  assert.equal(themeOf({ appearance: { theme: 'sepia' } }), 'system');
+  assert.equal(themeOf({}), 'system');
+  assert.equal(themeOf(null), 'system');
+  assert.deepEqual(THEMES, ['system', 'light', 'dark']);
+});
+
+test('choosing a theme keeps every other setting as loaded', () => {
+  const loaded = { sandbox: { image: 'x' }, appearance: { theme: 'system', other: 1 } };
+  assert.deepEqual(withTheme(loaded, 'light'), { sandbox: { image: 'x' }, appearance: { theme: 'light', other: 1 } });
+  assert.deepEqual(withTheme({}, 'dark'), { appearance: { theme: 'dark' } });
+  assert.equal(loaded.appearance.theme, 'system', 'the loaded settings are not changed');
+});
+
+test('light and dark are set on the page; system leaves it to the operating system', () => {
+  const root = { dataset: {} };
+  applyTheme(root, 'dark');
+  assert.equal(root.dataset.theme, 'dark');
+  applyTheme(root, 'system');
+  assert.equal('theme' in root.dataset, false);
+});
+
+test('colours parse, and contrast follows WCAG', () => {
+  assert.deepEqual(parseColor('#fff'), { r: 255, g: 255, b: 255, a: 1 });
+  assert.deepEqual(parseColor('rgba(59, 130, 246, 0.12)'), { r: 59, g: 130, b: 246, a: 0.12 });
+  assert.equal(parseColor('var(--x)'), null);
+  assert.equal(Math.round(contrastRatio(parseColor('#000'), parseColor('#fff'))), 21);
+  assert.equal(contrastRatio(parseColor('#777'), parseColor('#777')), 1);
+});
+
+/** The custom properties of the first rule whose selector is exactly `selector`. */
+function variables(css, selector) {
+  const start = css.indexOf(`${selector} {`);
+  assert.ok(start >= 0, `${selector} in styles.css`);
+  const body = css.slice(start, css.indexOf('}', start));
+  return Object.fromEntries([...body.matchAll(/--([\w-]+):\s*([^;]+);/g)].map((m) => [m[1], m[2].trim()]));
+}
+
+const css = readFileSync(new URL('../styles.css', import.meta.url), 'utf8');
+const LIGHT = variables(css, ':root');
+// The dark rules override some of :root's colours; the rest cascade.
+const THEME_VARIABLES = { light: LIGHT, dark: { ...LIGHT, ...variables(css, ':root[data-theme="dark"]') } };
+
+test('the dark colours are the same whether chosen or the system\'s', () => {
+  assert.deepEqual(variables(css, '  :root:not([data-theme="light"])'), variables(css, ':root[data-theme="dark"]'));
+});
+
+// Text on the backgrounds it is drawn on: 4.5:1 at least (WCAG AA, normal text).
+const PAIRS = [
+  ['text', 'bg'], ['text', 'surface'], ['text', 'surface-2'],
+  ['text-2', 'bg'], ['text-2', 'surface'], ['text-2', 'surface-2'], ['text-2', 'code-bg'],
+  ['text-3', 'surface'], ['text-3', 'surface-2'],
+  ['accent-text', 'surface'], ['accent-text', 'accent-soft'], ['text', 'accent-soft'],
+  ['success-text', 'surface'], ['success-text', 'success-soft'],
+  ['warning-text', 'surface'], ['warning-text', 'warning-soft'],
+  ['danger-text', 'surface'], ['danger-text', 'danger-soft'],
+  ['neutral-text', 'neutral-soft'],
+  ['stderr-text', 'stderr-bg'],
+  ['on-accent', 'accent-strong'], ['on-accent', 'accent-press'],
+];
+
+for (const [theme, vars] of Object.entries(THEME_VARIABLES)) {
+  test(`text keeps a 4.5:1 contrast in the ${theme} theme`, () => {
+    const surface = parseColor(vars.surface);
+    const low = [];
+    for (const [fg, bg] of PAIRS) {
+      const back = over(parseColor(vars[bg]), surface);
+      const ratio = contrastRatio(over(parseColor(vars[fg]), back), back);
+      if (ratio < 4.5) low.push(`--${fg} on --${bg}: ${ratio.toFixed(2)}`);
+    }
+    assert.deepEqual(low, []);
+  });
+}
