@@ -1416,6 +1416,84 @@ async fn stop_ends_a_running_analysis() {
     app.wait_for_the_end();
 }
 
+/// Code that imports a package Sandpiper does not install by itself (not a
+/// well-known data package) makes the step ask; Install installs it and the
+/// same code runs again, without another try of the model.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_package_off_the_well_known_list_is_asked_about_in_the_step() {
+    let _window = ONE_WINDOW_AT_A_TIME.lock().await;
+    let server = ChatServer::scripted(vec![
+        script_reply("import six\nprint('six is here:', six.PY3)"),
+        vec!["six is here.".to_owned()],
+    ]);
+    let profile = AnalysisProfile::new(&server);
+    let (driver, port) = start_driver(profile.temp.path());
+    let client = open_app(port).await;
+    let app = app_process(&driver);
+    wait_until(
+        &client,
+        "Docker to be reported ready",
+        "return document.body.innerText.includes('Docker is ready')",
+        Duration::from_secs(30),
+    )
+    .await;
+    client
+        .execute(
+            "window.sandpiper.openDatasets(arguments[0]); return true",
+            vec![json!([profile.csv.display().to_string()])],
+        )
+        .await
+        .unwrap();
+    wait_until(
+        &client,
+        "the question box",
+        "return !document.querySelector('#ask-form').hidden",
+        Duration::from_secs(20),
+    )
+    .await;
+    fill(&client, "#ask-input", "Is six there?\u{E007}").await;
+    let asked = wait_until(
+        &client,
+        "the install question in the step",
+        "const b = document.querySelector('.step .install-question');
+         return b && !b.hidden ? b.querySelector('.install-question-text').textContent : false",
+        Duration::from_secs(60),
+    )
+    .await;
+    let asked = asked.as_str().unwrap_or_default().to_owned();
+    assert!(
+        asked.contains("\u{201c}six\u{201d}") && asked.contains("Install it from PyPI"),
+        "{asked}"
+    );
+    screenshot_the_step_at(&client, "install-question.png", ".install-question").await;
+    click(&client, ".step .install-yes").await;
+    let ended = wait_until(
+        &client,
+        "the step to end after the install",
+        "const s = document.querySelector('.step');
+         return s && s.dataset.state !== 'running'
+           ? [s.dataset.state, s.querySelector('.install-question').hidden] : false",
+        Duration::from_secs(120),
+    )
+    .await;
+    assert_eq!(ended, json!(["done", true]), "answered, the question gone");
+    assert_eq!(
+        server.chat_requests().len(),
+        2,
+        "one script and the answer: the install spent no try"
+    );
+    let saved = profile.saved_conversation();
+    assert!(
+        saved
+            .iter()
+            .any(|m| m["type"] == "execution" && m["stdout"] == "six is here: True\n"),
+        "{saved:?}"
+    );
+    client.close().await.unwrap();
+    drop(driver);
+    app.wait_for_the_end();
+}
+
 /// A click on the open session's name renames it: Enter saves, and Home lists
 /// it under the new name.
 #[tokio::test(flavor = "multi_thread")]
