@@ -1465,6 +1465,17 @@ async fn a_package_off_the_well_known_list_is_asked_about_in_the_step() {
         asked.contains("\u{201c}six\u{201d}") && asked.contains("Install it from PyPI"),
         "{asked}"
     );
+    let traceback_shown = run_script(
+        &client,
+        "const o = document.querySelector('.step .try-output');
+         return Boolean(o && o.offsetParent !== null && o.textContent.includes('ModuleNotFoundError'))",
+    )
+    .await;
+    assert_eq!(
+        traceback_shown,
+        json!(false),
+        "the failed import's traceback is not shown while the step asks"
+    );
     screenshot_the_step_at(&client, "install-question.png", ".install-question").await;
     click(&client, ".step .install-yes").await;
     let ended = wait_until(

@@ -121,6 +121,9 @@ export function createStepCard(item, deps) {
     current = step;
     el.dataset.stepId = step.stepId;
     el.dataset.state = step.ended ? step.ended.state : 'running';
+    // While the step waits for the analyst's leave to install a package, the
+    // failed import's traceback is not the news: the question is.
+    el.toggleAttribute('data-asking', Boolean(!step.ended && step.installQuestion));
     setText(question, step.question);
     setText(datasets, step.datasets.length ? `About ${step.datasets.join(', ')}` : '');
     show(datasets, step.datasets.length > 0);
