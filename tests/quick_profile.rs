@@ -647,3 +647,56 @@ async fn duckdb_and_the_standard_library_agree_on_the_same_file() {
         }
     }
 }
+
+/// Stop, on the path users take: a Quick profile of a big file stopped on its
+/// first line of output ends as Cancelled at once, and leaves nothing behind.
+#[tokio::test]
+async fn a_quick_profile_stopped_on_its_first_line_ends_cancelled_and_leaves_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("big.csv");
+    let mut text = String::from("id,region,amount,note\n");
+    for i in 0..400_000 {
+        let _ = writeln!(text, "{i},region {},{}.{:02},\"a, b\"", i % 7, i % 1000, i % 100);
+    }
+    std::fs::write(&csv, text).unwrap();
+    let mut settings = Settings::default();
+    settings.sandbox.image = test_image();
+    let engine = Engine::with_state_dir(settings, dir.path().to_owned());
+
+    /// Clicks Stop the moment the first line shows, as a user would.
+    struct StopOnFirstLine {
+        engine: std::sync::Weak<Engine>,
+        heard: Recorder,
+    }
+    impl sandpiper::events::EventSink for StopOnFirstLine {
+        fn emit(&self, event: Event) {
+            if let Event::Stdout { run_id, .. } = &event
+                && self.heard.stdout_lines().is_empty()
+                && let Some(engine) = self.engine.upgrade()
+            {
+                engine.cancel_run(run_id);
+            }
+            self.heard.emit(event);
+        }
+    }
+    let heard = Recorder::default();
+    let sink = std::sync::Arc::new(StopOnFirstLine {
+        engine: std::sync::Arc::downgrade(&engine),
+        heard: heard.clone(),
+    });
+    let started = std::time::Instant::now();
+    let (run_id, handle) = engine
+        .start_quick_profile(std::slice::from_ref(&csv), dir.path(), sink)
+        .await
+        .unwrap_or_else(|err| panic!("{}", err.plain_words()));
+    let result = handle.await.unwrap();
+    assert_eq!(result.outcome, Outcome::Cancelled, "{}", result.summary);
+    assert!(result.summary.starts_with("You stopped this run"));
+    assert_eq!(heard.stdout_lines().len(), 1, "{:?}", heard.stdout_lines());
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(30),
+        "the stop was not at once: {:?}",
+        started.elapsed()
+    );
+    assert_eq!(common::leftovers_of_run(&run_id).await, Vec::<String>::new());
+}
