@@ -192,6 +192,19 @@ const HANDLERS = {
     });
   },
 
+  // A Quick profile's typed numbers, one event per dataset. They may come before
+  // or after the run's text lines; the card draws them whenever they are there.
+  dataset_profiled(state, e, now) {
+    if (!isNonEmptyString(e.run_id)) return state;
+    const p = e.profile;
+    if (!p || typeof p !== 'object' || !isNonEmptyString(p.file_name) || !Array.isArray(p.columns)) return state;
+    return upsertRun(state, e.run_id, now, (run) => {
+      const existing = run.profiles.findIndex((x) => x.file_name === p.file_name);
+      const profiles = existing >= 0 ? run.profiles.map((x, i) => (i === existing ? p : x)) : [...run.profiles, p];
+      return { ...run, profiles };
+    });
+  },
+
   run_finished(state, e, now) {
     if (!isNonEmptyString(e.run_id)) return state;
     return upsertRun(state, e.run_id, now, (run) => {
@@ -473,6 +486,7 @@ function routeToStep(state, e) {
       if (!Object.hasOwn(state.stepRuns, e.run_id)) return null;
       return inStep(state.stepRuns[e.run_id], (step) => appendLiveLine(step, e.kind, typeof e.line === 'string' ? e.line : ''));
     case 'artifact':
+    case 'dataset_profiled':
     case 'run_finished':
       // The step's own `execution` and `artifact` messages say the same, saved.
       return Object.hasOwn(state.stepRuns, e.run_id) ? state : null;
@@ -543,6 +557,8 @@ function newRun(runId, now) {
     hiddenLines: 0,
     /** [{ name, path, mime, sizeBytes }] */
     artifacts: [],
+    /** the Quick profile's typed numbers, one per dataset (src/profile_data.rs), in arrival order */
+    profiles: [],
     /** null until run_finished: { outcome, exitCode, durationMs, summary, outputTruncated } */
     finished: null,
     stopping: false,

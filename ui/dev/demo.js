@@ -168,6 +168,7 @@ export function createDemoBackend(scenario) {
       return;
     }
     await later(30);
+    emit({ kind: 'dataset_profiled', run_id: runId, profile: demoProfile(name) });
     emit({ kind: 'artifact', run_id: runId, artifact: { name: 'hist_unit_price.png', path: HISTOGRAM_PNG, mime: 'image/png', size_bytes: 18_432 } });
     emit({ kind: 'artifact', run_id: runId, artifact: { name: 'missing_values.svg', path: MISSING_SVG, mime: 'image/svg+xml', size_bytes: 6_210 } });
     emit({ kind: 'artifact', run_id: runId, artifact: { name: 'column_summary.csv', path: '/tmp/sandpiper/column_summary.csv', mime: 'text/csv', size_bytes: 2_304 } });
@@ -360,4 +361,37 @@ export function createDemoBackend(scenario) {
     },
   };
   return backend;
+}
+
+/** A Quick profile's typed numbers (src/profile_data.rs) for the demo's cards. */
+function demoProfile(name) {
+  const column = (over) => ({
+    count: 12_480, missing: 0, missing_share: 0, distinct_at_least: false, estimated: false,
+    numbers: null, top_values: [], date_range: null, ...over,
+  });
+  return {
+    file_name: name, size_bytes: 1_048_576, rows: 12_480, engine: 'standard_library', estimated: false,
+    delimiter: '","', format: null, notes: ['Read as UTF-8.'],
+    columns: [
+      column({ name: 'order_id', kind: 'integer', distinct: 12_480,
+        numbers: { mean: 6240.5, std: 3602.8, min: 1, q25: 3120.75, median: 6240.5, q75: 9360.25, max: 12_480,
+          histogram: { edges: Array.from({ length: 21 }, (_, i) => 1 + i * 623.95), counts: Array(20).fill(624) } } }),
+      column({ name: 'unit_price', kind: 'decimal', distinct: 3_912,
+        numbers: { mean: 42.37, std: 18.2, min: 0.99, q25: 29.5, median: 39.99, q75: 52.0, max: 199.0,
+          histogram: { edges: Array.from({ length: 21 }, (_, i) => 0.99 + i * 9.9), counts: [210, 980, 2100, 2890, 2400, 1700, 980, 520, 300, 160, 90, 60, 35, 25, 12, 8, 5, 3, 1, 1] } } }),
+      column({ name: 'units', kind: 'integer', distinct: 6,
+        numbers: { mean: 2.4, std: 1.3, min: 1, q25: 1, median: 2, q75: 3, max: 6,
+          histogram: { edges: [0.5, 1.5, 2.5, 3.5, 4.5, 5.5, 6.5], counts: [4100, 3600, 2300, 1400, 700, 380] } } }),
+      column({ name: 'region', kind: 'text', distinct: 4,
+        top_values: [{ value: 'North', count: 4210 }, { value: 'South', count: 3988 }, { value: 'East', count: 2301 }, { value: 'West', count: 1981 }] }),
+      column({ name: 'order_date', kind: 'date', distinct: 366,
+        date_range: { earliest: '2024-01-01', latest: '2024-12-31' }, top_values: [{ value: '2024-11-29', count: 112 }] }),
+      column({ name: 'returned', kind: 'true_false', distinct: 2,
+        top_values: [{ value: 'no', count: 11_870 }, { value: 'yes', count: 610 }] }),
+      column({ name: 'discount', kind: 'decimal', count: 10_858, missing: 1622, missing_share: 0.13, distinct: 9,
+        numbers: { mean: 0.08, std: 0.05, min: 0, q25: 0.05, median: 0.1, q75: 0.1, max: 0.3,
+          histogram: { edges: [0, 0.03, 0.06, 0.09, 0.12, 0.15, 0.18, 0.21, 0.24, 0.27, 0.3], counts: [2100, 3000, 3900, 800, 600, 300, 100, 40, 10, 8] } } }),
+      column({ name: 'notes', kind: 'empty', count: 0, missing: 12_480, missing_share: 1, distinct: 0 }),
+    ],
+  };
 }

@@ -77,3 +77,25 @@ for (const [theme, vars] of Object.entries(THEME_VARIABLES)) {
     assert.deepEqual(low, []);
   });
 }
+
+// Graphics (the profile's histogram bars and axis) against the cards they sit
+// on: 3:1 at least (WCAG 1.4.11, non-text contrast) for the bars; the axis line
+// is a guide, 2:1 keeps it visible without competing with the bars.
+const GRAPHIC_PAIRS = [
+  ['chart-bar', 'surface', 3], ['chart-bar', 'surface-2', 3],
+  ['chart-axis', 'surface-2', 2],
+];
+
+for (const [theme, vars] of Object.entries(THEME_VARIABLES)) {
+  test(`the profile's histogram bars stand out from their card in the ${theme} theme`, () => {
+    const surface = parseColor(vars.surface);
+    const low = [];
+    for (const [fg, bg, min] of GRAPHIC_PAIRS) {
+      assert.ok(vars[fg], `--${fg} is defined for the ${theme} theme`);
+      const back = over(parseColor(vars[bg]), surface);
+      const ratio = contrastRatio(over(parseColor(vars[fg]), back), back);
+      if (ratio < min) low.push(`--${fg} on --${bg}: ${ratio.toFixed(2)} (needs ${min})`);
+    }
+    assert.deepEqual(low, []);
+  });
+}

@@ -6,11 +6,16 @@ import { icon } from './icons.js';
 import { outcomeStyle } from './outcomes.js';
 import { formatBytes, formatCount, formatDuration, formatElapsed } from '../format.js';
 import { MAX_LINES_PER_RUN } from '../state.js';
+import { profileSection } from './profile-cards.js';
 
 /** Output longer than this shows only its last 24 lines until "Show all" is pressed. */
 const COLLAPSED_LINES = 40;
 
 const IMAGE_MIMES = new Set(['image/png', 'image/svg+xml', 'image/jpeg', 'image/gif', 'image/webp']);
+
+/** The Quick profile's pixel-font histogram pictures: once the cards draw the
+ *  numbers, these are offered as files only, not shown as the main view. */
+const PROFILE_PICTURE = /^hist_.*\.png$/i;
 
 /**
  * deps: { fileSrc(path), onStop(runId), openImage({ src, name }), copyText(text) }
@@ -73,6 +78,22 @@ export function createRunCard(run, deps) {
     truncatedNote,
   );
 
+  // The Quick profile's cards (typed numbers); with them, the text report waits
+  // behind "Show the full text" (some people copy it).
+  const profilesEl = h('div', { class: 'profiles', hidden: true });
+  outputSection.id = `text-${lines.id}`;
+  const textToggle = h('button', {
+    type: 'button',
+    class: 'btn btn-ghost btn-sm profile-text-toggle',
+    'aria-expanded': 'false',
+    'aria-controls': outputSection.id,
+    hidden: true,
+    onClick: () => {
+      textShown = !textShown;
+      if (current) update(current);
+    },
+  });
+
   const gallery = h('div', { class: 'gallery', hidden: true });
   const chips = h('div', { class: 'chips', hidden: true });
 
@@ -88,13 +109,16 @@ export function createRunCard(run, deps) {
     h('div', { class: 'summary-body' }, summaryTitle, summaryText, summaryContext),
   );
 
-  const el = h('article', { class: 'card run-card' }, head, outputSection, gallery, chips, summary);
+  const el = h('article', { class: 'card run-card' }, head, profilesEl, textToggle, outputSection, gallery, chips, summary);
 
   let current = null;
   let renderedStart = 0;
   let renderedEnd = 0;
   let renderedArtifacts = 0;
   let expanded = false;
+  let textShown = false;
+  let renderedProfiles = null;
+  let artifactsWithProfiles = false;
 
   function outputText() {
     return current ? current.lines.map((l) => l.text).join('\n') : '';
@@ -156,17 +180,24 @@ export function createRunCard(run, deps) {
   }
 
   function appendArtifacts(run) {
-    if (run.artifacts.length < renderedArtifacts || run.artifacts.some((a, i) => i < renderedArtifacts && a !== current?.artifacts[i])) {
+    const withProfiles = hasProfiles(run);
+    if (
+      withProfiles !== artifactsWithProfiles ||
+      run.artifacts.length < renderedArtifacts ||
+      run.artifacts.some((a, i) => i < renderedArtifacts && a !== current?.artifacts[i])
+    ) {
       gallery.replaceChildren();
       chips.replaceChildren();
       renderedArtifacts = 0;
     }
     for (let i = renderedArtifacts; i < run.artifacts.length; i++) {
       const a = run.artifacts[i];
-      if (IMAGE_MIMES.has(a.mime)) gallery.append(imageFigure(a, deps));
+      if (withProfiles && PROFILE_PICTURE.test(a.name)) chips.append(pictureChip(a, deps));
+      else if (IMAGE_MIMES.has(a.mime)) gallery.append(imageFigure(a, deps));
       else chips.append(fileChip(a));
     }
     renderedArtifacts = run.artifacts.length;
+    artifactsWithProfiles = withProfiles;
     show(gallery, gallery.childElementCount > 0);
     show(chips, chips.childElementCount > 0);
   }
@@ -174,15 +205,29 @@ export function createRunCard(run, deps) {
   function update(run) {
     const prev = current;
     if (!prev || prev.lines !== run.lines) syncLines(run);
-    if (!prev || prev.artifacts !== run.artifacts) appendArtifacts(run);
+    if (!prev || prev.artifacts !== run.artifacts || hasProfiles(prev) !== hasProfiles(run)) appendArtifacts(run);
     current = run;
+
+    const profiles = hasProfiles(run) ? run.profiles : null;
+    if (profiles !== renderedProfiles) {
+      profilesEl.replaceChildren(...(profiles || []).map(profileSection));
+      renderedProfiles = profiles;
+    }
+    show(profilesEl, Boolean(profiles));
 
     setText(titleEl, run.title);
     setText(imageEl, run.image || '');
     show(imageEl, Boolean(run.image));
 
     const total = run.lines.length + run.hiddenLines;
-    show(outputSection, total > 0);
+    show(outputSection, total > 0 && (!profiles || textShown));
+    show(textToggle, Boolean(profiles) && total > 0);
+    textToggle.setAttribute('aria-expanded', String(textShown));
+    const toggleLabel = textShown ? 'Hide the full text' : 'Show the full text';
+    if (textToggle.dataset.label !== toggleLabel) {
+      textToggle.dataset.label = toggleLabel;
+      textToggle.replaceChildren(icon(textShown ? 'collapse' : 'expand', 'icon--xs'), toggleLabel);
+    }
     setText(lineCount, `${formatCount(total)} ${total === 1 ? 'line' : 'lines'}`);
     show(hiddenNote, run.hiddenLines > 0);
     if (run.hiddenLines > 0) {
@@ -256,6 +301,27 @@ function imageFigure(a, deps) {
     img,
   );
   return h('figure', { class: 'figure' }, open, caption);
+}
+
+function hasProfiles(run) {
+  return Array.isArray(run.profiles) && run.profiles.length > 0;
+}
+
+/** A profile histogram picture kept as a file: opens larger (and can be saved from there). */
+function pictureChip(a, deps) {
+  return h(
+    'button',
+    {
+      type: 'button',
+      class: 'chip chip--button',
+      title: a.path,
+      'aria-label': `Open the picture ${a.name}`,
+      onClick: () => deps.openImage({ src: deps.fileSrc(a.path), name: a.name }),
+    },
+    icon('file', 'icon--sm'),
+    h('span', { class: 'chip-name', text: a.name }),
+    a.sizeBytes !== null ? h('span', { class: 'chip-size', text: formatBytes(a.sizeBytes) }) : null,
+  );
 }
 
 function fileChip(a) {

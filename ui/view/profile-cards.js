@@ -1,0 +1,81 @@
+// The Quick profile as cards: per dataset a header (name, rows × columns, size,
+// notes) and a responsive grid with one card per column. Histograms are inline
+// SVG built with DOM APIs from the numbers (no innerHTML, no inline script).
+// The words and the bar geometry come from ../profile.js (unit-tested).
+
+import { h } from './dom.js';
+import { columnCard, datasetHeader, formatNumber } from '../profile.js';
+
+const SVG_NS = 'http://www.w3.org/2000/svg';
+const CHART = { width: 240, height: 64 };
+
+/** One dataset's section: header and column cards. */
+export function profileSection(profile) {
+  const head = datasetHeader(profile);
+  const notes = head.notes.length ? h('ul', { class: 'profile-notes' }, head.notes.map((n) => h('li', { text: n }))) : null;
+  const estimate = head.estimated
+    ? h('p', { class: 'profile-estimate', text: 'Some numbers marked "about" are estimates: this file is large, so Sandpiper counted them from a sample.' })
+    : null;
+  return h(
+    'section',
+    { class: 'profile', 'aria-label': `Profile of ${head.title}` },
+    h('header', { class: 'profile-head' }, h('h4', { class: 'profile-name', text: head.title }), h('p', { class: 'profile-meta', text: head.meta })),
+    notes,
+    estimate,
+    h('div', { class: 'profile-grid', role: 'list' }, profile.columns.filter((c) => c && typeof c.name === 'string').map(columnCardEl)),
+  );
+}
+
+function columnCardEl(col) {
+  const card = columnCard(col);
+  const facts = [card.missing, card.distinct].filter(Boolean);
+  return h(
+    'article',
+    { class: 'profile-card', role: 'listitem', dataset: { kind: col.kind || 'unknown' } },
+    h(
+      'header',
+      { class: 'profile-card-head' },
+      h('h5', { class: 'profile-card-name', text: card.name, title: card.name }),
+      h('span', { class: 'profile-kind', text: card.kind }),
+    ),
+    h('p', { class: 'profile-facts', text: facts.join(' · ') }),
+    card.chart ? histogram(card.chart) : null,
+    card.range ? h('p', { class: 'profile-range' }, h('span', { class: 'profile-label', text: 'Range ' }), card.range) : null,
+    card.mean ? h('p', { class: 'profile-mean', text: card.mean }) : null,
+    card.topValues.length ? h('p', { class: 'profile-label', text: 'Most common' }) : null,
+    card.topValues.length
+      ? h(
+          'ol',
+          { class: 'profile-top', 'aria-label': `Most common values of ${card.name}` },
+          card.topValues.map((v) => h('li', {}, h('span', { class: 'profile-top-value', text: v.value, title: v.value }), h('span', { class: 'profile-top-count', text: v.count }))),
+        )
+      : null,
+  );
+}
+
+function svg(tag, attrs) {
+  const el = document.createElementNS(SVG_NS, tag);
+  for (const [k, v] of Object.entries(attrs)) el.setAttribute(k, String(v));
+  return el;
+}
+
+function histogram(chart) {
+  const root = svg('svg', {
+    class: 'profile-histogram',
+    viewBox: `0 0 ${CHART.width} ${CHART.height}`,
+    preserveAspectRatio: 'none',
+    role: 'img',
+    'aria-label': chart.label,
+  });
+  root.append(svg('line', { class: 'profile-axis', x1: 0, y1: CHART.height - 0.5, x2: CHART.width, y2: CHART.height - 0.5 }));
+  for (const bar of chart.bars) {
+    if (bar.height <= 0) continue;
+    const rect = svg('rect', { x: bar.x, y: bar.y, width: bar.width, height: bar.height });
+    // A hover tooltip per bar; the chart's aria-label already says it in words.
+    const title = svg('title', {});
+    title.textContent = `${formatNumber(bar.from)} to ${formatNumber(bar.to)}: ${formatNumber(bar.count)}`;
+    rect.append(title);
+    root.append(rect);
+  }
+  return root;
+}
