@@ -656,7 +656,13 @@ async fn a_quick_profile_stopped_on_its_first_line_ends_cancelled_and_leaves_not
     let csv = dir.path().join("big.csv");
     let mut text = String::from("id,region,amount,note\n");
     for i in 0..400_000 {
-        let _ = writeln!(text, "{i},region {},{}.{:02},\"a, b\"", i % 7, i % 1000, i % 100);
+        let _ = writeln!(
+            text,
+            "{i},region {},{}.{:02},\"a, b\"",
+            i % 7,
+            i % 1000,
+            i % 100
+        );
     }
     std::fs::write(&csv, text).unwrap();
     let mut settings = Settings::default();
@@ -698,5 +704,8 @@ async fn a_quick_profile_stopped_on_its_first_line_ends_cancelled_and_leaves_not
         "the stop was not at once: {:?}",
         started.elapsed()
     );
-    assert_eq!(common::leftovers_of_run(&run_id).await, Vec::<String>::new());
+    assert_eq!(
+        common::leftovers_of_run(&run_id).await,
+        Vec::<String>::new()
+    );
 }
