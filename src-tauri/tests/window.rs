@@ -590,6 +590,7 @@ async fn packages_settings_refuse_a_bad_proxy_then_save_the_fixed_one(
     proxy.send_keys("proxy.example.com:3128").await.unwrap();
     // U+E007 is WebDriver's Enter key: a new line in the text area.
     fill(client, "#set-pkg-allow", "pandas\u{E007}scikit-learn").await;
+    fill(client, "#set-pkg-trusted", "python-slugify").await;
     let save = find(client, SAVE_BUTTON).await;
     save.click().await.unwrap();
     let refusal = wait_until(
@@ -669,6 +670,7 @@ async fn packages_settings_refuse_a_bad_proxy_then_save_the_fixed_one(
             "proxy": "http://proxy.example.com:3128",
             "ca_bundle": computers,
             "allowlist": ["pandas", "scikit-learn"],
+            "install_without_asking": ["python-slugify"],
             "denylist": ["requests"],
             "auto_install": true,
             "network": null,
