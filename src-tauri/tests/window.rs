@@ -442,6 +442,22 @@ async fn the_window_opens_profiles_a_dropped_csv_and_shows_the_histogram() {
         ]),
         "text has no histogram, numbers do"
     );
+    // What an analyst sees first: the cards (the text is folded away).
+    run_script(
+        &client,
+        "document.querySelector('.profile').scrollIntoView({ block: 'start' }); return true",
+    )
+    .await;
+    let shots = Path::new(env!("CARGO_TARGET_TMPDIR")).join("screenshots");
+    std::fs::create_dir_all(&shots).unwrap();
+    let size = viewport(&client).await;
+    let grid = Rect::of(&bounding_box(&client, ".profile-grid").await, size);
+    let cards_shot = shots.join("profile-cards.png");
+    screen_shows_the_page(&client, &cards_shot, &[(".profile-grid", grid)]).await;
+    assert!(
+        region_deviation(&cards_shot, grid) > 0.02,
+        "the cards are blank on the screen"
+    );
     // The text report is still there for those who copy it, behind its toggle.
     click(&client, ".profile-text-toggle").await;
     wait_until(
@@ -460,8 +476,6 @@ async fn the_window_opens_profiles_a_dropped_csv_and_shows_the_histogram() {
         )
         .await
         .unwrap();
-    let shots = Path::new(env!("CARGO_TARGET_TMPDIR")).join("screenshots");
-    std::fs::create_dir_all(&shots).unwrap();
     let shot = shots.join("profile-finished.png");
     let window = Rect::window(viewport(&client).await);
     let (deviation, colours) = screen_shows_the_page(&client, &shot, &[("window", window)]).await;
