@@ -538,6 +538,32 @@ async fn a_follow_up_lists_the_files_without_a_listing_run() {
     assert!(!follow_up.contains("planted.csv"), "{follow_up}");
 }
 
+/// File names are the code's data: a link is not listed (nor followed), and
+/// a name with a newline stays on its own line of the prompt.
+#[tokio::test]
+async fn the_listed_files_are_data_and_links_are_left_out() {
+    let leave = "import os\nos.symlink('/etc/passwd', '/workspace/passwd_link')\nos.symlink('/etc', '/workspace/etc_link')\nopen('/workspace/two\\nlines.txt', 'w').write('x')\nprint('left')";
+    let analyst = Analyst::with_replies(
+        "listing-data",
+        vec![
+            script(leave),
+            streamed("Left."),
+            script("print('ok')"),
+            streamed("Done."),
+        ],
+    )
+    .await;
+    assert_eq!(analyst.ask("Leave files").await.state, StepState::Done);
+    assert_eq!(analyst.ask("And now?").await.state, StepState::Done);
+    let follow_up = &analyst.prompts()[2];
+    assert!(
+        follow_up.contains("- /workspace/two?lines.txt (1 B)\n"),
+        "{follow_up}"
+    );
+    assert!(!follow_up.contains("link"), "{follow_up}");
+    assert!(!follow_up.contains("passwd"), "{follow_up}");
+}
+
 #[tokio::test]
 async fn a_number_the_output_does_not_back_is_flagged() {
     let analyst = Analyst::with_replies(
