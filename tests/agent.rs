@@ -489,6 +489,81 @@ print('north rows:', len(rows))"#;
     assert_eq!(analyst.executions().last().unwrap().2, "north total: 220\n");
 }
 
+/// The work folder's files reach a follow-up's prompt from the "done" of the
+/// step before's last run, without a run of its own to list them: a file put
+/// there between the steps, not by a run, is not listed yet.
+#[tokio::test]
+async fn a_follow_up_lists_the_files_without_a_listing_run() {
+    let save = "open('/workspace/north.csv', 'w').write('sales\\n100\\n')\nprint('saved')";
+    let analyst = Analyst::with_replies(
+        "no-listing-run",
+        vec![
+            script(save),
+            streamed("Saved."),
+            script("print('ok')"),
+            streamed("Done."),
+        ],
+    )
+    .await;
+    assert_eq!(
+        analyst.ask("Save the North rows").await.state,
+        StepState::Done
+    );
+    let containers = analyst.engine.session_containers().await.unwrap();
+    let container = containers
+        .list()
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|c| c.session.as_ref() == Some(&analyst.session.name))
+        .expect("the session's container");
+    let planted = std::process::Command::new("docker")
+        .args([
+            "exec",
+            "-u",
+            "0",
+            &container.id,
+            "touch",
+            "/workspace/planted.csv",
+        ])
+        .status()
+        .unwrap();
+    assert!(planted.success());
+    assert_eq!(analyst.ask("And now?").await.state, StepState::Done);
+    let follow_up = &analyst.prompts()[2];
+    assert!(
+        follow_up.contains("/workspace/north.csv (10 B)"),
+        "{follow_up}"
+    );
+    assert!(!follow_up.contains("planted.csv"), "{follow_up}");
+}
+
+/// File names are the code's data: a link is not listed (nor followed), and
+/// a name with a newline stays on its own line of the prompt.
+#[tokio::test]
+async fn the_listed_files_are_data_and_links_are_left_out() {
+    let leave = "import os\nos.symlink('/etc/passwd', '/workspace/passwd_link')\nos.symlink('/etc', '/workspace/etc_link')\nopen('/workspace/two\\nlines.txt', 'w').write('x')\nprint('left')";
+    let analyst = Analyst::with_replies(
+        "listing-data",
+        vec![
+            script(leave),
+            streamed("Left."),
+            script("print('ok')"),
+            streamed("Done."),
+        ],
+    )
+    .await;
+    assert_eq!(analyst.ask("Leave files").await.state, StepState::Done);
+    assert_eq!(analyst.ask("And now?").await.state, StepState::Done);
+    let follow_up = &analyst.prompts()[2];
+    assert!(
+        follow_up.contains("- /workspace/two?lines.txt (1 B)\n"),
+        "{follow_up}"
+    );
+    assert!(!follow_up.contains("link"), "{follow_up}");
+    assert!(!follow_up.contains("passwd"), "{follow_up}");
+}
+
 #[tokio::test]
 async fn a_number_the_output_does_not_back_is_flagged() {
     let analyst = Analyst::with_replies(

@@ -13,17 +13,11 @@ use std::io::Read;
 use std::path::{Path, PathBuf};
 use tokio_util::sync::CancellationToken;
 
-/// Lists what earlier steps left in /workspace (their output folder aside): the
-/// files a follow-up may use. Prints one `name<TAB>bytes` line per file.
-const WORKSPACE_FILES: &str = r#"import os
-root = '/workspace'
-for folder, dirs, files in os.walk(root):
-    dirs[:] = [d for d in dirs if not (folder == root and d == 'output') and not d.startswith('.')]
-    for name in sorted(files):
-        path = os.path.join(folder, name)
-        if not name.startswith('.') and os.path.isfile(path) and not os.path.islink(path):
-            print(os.path.relpath(path, root) + '\t' + str(os.path.getsize(path)))
-"#;
+/// Title of the run that lists the work folder when nothing is known of it
+/// (the first step after the app started, or in a container started again).
+/// The program does nothing: the harness's "done" lists the folder after
+/// every run.
+pub const LISTING_PROBE_TITLE: &str = "List the work folder";
 
 /// At most this many files of /workspace are listed to the model.
 const MAX_WORKSPACE_FILES: usize = 40;
@@ -37,6 +31,8 @@ pub struct StepContext {
     pub reading: Vec<String>,
     /// Files in /workspace, e.g. `clean.parquet (2.1 MB)`.
     pub workspace_files: Vec<String>,
+    /// /workspace holds more files than listed.
+    pub more_workspace_files: bool,
     pub fingerprints: Vec<DatasetFingerprint>,
 }
 
@@ -103,7 +99,8 @@ pub async fn describe_datasets(
 }
 
 /// A step's context: the datasets' facts, what of them may be sent, and the
-/// files earlier steps left in the work folder (listed afresh each step).
+/// files earlier steps left in the work folder (as the last run's "done"
+/// listed them, or listed now when nothing is known of them).
 pub async fn prepare(
     bench: &mut Workbench<'_>,
     session: &SessionId,
@@ -111,28 +108,31 @@ pub async fn prepare(
     policy: &SendPolicy,
     cancel: &CancellationToken,
 ) -> Result<StepContext> {
-    let listing = bench
-        .probe(session, "List the work folder", WORKSPACE_FILES, cancel)
-        .await?;
-    if !listing.outcome.is_success() {
-        // Our own probe failing is a bug, not the analyst's problem: say so plainly.
-        return Err(Error::io(
-            "listing the work folder",
-            std::io::Error::other(listing.summary),
-        ));
+    if bench.workspace_listing().is_none() {
+        let listing = bench
+            .probe(session, LISTING_PROBE_TITLE, "pass", cancel)
+            .await?;
+        if !listing.outcome.is_success() || listing.workspace.is_none() {
+            // Our own probe failing is a bug, not the analyst's problem: say so plainly.
+            return Err(Error::io(
+                "listing the work folder",
+                std::io::Error::other(listing.summary),
+            ));
+        }
     }
+    let listing = bench.workspace_listing().cloned().unwrap_or_default();
     let workspace_files = listing
-        .stdout
-        .lines()
-        .filter_map(|line| line.split_once('\t'))
+        .files
+        .iter()
         .take(MAX_WORKSPACE_FILES)
-        .map(|(name, bytes)| format!("{name} ({})", size(bytes.parse().unwrap_or(0))))
+        .map(|(name, bytes)| format!("{} ({})", shown_name(name), size(*bytes)))
         .collect();
     Ok(StepContext {
         dataset_names: facts.summaries.iter().map(|s| s.name.clone()).collect(),
         sent: llm::what_is_sent::what_is_sent(&facts.summaries, policy),
         reading: reading(&facts.summaries),
         workspace_files,
+        more_workspace_files: listing.more || listing.files.len() > MAX_WORKSPACE_FILES,
         fingerprints: facts.fingerprints.clone(),
     })
 }
@@ -198,6 +198,16 @@ pub fn fingerprint(path: &Path) -> Result<DatasetFingerprint> {
             .map(|b| format!("{b:02x}"))
             .collect(),
     })
+}
+
+/// A file name as the prompt shows it: the code chose it, so it is data on
+/// one line, with no control character (a newline could pass for a line of
+/// the prompt's own).
+fn shown_name(name: &str) -> String {
+    name.chars()
+        .take(200)
+        .map(|c| if c.is_control() { '?' } else { c })
+        .collect()
 }
 
 fn size(bytes: u64) -> String {

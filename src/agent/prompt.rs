@@ -53,6 +53,8 @@ pub struct Setting<'a> {
     pub datasets: &'a WhatIsSent,
     /// Files kept in /workspace from earlier steps, e.g. `clean.parquet (2.1 MB)`.
     pub workspace_files: &'a [String],
+    /// /workspace holds more files than `workspace_files`.
+    pub more_workspace_files: bool,
     /// Earlier questions of the conversation and their answers, oldest first.
     pub earlier: &'a [(String, String)],
     /// How each dataset is read, e.g. `file_1 = sales.csv: pd.read_csv(file_1, sep=';')`.
@@ -165,6 +167,9 @@ fn context(setting: &Setting<'_>) -> String {
         for file in setting.workspace_files {
             text.push_str(&format!("- /workspace/{file}\n"));
         }
+        if setting.more_workspace_files {
+            text.push_str("- … and more files, not listed\n");
+        }
         text.push('\n');
     }
     if !setting.earlier.is_empty() {
@@ -209,6 +214,7 @@ mod tests {
             question: "Which region sold most?",
             datasets: sent,
             workspace_files: &[],
+            more_workspace_files: false,
             earlier: &[],
             reading: &[],
         }

@@ -234,6 +234,7 @@ impl StepRun<'_> {
             question: self.step.question,
             datasets: &context.sent,
             workspace_files: &context.workspace_files,
+            more_workspace_files: context.more_workspace_files,
             earlier: &self.step.earlier,
             reading: &context.reading,
         };
@@ -414,10 +415,7 @@ impl StepRun<'_> {
             artifacts_dir: bench.artifacts_dir.join(format!("try-{try_number}")),
             cancel: self.cancel.child_token(),
         };
-        let result = bench
-            .containers
-            .run_with_installs(bench.sandbox, &mut bench.container, run, self.sink)
-            .await?;
+        let result = bench.run(run, self.sink).await?;
         self.say(Message::Execution {
             step_id: self.step.step_id.clone(),
             try_number,

@@ -3,8 +3,9 @@
 
 use crate::error::{Error, Result};
 use crate::events::Discard;
+use crate::events::EventSink;
 use crate::ids::{RunId, SessionId};
-use crate::sandbox::{DatasetMount, Program, RunResult, Sandbox};
+use crate::sandbox::{DatasetMount, Program, RunResult, Sandbox, WorkspaceListing};
 use crate::session_container::{SessionContainer, SessionContainers, SessionRun};
 use std::path::PathBuf;
 use tokio_util::sync::CancellationToken;
@@ -28,6 +29,10 @@ pub struct Workbench<'a> {
     /// about a tenth of a second in the analysis image, so it is done once
     /// per container and set of packages, not once per answer.
     pub known_versions: Option<(String, Vec<String>)>,
+    /// The work folder's files as the last run in the container left them,
+    /// with the container's id: every run's "done" carries them, so a step
+    /// lists them without a run of its own (see `context::prepare`).
+    pub known_files: Option<(String, WorkspaceListing)>,
 }
 
 impl Workbench<'_> {
@@ -50,9 +55,32 @@ impl Workbench<'_> {
             artifacts_dir: scratch.path().to_owned(),
             cancel: cancel.child_token(),
         };
-        self.containers
-            .run_with_installs(self.sandbox, &mut self.container, run, &Discard)
-            .await
+        self.run(run, &Discard).await
+    }
+
+    /// Runs `run` in the session's container (installing a missing package
+    /// and running it again), and keeps the work folder's listing it left.
+    pub async fn run(&mut self, run: SessionRun<'_>, sink: &dyn EventSink) -> Result<RunResult> {
+        let result = self
+            .containers
+            .run_with_installs(self.sandbox, &mut self.container, run, sink)
+            .await;
+        // A run that did not say what it left (stopped, failed to start)
+        // leaves the listing unknown: the next step lists the folder afresh.
+        self.known_files = result
+            .as_ref()
+            .ok()
+            .and_then(|r| r.workspace.clone())
+            .map(|listing| (self.container.id.clone(), listing));
+        result
+    }
+
+    /// The work folder's files as the last run in this container left them.
+    pub fn workspace_listing(&self) -> Option<&WorkspaceListing> {
+        self.known_files
+            .as_ref()
+            .filter(|(container, _)| *container == self.container.id)
+            .map(|(_, listing)| listing)
     }
 
     /// What the package versions depend on: the container, and the packages

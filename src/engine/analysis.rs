@@ -15,7 +15,7 @@ use crate::events::EventSink;
 use crate::ids::{SessionId, StepId};
 use crate::llm::{self, SendPolicy};
 use crate::provider_id::ProviderId;
-use crate::sandbox::{DatasetMount, Sandbox, plan_dataset_mounts};
+use crate::sandbox::{DatasetMount, Sandbox, WorkspaceListing, plan_dataset_mounts};
 use crate::session_container::{SessionContainer, SessionContainers};
 use crate::settings::{PromptStyle, Settings};
 use crate::store::SessionHandle;
@@ -105,7 +105,11 @@ impl Engine {
         let mut opened = self
             .open_session_container(&settings, &connection, session_id, datasets, sink)
             .await?;
-        let mut bench = opened.workbench(PathBuf::new(), self.known_versions(session_id));
+        let mut bench = opened.workbench(
+            PathBuf::new(),
+            self.known_versions(session_id),
+            self.known_files(session_id),
+        );
         let cancel = CancellationToken::new();
         let warmed = async {
             self.dataset_facts(&mut bench, session_id, datasets, &settings, &cancel)
@@ -117,6 +121,7 @@ impl Engine {
         }
         .await;
         self.remember_versions(session_id, &bench);
+        self.remember_files(session_id, &bench);
         let container_id = bench.container.id.clone();
         self.idle_after_use(session_id, container_id, opened.containers, &settings)
             .await;
@@ -214,6 +219,7 @@ impl Engine {
         let mut bench = opened.workbench(
             analysis.artifacts_dir.clone(),
             self.known_versions(&analysis.session_id),
+            self.known_files(&analysis.session_id),
         );
         let policy = SendPolicy::from_settings(&settings.llm);
         // Ok(the step's report), or Err(why it could not be prepared).
@@ -252,6 +258,7 @@ impl Engine {
         }
         .await;
         self.remember_versions(&analysis.session_id, &bench);
+        self.remember_files(&analysis.session_id, &bench);
         let container_id = bench.container.id.clone();
         self.idle_after_use(
             &analysis.session_id,
@@ -277,6 +284,34 @@ impl Engine {
             .expect("versions lock")
             .get(session)
             .cloned()
+    }
+
+    /// The work folder's files as the session's last run left them, with
+    /// the container they are in.
+    fn known_files(&self, session: &SessionId) -> Option<(String, WorkspaceListing)> {
+        self.workspace_files
+            .lock()
+            .expect("workspace files lock")
+            .get(session)
+            .cloned()
+    }
+
+    /// Keeps what the workbench knows of the work folder; forgets it when
+    /// the last run did not say.
+    fn remember_files(&self, session: &SessionId, bench: &Workbench<'_>) {
+        self.note_workspace_files(session, bench.known_files.clone());
+    }
+
+    pub(super) fn note_workspace_files(
+        &self,
+        session: &SessionId,
+        files: Option<(String, WorkspaceListing)>,
+    ) {
+        let mut known = self.workspace_files.lock().expect("workspace files lock");
+        match files {
+            Some(files) => known.insert(session.clone(), files),
+            None => known.remove(session),
+        };
     }
 
     fn remember_versions(&self, session: &SessionId, bench: &Workbench<'_>) {
@@ -409,7 +444,13 @@ impl Opened {
         &mut self,
         artifacts_dir: PathBuf,
         known_versions: Option<(String, Vec<String>)>,
+        known_files: Option<(String, WorkspaceListing)>,
     ) -> Workbench<'_> {
+        // A container this call created or started again (after an idle stop,
+        // a time limit, a crash) has a work folder restored or new: list it
+        // afresh rather than trust what was known of it.
+        let known_files =
+            known_files.filter(|_| !self.container.created && !self.container.started);
         Workbench {
             containers: &self.containers,
             sandbox: &self.sandbox,
@@ -417,6 +458,7 @@ impl Opened {
             mounts: &self.mounts,
             artifacts_dir,
             known_versions,
+            known_files,
         }
     }
 }

@@ -53,6 +53,9 @@ pub struct Engine {
     /// Each session's package versions, with the container and packages they
     /// were read from (see `Workbench::known_versions`).
     package_versions: Mutex<HashMap<SessionId, (String, Vec<String>)>>,
+    /// Each session's work folder files as its last run left them, with the
+    /// container they are in (see `Workbench::known_files`).
+    workspace_files: Mutex<HashMap<SessionId, (String, crate::sandbox::WorkspaceListing)>>,
     /// Held while datasets are described, so warming and a question do it once.
     describing: tokio::sync::Mutex<()>,
     /// Stops session containers left idle (Settings → sessions).
@@ -89,6 +92,7 @@ impl Engine {
             analysis_build: tokio::sync::Mutex::new(()),
             facts: Mutex::new(HashMap::new()),
             package_versions: Mutex::new(HashMap::new()),
+            workspace_files: Mutex::new(HashMap::new()),
             describing: tokio::sync::Mutex::new(()),
             idle_stops: idle::IdleStops::default(),
             ensuring_container: tokio::sync::Mutex::new(()),

@@ -141,6 +141,9 @@ impl Engine {
         let result = containers
             .run_with_installs(&sandbox, &mut container, run, sink)
             .await;
+        // The next step lists the work folder as this run left it.
+        let listing = result.as_ref().ok().and_then(|r| r.workspace.clone());
+        self.note_workspace_files(session, listing.map(|l| (container.id.clone(), l)));
         let idle_after = Duration::from_secs(settings.sessions.stop_idle_container_after_secs);
         self.idle_stops
             .idle(session, container.id.clone(), containers, idle_after)

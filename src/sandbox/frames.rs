@@ -55,6 +55,23 @@ pub(crate) struct Done {
     /// (larger than a result may be, or more than the work folder can hold).
     #[serde(default)]
     pub refused: Vec<String>,
+    /// The work folder's files after the run (none from a harness that did
+    /// not list them, e.g. for a reload).
+    #[serde(default)]
+    pub workspace: Option<WorkspaceListing>,
+}
+
+/// The files a session's work folder holds after a run, as the harness listed
+/// them (as the code's user, never following a link): their paths are the
+/// code's data, to be shown as text and nothing else.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+pub struct WorkspaceListing {
+    /// (path relative to /workspace, bytes), the output folder, dot-files,
+    /// links and anything but regular files aside.
+    pub files: Vec<(String, u64)>,
+    /// There are more files than listed.
+    #[serde(default)]
+    pub more: bool,
 }
 
 impl Done {
@@ -159,8 +176,23 @@ mod tests {
             assert_eq!(done.status, Some(3));
             assert!(done.outputs && !done.timed_out && !done.truncated);
             assert_eq!(done.refused, vec!["big.csv"]);
+            assert_eq!(done.workspace, None);
             assert!(done.archive_cap_bytes() > 10);
         }
+    }
+
+    #[test]
+    fn the_work_folder_listing_travels_in_done() {
+        let mut reader = FrameReader::default();
+        let frames = reader.push(
+            b"D {\"token\":\"t\",\"workspace\":{\"files\":[[\"a/b.csv\",12]],\"more\":true}}\n",
+        );
+        let [Frame::Done(done)] = &frames[..] else {
+            panic!("{frames:?}");
+        };
+        let listing = done.workspace.as_ref().expect("a listing");
+        assert_eq!(listing.files, vec![("a/b.csv".to_owned(), 12)]);
+        assert!(listing.more);
     }
 
     #[test]

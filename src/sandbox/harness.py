@@ -86,6 +86,11 @@ OUTPUT_DIR = os.environ.get("SANDPIPER_OUTPUT_DIR", "/workspace/output")
 # at its limit; this one only holds when the engine is gone.
 GRACE_SECS = 2
 READ_BYTES = 64 * 1024
+# The work folder's listing in "done": at most this many files, each name cut
+# to this many characters, and a walk of at most this many entries.
+WORKSPACE_LISTED = 40
+WORKSPACE_NAME_CHARS = 200
+WORKSPACE_VISITS = 5000
 REPORT_BYTES = 64 * 1024
 # Capabilities (linux/capability.h) and prctl options (linux/prctl.h).
 CAP_KILL = 5
@@ -642,17 +647,17 @@ def output_is_empty():
 
 
 def settle_outputs(user, limits):
-    """What the engine may copy out of the output folder. Nothing of the code
-    runs any more; a child as the code's user (the folder is the code's) walks
-    it and removes every file the engine would refuse anyway, so the copy never
-    streams more than the work folder can really hold: a sparse file of many
-    GiB (a few bytes in the container) is removed, not streamed."""
-    if output_is_empty():
-        return {"outputs": False}
-    unreadable = {
-        "outputs": False,
-        "refused": ["the output folder: Sandpiper could not read all of it"],
-    }
+    """What the engine may copy out of the output folder, and the files the
+    work folder holds (for the next step's prompt). Nothing of the code runs
+    any more; a child as the code's user (the folders are the code's) walks
+    them, never following a link, and removes every output the engine would
+    refuse anyway, so the copy never streams more than the work folder can
+    really hold: a sparse file of many GiB (a few bytes in the container) is
+    removed, not streamed."""
+    has_outputs = not output_is_empty()
+    unreadable = {"outputs": False}
+    if has_outputs:
+        unreadable["refused"] = ["the output folder: Sandpiper could not read all of it"]
     read_end, write_end = os.pipe()
     try:
         pid = os.fork()
@@ -667,7 +672,10 @@ def settle_outputs(user, limits):
                 os.dup2(devnull, fd)
             close_all_but({write_end})
             become_code_user(user)
-            found = scan_outputs(limits["artifact_cap_bytes"], limits["workspace_bytes"])
+            found = {"outputs": False, "output_bytes": 0, "output_entries": 0, "refused": []}
+            if has_outputs:
+                found = scan_outputs(limits["artifact_cap_bytes"], limits["workspace_bytes"])
+            found["workspace"] = list_workspace()
             os.write(write_end, json.dumps(found).encode())
         finally:
             os._exit(0)
@@ -677,7 +685,7 @@ def settle_outputs(user, limits):
     end_everything()
     try:
         found = json.loads(data)
-        return {
+        settled = {
             "outputs": bool(found["outputs"]),
             "output_bytes": int(found["output_bytes"]),
             "output_entries": int(found["output_entries"]),
@@ -685,6 +693,63 @@ def settle_outputs(user, limits):
         }
     except (ValueError, KeyError, TypeError):
         return unreadable
+    settled["workspace"] = checked_listing(found.get("workspace"))
+    return settled
+
+
+def list_workspace():
+    """In the child, as the code's user: the work folder's regular files (the
+    output folder, dot-files and links aside), as [relative path, bytes], in
+    the order a walk that sorts each folder finds them; at most
+    WORKSPACE_LISTED of them, and "more" when there are others (or the walk
+    gave up after WORKSPACE_VISITS entries: the code may leave millions)."""
+    files, visits, more = [], 0, False
+    folders = [WORKSPACE]
+    while folders and not more:
+        folder = folders.pop()
+        try:
+            with os.scandir(folder) as found:
+                items = sorted(found, key=lambda e: e.name)
+        except OSError:
+            continue
+        subfolders = []
+        for entry in items:
+            visits += 1
+            if visits > WORKSPACE_VISITS:
+                more = True
+                break
+            if entry.name.startswith("."):
+                continue
+            try:
+                info = entry.stat(follow_symlinks=False)
+            except OSError:
+                continue
+            if stat.S_ISDIR(info.st_mode):
+                if not (folder == WORKSPACE and entry.name == "output"):
+                    subfolders.append(entry.path)
+            elif stat.S_ISREG(info.st_mode):
+                if len(files) == WORKSPACE_LISTED:
+                    more = True
+                    break
+                files.append([os.path.relpath(entry.path, WORKSPACE), info.st_size])
+        folders.extend(reversed(subfolders))
+    return {"files": files, "more": more}
+
+
+def checked_listing(raw):
+    """The child's listing, checked field by field: names are the code's data,
+    so each is cut short and made valid UTF-8 (a name's undecodable bytes
+    become U+FFFD), whatever the child sent."""
+    try:
+        files = []
+        for name, size in raw["files"][:WORKSPACE_LISTED]:
+            if not isinstance(name, str):
+                return None
+            name = name.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+            files.append([name[:WORKSPACE_NAME_CHARS], max(int(size), 0)])
+        return {"files": files, "more": bool(raw["more"])}
+    except (KeyError, TypeError, ValueError):
+        return None
 
 
 def scan_outputs(artifact_cap, budget):

@@ -19,6 +19,7 @@ mod streaming;
 pub(crate) mod upload;
 pub(crate) mod workspace;
 
+pub use frames::WorkspaceListing;
 pub use harness::{Program, ProgramKind};
 pub use layout::{CONTAINER_OUTPUT_DIR, DatasetMount, plan_dataset_mounts};
 pub use run::{RunRequest, RunResult, Sandbox};

@@ -3,7 +3,7 @@
 
 use super::artifacts;
 use super::container_spec::{self, DataSource, RunSpec};
-use super::frames::Done;
+use super::frames::{Done, WorkspaceListing};
 use super::harness::{self, Program};
 use super::layout::{CONTAINER_OUTPUT_DIR, DatasetMount};
 use super::outcome::{self, Ending};
@@ -52,6 +52,8 @@ pub struct RunResult {
     pub summary: String,
     /// For model code that raised: the harness's report.
     pub error: Option<PythonError>,
+    /// What the work folder holds after the run, when the harness said so.
+    pub workspace: Option<WorkspaceListing>,
 }
 
 /// Runs programs in throw-away containers on one Docker daemon.
@@ -155,6 +157,7 @@ impl Sandbox {
         let (stdout, stderr) = (stdout.into_text(), stderr.into_text());
         // The harness's own report of the exception: never text the code printed.
         let error = done.and_then(|d| d.error.clone());
+        let workspace = done.and_then(|d| d.workspace.clone());
         let (outcome, exit_code, summary, artifacts) = match executed {
             Ok(done) => {
                 let ending = Ending {
@@ -194,6 +197,7 @@ impl Sandbox {
             artifacts,
             summary,
             error,
+            workspace,
         };
         sink.emit(Event::RunFinished {
             run_id: result.run_id.clone(),

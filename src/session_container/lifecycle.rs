@@ -40,6 +40,7 @@ impl SessionContainers {
             let same_harness = labels.get(labels::HARNESS) == Some(&harness::version());
             let same = same_image && same_harness && labels.get(labels::DATASETS) == Some(&digest);
             if same {
+                let mut started = true;
                 if existing.state != Some(ContainerSummaryStateEnum::RUNNING) {
                     resident_link::forget(&id);
                     self.docker.start_container(&id, None).await?;
@@ -56,6 +57,8 @@ impl SessionContainers {
                     self.stop_idle(session, &id).await?;
                     self.docker.start_container(&id, None).await?;
                     self.restore_work_folder(session, &id).await?;
+                } else {
+                    started = false;
                 }
                 let meta = match metadata::load(&self.state_dir, session) {
                     Some(meta) if meta.container_id == id => meta,
@@ -67,6 +70,7 @@ impl SessionContainers {
                     id,
                     meta,
                     created: false,
+                    started,
                 });
             }
             // New datasets or a new image need a new container. Its packages
@@ -162,6 +166,7 @@ impl SessionContainers {
             id,
             meta,
             created: true,
+            started: true,
         })
     }
 

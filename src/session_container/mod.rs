@@ -43,6 +43,9 @@ pub struct SessionContainer {
     pub meta: SessionContainerMeta,
     /// True when this call created it (first run, or it had been removed).
     pub created: bool,
+    /// True when this call started it (it had stopped: idle, killed at a time
+    /// limit, or its harness died): its work folder may not be what it was.
+    pub started: bool,
 }
 
 pub struct SessionContainers {
