@@ -24,6 +24,33 @@ fn dead_pid() -> u32 {
     pid
 }
 
+/// The ephemeral containers, running or not, made by the `sandpiper` process
+/// `pid` (owner `<host>/<its pid>/<its engine id>`).
+async fn run_containers_of_process(pid: u32) -> Vec<bollard::models::ContainerSummary> {
+    let owner_prefix = format!("{}/{}/", labels::host_name(), pid);
+    let filters = HashMap::from([(
+        "label".to_owned(),
+        vec![format!("{}={}", labels::KIND, labels::KIND_EPHEMERAL)],
+    )]);
+    let list = ListContainersOptionsBuilder::default()
+        .all(true)
+        .filters(&filters)
+        .build();
+    docker()
+        .await
+        .list_containers(Some(list))
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|c| {
+            c.labels
+                .as_ref()
+                .and_then(|l| l.get(labels::OWNER))
+                .is_some_and(|o| o.starts_with(&owner_prefix))
+        })
+        .collect()
+}
+
 fn ephemeral_labels(owner: &str) -> HashMap<String, String> {
     HashMap::from([
         (labels::MANAGED.to_owned(), "true".to_owned()),
@@ -111,29 +138,20 @@ async fn killing_sandpiper_mid_run_leaves_nothing_after_the_next_start() {
         .spawn()
         .unwrap();
     // The CLI's runs: owner `<host>/<its pid>/<its engine id>`.
-    let owner_prefix = format!("{}/{}/", labels::host_name(), cli.id());
+    let pid = cli.id();
+    let owner_prefix = format!("{}/{}/", labels::host_name(), pid);
     let filters = HashMap::from([(
         "label".to_owned(),
         vec![format!("{}={}", labels::KIND, labels::KIND_EPHEMERAL)],
     )]);
     let docker = docker().await;
-    let list = ListContainersOptionsBuilder::default()
-        .all(true)
-        .filters(&filters)
-        .build();
-    let its_own = |c: &bollard::models::ContainerSummary| {
-        c.labels
-            .as_ref()
-            .and_then(|l| l.get(labels::OWNER))
-            .is_some_and(|o| o.starts_with(&owner_prefix))
-    };
 
     let deadline = Instant::now() + Duration::from_secs(60);
     let running = loop {
-        let found = docker.list_containers(Some(list.clone())).await.unwrap();
+        let found = run_containers_of_process(pid).await;
         if let Some(c) = found
             .into_iter()
-            .find(|c| its_own(c) && c.state.as_ref().is_some_and(|s| s.to_string() == "running"))
+            .find(|c| c.state.as_ref().is_some_and(|s| s.to_string() == "running"))
         {
             break c.id.unwrap();
         }
@@ -165,13 +183,7 @@ async fn killing_sandpiper_mid_run_leaves_nothing_after_the_next_start() {
     );
 
     assert!(!exists(&running).await, "the next start removed it");
-    let left: Vec<_> = docker
-        .list_containers(Some(list))
-        .await
-        .unwrap()
-        .into_iter()
-        .filter(its_own)
-        .collect();
+    let left = run_containers_of_process(pid).await;
     assert!(left.is_empty(), "{left:?}");
     let volumes = docker
         .list_volumes(Some(
@@ -268,7 +280,7 @@ async fn docker_going_away_mid_run_is_said_plainly_and_leaves_nothing_after_the_
         .stderr(std::process::Stdio::piped())
         .spawn()
         .unwrap();
-    let owner_prefix = format!("{}/{}/", labels::host_name(), cli.id());
+    let pid = cli.id();
     let mut stdout = std::io::BufReader::new(cli.stdout.take().unwrap());
     let mut line = String::new();
     while line.trim() != "started" {
@@ -296,28 +308,7 @@ async fn docker_going_away_mid_run_is_said_plainly_and_leaves_nothing_after_the_
     );
 
     // Its container is still on the daemon (nothing could remove it then)...
-    let docker = docker().await;
-    let filters = HashMap::from([(
-        "label".to_owned(),
-        vec![format!("{}={}", labels::KIND, labels::KIND_EPHEMERAL)],
-    )]);
-    let list = ListContainersOptionsBuilder::default()
-        .all(true)
-        .filters(&filters)
-        .build();
-    let its_own = |c: &bollard::models::ContainerSummary| {
-        c.labels
-            .as_ref()
-            .and_then(|l| l.get(labels::OWNER))
-            .is_some_and(|o| o.starts_with(&owner_prefix))
-    };
-    let left_then: Vec<_> = docker
-        .list_containers(Some(list.clone()))
-        .await
-        .unwrap()
-        .into_iter()
-        .filter(its_own)
-        .collect();
+    let left_then = run_containers_of_process(pid).await;
 
     // ...and a run and a profile against the dead socket (Settings name it:
     // a dead DOCKER_HOST alone makes Sandpiper look for another daemon) say
@@ -366,13 +357,7 @@ async fn docker_going_away_mid_run_is_said_plainly_and_leaves_nothing_after_the_
         "{}",
         String::from_utf8_lossy(&next.stderr)
     );
-    let left_after: Vec<_> = docker
-        .list_containers(Some(list))
-        .await
-        .unwrap()
-        .into_iter()
-        .filter(its_own)
-        .collect();
+    let left_after = run_containers_of_process(pid).await;
     for c in &left_after {
         force_remove(c.id.as_deref().unwrap_or_default()).await;
     }

@@ -925,10 +925,9 @@ impl Drop for RemovesSessionContainers {
     }
 }
 
-/// Drops the sales table on the window (the drop handler's own function), asks
-/// the question with Enter, and waits for the step to end. Returns what the
-/// step card shows.
-async fn analyse_the_sales_table(client: &Client, profile: &AnalysisProfile) -> Value {
+/// Once Docker is ready, drops the sales table on the window (the drop
+/// handler's own function) and asks `question` with Enter.
+async fn ask_about_the_sales_table(client: &Client, profile: &AnalysisProfile, question: &str) {
     wait_until(
         client,
         "Docker to be reported ready",
@@ -952,7 +951,14 @@ async fn analyse_the_sales_table(client: &Client, profile: &AnalysisProfile) -> 
     )
     .await;
     // U+E007 is WebDriver's Enter key: it sends the question.
-    fill(client, "#ask-input", &format!("{QUESTION}\u{E007}")).await;
+    fill(client, "#ask-input", &format!("{question}\u{E007}")).await;
+}
+
+/// Drops the sales table on the window (the drop handler's own function), asks
+/// the question with Enter, and waits for the step to end. Returns what the
+/// step card shows.
+async fn analyse_the_sales_table(client: &Client, profile: &AnalysisProfile) -> Value {
+    ask_about_the_sales_table(client, profile, QUESTION).await;
     // While the step runs, it says so and offers Stop.
     wait_until(
         client,
@@ -1361,28 +1367,7 @@ async fn stop_ends_a_running_analysis() {
     let (driver, port) = start_driver(profile.temp.path());
     let client = open_app(port).await;
     let app = app_process(&driver);
-    wait_until(
-        &client,
-        "Docker to be reported ready",
-        "return document.body.innerText.includes('Docker is ready')",
-        Duration::from_secs(30),
-    )
-    .await;
-    client
-        .execute(
-            "window.sandpiper.openDatasets(arguments[0]); return true",
-            vec![json!([profile.csv.display().to_string()])],
-        )
-        .await
-        .unwrap();
-    wait_until(
-        &client,
-        "the question box",
-        "return !document.querySelector('#ask-form').hidden",
-        Duration::from_secs(20),
-    )
-    .await;
-    fill(&client, "#ask-input", "Go through every row\u{E007}").await;
+    ask_about_the_sales_table(&client, &profile, "Go through every row").await;
     // What the code prints shows while it still runs.
     wait_until(
         &client,
@@ -1459,28 +1444,7 @@ async fn a_package_off_the_well_known_list_is_asked_about_in_the_step() {
     let (driver, port) = start_driver(profile.temp.path());
     let client = open_app(port).await;
     let app = app_process(&driver);
-    wait_until(
-        &client,
-        "Docker to be reported ready",
-        "return document.body.innerText.includes('Docker is ready')",
-        Duration::from_secs(30),
-    )
-    .await;
-    client
-        .execute(
-            "window.sandpiper.openDatasets(arguments[0]); return true",
-            vec![json!([profile.csv.display().to_string()])],
-        )
-        .await
-        .unwrap();
-    wait_until(
-        &client,
-        "the question box",
-        "return !document.querySelector('#ask-form').hidden",
-        Duration::from_secs(20),
-    )
-    .await;
-    fill(&client, "#ask-input", "Is six there?\u{E007}").await;
+    ask_about_the_sales_table(&client, &profile, "Is six there?").await;
     let asked = wait_until(
         &client,
         "the install question in the step",
@@ -1630,28 +1594,7 @@ async fn a_missing_key_ends_the_step_with_open_settings() {
     let (driver, port) = start_driver(profile.temp.path());
     let client = open_app(port).await;
     let app = app_process(&driver);
-    wait_until(
-        &client,
-        "the window to be up",
-        "return document.body.innerText.includes('Docker is ready')",
-        Duration::from_secs(30),
-    )
-    .await;
-    client
-        .execute(
-            "window.sandpiper.openDatasets(arguments[0]); return true",
-            vec![json!([profile.csv.display().to_string()])],
-        )
-        .await
-        .unwrap();
-    wait_until(
-        &client,
-        "the question box",
-        "return !document.querySelector('#ask-form').hidden",
-        Duration::from_secs(20),
-    )
-    .await;
-    fill(&client, "#ask-input", "How many rows?\u{E007}").await;
+    ask_about_the_sales_table(&client, &profile, "How many rows?").await;
     let shown = wait_until(
         &client,
         "the step to end with its error",
