@@ -171,8 +171,9 @@ async fn profile_against_summarize(
     })
 }
 
-fn summarize_cli_args(image: &str, csv: &Path, limits: &SandboxSettings) -> Vec<String> {
-    let query = "import duckdb; duckdb.sql(\"SUMMARIZE SELECT * FROM read_csv('/data/big.csv')\").fetchall()";
+/// `docker run --rm` with no network and the sandbox's memory and CPU limits:
+/// both sides of the profile row run under the same ones.
+fn limited_run_args(limits: &SandboxSettings) -> Vec<String> {
     vec![
         "run".into(),
         "--rm".into(),
@@ -181,13 +182,21 @@ fn summarize_cli_args(image: &str, csv: &Path, limits: &SandboxSettings) -> Vec<
         format!("--memory-swap={}m", limits.memory_mib),
         format!("--cpu-quota={}", limits.cpu_quota_us),
         format!("--cpu-period={}", limits.cpu_period_us),
+    ]
+}
+
+fn summarize_cli_args(image: &str, csv: &Path, limits: &SandboxSettings) -> Vec<String> {
+    let query = "import duckdb; duckdb.sql(\"SUMMARIZE SELECT * FROM read_csv('/data/big.csv')\").fetchall()";
+    let mut args = limited_run_args(limits);
+    args.extend([
         "-v".into(),
         format!("{}:/data/big.csv:ro", csv.display()),
         image.into(),
         "python3".into(),
         "-c".into(),
         query.into(),
-    ]
+    ]);
+    args
 }
 
 async fn timed(run: impl std::future::Future<Output = Result<()>>) -> Result<Duration> {
@@ -262,14 +271,8 @@ fn profile_cli_args(
     csv: &Path,
     limits: &SandboxSettings,
 ) -> Vec<String> {
-    vec![
-        "run".into(),
-        "--rm".into(),
-        "--network=none".into(),
-        format!("--memory={}m", limits.memory_mib),
-        format!("--memory-swap={}m", limits.memory_mib),
-        format!("--cpu-quota={}", limits.cpu_quota_us),
-        format!("--cpu-period={}", limits.cpu_period_us),
+    let mut args = limited_run_args(limits);
+    args.extend([
         "--tmpfs=/workspace/output".into(),
         "-e".into(),
         "SANDPIPER_OUTPUT_DIR=/workspace/output".into(),
@@ -281,7 +284,8 @@ fn profile_cli_args(
         "python3".into(),
         "/sandpiper/quick_profile.py".into(),
         "/data/big.csv".into(),
-    ]
+    ]);
+    args
 }
 
 fn docker_cli<S: AsRef<str>>(args: &[S]) -> Result<()> {
