@@ -91,7 +91,11 @@ ensure_rust() {
     die "Sandpiper needs Rust $need or newer; this machine's cargo ($(command -v cargo)) is $have, and was left as it is. Update it, or install rustup (https://rustup.rs): it keeps its own Rust and picks the right one from rust-toolchain.toml."
   fi
   say "Installing Rust (rustup, with the toolchain named in rust-toolchain.toml)"
-  curl --proto '=https' --tlsv1.2 -sSf https://sh.rustup.rs | sh -s -- -y --profile minimal --default-toolchain none
+  # The script https://sh.rustup.rs serves, fetched from where it lives: networks
+  # that let only package hosts through (a company proxy, this project's CI) reach
+  # static.rust-lang.org, which rustup needs anyway, but not sh.rustup.rs.
+  curl --proto '=https' --tlsv1.2 -sSf https://static.rust-lang.org/rustup/rustup-init.sh \
+    | sh -s -- -y --profile minimal --default-toolchain none
   export PATH="$HOME/.cargo/bin:$PATH"
   rustup toolchain install
 }
