@@ -8,6 +8,7 @@ mod common;
 mod llm_support;
 
 use common::Recorder;
+use common::cuttable_socket::CuttableSocket;
 use common::session::TestSession;
 use llm_support::{Reply, Server, data};
 use sandpiper::conversation::{Message, StepState};
@@ -1057,4 +1058,32 @@ async fn a_killed_analyze_leaves_no_container_after_the_next_start() {
             .any(|v| v == &format!("sandpiper-session-{session}-work")),
         "its work volume stayed: {reaped:?}"
     );
+}
+
+/// Docker's socket going away and coming back between two questions (Docker
+/// Desktop restarting, say): the connection the engine kept from the first
+/// question and the attach to the session's harness are both dead, and the
+/// second question must still be answered, on its first try.
+#[tokio::test]
+async fn a_question_after_dockers_socket_came_back_is_still_answered() {
+    let dir = tempfile::tempdir().unwrap();
+    let socket = CuttableSocket::start(dir.path());
+    let analyst = Analyst::with_settings(
+        "socket-back",
+        vec![
+            script(TOTALS),
+            streamed("South sold the most: 250."),
+            script(TOTALS),
+            streamed("Still South, with 250."),
+        ],
+        |settings| settings.docker.endpoint = Some(socket.docker_host()),
+    )
+    .await;
+    let first = analyst.ask("Which region sold the most?").await;
+    assert_eq!(first.state, StepState::Done, "{:#?}", analyst.messages());
+    let _back = socket.restart();
+    let second = analyst.ask("Which region sold the most, again?").await;
+    assert_eq!(second.state, StepState::Done, "{:#?}", analyst.messages());
+    assert_eq!(second.tries, 1);
+    assert_eq!(second.answer.as_deref(), Some("Still South, with 250."));
 }

@@ -388,3 +388,34 @@ async fn a_cloud_provider_without_a_key_is_explained_before_anything_is_sent() {
     );
     assert!(events.lock().unwrap().is_empty());
 }
+
+/// Building an HTTP client costs a step about 100 ms (the system's root
+/// certificates are loaded and parsed), and a new one opens a new connection,
+/// so a cloud model's TLS handshake was paid again at every question.
+#[tokio::test]
+async fn the_engine_asks_the_model_again_on_the_connection_it_already_has() {
+    let models = || {
+        Reply::json(
+            200,
+            json!({"object": "list", "data": [{"id": "local-model", "object": "model"}]}),
+        )
+    };
+    let server = Server::start(vec![models(), models()]).await;
+    let state = TempDir::new().unwrap();
+    let engine = Engine::with_state_dir(Settings::default(), state.path().to_path_buf());
+    let choice = sandpiper::engine::ModelChoice {
+        provider: ProviderId::OpenAiCompatible,
+        base_url: Some(server.url_with("/v1")),
+        model: Some("local-model".into()),
+    };
+    for _ in 0..2 {
+        let report = engine.test_connection(&choice).await.unwrap();
+        assert_eq!(report.model.as_deref(), Some("local-model"));
+    }
+    let peers: Vec<_> = server.requests().iter().map(|r| r.peer).collect();
+    assert_eq!(peers.len(), 2, "two checks, two requests");
+    assert_eq!(
+        peers[0], peers[1],
+        "the second check should reuse the first one's connection"
+    );
+}

@@ -5,6 +5,7 @@ mod common;
 
 use bollard::models::{ContainerCreateBody, VolumeCreateRequest};
 use bollard::query_parameters::{CreateContainerOptions, ListContainersOptionsBuilder};
+use common::cuttable_socket::CuttableSocket;
 use common::{docker, force_remove, test_image};
 use sandpiper::docker::labels;
 use sandpiper::{Engine, Settings};
@@ -204,47 +205,6 @@ async fn killing_sandpiper_mid_run_leaves_nothing_after_the_next_start() {
         })
         .collect();
     assert!(its_volumes.is_empty(), "{its_volumes:?}");
-}
-
-/// A stand-in for the Docker daemon's socket that the test can cut, as when
-/// Docker Desktop quits or crashes: it forwards to the real daemon until
-/// `cut`, then refuses every connection (the socket file stays, dead).
-struct CuttableSocket {
-    path: std::path::PathBuf,
-    tasks: std::sync::Arc<std::sync::Mutex<Vec<tokio::task::JoinHandle<()>>>>,
-}
-
-impl CuttableSocket {
-    fn start(dir: &std::path::Path) -> CuttableSocket {
-        let path = dir.join("docker.sock");
-        let listener = tokio::net::UnixListener::bind(&path).unwrap();
-        let tasks = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
-        let connections = tasks.clone();
-        let accepting = tokio::spawn(async move {
-            while let Ok((mut client, _)) = listener.accept().await {
-                let forward = tokio::spawn(async move {
-                    let real = common::remote::local_socket();
-                    if let Ok(mut daemon) = tokio::net::UnixStream::connect(real).await {
-                        let _ = tokio::io::copy_bidirectional(&mut client, &mut daemon).await;
-                    }
-                });
-                connections.lock().unwrap().push(forward);
-            }
-        });
-        tasks.lock().unwrap().push(accepting);
-        CuttableSocket { path, tasks }
-    }
-
-    fn docker_host(&self) -> String {
-        format!("unix://{}", self.path.display())
-    }
-
-    /// Docker goes away: every connection ends and no new one is answered.
-    fn cut(&self) {
-        for task in self.tasks.lock().unwrap().drain(..) {
-            task.abort();
-        }
-    }
 }
 
 /// Docker going away while code runs (Docker Desktop quit, the daemon

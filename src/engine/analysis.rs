@@ -98,12 +98,8 @@ impl Engine {
     ) -> Result<()> {
         self.idle_stops.busy(session_id).await;
         let mut settings = self.settings();
-        let connection = docker::connect(&settings.docker).await?;
-        if settings.agent.analysis_image {
-            settings.sandbox.image = self.analysis_image(&connection, sink).await?;
-        }
         let mut opened = self
-            .open_session_container(&settings, &connection, session_id, datasets, sink)
+            .open_for_step(&mut settings, session_id, datasets, sink)
             .await?;
         let mut bench = opened.workbench(
             PathBuf::new(),
@@ -193,18 +189,13 @@ impl Engine {
         self.idle_stops.busy(&analysis.session_id).await;
         let mut settings = self.settings();
         let ready = async {
-            let provider = llm::connect_with_stored_key(&settings.llm)?;
+            let provider = llm::connect_with_stored_key(&settings.llm, &self.http_clients)?;
             let model =
                 llm::resolve_model(provider.as_ref(), settings.llm.model.as_deref(), cancel)
                     .await?;
-            let connection = docker::connect(&settings.docker).await?;
-            if settings.agent.analysis_image {
-                settings.sandbox.image = self.analysis_image(&connection, sink).await?;
-            }
             let opened = self
-                .open_session_container(
-                    &settings,
-                    &connection,
+                .open_for_step(
+                    &mut settings,
                     &analysis.session_id,
                     &analysis.datasets,
                     sink,
@@ -337,6 +328,47 @@ impl Engine {
             .await;
     }
 
+    /// The session's container for a step or for warming, on the analysis
+    /// image when Settings use it (`settings.sandbox.image` becomes the image
+    /// it runs). It starts from the connection and image the last step kept
+    /// (see `step_docker`); when that fails, it forgets them and tries once
+    /// more afresh.
+    async fn open_for_step(
+        &self,
+        settings: &mut Settings,
+        session_id: &SessionId,
+        datasets: &[PathBuf],
+        sink: &dyn EventSink,
+    ) -> Result<Opened> {
+        let base_image = settings.sandbox.image.clone();
+        match self
+            .open_with_kept(settings, session_id, datasets, sink)
+            .await
+        {
+            Err(_) if self.step_docker.forget() => {
+                settings.sandbox.image = base_image;
+                self.open_with_kept(settings, session_id, datasets, sink)
+                    .await
+            }
+            opened => opened,
+        }
+    }
+
+    async fn open_with_kept(
+        &self,
+        settings: &mut Settings,
+        session_id: &SessionId,
+        datasets: &[PathBuf],
+        sink: &dyn EventSink,
+    ) -> Result<Opened> {
+        let connection = self.step_docker.connection(&settings.docker).await?;
+        if settings.agent.analysis_image {
+            settings.sandbox.image = self.analysis_image(&connection, sink).await?;
+        }
+        self.open_session_container(settings, &connection, session_id, datasets, sink)
+            .await
+    }
+
     /// The session's container, created or started, with these datasets.
     async fn open_session_container(
         &self,
@@ -407,6 +439,9 @@ impl Engine {
     ) -> Result<String> {
         let _one_build = self.analysis_build.lock().await;
         let settings = self.settings();
+        if let Some(tag) = self.step_docker.analysis_image(&settings.sandbox.image) {
+            return Ok(tag);
+        }
         docker::ensure_image(&connection.docker, &settings.sandbox.image, sink).await?;
         let (tag, _built) = docker::ensure_variant_image(
             &connection.docker,
@@ -416,6 +451,8 @@ impl Engine {
             sink,
         )
         .await?;
+        self.step_docker
+            .keep_analysis_image(&settings.sandbox.image, &tag);
         Ok(tag)
     }
 

@@ -21,6 +21,7 @@ mod models;
 mod rerun;
 mod runs;
 mod sessions;
+mod step_docker;
 
 pub use analysis::Analysis;
 pub use cancellation::Stoppable;
@@ -68,6 +69,10 @@ pub struct Engine {
     throwaway_sessions: std::sync::atomic::AtomicBool,
     /// Packages the code asks for that Sandpiper does not install by itself.
     install_questions: Arc<install_questions::InstallQuestions>,
+    /// The connection and analysis image steps start from (see `step_docker`).
+    step_docker: step_docker::StepDocker,
+    /// The model calls' HTTP clients (see `llm::HttpClients`).
+    http_clients: llm::HttpClients,
 }
 
 /// The app's data folder, the same one the desktop shell uses
@@ -98,6 +103,8 @@ impl Engine {
             ensuring_container: tokio::sync::Mutex::new(()),
             throwaway_sessions: std::sync::atomic::AtomicBool::new(false),
             install_questions: Arc::default(),
+            step_docker: step_docker::StepDocker::default(),
+            http_clients: llm::HttpClients::default(),
         });
         docker::heartbeat::keep_beating(&engine.state_dir, Arc::downgrade(&engine));
         engine

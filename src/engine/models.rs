@@ -205,7 +205,7 @@ impl Engine {
             .register(Stoppable::Call(call_id.clone()));
         let cancel = registration.token();
         let settings = self.settings().llm;
-        let provider = llm::connect_with_stored_key(&settings)?;
+        let provider = llm::connect_with_stored_key(&settings, &self.http_clients)?;
         let model =
             llm::resolve_model(provider.as_ref(), settings.model.as_deref(), cancel).await?;
         let summaries = self.summarise_datasets(datasets).await?;
@@ -236,7 +236,7 @@ impl Engine {
             model: choice.model.clone(),
             ..self.settings().llm
         };
-        Ok(llm::connect_with_stored_key(&settings)?)
+        Ok(llm::connect_with_stored_key(&settings, &self.http_clients)?)
     }
 
     async fn request_for(

@@ -3,6 +3,7 @@
 //! differs between providers comes from their `Wire`.
 
 use super::config::{ProviderConfig, Timeouts};
+use super::http_clients::HttpClients;
 use super::keys::ApiKey;
 use super::provider::{Completion, CompletionRequest, ModelInfo, OnUpdate, Provider, Update};
 use super::retry::{self, RetryPolicy};
@@ -56,23 +57,9 @@ impl Deadline {
 }
 
 impl<W: Wire> HttpProvider<W> {
-    pub fn new(wire: W, config: ProviderConfig) -> Result<Self, LlmError> {
+    pub fn new(wire: W, config: ProviderConfig, clients: &HttpClients) -> Result<Self, LlmError> {
         let local = is_loopback(&config.base_url);
-        let mut builder = reqwest::Client::builder()
-            .connect_timeout(config.timeouts.connect)
-            // Model APIs do not redirect; following one would carry the key's
-            // header (x-api-key, x-goog-api-key) to wherever it points.
-            .redirect(reqwest::redirect::Policy::none())
-            .user_agent(concat!("sandpiper/", env!("CARGO_PKG_VERSION")));
-        if local {
-            // A model on this computer is never reached through the company proxy.
-            builder = builder.no_proxy();
-        }
-        let http = builder.build().map_err(|err| {
-            LlmError::InvalidSettings(format!(
-                "Sandpiper could not prepare secure connections on this computer: {err}"
-            ))
-        })?;
+        let http = clients.client(config.timeouts.connect, local)?;
         let via_proxy = !local
             && [
                 "HTTPS_PROXY",

@@ -25,6 +25,7 @@ mod connect;
 pub mod dataset_summary;
 mod error_reply;
 mod gemini;
+mod http_clients;
 pub mod keys;
 mod openai;
 mod provider;
@@ -41,7 +42,8 @@ pub use ask::{Answer, Question, ask};
 pub use call::stream_with_events;
 pub use check::{ConnectionCheck, choose_model, resolve_model, test_connection};
 pub use config::{ProviderConfig, Timeouts};
-pub use connect::{connect, connect_with_stored_key};
+pub use connect::{connect, connect_sharing, connect_with_stored_key};
+pub use http_clients::HttpClients;
 pub use keys::{ApiKey, KeySource, KeyStore};
 pub use provider::{
     Completion, CompletionRequest, Message, ModelInfo, OnUpdate, Provider, Role, Update, Usage,

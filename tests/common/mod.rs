@@ -4,6 +4,7 @@
 
 #![allow(dead_code)]
 
+pub mod cuttable_socket;
 pub mod proxy;
 pub mod remote;
 pub mod session;

@@ -8,7 +8,7 @@
 
 use axum::Router;
 use axum::body::{Body, Bytes};
-use axum::extract::{Request, State};
+use axum::extract::{ConnectInfo, Request, State};
 use axum::http::{HeaderMap, HeaderName, HeaderValue, StatusCode};
 use axum::response::Response;
 use sandpiper::llm::{ApiKey, ProviderConfig, ProviderId, RetryPolicy, Timeouts};
@@ -33,6 +33,8 @@ pub struct Recorded {
     pub headers: HeaderMap,
     /// The body as JSON (`Null` when empty or not JSON).
     pub body: Value,
+    /// The client's end of the connection it came on.
+    pub peer: std::net::SocketAddr,
 }
 
 impl Recorded {
@@ -165,6 +167,7 @@ impl Server {
         let app = Router::new().fallback(answer).with_state(shared.clone());
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let url = format!("http://{}", listener.local_addr().unwrap());
+        let app = app.into_make_service_with_connect_info::<std::net::SocketAddr>();
         tokio::spawn(async move {
             axum::serve(listener, app).await.unwrap();
         });
@@ -195,7 +198,11 @@ impl Server {
     }
 }
 
-async fn answer(State(shared): State<Arc<Shared>>, request: Request) -> Response {
+async fn answer(
+    State(shared): State<Arc<Shared>>,
+    ConnectInfo(peer): ConnectInfo<std::net::SocketAddr>,
+    request: Request,
+) -> Response {
     let (parts, body) = request.into_parts();
     let bytes = axum::body::to_bytes(body, 16 * 1024 * 1024)
         .await
@@ -206,6 +213,7 @@ async fn answer(State(shared): State<Arc<Shared>>, request: Request) -> Response
         query: parts.uri.query().map(str::to_owned),
         headers: parts.headers.clone(),
         body: serde_json::from_slice(&bytes).unwrap_or(Value::Null),
+        peer,
     });
     let reply = shared.replies.lock().unwrap().pop_front();
     match reply {
