@@ -95,8 +95,8 @@ for row in csv.DictReader(open(main_file)):
     totals[row['region']] = totals.get(row['region'], 0) + int(row['sales'])
 print('best:', max(totals, key=totals.get))"#;
 
-/// The drop as the window makes it: the file in the session, its profile, then
-/// a question about it. One container for all of it, on the analysis image.
+/// The drop as the window makes it: the file in the session, its profile with
+/// the session warmed meanwhile, then a question about it. One container for all of it, on the analysis image.
 #[tokio::test]
 async fn a_profile_and_the_question_after_it_share_one_container() {
     let analysis_tag = ensure_variant_image(
@@ -141,7 +141,15 @@ async fn a_profile_and_the_question_after_it_share_one_container() {
         )
         .await
         .unwrap_or_else(|e| panic!("{}", e.plain_words()));
-    let profiled = handle.await.unwrap();
+    // The window warms the session as soon as the profile has started: its
+    // runs wait their turn in the same container.
+    let warming = Recorder::default();
+    let (profiled, warmed) = tokio::join!(
+        handle,
+        engine.warm_session(&session.name, std::slice::from_ref(&sales), &warming)
+    );
+    warmed.unwrap_or_else(|e| panic!("{}", e.plain_words()));
+    let profiled = profiled.unwrap();
     assert_eq!(profiled.outcome, Outcome::Success, "{}", profiled.stderr);
     let events = heard.events();
     assert!(
@@ -262,6 +270,25 @@ async fn a_stopped_session_profile_leaves_the_session_ready_for_its_next_run() {
     assert_eq!(next.outcome, Outcome::Success, "{}", next.stderr);
     assert_eq!(next.stdout, "['big.csv']\n");
     assert!(!container.created, "the session's container was kept");
+
+    // And the profile itself, run again to its end there.
+    let heard = Recorder::default();
+    let (_, handle) = engine
+        .start_quick_profile_in_session(
+            &session.name,
+            &datasets,
+            &datasets,
+            session.state.path(),
+            Arc::new(heard.clone()),
+        )
+        .await
+        .unwrap_or_else(|e| panic!("{}", e.plain_words()));
+    let again = handle.await.unwrap();
+    assert_eq!(again.outcome, Outcome::Success, "{}", again.stderr);
+    let [profile] = profiles(&heard.events())
+        .try_into()
+        .unwrap_or_else(|events| panic!("{events:?}\n{:#?}", heard.events()));
+    assert_eq!(profile.rows, 400_000);
     assert_eq!(
         containers_created(since, session.name.as_str(), &run_id)
             .await
