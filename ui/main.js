@@ -294,16 +294,19 @@ async function start() {
     return creatingSession;
   }
 
+  /** Adds the files to the session (made now if none is open); returns its id,
+   *  or null when there is none to add them to. */
   async function addToSession(paths) {
     // The dev demo (dev/demo.js) plays profiles only: it has no sessions.
-    if (!backend.createSession) return;
+    if (!backend.createSession) return null;
     try {
       const sessionId = await sessionForNewFiles();
       const datasets = await backend.addSessionDatasets(sessionId, paths);
       dispatch({ kind: 'ui:session_datasets', sessionId, datasets });
-      warm(sessionId);
+      return sessionId;
     } catch (err) {
       dispatch({ kind: 'ui:error', error: toUserError(err, 'Could not add the file to the session') });
+      return null;
     }
   }
 
@@ -436,11 +439,13 @@ async function start() {
     const requests = list.map((path) => ({ path, requestId: ++requestSeq }));
     conversation.scrollToBottom(false);
     for (const r of requests) dispatch({ kind: 'ui:open_requested', ...r });
-    addToSession(list);
-    return Promise.all(
+    // In the session first: the profiles then run in the session's container
+    // (made now, with these files), which answers the questions after them.
+    const sessionId = await addToSession(list);
+    const runIds = await Promise.all(
       requests.map(async ({ path, requestId }) => {
         try {
-          const runId = String(await backend.startQuickProfile(path));
+          const runId = String(await backend.startQuickProfile(path, sessionId));
           dispatch({ kind: 'ui:open_started', requestId, runId });
           return runId;
         } catch (err) {
@@ -449,6 +454,10 @@ async function start() {
         }
       }),
     );
+    // After the profiles are on their way: describing the files waits its turn
+    // in the same container rather than going first.
+    if (sessionId) warm(sessionId);
+    return runIds;
   }
 
   async function chooseFile() {

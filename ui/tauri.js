@@ -7,7 +7,8 @@
 // Commands relied on (names and arguments exactly as invoked):
 //   docker_status()                 -> { state, title, advice, version, endpoint }
 //   pick_dataset()                  -> absolute path string, or null when cancelled
-//   start_quick_profile({ path })   -> run id string
+//   start_quick_profile({ path, sessionId }) -> run id string (sessionId: the session the
+//                                      file was added to, whose container runs it; null: none)
 //   cancel_run({ runId })           -> bool: false when the run had already ended
 //   get_settings()                  -> Settings JSON (src/settings.rs)
 //   save_settings({ settings })     -> the saved Settings JSON
@@ -65,7 +66,8 @@ export function createTauriBackend() {
 
     dockerStatus: () => call('docker_status', undefined, 'Could not check Docker'),
     pickDataset: () => call('pick_dataset', undefined, 'Could not open the file chooser'),
-    startQuickProfile: (path) => call('start_quick_profile', { path }, 'Could not start the quick profile'),
+    startQuickProfile: (path, sessionId = null) =>
+      call('start_quick_profile', { path, sessionId }, 'Could not start the quick profile'),
     cancelRun: (runId) => call('cancel_run', { runId }, 'Could not stop the run'),
     getSettings: () => call('get_settings', undefined, 'Could not load the settings'),
     saveSettings: (settings) => call('save_settings', { settings }, 'Could not save the settings'),

@@ -4,7 +4,11 @@
 //!   `docker run --rm` of the same three scripts;
 //! - a new session's first question, from the step's start to the code's first
 //!   line of output, with the session warmed while the question was typed,
-//!   against one `docker run --rm` of the same script.
+//!   against one `docker run --rm` of the same script;
+//! - a dropped file, as the window handles it (the Quick profile and warming
+//!   the new session, at once): the profile in the session's container
+//!   against the profile in a one-off container of its own, timed to the
+//!   profile's end and to both done.
 
 use super::stats::{Row, Sample};
 use crate::conversation::StepState;
@@ -65,7 +69,14 @@ pub async fn run_agent_bench(
     let image = engine.prepare_analysis_image(&Discard).await?;
 
     let mut sessions = Vec::new();
-    let result = measure(&engine, &image, runs, state.path(), &mut sessions, progress).await;
+    let mut result = measure(&engine, &image, runs, state.path(), &mut sessions, progress).await;
+    if let Ok(rows) = &mut result {
+        progress("a dropped file: its profile and the session's container");
+        match measure_drop(&engine, runs, state.path(), &mut sessions).await {
+            Ok(more) => rows.extend(more),
+            Err(error) => result = Err(error),
+        }
+    }
     if let Ok(containers) = engine.session_containers().await {
         for session in &sessions {
             let _ = containers.remove_session(session).await;
@@ -75,7 +86,7 @@ pub async fn run_agent_bench(
 }
 
 async fn measure(
-    engine: &Engine,
+    engine: &Arc<Engine>,
     image: &str,
     runs: usize,
     scratch: &std::path::Path,
@@ -195,4 +206,87 @@ impl EventSink for FirstOutput {
                 .get_or_insert_with(Instant::now);
         }
     }
+}
+
+/// A dropped file as the window handles it, from the drop: its profile and
+/// warming the new session it joined, started together. Ours profiles in the
+/// session's container (one container for both); the baseline profiles in a
+/// one-off container while warming makes the session's. Timed to the
+/// profile's end (what the analyst waits to see) and to both done.
+async fn measure_drop(
+    engine: &Arc<Engine>,
+    runs: usize,
+    scratch: &std::path::Path,
+    sessions: &mut Vec<SessionId>,
+) -> Result<Vec<Row>> {
+    let csv = scratch.join("dropped.csv");
+    let mut text = String::from("id,region,units,price\n");
+    for i in 0..20_000 {
+        text.push_str(&format!("{i},r{},{},{}.5\n", i % 7, i % 40, i % 300));
+    }
+    std::fs::write(&csv, text).map_err(|e| Error::io("writing the dropped file", e))?;
+    let files = [csv];
+    let out = scratch.join("profiles");
+    let (mut ours_profile, mut ours_both) = (Sample::default(), Sample::default());
+    let (mut base_profile, mut base_both) = (Sample::default(), Sample::default());
+    for _ in 0..runs {
+        for in_session in [true, false] {
+            let session = SessionId::new();
+            sessions.push(session.clone());
+            let started = Instant::now();
+            let (run, handle) = match in_session {
+                true => {
+                    engine
+                        .start_quick_profile_in_session(
+                            &session,
+                            &files,
+                            &files,
+                            &out,
+                            Arc::new(Discard),
+                        )
+                        .await?
+                }
+                false => {
+                    engine
+                        .start_quick_profile(&files, &out, Arc::new(Discard))
+                        .await?
+                }
+            };
+            let profiled = async {
+                let result = handle.await;
+                (started.elapsed(), result)
+            };
+            let ((profile_took, result), warmed) =
+                tokio::join!(profiled, engine.warm_session(&session, &files, &Discard));
+            let both_took = started.elapsed();
+            warmed?;
+            let outcome = result.map(|r| r.outcome).ok();
+            if outcome != Some(crate::events::Outcome::Success) {
+                return Err(Error::io(
+                    "running the benchmark's profile",
+                    std::io::Error::other(format!("run {run} ended {outcome:?}")),
+                ));
+            }
+            let (profile, both) = match in_session {
+                true => (&mut ours_profile, &mut ours_both),
+                false => (&mut base_profile, &mut base_both),
+            };
+            profile.0.push(profile_took);
+            both.0.push(both_took);
+        }
+    }
+    Ok(vec![
+        Row {
+            name: "drop: profile done, in session".into(),
+            baseline_name: "profile in a one-off container".into(),
+            ours: ours_profile,
+            baseline: base_profile,
+        },
+        Row {
+            name: "drop: profile + session warm".into(),
+            baseline_name: "one-off profile + warm".into(),
+            ours: ours_both,
+            baseline: base_both,
+        },
+    ])
 }

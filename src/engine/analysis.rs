@@ -47,11 +47,11 @@ pub(super) struct FactsKey {
 }
 
 /// A session's container, ready to run code, and what it runs on.
-struct Opened {
-    containers: SessionContainers,
-    sandbox: Sandbox,
-    container: SessionContainer,
-    mounts: Vec<DatasetMount>,
+pub(super) struct Opened {
+    pub(super) containers: SessionContainers,
+    pub(super) sandbox: Sandbox,
+    pub(super) container: SessionContainer,
+    pub(super) mounts: Vec<DatasetMount>,
 }
 
 impl Engine {
@@ -315,7 +315,7 @@ impl Engine {
     }
 
     /// The session's container stops after Settings' idle time unless used again.
-    async fn idle_after_use(
+    pub(super) async fn idle_after_use(
         &self,
         session: &SessionId,
         container_id: String,
@@ -370,7 +370,7 @@ impl Engine {
     }
 
     /// The session's container, created or started, with these datasets.
-    async fn open_session_container(
+    pub(super) async fn open_session_container(
         &self,
         settings: &Settings,
         connection: &docker::Connection,

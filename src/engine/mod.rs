@@ -5,6 +5,7 @@
 //!
 //! - `analysis.rs`: questions answered by the agent, warming a session, stopping a step.
 //! - `runs.rs`: the Quick profile, one-off runs, and runs in a session's container.
+//! - `session_profile.rs`: the Quick profile of a file dropped into a session, in its container.
 //! - `models.rs`: providers, models, keys, "Test connection", asking a model.
 //! - `cancellation.rs`: one registry for everything the user can stop.
 //! - `sessions.rs`: saved sessions (create, open, list, export, import…).
@@ -20,6 +21,7 @@ mod install_questions;
 mod models;
 mod rerun;
 mod runs;
+mod session_profile;
 mod sessions;
 mod step_docker;
 

@@ -10,7 +10,7 @@ use crate::error::Result;
 use crate::events::{Event, EventSink};
 use crate::ids::{RunId, SessionId};
 use crate::profile_data::DatasetProfile;
-use crate::sandbox::{Program, RunRequest, RunResult, plan_dataset_mounts};
+use crate::sandbox::{DatasetMount, Program, RunRequest, RunResult, plan_dataset_mounts};
 use std::path::{Path, PathBuf};
 use tokio_util::sync::CancellationToken;
 
@@ -28,15 +28,34 @@ pub fn request(
     cancel: CancellationToken,
 ) -> Result<RunRequest> {
     let mounts = plan_dataset_mounts(datasets)?;
-    Ok(RunRequest {
+    Ok(request_for_mounts(
+        mounts,
+        artifacts_dir,
+        session_id,
+        run_id,
+        cancel,
+    ))
+}
+
+/// The run that profiles the files already planned as `mounts`: in a
+/// session's container, the paths its datasets have there.
+pub fn request_for_mounts(
+    mounts: Vec<DatasetMount>,
+    artifacts_dir: &Path,
+    session_id: Option<SessionId>,
+    run_id: RunId,
+    cancel: CancellationToken,
+) -> RunRequest {
+    let files: Vec<&Path> = mounts.iter().map(|m| m.host_path.as_path()).collect();
+    RunRequest {
         run_id,
         session_id,
-        title: title(datasets),
+        title: title(&files),
         program: Program::script(SCRIPT_NAME, SCRIPT),
         datasets: mounts,
         artifacts_dir: artifacts_dir.to_owned(),
         cancel,
-    })
+    }
 }
 
 /// Passes a Quick profile's events on, turning each profile document the run
@@ -90,7 +109,7 @@ fn read_document(path: &Path) -> std::result::Result<DatasetProfile, String> {
     serde_json::from_slice(&text).map_err(|e| e.to_string())
 }
 
-fn title(datasets: &[PathBuf]) -> String {
+fn title(datasets: &[&Path]) -> String {
     let names: Vec<String> = datasets
         .iter()
         .map(|p| {

@@ -50,10 +50,7 @@ impl Sandbox {
         };
         flush_lines(&request.run_id, sink, stdout, stderr);
         let mut executed = match (&stop, done) {
-            (Stop::Exited, Some(done)) => {
-                borrowed.give_back();
-                Executed::announced(done)
-            }
+            (Stop::Exited, Some(done)) => Executed::announced(done),
             // The stream closed without "done": the harness itself died, and
             // the container with it (most likely its memory limit).
             (Stop::Exited, None) => {
@@ -88,7 +85,14 @@ impl Sandbox {
             }
         };
         let copied = match (&executed.stop, &executed.done) {
-            (Stop::Exited, Some(done)) => self.copy_outputs(container_id, done).await?,
+            (Stop::Exited, Some(done)) => {
+                // Given back only once the outputs are copied: the next run
+                // in this container (warming, say, while a profile's results
+                // come out) starts by clearing the output folder.
+                let copied = self.copy_outputs(container_id, done).await?;
+                borrowed.give_back();
+                copied
+            }
             _ => Copied::default(),
         };
         executed.artifacts = self.bring_back(copied, request, sink).await?;

@@ -235,6 +235,17 @@ impl SessionHandle {
         datasets::paths(&self.folder, &self.state().meta.datasets)
     }
 
+    /// The file a run mounts for the analyst's file at `original` (its copy,
+    /// when the session keeps one); `None` when it is not in the session.
+    /// A file added again after it changed counts as its latest addition.
+    pub fn dataset_path_of(&self, original: &Path) -> Option<PathBuf> {
+        let original = std::path::absolute(original).ok()?;
+        let state = self.state();
+        let datasets = &state.meta.datasets;
+        let index = datasets.iter().rposition(|d| d.original == original)?;
+        datasets::paths(&self.folder, &datasets[index..=index]).pop()
+    }
+
     /// Renames the session (the analyst's title is never replaced by a suggestion).
     pub fn rename(&self, title: &str) -> Result<()> {
         let title = meta::usable_title(title)?;

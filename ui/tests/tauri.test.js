@@ -62,6 +62,7 @@ test('commands are invoked with the exact names and argument shapes', async () =
   await b.dockerStatus();
   await b.pickDataset();
   assert.equal(await b.startQuickProfile('/d/sales.csv'), 'run-42');
+  await b.startQuickProfile('/d/sales.csv', 'session-1');
   await b.cancelRun('run-42');
   await b.getSettings();
   const settings = { sandbox: { memory_mib: 512 } };
@@ -71,7 +72,8 @@ test('commands are invoked with the exact names and argument shapes', async () =
   assert.deepEqual(calls, [
     ['docker_status', undefined],
     ['pick_dataset', undefined],
-    ['start_quick_profile', { path: '/d/sales.csv' }],
+    ['start_quick_profile', { path: '/d/sales.csv', sessionId: null }],
+    ['start_quick_profile', { path: '/d/sales.csv', sessionId: 'session-1' }],
     ['cancel_run', { runId: 'run-42' }],
     ['get_settings', undefined],
     ['save_settings', { settings }],

@@ -1,0 +1,298 @@
+//! The Quick profile of a file dropped into a session runs in the session's
+//! kept container, against real Docker: the drop pays one container start for
+//! the profile and the questions after it, the numbers are the same, and Stop
+//! leaves the session ready for its next run.
+
+mod common;
+mod llm_support;
+
+use bollard::query_parameters::EventsOptions;
+use common::Recorder;
+use common::session::TestSession;
+use futures_util::StreamExt;
+use llm_support::{Reply, Server, data};
+use sandpiper::conversation::StepState;
+use sandpiper::docker::image_variants::ImageVariant;
+use sandpiper::docker::{ensure_variant_image, labels};
+use sandpiper::engine::Analysis;
+use sandpiper::events::{Event, EventSink, Outcome};
+use sandpiper::llm::ProviderId;
+use sandpiper::profile_data::{ColumnKind, DatasetProfile};
+use sandpiper::settings::PackageSettings;
+use sandpiper::{Engine, RunId, Settings};
+use serde_json::json;
+use std::collections::HashMap;
+use std::fmt::Write as _;
+use std::path::PathBuf;
+use std::sync::{Arc, Weak};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+fn now_secs() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64
+}
+
+/// The containers Docker created since `since` (seconds) for `session`'s
+/// container or for the run `run_id` (a one-off run's container is labelled
+/// with its run id). Read from Docker's own event log, so a container created
+/// and removed meanwhile counts too.
+async fn containers_created(since: i64, session: &str, run_id: &RunId) -> Vec<String> {
+    let docker = common::docker().await;
+    let filters = HashMap::from([
+        ("type".to_owned(), vec!["container".to_owned()]),
+        ("event".to_owned(), vec!["create".to_owned()]),
+        ("label".to_owned(), vec![labels::MANAGED.to_owned()]),
+    ]);
+    let options = EventsOptions {
+        since: Some(since.to_string()),
+        until: Some((now_secs() + 1).to_string()),
+        filters: Some(filters),
+    };
+    let mut events = docker.events(Some(options));
+    let mut created = Vec::new();
+    while let Some(event) = events.next().await {
+        let actor = event.unwrap().actor.unwrap_or_default();
+        let attributes = actor.attributes.unwrap_or_default();
+        let ours = attributes.get(labels::SESSION).map(String::as_str) == Some(session)
+            || attributes.get(labels::RUN_ID).map(String::as_str) == Some(run_id.as_str());
+        if ours {
+            created.push(actor.id.unwrap_or_default());
+        }
+    }
+    created
+}
+
+fn profiles(events: &[Event]) -> Vec<DatasetProfile> {
+    events
+        .iter()
+        .filter_map(|e| match e {
+            Event::DatasetProfiled { profile, .. } => Some(profile.clone()),
+            _ => None,
+        })
+        .collect()
+}
+
+fn model_reply(text: &str) -> Reply {
+    let mut events = Vec::new();
+    for chunk in [
+        json!({"id": "c1", "object": "chat.completion.chunk", "created": 1, "model": "local-model",
+               "choices": [{"index": 0, "delta": {"content": text}, "finish_reason": null}]}),
+        json!({"id": "c1", "object": "chat.completion.chunk", "created": 1, "model": "local-model",
+               "choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}]}),
+    ] {
+        events.push(data(chunk));
+    }
+    events.push("data: [DONE]\n\n".to_owned());
+    let events: Vec<&str> = events.iter().map(String::as_str).collect();
+    Reply::sse_slow(&events, Duration::from_millis(1))
+}
+
+const TOTALS: &str = r#"import csv
+totals = {}
+for row in csv.DictReader(open(main_file)):
+    totals[row['region']] = totals.get(row['region'], 0) + int(row['sales'])
+print('best:', max(totals, key=totals.get))"#;
+
+/// The drop as the window makes it: the file in the session, its profile with
+/// the session warmed meanwhile, then a question about it. One container for all of it, on the analysis image.
+#[tokio::test]
+async fn a_profile_and_the_question_after_it_share_one_container() {
+    let analysis_tag = ensure_variant_image(
+        &common::docker().await,
+        &common::test_image(),
+        ImageVariant::Analysis,
+        PackageSettings::default().ca_bundle.as_deref(),
+        &Recorder::default(),
+    )
+    .await
+    .unwrap_or_else(|e| panic!("{}", e.plain_words()))
+    .0;
+    let server = Server::start(vec![
+        model_reply(&format!("```python\n{TOTALS}\n```\n")),
+        model_reply("South sold the most."),
+    ])
+    .await;
+    let session = TestSession::new("drop-profile");
+    let sales = session.state.path().join("sales.csv");
+    std::fs::write(
+        &sales,
+        "region,sales\nNorth,100\nSouth,250\nNorth,120\nEast,175\n",
+    )
+    .unwrap();
+    let mut settings = Settings::default();
+    settings.sandbox.image = session.image.clone();
+    assert!(settings.agent.analysis_image, "as users have it");
+    settings.llm.provider = ProviderId::OpenAiCompatible;
+    settings.llm.base_url = Some(server.url_with("/v1"));
+    settings.llm.model = Some("local-model".into());
+    let engine = Engine::with_state_dir(settings, session.state.path().to_owned());
+    let since = now_secs() - 1;
+
+    let heard = Recorder::default();
+    let (run_id, handle) = engine
+        .start_quick_profile_in_session(
+            &session.name,
+            std::slice::from_ref(&sales),
+            std::slice::from_ref(&sales),
+            &session.state.path().join("profiles"),
+            Arc::new(heard.clone()),
+        )
+        .await
+        .unwrap_or_else(|e| panic!("{}", e.plain_words()));
+    // The window warms the session as soon as the profile has started: its
+    // runs wait their turn in the same container.
+    let warming = Recorder::default();
+    let (profiled, warmed) = tokio::join!(
+        handle,
+        engine.warm_session(&session.name, std::slice::from_ref(&sales), &warming)
+    );
+    warmed.unwrap_or_else(|e| panic!("{}", e.plain_words()));
+    let profiled = profiled.unwrap();
+    assert_eq!(profiled.outcome, Outcome::Success, "{}", profiled.stderr);
+    let events = heard.events();
+    assert!(
+        matches!(&events[0], Event::RunStarted { image, title, .. }
+            if *image == analysis_tag && title == "Quick profile of sales.csv"),
+        "{:?}",
+        events[0]
+    );
+    assert!(matches!(events.last(), Some(Event::RunFinished { .. })));
+    let [profile] = profiles(&events).try_into().unwrap();
+    assert_eq!(profile.rows, 4);
+    assert_eq!(profile.columns.len(), 2);
+    let sales_column = &profile.columns[1];
+    assert_eq!(sales_column.kind, ColumnKind::Integer);
+    let numbers = sales_column.numbers.as_ref().unwrap();
+    assert_eq!((numbers.min, numbers.max), (100.0, 250.0));
+    assert!((numbers.mean - 161.25).abs() < 1e-9);
+
+    let step = Recorder::default();
+    let report = engine
+        .analyze(
+            &Analysis {
+                session_id: session.name.clone(),
+                question: "Which region sold the most?".into(),
+                datasets: vec![sales.clone()],
+                artifacts_dir: session.state.path().join("step"),
+            },
+            &step,
+        )
+        .await
+        .unwrap_or_else(|e| panic!("{}", e.plain_words()));
+    assert_eq!(report.state, StepState::Done, "{:#?}", step.events());
+    assert_eq!(report.answer.as_deref(), Some("South sold the most."));
+
+    let created = containers_created(since, session.name.as_str(), &run_id).await;
+    assert_eq!(
+        created.len(),
+        1,
+        "the profile and the question must share the session's container: {created:?}"
+    );
+}
+
+/// Stop during a profile in a session ends it as Cancelled; the session's
+/// next run still works, in the session's container.
+#[tokio::test]
+async fn a_stopped_session_profile_leaves_the_session_ready_for_its_next_run() {
+    let session = TestSession::new("stop-profile");
+    let csv = session.state.path().join("big.csv");
+    let mut text = String::from("id,region,amount,note\n");
+    for i in 0..400_000 {
+        let _ = writeln!(
+            text,
+            "{i},region {},{}.{:02},\"a, b\"",
+            i % 7,
+            i % 1000,
+            i % 100
+        );
+    }
+    std::fs::write(&csv, text).unwrap();
+    let mut settings = Settings::default();
+    settings.sandbox.image = session.image.clone();
+    settings.agent.analysis_image = false;
+    let engine = Engine::with_state_dir(settings, session.state.path().to_owned());
+
+    /// Clicks Stop the moment the first line shows, as a user would.
+    struct StopOnFirstLine {
+        engine: Weak<Engine>,
+        heard: Recorder,
+    }
+    impl EventSink for StopOnFirstLine {
+        fn emit(&self, event: Event) {
+            if let Event::Stdout { run_id, .. } = &event
+                && self.heard.stdout_lines().is_empty()
+                && let Some(engine) = self.engine.upgrade()
+            {
+                engine.cancel_run(run_id);
+            }
+            self.heard.emit(event);
+        }
+    }
+    let heard = Recorder::default();
+    let sink = Arc::new(StopOnFirstLine {
+        engine: Arc::downgrade(&engine),
+        heard: heard.clone(),
+    });
+    let since = now_secs() - 1;
+    let datasets: Vec<PathBuf> = vec![csv];
+    let (run_id, handle) = engine
+        .start_quick_profile_in_session(
+            &session.name,
+            &datasets,
+            &datasets,
+            session.state.path(),
+            sink,
+        )
+        .await
+        .unwrap_or_else(|e| panic!("{}", e.plain_words()));
+    let stopped = handle.await.unwrap();
+    assert_eq!(stopped.outcome, Outcome::Cancelled, "{}", stopped.summary);
+    assert!(stopped.summary.starts_with("You stopped this run"));
+    assert!(
+        !heard.stdout_lines().iter().any(|l| l.starts_with("Rows:")),
+        "the profile ran to its end"
+    );
+    assert!(profiles(&heard.events()).is_empty());
+
+    let (next, container) = engine
+        .run_code_in_session(
+            &session.name,
+            "t",
+            "import os\nprint(sorted(os.listdir('/data')))",
+            &datasets,
+            &session.state.path().join("out"),
+            &Recorder::default(),
+        )
+        .await
+        .unwrap_or_else(|e| panic!("{}", e.plain_words()));
+    assert_eq!(next.outcome, Outcome::Success, "{}", next.stderr);
+    assert_eq!(next.stdout, "['big.csv']\n");
+    assert!(!container.created, "the session's container was kept");
+
+    // And the profile itself, run again to its end there.
+    let heard = Recorder::default();
+    let (_, handle) = engine
+        .start_quick_profile_in_session(
+            &session.name,
+            &datasets,
+            &datasets,
+            session.state.path(),
+            Arc::new(heard.clone()),
+        )
+        .await
+        .unwrap_or_else(|e| panic!("{}", e.plain_words()));
+    let again = handle.await.unwrap();
+    assert_eq!(again.outcome, Outcome::Success, "{}", again.stderr);
+    let [profile] = profiles(&heard.events())
+        .try_into()
+        .unwrap_or_else(|events| panic!("{events:?}\n{:#?}", heard.events()));
+    assert_eq!(profile.rows, 400_000);
+    assert_eq!(
+        containers_created(since, session.name.as_str(), &run_id)
+            .await
+            .len(),
+        1
+    );
+}
