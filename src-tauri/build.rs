@@ -25,6 +25,7 @@ const COMMANDS: &[&str] = &[
     "rename_session",
     "delete_session",
     "export_session",
+    "describe_column",
     "start_analysis",
     "stop_step",
     "answer_install_question",

@@ -31,6 +31,8 @@ import { canExport, exportedText } from './export.js';
 import { createFirstRunGuide } from './view/first-run.js';
 import { firstRunSteps } from './first-run.js';
 import { providerInfo } from './provider-form.js';
+import { datasetForProfile, descriptionOf } from './column-notes.js';
+import { createColumnNote } from './view/column-note.js';
 
 const DOCKER_RECHECK_MS = 5000;
 const MIN_MANUAL_CHECK_MS = 450;
@@ -96,8 +98,34 @@ async function start() {
       onOpenSettings: (section) => settingsDialog.open(section),
       openImage: (img) => lightbox.open(img),
       copyText,
+      describeColumn: backend && backend.describeColumn ? columnNote : null,
     },
   });
+
+  /** A profile card's description box: saved in the session the file is in. */
+  function columnNote(run, profile, column) {
+    const datasets = () => (state.session ? state.session.datasets : []);
+    const initial = descriptionOf(datasets(), datasetForProfile(datasets(), run.sourcePath, profile.file_name), column);
+    return createColumnNote({
+      column,
+      initial,
+      onSave: async (description) => {
+        const session = state.session;
+        const dataset = session && datasetForProfile(session.datasets, run.sourcePath, profile.file_name);
+        if (!dataset) {
+          throw { title: 'This file is not in the session yet.', advice: 'Wait until it is added, then save again.' };
+        }
+        let saved;
+        try {
+          saved = await backend.describeColumn(session.id, dataset, column, description);
+        } catch (err) {
+          throw toUserError(err, 'Could not save the description');
+        }
+        dispatch({ kind: 'ui:column_described', sessionId: session.id, dataset, column, description: saved || '' });
+        return saved || '';
+      },
+    });
+  }
 
   const settingsDialog = createSettingsDialog({
     dialog: $('settings-dialog'),

@@ -39,7 +39,8 @@ export function initialState() {
     seq: 0,
     /** the session's token totals: { sessionId, inputTokens, outputTokens, calls, callsWithoutCounts } */
     usage: null,
-    /** the saved session open in the window: { id, title, datasets: [{ name, path, notice }] } */
+    /** the saved session open in the window: { id, title, datasets: [{ name, path, notice,
+     *  columnDescriptions: { column: text } }] } */
     session: null,
     /** the id of the open session's step in progress, or 'starting' until its id is known */
     runningStep: null,
@@ -285,6 +286,19 @@ const HANDLERS = {
     return { ...state, session: { ...state.session, datasets: datasetsOf(e.datasets) } };
   },
 
+  /** The analyst's description of a column was saved (or removed when empty). */
+  'ui:column_described'(state, e) {
+    if (!state.session || state.session.id !== e.sessionId || !isNonEmptyString(e.column)) return state;
+    const at = state.session.datasets.findIndex((d) => d.name === e.dataset);
+    if (at < 0) return state;
+    const dataset = state.session.datasets[at];
+    const columnDescriptions = { ...dataset.columnDescriptions };
+    if (isNonEmptyString(e.description)) columnDescriptions[e.column] = e.description;
+    else delete columnDescriptions[e.column];
+    const datasets = state.session.datasets.map((d, i) => (i === at ? { ...d, columnDescriptions } : d));
+    return { ...state, session: { ...state.session, datasets } };
+  },
+
   /** Back to Home: nothing of the session stays on screen. */
   'ui:session_closed'(state) {
     return { ...state, session: null, items: [], runningStep: null, usage: null };
@@ -521,7 +535,20 @@ function routeToStep(state, e) {
 function datasetsOf(list) {
   return (Array.isArray(list) ? list : [])
     .filter((d) => d && isNonEmptyString(d.name))
-    .map((d) => ({ name: d.name, path: typeof d.path === 'string' ? d.path : '', notice: typeof d.notice === 'string' ? d.notice : null }));
+    .map((d) => ({
+      name: d.name,
+      path: typeof d.path === 'string' ? d.path : '',
+      notice: typeof d.notice === 'string' ? d.notice : null,
+      columnDescriptions: descriptionsOf(d.column_descriptions),
+    }));
+}
+
+/** { column: description } with only non-empty text. */
+function descriptionsOf(map) {
+  const out = {};
+  if (!map || typeof map !== 'object') return out;
+  for (const [column, text] of Object.entries(map)) if (isNonEmptyString(text)) out[column] = text;
+  return out;
 }
 
 // ---------------------------------------------------------------------------

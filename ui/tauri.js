@@ -18,7 +18,10 @@
 //   api_key_status({ provider })                  -> { in_keychain, from_environment }
 //   save_api_key({ provider, key }) / forget_api_key({ provider }) -> the same
 //   create_session()                -> { id, title, datasets: [], conversation: [] }
-//   add_session_datasets({ sessionId, paths }) -> the session's datasets [{ name, path, notice }]
+//   add_session_datasets({ sessionId, paths }) -> the session's datasets
+//                                      [{ name, path, notice, column_descriptions: { column: text } }]
+//   describe_column({ sessionId, dataset, column, description }) -> the description as saved,
+//                                      or null once removed (an empty one removes it)
 //   open_session({ sessionId })     -> { id, title, datasets, conversation: [Message] }
 //   close_session({ sessionId })    -> bool: false when it was not open
 //   list_sessions()                 -> { sessions: [{ id, title, datasets, updated_at, steps }], damaged }
@@ -80,6 +83,8 @@ export function createTauriBackend() {
     createSession: () => call('create_session', undefined, 'Could not start a session'),
     addSessionDatasets: (sessionId, paths) =>
       call('add_session_datasets', { sessionId, paths }, 'Could not add the file to the session'),
+    describeColumn: (sessionId, dataset, column, description) =>
+      call('describe_column', { sessionId, dataset, column, description }, 'Could not save the description'),
     openSession: (sessionId) => call('open_session', { sessionId }, 'Could not open the session'),
     closeSession: (sessionId) => call('close_session', { sessionId }, 'Could not close the session'),
     listSessions: () => call('list_sessions', undefined, 'Could not list your sessions'),

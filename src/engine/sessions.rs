@@ -62,6 +62,19 @@ impl Engine {
         session.add_dataset(path, limit)
     }
 
+    /// Saves what the analyst wrote about a column of one of the open
+    /// session's datasets (by its name in the session); empty removes it. The
+    /// next question sends it to the model with the column. Returns it as saved.
+    pub fn describe_session_column(
+        &self,
+        session: &SessionHandle,
+        dataset: &str,
+        column: &str,
+        description: &str,
+    ) -> Result<Option<String>> {
+        session.describe_column(dataset, column, description)
+    }
+
     /// A saved session as it is on disk, without opening it.
     pub fn read_session(&self, id: &SessionId) -> Result<SavedSession> {
         self.session_store().read(id)

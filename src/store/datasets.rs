@@ -81,6 +81,7 @@ pub fn add(
             sha256: print.sha256,
             modified_at: print.modified_at,
             stored: DatasetStorage::Reference,
+            column_descriptions: Default::default(),
         });
     }
     let dir = folder.datasets_dir();
@@ -107,6 +108,7 @@ pub fn add(
         stored: DatasetStorage::Copy {
             path: PathBuf::from(super::layout::DATASETS_DIR).join(name),
         },
+        column_descriptions: Default::default(),
     })
 }
 

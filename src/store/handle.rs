@@ -12,6 +12,7 @@ use super::title;
 use crate::conversation::{Message, StepState};
 use crate::error::{Error, Result};
 use crate::ids::{SessionId, StepId};
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
@@ -233,6 +234,62 @@ impl SessionHandle {
     /// the session has one (what its steps ran on), else the original.
     pub fn dataset_paths(&self) -> Vec<PathBuf> {
         datasets::paths(&self.folder, &self.state().meta.datasets)
+    }
+
+    /// Saves what the analyst wrote about a column of the dataset named
+    /// `dataset` in the session ("amount is in euros, excluding VAT"), sent to
+    /// the model wherever the column is. Kept on one line; an empty
+    /// description removes the column's. Returns the description as saved.
+    pub fn describe_column(
+        &self,
+        dataset: &str,
+        column: &str,
+        description: &str,
+    ) -> Result<Option<String>> {
+        let text = description.split_whitespace().collect::<Vec<_>>().join(" ");
+        if text.chars().count() > meta::MAX_COLUMN_DESCRIPTION_CHARS {
+            return Err(Error::ColumnDescriptionTooLong {
+                max: meta::MAX_COLUMN_DESCRIPTION_CHARS,
+            });
+        }
+        let mut state = self.state();
+        let before = state.meta.clone();
+        let known = state
+            .meta
+            .datasets
+            .iter_mut()
+            .find(|d| d.name == dataset)
+            .ok_or_else(|| Error::DatasetNotInSession {
+                name: dataset.to_owned(),
+            })?;
+        let saved = match text.is_empty() {
+            true => {
+                known.column_descriptions.remove(column);
+                None
+            }
+            false => {
+                known
+                    .column_descriptions
+                    .insert(column.to_owned(), text.clone());
+                Some(text)
+            }
+        };
+        if state.meta != before {
+            state.meta.updated_at = crate::conversation::now();
+            meta::write(&self.folder, &state.meta)?;
+        }
+        Ok(saved)
+    }
+
+    /// Each dataset's column descriptions, in the order of `dataset_paths`.
+    pub fn column_descriptions(&self) -> Vec<BTreeMap<String, String>> {
+        let state = self.state();
+        state
+            .meta
+            .datasets
+            .iter()
+            .map(|d| d.column_descriptions.clone())
+            .collect()
     }
 
     /// Renames the session (the analyst's title is never replaced by a suggestion).

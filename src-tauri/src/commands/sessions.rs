@@ -9,6 +9,7 @@ use sandpiper::SessionId;
 use sandpiper::conversation::Message;
 use sandpiper::store::{DatasetCheck, DatasetRef, ExportFormat, SessionHandle};
 use serde::Serialize;
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use tauri::{State, WebviewWindow};
 
@@ -30,6 +31,8 @@ pub struct DatasetView {
     /// Set on reopening when the original changed or is gone: what happened
     /// and what the analyst can do, in plain words.
     notice: Option<String>,
+    /// What the analyst wrote about its columns, by column name.
+    column_descriptions: BTreeMap<String, String>,
 }
 
 impl From<&DatasetRef> for DatasetView {
@@ -38,17 +41,16 @@ impl From<&DatasetRef> for DatasetView {
             name: dataset.name.clone(),
             path: dataset.original.display().to_string(),
             notice: None,
+            column_descriptions: dataset.column_descriptions.clone(),
         }
     }
 }
 
-impl From<DatasetCheck> for DatasetView {
-    fn from(check: DatasetCheck) -> Self {
-        Self {
-            name: check.name,
-            path: check.original.display().to_string(),
-            notice: check.notice,
-        }
+impl DatasetView {
+    /// The dataset as reopening found its original.
+    fn checked(mut self, check: DatasetCheck) -> Self {
+        self.notice = check.notice;
+        self
     }
 }
 
@@ -94,6 +96,23 @@ pub async fn add_session_datasets(
     .map_err(CommandError::from)
 }
 
+/// Saves the analyst's description of a column of an open session's dataset
+/// (sent to the model with the column); an empty one removes it. Returns the
+/// description as saved (on one line), or `None` once removed.
+#[tauri::command]
+pub fn describe_column(
+    state: State<'_, AppState>,
+    session_id: SessionId,
+    dataset: String,
+    column: String,
+    description: String,
+) -> CommandResult<Option<String>> {
+    let session = state.open_session(&session_id)?;
+    Ok(state
+        .engine
+        .describe_session_column(&session, &dataset, &column, &description)?)
+}
+
 /// Opens a saved session in this window with its whole conversation. Refused
 /// in plain words while another window has it open.
 #[tauri::command]
@@ -113,7 +132,12 @@ pub fn open_session(
     }
     let opened = state.engine.open_session(&session_id)?;
     let mut view = view_of(&opened.handle);
-    view.datasets = opened.datasets.into_iter().map(DatasetView::from).collect();
+    view.datasets = view
+        .datasets
+        .into_iter()
+        .zip(opened.datasets)
+        .map(|(dataset, check)| dataset.checked(check))
+        .collect();
     view.conversation = opened.conversation;
     state.keep_open(opened.handle);
     Ok(view)
