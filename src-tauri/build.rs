@@ -26,6 +26,7 @@ const COMMANDS: &[&str] = &[
     "delete_session",
     "export_session",
     "describe_column",
+    "locate_dataset",
     "start_analysis",
     "stop_step",
     "answer_install_question",

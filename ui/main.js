@@ -33,6 +33,8 @@ import { firstRunSteps } from './first-run.js';
 import { providerInfo } from './provider-form.js';
 import { datasetForProfile, descriptionOf } from './column-notes.js';
 import { createColumnNote } from './view/column-note.js';
+import { createDatasetBanners } from './view/dataset-banners.js';
+import { locatedText } from './dataset-banners.js';
 
 const DOCKER_RECHECK_MS = 5000;
 const MIN_MANUAL_CHECK_MS = 450;
@@ -127,6 +129,14 @@ async function start() {
     });
   }
 
+  // A reopened session's datasets that changed or moved, above its conversation.
+  let locating = null;
+  const datasetBanners = createDatasetBanners({
+    onLocate: (name) => locateDataset(name),
+    onDismiss: (name) => state.session && dispatch({ kind: 'ui:dataset_banner_dismissed', sessionId: state.session.id, name }),
+  });
+  $('conversation').before(datasetBanners.el);
+
   const settingsDialog = createSettingsDialog({
     dialog: $('settings-dialog'),
     backend,
@@ -211,6 +221,7 @@ async function start() {
     ) {
       renderAskBox();
     }
+    if (!prev || prev.session !== state.session) datasetBanners.render(state.session, locating);
     if (!prev || prev.home !== state.home) recent.render(state.home);
     if (!prev || prev.home !== state.home || prev.docker !== state.docker) renderGuide();
     show($('home-button'), mode === 'app' && !empty);
@@ -356,6 +367,29 @@ async function start() {
       toaster.show(`${toUserError(err, 'Could not open the session').title}`, 'warning');
       dispatch({ kind: 'ui:home_failed', error: toUserError(err, 'Could not open the session') });
       return false;
+    }
+  }
+
+  /** A moved dataset's banner → "Locate it…": the native open dialog asks where
+   *  the file is now, and the engine records its new place. */
+  async function locateDataset(name) {
+    const open = state.session;
+    if (!open || locating || !backend.locateDataset) return;
+    locating = name;
+    datasetBanners.render(state.session, locating);
+    try {
+      const located = await backend.locateDataset(open.id, name);
+      if (located && located.dataset) {
+        dispatch({ kind: 'ui:dataset_located', sessionId: open.id, dataset: located.dataset });
+        toaster.show(locatedText(name, located.dataset.path, located.same_content === true), located.same_content ? 'success' : 'warning', 8000);
+        warm(open.id);
+      }
+    } catch (err) {
+      const e = toUserError(err, 'Could not use that file');
+      toaster.show(`${e.title} ${e.advice}`.trim(), 'warning', 8000);
+    } finally {
+      locating = null;
+      datasetBanners.render(state.session, null);
     }
   }
 

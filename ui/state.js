@@ -39,8 +39,8 @@ export function initialState() {
     seq: 0,
     /** the session's token totals: { sessionId, inputTokens, outputTokens, calls, callsWithoutCounts } */
     usage: null,
-    /** the saved session open in the window: { id, title, datasets: [{ name, path, notice,
-     *  columnDescriptions: { column: text } }] } */
+    /** the saved session open in the window: { id, title, dismissedBanners, datasets: [{ name,
+     *  path, notice, state: 'changed' | 'missing' | null, keptCopy, columnDescriptions }] } */
     session: null,
     /** the id of the open session's step in progress, or 'starting' until its id is known */
     runningStep: null,
@@ -262,7 +262,13 @@ const HANDLERS = {
   'ui:session_opened'(state, e) {
     const s = e.session;
     if (!s || !isNonEmptyString(s.id)) return state;
-    const session = { id: s.id, title: typeof s.title === 'string' ? s.title : '', datasets: datasetsOf(s.datasets) };
+    const session = {
+      id: s.id,
+      title: typeof s.title === 'string' ? s.title : '',
+      datasets: datasetsOf(s.datasets),
+      /** dataset name -> true: banners the analyst closed */
+      dismissedBanners: {},
+    };
     let next = { ...state, session, runningStep: null, seenSessions: { ...state.seenSessions, [s.id]: true } };
     if (e.replace) {
       const items = [];
@@ -283,7 +289,31 @@ const HANDLERS = {
 
   'ui:session_datasets'(state, e) {
     if (!state.session || state.session.id !== e.sessionId) return state;
-    return { ...state, session: { ...state.session, datasets: datasetsOf(e.datasets) } };
+    // Adding a file lists the datasets unchecked: what opening found stays.
+    const before = state.session.datasets;
+    const datasets = datasetsOf(e.datasets).map((d) => {
+      const was = before.find((b) => b.name === d.name && b.path === d.path);
+      return was && !d.state ? { ...d, state: was.state, keptCopy: was.keptCopy, notice: was.notice } : d;
+    });
+    return { ...state, session: { ...state.session, datasets } };
+  },
+
+  /** The analyst closed a changed or moved dataset's banner. */
+  'ui:dataset_banner_dismissed'(state, e) {
+    if (!state.session || state.session.id !== e.sessionId || !isNonEmptyString(e.name)) return state;
+    const dismissedBanners = { ...state.session.dismissedBanners, [e.name]: true };
+    return { ...state, session: { ...state.session, dismissedBanners } };
+  },
+
+  /** The analyst pointed to a missing dataset's new place, and the engine recorded it. */
+  'ui:dataset_located'(state, e) {
+    const [located] = datasetsOf([e.dataset]);
+    if (!state.session || state.session.id !== e.sessionId || !located) return state;
+    if (!state.session.datasets.some((d) => d.name === located.name)) return state;
+    const datasets = state.session.datasets.map((d) =>
+      d.name === located.name ? { ...located, state: null, notice: null, columnDescriptions: d.columnDescriptions } : d,
+    );
+    return { ...state, session: { ...state.session, datasets } };
   },
 
   /** The analyst's description of a column was saved (or removed when empty). */
@@ -539,6 +569,10 @@ function datasetsOf(list) {
       name: d.name,
       path: typeof d.path === 'string' ? d.path : '',
       notice: typeof d.notice === 'string' ? d.notice : null,
+      /** 'changed' | 'missing' when reopening found the original so; null otherwise */
+      state: d.state === 'changed' || d.state === 'missing' ? d.state : null,
+      /** the session kept a copy of it (it goes on with that copy) */
+      keptCopy: d.kept_copy === true,
       columnDescriptions: descriptionsOf(d.column_descriptions),
     }));
 }

@@ -281,6 +281,40 @@ impl SessionHandle {
         Ok(saved)
     }
 
+    /// Points the dataset named `name` at the file at `new_place` (the
+    /// analyst found where it went): see `Relocated`. Its copy, if the content
+    /// differs, is made again as `copy_up_to_bytes` says.
+    pub fn relocate_dataset(
+        &self,
+        name: &str,
+        new_place: &Path,
+        copy_up_to_bytes: u64,
+    ) -> Result<datasets::Relocated> {
+        let mut state = self.state();
+        let at = state
+            .meta
+            .datasets
+            .iter()
+            .position(|d| d.name == name)
+            .ok_or_else(|| Error::DatasetNotInSession {
+                name: name.to_owned(),
+            })?;
+        let relocated = datasets::relocate(
+            &self.folder,
+            &state.meta.datasets[at],
+            new_place,
+            copy_up_to_bytes,
+        )
+        .map_err(|err| Error::DatasetUnreadable {
+            path: new_place.to_owned(),
+            reason: err.to_string(),
+        })?;
+        state.meta.datasets[at] = relocated.dataset.clone();
+        state.meta.updated_at = crate::conversation::now();
+        meta::write(&self.folder, &state.meta)?;
+        Ok(relocated)
+    }
+
     /// Each dataset's column descriptions, in the order of `dataset_paths`.
     pub fn column_descriptions(&self) -> Vec<BTreeMap<String, String>> {
         let state = self.state();

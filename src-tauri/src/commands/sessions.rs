@@ -7,7 +7,9 @@ use crate::plain_error::{CommandError, CommandResult};
 use crate::state::AppState;
 use sandpiper::SessionId;
 use sandpiper::conversation::Message;
-use sandpiper::store::{DatasetCheck, DatasetRef, ExportFormat, SessionHandle};
+use sandpiper::store::{
+    DatasetCheck, DatasetRef, DatasetStorage, ExportFormat, OriginalState, SessionHandle,
+};
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -31,6 +33,11 @@ pub struct DatasetView {
     /// Set on reopening when the original changed or is gone: what happened
     /// and what the analyst can do, in plain words.
     notice: Option<String>,
+    /// What reopening found of the original: "unchanged", "changed" or
+    /// "missing" ("unchanged" when the session was not just opened).
+    state: &'static str,
+    /// The session kept a copy of it, which it goes on with.
+    kept_copy: bool,
     /// What the analyst wrote about its columns, by column name.
     column_descriptions: BTreeMap<String, String>,
 }
@@ -41,6 +48,8 @@ impl From<&DatasetRef> for DatasetView {
             name: dataset.name.clone(),
             path: dataset.original.display().to_string(),
             notice: None,
+            state: "unchanged",
+            kept_copy: matches!(dataset.stored, DatasetStorage::Copy { .. }),
             column_descriptions: dataset.column_descriptions.clone(),
         }
     }
@@ -50,6 +59,12 @@ impl DatasetView {
     /// The dataset as reopening found its original.
     fn checked(mut self, check: DatasetCheck) -> Self {
         self.notice = check.notice;
+        self.state = match check.state {
+            OriginalState::Unchanged => "unchanged",
+            OriginalState::Changed => "changed",
+            OriginalState::Missing => "missing",
+        };
+        self.kept_copy = check.saved_copy.is_some();
         self
     }
 }
@@ -111,6 +126,46 @@ pub fn describe_column(
     Ok(state
         .engine
         .describe_session_column(&session, &dataset, &column, &description)?)
+}
+
+/// A dataset pointed at its new place.
+#[derive(Serialize)]
+pub struct LocatedView {
+    dataset: DatasetView,
+    /// The file there is the one the session used; when not, answers may differ.
+    same_content: bool,
+}
+
+/// "Locate it…" on a moved dataset's banner: the native open dialog asks
+/// where the file is now, and the engine records its new place. `None` when
+/// the analyst cancelled.
+#[tauri::command]
+pub async fn locate_dataset(
+    window: WebviewWindow,
+    state: State<'_, AppState>,
+    session_id: SessionId,
+    dataset: String,
+) -> CommandResult<Option<LocatedView>> {
+    let session = state.open_session(&session_id)?;
+    let picked = rfd::AsyncFileDialog::new()
+        .set_title(format!("Where is {dataset} now?"))
+        .set_parent(&window)
+        .pick_file()
+        .await;
+    let Some(path) = picked.map(|file| PathBuf::from(file.path())) else {
+        return Ok(None);
+    };
+    let engine = state.engine.clone();
+    // A changed file is hashed and copied again: off the UI thread.
+    let relocated = tauri::async_runtime::spawn_blocking(move || {
+        engine.relocate_session_dataset(&session, &dataset, &path)
+    })
+    .await
+    .map_err(|_| CommandError::stopped_unexpectedly("Locating the file"))??;
+    Ok(Some(LocatedView {
+        dataset: DatasetView::from(&relocated.dataset),
+        same_content: relocated.same_content,
+    }))
 }
 
 /// Opens a saved session in this window with its whole conversation. Refused
