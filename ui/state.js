@@ -280,9 +280,16 @@ const HANDLERS = {
         else items[at] = { ...items[at], step: reduceStep(items[at].step, m) };
       }
       // A step of this session still running here (left for Home meanwhile):
-      // it goes on on screen, and the question box waits for it.
+      // it goes on on screen, and the question box waits for it, with the
+      // install question it still waits on, if any.
       const last = items[items.length - 1];
-      next = { ...next, items, usage: null, runningStep: last && !last.step.ended ? last.step.stepId : null };
+      const running = last && !last.step.ended ? last : null;
+      if (running) {
+        const asked = (Array.isArray(s.install_questions) ? s.install_questions : []).filter((q) => q && q.session_id === s.id);
+        const step = asked.reduce((st, q) => askInstall(st, q), running.step);
+        if (step !== running.step) items[items.length - 1] = { ...running, step };
+      }
+      next = { ...next, items, usage: null, runningStep: running ? running.step.stepId : null };
     }
     return next;
   },

@@ -22,9 +22,10 @@
 //                                      [{ name, path, notice, column_descriptions: { column: text } }]
 //   describe_column({ sessionId, dataset, column, description }) -> the description as saved,
 //                                      or null once removed (an empty one removes it)
-//   open_session({ sessionId })     -> { id, title, datasets, conversation: [Message] }; each
-//                                      dataset also says state ('unchanged' | 'changed' |
-//                                      'missing') and kept_copy
+//   open_session({ sessionId })     -> { id, title, datasets, conversation: [Message], install_questions };
+//                                      each dataset also says state ('unchanged' | 'changed' |
+//                                      'missing') and kept_copy; install_questions are the
+//                                      [{ question_id, session_id, package, module }] a step of it waits on
 //   locate_dataset({ sessionId, dataset }) -> { dataset, same_content } once the analyst chose
 //                                      the file's new place in the native open dialog, or null when cancelled
 //   close_session({ sessionId })    -> bool: false when it was not open

@@ -7,6 +7,7 @@ use crate::plain_error::{CommandError, CommandResult};
 use crate::state::AppState;
 use sandpiper::SessionId;
 use sandpiper::conversation::Message;
+use sandpiper::engine::PendingInstallQuestion;
 use sandpiper::store::{
     DatasetCheck, DatasetRef, DatasetStorage, ExportFormat, OriginalState, SessionHandle,
 };
@@ -23,6 +24,8 @@ pub struct SessionView {
     datasets: Vec<DatasetView>,
     /// Every saved message, oldest first (empty for a new session).
     conversation: Vec<Message>,
+    /// "Install this package?" questions a step of it still waits on.
+    install_questions: Vec<PendingInstallQuestion>,
 }
 
 #[derive(Serialize)]
@@ -76,6 +79,7 @@ fn view_of(handle: &SessionHandle) -> SessionView {
         title: meta.title.clone(),
         datasets: meta.datasets.iter().map(DatasetView::from).collect(),
         conversation: Vec::new(),
+        install_questions: Vec::new(),
     }
 }
 
@@ -183,6 +187,7 @@ pub fn open_session(
         // Already open here (or its step still runs): read it again.
         let mut view = view_of(&handle);
         view.conversation = handle.conversation()?;
+        view.install_questions = state.engine.pending_install_questions(&session_id);
         return Ok(view);
     }
     let opened = state.engine.open_session(&session_id)?;
