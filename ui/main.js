@@ -52,6 +52,8 @@ async function chooseBackend() {
 }
 
 async function start() {
+  // The system's light or dark until the settings say otherwise.
+  applyTheme(document.documentElement, 'system');
   const backend = await chooseBackend();
   const mode = backend ? 'app' : 'browser';
 
@@ -647,7 +649,7 @@ async function start() {
 
   flush();
   if (!backend) return;
-  // The theme chosen in Settings (until it is read, the system's), and what
+  // The theme chosen in Settings (until it is read, the system's, set above), and what
   // the getting-started guide needs to know.
   readGuideFacts();
 
