@@ -122,8 +122,10 @@ fn long_cells_and_wide_tables_are_cut_and_newlines_cannot_break_the_layout() {
 fn the_analysts_column_descriptions_go_with_their_columns_even_without_sample_rows() {
     let mut described = customers();
     described.columns[1].description = Some("in euros,\nexcluding VAT".into());
-    let mut settings = LlmSettings::default();
-    settings.send_sample_rows = false;
+    let settings = LlmSettings {
+        send_sample_rows: false,
+        ..LlmSettings::default()
+    };
     let sent = what_is_sent(&[described], &SendPolicy::from_settings(&settings));
     let lines: Vec<&str> = sent.text.lines().collect();
     let spend = lines
