@@ -25,6 +25,8 @@ const COMMANDS: &[&str] = &[
     "rename_session",
     "delete_session",
     "export_session",
+    "describe_column",
+    "locate_dataset",
     "start_analysis",
     "stop_step",
     "answer_install_question",

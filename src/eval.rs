@@ -132,6 +132,7 @@ pub async fn run_eval(
             question: question.question.clone(),
             datasets: vec![dataset.to_owned()],
             artifacts_dir: state_dir.join("eval").join(&question.id),
+            column_descriptions: Vec::new(),
         };
         let report = engine.analyze(&analysis, &collected).await?;
         let seen = collected.text();

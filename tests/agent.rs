@@ -136,6 +136,7 @@ impl Analyst {
             question: question.to_owned(),
             datasets: vec![self.data.clone()],
             artifacts_dir: self.session.state.path().join("artifacts"),
+            column_descriptions: Vec::new(),
         }
     }
 
@@ -914,6 +915,85 @@ print('South', totals['South'])"#;
         ("South 250\n", "South 2\n")
     );
     assert_eq!(rerun.changed_datasets, ["sales.csv"]);
+}
+
+/// The analyst's description of a column ("in euros, excluding VAT") is saved
+/// with the session, is still there after it is closed and opened again, and
+/// goes to the model with that column: in the request the server received
+/// and in what the step records as sent ("What was sent").
+#[tokio::test]
+async fn a_column_description_is_saved_survives_reopening_and_reaches_the_model() {
+    let analyst = Analyst::with_replies(
+        "described",
+        vec![script(TOTALS), streamed("South sold the most: 250 euros.")],
+    )
+    .await;
+    let engine = &analyst.engine;
+    let id = analyst.session.name.clone();
+    let session = engine.create_session(Some(id.clone()), None).unwrap();
+    let dataset = engine.add_session_dataset(&session, &analyst.data).unwrap();
+    let saved = engine
+        .describe_session_column(
+            &session,
+            &dataset.name,
+            "sales",
+            "  in euros,\n excluding VAT ",
+        )
+        .unwrap();
+    assert_eq!(saved.as_deref(), Some("in euros, excluding VAT"));
+    let unknown = engine.describe_session_column(&session, "other.csv", "sales", "x");
+    assert!(
+        matches!(unknown, Err(sandpiper::Error::DatasetNotInSession { .. })),
+        "{unknown:?}"
+    );
+
+    // Closed (the app quits) and opened again: the description is still there.
+    drop(session);
+    let reopened = engine.open_session(&id).unwrap();
+    let kept = &reopened.handle.meta().datasets[0].column_descriptions;
+    assert_eq!(
+        kept.get("sales").map(String::as_str),
+        Some("in euros, excluding VAT")
+    );
+    let report = engine
+        .analyze_in_session(&reopened.handle, "Which region sold most?", &analyst.events)
+        .await
+        .unwrap();
+    assert_eq!(report.state, StepState::Done, "{:#?}", analyst.messages());
+
+    let prompt = &analyst.prompts()[0];
+    let lines: Vec<&str> = prompt.lines().collect();
+    let column = lines
+        .iter()
+        .position(|l| l.starts_with("- sales ("))
+        .unwrap_or_else(|| panic!("the sales column is described:\n{prompt}"));
+    assert_eq!(
+        lines[column + 1],
+        "  The analyst says: in euros, excluding VAT",
+        "{prompt}"
+    );
+    assert_eq!(prompt.matches("The analyst says").count(), 1, "{prompt}");
+    let shown = analyst
+        .messages()
+        .into_iter()
+        .find_map(|m| match m {
+            Message::TryStarted { sent, .. } => sent,
+            _ => None,
+        })
+        .expect("the try records what was sent");
+    assert!(
+        shown
+            .prompt
+            .contains("  The analyst says: in euros, excluding VAT"),
+        "{}",
+        shown.prompt
+    );
+
+    // Removed (an empty description): the next step sends none.
+    engine
+        .describe_session_column(&reopened.handle, &dataset.name, "sales", " ")
+        .unwrap();
+    assert!(reopened.handle.column_descriptions()[0].is_empty());
 }
 
 /// `sandpiper analyze --session` killed (SIGKILL) while the code runs: the

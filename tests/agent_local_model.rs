@@ -44,6 +44,7 @@ async fn the_real_local_model_answers_or_gives_up_cleanly_with_a_whole_transcrip
             "/tests/data/penguins.csv"
         ))],
         artifacts_dir: session.state.path().join("artifacts"),
+        column_descriptions: Vec::new(),
     };
     let report = engine
         .analyze(&analysis, &events)

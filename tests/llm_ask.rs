@@ -52,6 +52,7 @@ fn sales() -> DatasetSummary {
             missing: 0,
             distinct: Some(2),
             numeric: None,
+            description: None,
         }],
         sample_rows: vec![vec!["Nord".into()], vec!["Sud".into()], vec!["Nord".into()]],
         encoding: None,

@@ -25,6 +25,7 @@ fn customers() -> DatasetSummary {
                 missing: 2,
                 distinct: Some(998),
                 numeric: None,
+                description: None,
             },
             ColumnSummary {
                 name: "spend".into(),
@@ -38,6 +39,7 @@ fn customers() -> DatasetSummary {
                     median: Some(42.0),
                     std: Some(101.9),
                 }),
+                description: None,
             },
         ],
         sample_rows: (0..1000)
@@ -104,6 +106,7 @@ fn long_cells_and_wide_tables_are_cut_and_newlines_cannot_break_the_layout() {
         missing: 0,
         distinct: None,
         numeric: None,
+        description: None,
     }));
     let sent = what_is_sent(&[wide], &SendPolicy::default());
     assert!(!sent.text.contains(&"x".repeat(61)));
@@ -113,6 +116,29 @@ fn long_cells_and_wide_tables_are_cut_and_newlines_cannot_break_the_layout() {
             .contains("- ... and 102 more columns, not listed.")
     );
     assert_eq!(sent.columns_left_out, 102);
+}
+
+#[test]
+fn the_analysts_column_descriptions_go_with_their_columns_even_without_sample_rows() {
+    let mut described = customers();
+    described.columns[1].description = Some("in euros,\nexcluding VAT".into());
+    let settings = LlmSettings {
+        send_sample_rows: false,
+        ..LlmSettings::default()
+    };
+    let sent = what_is_sent(&[described], &SendPolicy::from_settings(&settings));
+    let lines: Vec<&str> = sent.text.lines().collect();
+    let spend = lines
+        .iter()
+        .position(|l| l.starts_with("- spend (float64)"));
+    let spend = spend.expect("the spend column is listed");
+    assert_eq!(
+        lines[spend + 1],
+        "  The analyst says: in euros, excluding VAT",
+        "{}",
+        sent.text
+    );
+    assert_eq!(sent.text.matches("The analyst says").count(), 1);
 }
 
 #[tokio::test]

@@ -755,6 +755,93 @@ fn datasets_are_copied_or_referenced_and_a_changed_original_is_noticed() {
     );
 }
 
+/// "Locate it…": a moved file pointed to in its new place is recorded there
+/// and reopening finds it unchanged; a file with other content is recorded
+/// again (a fresh copy), keeping the column descriptions; a file that can't
+/// be read, or a dataset the session doesn't have, is a clear error that
+/// changes nothing.
+#[test]
+fn a_moved_dataset_located_again_is_recorded_in_its_new_place() {
+    let dir = tempfile::tempdir().unwrap();
+    let before = dir.path().join("sales.csv");
+    let large = dir.path().join("large.csv");
+    std::fs::write(&before, "region,sales\nNorth,10\n").unwrap();
+    std::fs::write(&large, vec![b'x'; 2 * 1024 * 1024]).unwrap();
+    let store = SessionStore::in_state_dir(dir.path());
+    let sid = SessionId::new();
+    let one_mib = 1024 * 1024;
+    {
+        let session = store.create(sid.clone(), None, None).unwrap();
+        session.add_dataset(&before, one_mib).unwrap();
+        session.add_dataset(&large, one_mib).unwrap();
+        session
+            .describe_column("sales.csv", "sales", "in euros")
+            .unwrap();
+    }
+    let moved_to = dir.path().join("archive");
+    std::fs::create_dir(&moved_to).unwrap();
+    std::fs::rename(&before, moved_to.join("sales.csv")).unwrap();
+    std::fs::rename(&large, moved_to.join("big.csv")).unwrap();
+    {
+        let opened = store.open(&sid).unwrap();
+        let states: Vec<_> = opened.datasets.iter().map(|d| d.state).collect();
+        assert_eq!(states, [OriginalState::Missing, OriginalState::Missing]);
+        let session = opened.handle;
+        // A referenced file moved: runs need it, so it is located.
+        let located = session
+            .relocate_dataset("large.csv", &moved_to.join("big.csv"), one_mib)
+            .unwrap();
+        assert!(located.same_content);
+        assert_eq!(located.dataset.original, moved_to.join("big.csv"));
+        assert_eq!(session.dataset_paths()[1], moved_to.join("big.csv"));
+        // Nothing there, or not a dataset of the session: refused, nothing changed.
+        let nowhere = session.relocate_dataset("sales.csv", &dir.path().join("gone.csv"), one_mib);
+        assert!(
+            matches!(nowhere, Err(sandpiper::Error::DatasetUnreadable { .. })),
+            "{nowhere:?}"
+        );
+        let unknown = session.relocate_dataset("other.csv", &moved_to.join("sales.csv"), one_mib);
+        assert!(
+            matches!(unknown, Err(sandpiper::Error::DatasetNotInSession { .. })),
+            "{unknown:?}"
+        );
+        // The small one was moved and edited: recorded again from the new file.
+        std::fs::write(moved_to.join("sales.csv"), "region,sales\nNorth,99\n").unwrap();
+        let edited = session
+            .relocate_dataset("sales.csv", &moved_to.join("sales.csv"), one_mib)
+            .unwrap();
+        assert!(!edited.same_content);
+        assert_eq!(edited.dataset.name, "sales.csv");
+        assert_eq!(
+            std::fs::read_to_string(&session.dataset_paths()[0]).unwrap(),
+            "region,sales\nNorth,99\n",
+            "the session's copy is the new file"
+        );
+        assert_eq!(
+            edited
+                .dataset
+                .column_descriptions
+                .get("sales")
+                .map(String::as_str),
+            Some("in euros")
+        );
+    }
+    // Reopened: both are where the analyst said, unchanged.
+    let opened = store.open(&sid).unwrap();
+    let found: Vec<_> = opened
+        .datasets
+        .iter()
+        .map(|d| (d.original.clone(), d.state, d.notice.is_none()))
+        .collect();
+    assert_eq!(
+        found,
+        [
+            (moved_to.join("sales.csv"), OriginalState::Unchanged, true),
+            (moved_to.join("big.csv"), OriginalState::Unchanged, true),
+        ]
+    );
+}
+
 #[test]
 fn list_search_rename_duplicate_and_trash() {
     let dir = tempfile::tempdir().unwrap();

@@ -31,6 +31,10 @@ import { canExport, exportedText } from './export.js';
 import { createFirstRunGuide } from './view/first-run.js';
 import { firstRunSteps } from './first-run.js';
 import { providerInfo } from './provider-form.js';
+import { datasetForProfile, descriptionOf } from './column-notes.js';
+import { createColumnNote } from './view/column-note.js';
+import { createDatasetBanners } from './view/dataset-banners.js';
+import { locatedText } from './dataset-banners.js';
 
 const DOCKER_RECHECK_MS = 5000;
 const MIN_MANUAL_CHECK_MS = 450;
@@ -48,6 +52,8 @@ async function chooseBackend() {
 }
 
 async function start() {
+  // The system's light or dark until the settings say otherwise.
+  applyTheme(document.documentElement, 'system');
   const backend = await chooseBackend();
   const mode = backend ? 'app' : 'browser';
 
@@ -96,8 +102,42 @@ async function start() {
       onOpenSettings: (section) => settingsDialog.open(section),
       openImage: (img) => lightbox.open(img),
       copyText,
+      describeColumn: backend && backend.describeColumn ? columnNote : null,
     },
   });
+
+  /** A profile card's description box: saved in the session the file is in. */
+  function columnNote(run, profile, column) {
+    const datasets = () => (state.session ? state.session.datasets : []);
+    const initial = descriptionOf(datasets(), datasetForProfile(datasets(), run.sourcePath, profile.file_name), column);
+    return createColumnNote({
+      column,
+      initial,
+      onSave: async (description) => {
+        const session = state.session;
+        const dataset = session && datasetForProfile(session.datasets, run.sourcePath, profile.file_name);
+        if (!dataset) {
+          throw { title: 'This file is not in the session yet.', advice: 'Wait until it is added, then save again.' };
+        }
+        let saved;
+        try {
+          saved = await backend.describeColumn(session.id, dataset, column, description);
+        } catch (err) {
+          throw toUserError(err, 'Could not save the description');
+        }
+        dispatch({ kind: 'ui:column_described', sessionId: session.id, dataset, column, description: saved || '' });
+        return saved || '';
+      },
+    });
+  }
+
+  // A reopened session's datasets that changed or moved, above its conversation.
+  let locating = null;
+  const datasetBanners = createDatasetBanners({
+    onLocate: (name) => locateDataset(name),
+    onDismiss: (name) => state.session && dispatch({ kind: 'ui:dataset_banner_dismissed', sessionId: state.session.id, name }),
+  });
+  $('conversation').before(datasetBanners.el);
 
   const settingsDialog = createSettingsDialog({
     dialog: $('settings-dialog'),
@@ -183,6 +223,7 @@ async function start() {
     ) {
       renderAskBox();
     }
+    if (!prev || prev.session !== state.session) datasetBanners.render(state.session, locating);
     if (!prev || prev.home !== state.home) recent.render(state.home);
     if (!prev || prev.home !== state.home || prev.docker !== state.docker) renderGuide();
     show($('home-button'), mode === 'app' && !empty);
@@ -331,6 +372,29 @@ async function start() {
       toaster.show(`${toUserError(err, 'Could not open the session').title}`, 'warning');
       dispatch({ kind: 'ui:home_failed', error: toUserError(err, 'Could not open the session') });
       return false;
+    }
+  }
+
+  /** A moved dataset's banner → "Locate it…": the native open dialog asks where
+   *  the file is now, and the engine records its new place. */
+  async function locateDataset(name) {
+    const open = state.session;
+    if (!open || locating || !backend.locateDataset) return;
+    locating = name;
+    datasetBanners.render(state.session, locating);
+    try {
+      const located = await backend.locateDataset(open.id, name);
+      if (located && located.dataset) {
+        dispatch({ kind: 'ui:dataset_located', sessionId: open.id, dataset: located.dataset });
+        toaster.show(locatedText(name, located.dataset.path, located.same_content === true), located.same_content ? 'success' : 'warning', 8000);
+        warm(open.id);
+      }
+    } catch (err) {
+      const e = toUserError(err, 'Could not use that file');
+      toaster.show(`${e.title} ${e.advice}`.trim(), 'warning', 8000);
+    } finally {
+      locating = null;
+      datasetBanners.render(state.session, null);
     }
   }
 
@@ -594,7 +658,7 @@ async function start() {
 
   flush();
   if (!backend) return;
-  // The theme chosen in Settings (until it is read, the system's), and what
+  // The theme chosen in Settings (until it is read, the system's, set above), and what
   // the getting-started guide needs to know.
   readGuideFacts();
 

@@ -39,7 +39,8 @@ export function initialState() {
     seq: 0,
     /** the session's token totals: { sessionId, inputTokens, outputTokens, calls, callsWithoutCounts } */
     usage: null,
-    /** the saved session open in the window: { id, title, datasets: [{ name, path, notice }] } */
+    /** the saved session open in the window: { id, title, dismissedBanners, datasets: [{ name,
+     *  path, notice, state: 'changed' | 'missing' | null, keptCopy, columnDescriptions }] } */
     session: null,
     /** the id of the open session's step in progress, or 'starting' until its id is known */
     runningStep: null,
@@ -261,7 +262,13 @@ const HANDLERS = {
   'ui:session_opened'(state, e) {
     const s = e.session;
     if (!s || !isNonEmptyString(s.id)) return state;
-    const session = { id: s.id, title: typeof s.title === 'string' ? s.title : '', datasets: datasetsOf(s.datasets) };
+    const session = {
+      id: s.id,
+      title: typeof s.title === 'string' ? s.title : '',
+      datasets: datasetsOf(s.datasets),
+      /** dataset name -> true: banners the analyst closed */
+      dismissedBanners: {},
+    };
     let next = { ...state, session, runningStep: null, seenSessions: { ...state.seenSessions, [s.id]: true } };
     if (e.replace) {
       const items = [];
@@ -273,16 +280,60 @@ const HANDLERS = {
         else items[at] = { ...items[at], step: reduceStep(items[at].step, m) };
       }
       // A step of this session still running here (left for Home meanwhile):
-      // it goes on on screen, and the question box waits for it.
+      // it goes on on screen, and the question box waits for it, with the
+      // install question it still waits on, if any.
       const last = items[items.length - 1];
-      next = { ...next, items, usage: null, runningStep: last && !last.step.ended ? last.step.stepId : null };
+      const running = last && !last.step.ended ? last : null;
+      if (running) {
+        const asked = (Array.isArray(s.install_questions) ? s.install_questions : []).filter((q) => q && q.session_id === s.id);
+        const step = asked.reduce((st, q) => askInstall(st, q), running.step);
+        if (step !== running.step) items[items.length - 1] = { ...running, step };
+      }
+      next = { ...next, items, usage: null, runningStep: running ? running.step.stepId : null };
     }
     return next;
   },
 
   'ui:session_datasets'(state, e) {
     if (!state.session || state.session.id !== e.sessionId) return state;
-    return { ...state, session: { ...state.session, datasets: datasetsOf(e.datasets) } };
+    // Adding a file lists the datasets unchecked: what opening found stays.
+    const before = state.session.datasets;
+    const datasets = datasetsOf(e.datasets).map((d) => {
+      const was = before.find((b) => b.name === d.name && b.path === d.path);
+      return was && !d.state ? { ...d, state: was.state, keptCopy: was.keptCopy, notice: was.notice } : d;
+    });
+    return { ...state, session: { ...state.session, datasets } };
+  },
+
+  /** The analyst closed a changed or moved dataset's banner. */
+  'ui:dataset_banner_dismissed'(state, e) {
+    if (!state.session || state.session.id !== e.sessionId || !isNonEmptyString(e.name)) return state;
+    const dismissedBanners = { ...state.session.dismissedBanners, [e.name]: true };
+    return { ...state, session: { ...state.session, dismissedBanners } };
+  },
+
+  /** The analyst pointed to a missing dataset's new place, and the engine recorded it. */
+  'ui:dataset_located'(state, e) {
+    const [located] = datasetsOf([e.dataset]);
+    if (!state.session || state.session.id !== e.sessionId || !located) return state;
+    if (!state.session.datasets.some((d) => d.name === located.name)) return state;
+    const datasets = state.session.datasets.map((d) =>
+      d.name === located.name ? { ...located, state: null, notice: null, columnDescriptions: d.columnDescriptions } : d,
+    );
+    return { ...state, session: { ...state.session, datasets } };
+  },
+
+  /** The analyst's description of a column was saved (or removed when empty). */
+  'ui:column_described'(state, e) {
+    if (!state.session || state.session.id !== e.sessionId || !isNonEmptyString(e.column)) return state;
+    const at = state.session.datasets.findIndex((d) => d.name === e.dataset);
+    if (at < 0) return state;
+    const dataset = state.session.datasets[at];
+    const columnDescriptions = { ...dataset.columnDescriptions };
+    if (isNonEmptyString(e.description)) columnDescriptions[e.column] = e.description;
+    else delete columnDescriptions[e.column];
+    const datasets = state.session.datasets.map((d, i) => (i === at ? { ...d, columnDescriptions } : d));
+    return { ...state, session: { ...state.session, datasets } };
   },
 
   /** Back to Home: nothing of the session stays on screen. */
@@ -521,7 +572,24 @@ function routeToStep(state, e) {
 function datasetsOf(list) {
   return (Array.isArray(list) ? list : [])
     .filter((d) => d && isNonEmptyString(d.name))
-    .map((d) => ({ name: d.name, path: typeof d.path === 'string' ? d.path : '', notice: typeof d.notice === 'string' ? d.notice : null }));
+    .map((d) => ({
+      name: d.name,
+      path: typeof d.path === 'string' ? d.path : '',
+      notice: typeof d.notice === 'string' ? d.notice : null,
+      /** 'changed' | 'missing' when reopening found the original so; null otherwise */
+      state: d.state === 'changed' || d.state === 'missing' ? d.state : null,
+      /** the session kept a copy of it (it goes on with that copy) */
+      keptCopy: d.kept_copy === true,
+      columnDescriptions: descriptionsOf(d.column_descriptions),
+    }));
+}
+
+/** { column: description } with only non-empty text. */
+function descriptionsOf(map) {
+  const out = {};
+  if (!map || typeof map !== 'object') return out;
+  for (const [column, text] of Object.entries(map)) if (isNonEmptyString(text)) out[column] = text;
+  return out;
 }
 
 // ---------------------------------------------------------------------------

@@ -19,8 +19,16 @@
 //   api_key_status({ provider })                  -> { in_keychain, from_environment }
 //   save_api_key({ provider, key }) / forget_api_key({ provider }) -> the same
 //   create_session()                -> { id, title, datasets: [], conversation: [] }
-//   add_session_datasets({ sessionId, paths }) -> the session's datasets [{ name, path, notice }]
-//   open_session({ sessionId })     -> { id, title, datasets, conversation: [Message] }
+//   add_session_datasets({ sessionId, paths }) -> the session's datasets
+//                                      [{ name, path, notice, column_descriptions: { column: text } }]
+//   describe_column({ sessionId, dataset, column, description }) -> the description as saved,
+//                                      or null once removed (an empty one removes it)
+//   open_session({ sessionId })     -> { id, title, datasets, conversation: [Message], install_questions };
+//                                      each dataset also says state ('unchanged' | 'changed' |
+//                                      'missing') and kept_copy; install_questions are the
+//                                      [{ question_id, session_id, package, module }] a step of it waits on
+//   locate_dataset({ sessionId, dataset }) -> { dataset, same_content } once the analyst chose
+//                                      the file's new place in the native open dialog, or null when cancelled
 //   close_session({ sessionId })    -> bool: false when it was not open
 //   list_sessions()                 -> { sessions: [{ id, title, datasets, updated_at, steps }], damaged }
 //   delete_session({ sessionId })   -> null once the session is in the OS trash
@@ -82,6 +90,10 @@ export function createTauriBackend() {
     createSession: () => call('create_session', undefined, 'Could not start a session'),
     addSessionDatasets: (sessionId, paths) =>
       call('add_session_datasets', { sessionId, paths }, 'Could not add the file to the session'),
+    describeColumn: (sessionId, dataset, column, description) =>
+      call('describe_column', { sessionId, dataset, column, description }, 'Could not save the description'),
+    locateDataset: (sessionId, dataset) =>
+      call('locate_dataset', { sessionId, dataset }, 'Could not use that file'),
     openSession: (sessionId) => call('open_session', { sessionId }, 'Could not open the session'),
     closeSession: (sessionId) => call('close_session', { sessionId }, 'Could not close the session'),
     listSessions: () => call('list_sessions', undefined, 'Could not list your sessions'),

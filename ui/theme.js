@@ -1,6 +1,7 @@
 // The window's light and dark looks: which one the settings ask for, how it is
 // put on the page, and the contrast check the unit tests run on the colours of
-// both (styles.css). Pure except `applyTheme`, which only sets an attribute.
+// both (styles.css). Pure except `applyTheme`, which sets an attribute and
+// follows the system's preference while "system" is chosen.
 
 /** Settings → Appearance → theme, as the engine's `Theme` spells them (src/settings.rs). */
 export const THEMES = Object.freeze(['system', 'light', 'dark']);
@@ -18,10 +19,35 @@ export function withTheme(settings, theme) {
   return { ...base, appearance: { ...appearance, theme: THEMES.includes(theme) ? theme : 'system' } };
 }
 
-/** Light or dark on <html data-theme>; "system" leaves it to prefers-color-scheme. */
-export function applyTheme(root, theme) {
-  if (theme === 'light' || theme === 'dark') root.dataset.theme = theme;
-  else delete root.dataset.theme;
+/** The look to show for `theme`: "system" is the operating system's (`prefersDark`). */
+export function resolveTheme(theme, prefersDark) {
+  if (theme === 'light' || theme === 'dark') return theme;
+  return prefersDark ? 'dark' : 'light';
+}
+
+const DARK_QUERY = '(prefers-color-scheme: dark)';
+
+/** Each page root's chosen theme, for the one listener that follows the system. */
+const chosenThemes = new WeakMap();
+
+/**
+ * Light or dark on <html data-theme>, the only switch styles.css knows. For
+ * "system" it asks the operating system (`media`: matchMedia of the dark
+ * preference) and follows it while "system" stays chosen.
+ */
+export function applyTheme(root, theme, media = darkPreference()) {
+  const chosen = THEMES.includes(theme) ? theme : 'system';
+  root.dataset.theme = resolveTheme(chosen, Boolean(media && media.matches));
+  if (!chosenThemes.has(root) && media && typeof media.addEventListener === 'function') {
+    media.addEventListener('change', () => {
+      if (chosenThemes.get(root) === 'system') root.dataset.theme = resolveTheme('system', media.matches);
+    });
+  }
+  chosenThemes.set(root, chosen);
+}
+
+function darkPreference() {
+  return typeof globalThis.matchMedia === 'function' ? globalThis.matchMedia(DARK_QUERY) : null;
 }
 
 /** '#1d4ed8', '#fff' or 'rgba(59, 130, 246, 0.12)' -> { r, g, b, a } (0-255, alpha 0-1), or null. */

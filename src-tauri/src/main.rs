@@ -62,6 +62,8 @@ fn main() {
             commands::sessions::rename_session,
             commands::sessions::delete_session,
             commands::sessions::export_session,
+            commands::sessions::describe_column,
+            commands::sessions::locate_dataset,
             commands::analysis::start_analysis,
             commands::analysis::stop_step,
             commands::analysis::answer_install_question,

@@ -2129,7 +2129,8 @@ async fn a_dark_theme_chosen_in_settings_is_kept_after_a_restart() {
     let theme = wait_until(
         &client,
         "the saved theme",
-        "return document.documentElement.dataset.theme || false",
+        // The system's look is set at once; the saved one once the settings are read.
+        "return document.documentElement.dataset.theme === 'dark' ? 'dark' : false",
         Duration::from_secs(10),
     )
     .await;

@@ -9,6 +9,7 @@ use crate::error::{Error, Result};
 use crate::ids::SessionId;
 use crate::llm::{self, DatasetSummary, SendPolicy, WhatIsSent};
 use sha2::{Digest, Sha256};
+use std::collections::BTreeMap;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 use tokio_util::sync::CancellationToken;
@@ -53,6 +54,22 @@ impl StepContext {
 pub struct DatasetFacts {
     pub summaries: Vec<DatasetSummary>,
     pub fingerprints: Vec<DatasetFingerprint>,
+}
+
+impl DatasetFacts {
+    /// These facts with the analyst's column descriptions (one map per
+    /// dataset, by column name, in the datasets' order): each column gets its
+    /// description, or none, whatever the computed summary carried.
+    pub fn described(&self, descriptions: &[BTreeMap<String, String>]) -> DatasetFacts {
+        let mut facts = self.clone();
+        for (i, summary) in facts.summaries.iter_mut().enumerate() {
+            let written = descriptions.get(i);
+            for column in &mut summary.columns {
+                column.description = written.and_then(|d| d.get(&column.name)).cloned();
+            }
+        }
+        facts
+    }
 }
 
 /// Describes the datasets in the session's container and fingerprints them.

@@ -98,6 +98,7 @@ async fn measure(
         question: question.into(),
         datasets: Vec::new(),
         artifacts_dir: scratch.join("artifacts"),
+        column_descriptions: Vec::new(),
     };
     let docker_run = |code: &str| -> Result<Duration> {
         let started = Instant::now();

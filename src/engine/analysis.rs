@@ -19,6 +19,7 @@ use crate::sandbox::{DatasetMount, Sandbox, WorkspaceListing, plan_dataset_mount
 use crate::session_container::{SessionContainer, SessionContainers};
 use crate::settings::{PromptStyle, Settings};
 use crate::store::SessionHandle;
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
@@ -36,6 +37,9 @@ pub struct Analysis {
     pub datasets: Vec<PathBuf>,
     /// Where the step's charts and files go, one `try-<n>` folder per try.
     pub artifacts_dir: PathBuf,
+    /// What the analyst wrote about columns, one map (by column name) per
+    /// dataset in `datasets`' order; empty when they wrote nothing.
+    pub column_descriptions: Vec<BTreeMap<String, String>>,
 }
 
 /// What a session's dataset facts were computed from: the files as they were
@@ -223,7 +227,8 @@ impl Engine {
                     &settings,
                     cancel,
                 )
-                .await?;
+                .await?
+                .described(&analysis.column_descriptions);
             let context =
                 context::prepare(&mut bench, &analysis.session_id, &facts, &policy, cancel).await?;
             let ledger = self.usage_ledger();
@@ -512,6 +517,7 @@ fn session_analysis(
         question: question.to_owned(),
         datasets: session.dataset_paths(),
         artifacts_dir: session.step_artifacts_dir(step_id)?,
+        column_descriptions: session.column_descriptions(),
     };
     Ok((analysis, Some(earlier)))
 }

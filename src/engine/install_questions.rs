@@ -7,6 +7,7 @@
 use crate::events::{Event, EventSink};
 use crate::ids::{QuestionId, SessionId};
 use crate::session_container::InstallConsent;
+use serde::Serialize;
 use std::collections::HashMap;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -19,8 +20,18 @@ pub(super) struct InstallQuestions {
     answered_by_someone: AtomicBool,
     /// Each session's answers, by package.
     answers: Mutex<HashMap<(SessionId, String), bool>>,
-    /// Questions waiting for their answer.
-    waiting: Mutex<HashMap<QuestionId, oneshot::Sender<bool>>>,
+    /// Questions waiting for their answer, with what they ask.
+    waiting: Mutex<HashMap<QuestionId, (PendingInstallQuestion, oneshot::Sender<bool>)>>,
+}
+
+/// A question a step still waits on, as its `Event::InstallQuestion` asked it:
+/// shown again when the session is opened again in the window.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PendingInstallQuestion {
+    pub question_id: QuestionId,
+    pub session_id: SessionId,
+    pub package: String,
+    pub module: String,
 }
 
 impl InstallQuestions {
@@ -40,7 +51,18 @@ impl InstallQuestions {
             .lock()
             .expect("questions lock")
             .remove(question);
-        waiting.is_some_and(|step| step.send(allowed).is_ok())
+        waiting.is_some_and(|(_, step)| step.send(allowed).is_ok())
+    }
+
+    /// The questions steps of `session` still wait on.
+    pub(super) fn pending(&self, session: &SessionId) -> Vec<PendingInstallQuestion> {
+        self.waiting
+            .lock()
+            .expect("questions lock")
+            .values()
+            .filter(|(asked, _)| &asked.session_id == session)
+            .map(|(asked, _)| asked.clone())
+            .collect()
     }
 }
 
@@ -63,10 +85,16 @@ impl InstallConsent for InstallQuestions {
         }
         let question_id = QuestionId::new();
         let (reply, answer) = oneshot::channel();
+        let asked = PendingInstallQuestion {
+            question_id: question_id.clone(),
+            session_id: session.clone(),
+            package: package.to_owned(),
+            module: module.to_owned(),
+        };
         self.waiting
             .lock()
             .expect("questions lock")
-            .insert(question_id.clone(), reply);
+            .insert(question_id.clone(), (asked, reply));
         sink.emit(Event::InstallQuestion {
             question_id: question_id.clone(),
             session_id: session.clone(),
@@ -96,5 +124,61 @@ impl InstallConsent for InstallQuestions {
             allowed,
         });
         allowed
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::Arc;
+
+    /// Hands each event to the test as it is emitted.
+    struct Heard(tokio::sync::mpsc::UnboundedSender<Event>);
+
+    impl EventSink for Heard {
+        fn emit(&self, event: Event) {
+            let _ = self.0.send(event);
+        }
+    }
+
+    #[tokio::test]
+    async fn a_waiting_question_is_listed_for_its_session_until_it_is_answered() {
+        let questions = Arc::new(InstallQuestions::default());
+        questions.ask_from_now_on();
+        let session = "session-a".parse::<SessionId>().unwrap();
+        let (sink, mut heard) = tokio::sync::mpsc::unbounded_channel();
+        let step = {
+            let (questions, session) = (questions.clone(), session.clone());
+            tokio::spawn(async move {
+                let cancel = CancellationToken::new();
+                questions
+                    .may_install(&session, "python-slugify", "slugify", &Heard(sink), &cancel)
+                    .await
+            })
+        };
+        let Some(Event::InstallQuestion { question_id, .. }) = heard.recv().await else {
+            panic!("the step asks first");
+        };
+        // The window opens the session again while the step waits: it is asked again.
+        assert_eq!(
+            questions.pending(&session),
+            [PendingInstallQuestion {
+                question_id: question_id.clone(),
+                session_id: session.clone(),
+                package: "python-slugify".into(),
+                module: "slugify".into(),
+            }]
+        );
+        assert!(
+            questions
+                .pending(&"other".parse::<SessionId>().unwrap())
+                .is_empty()
+        );
+        assert!(questions.answer(&question_id, true));
+        assert!(step.await.unwrap(), "the step got the answer");
+        assert!(
+            questions.pending(&session).is_empty(),
+            "answered: asked no more"
+        );
     }
 }

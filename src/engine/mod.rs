@@ -27,6 +27,7 @@ mod step_docker;
 
 pub use analysis::Analysis;
 pub use cancellation::Stoppable;
+pub use install_questions::PendingInstallQuestion;
 pub use models::{ConnectionReport, KeyStatus, ModelChoice, Prompt, ProviderChoice};
 pub use rerun::StepRerun;
 
@@ -185,6 +186,13 @@ impl Engine {
     /// step waits for it any more (stopped, or answered already).
     pub fn answer_install_question(&self, question: &QuestionId, allowed: bool) -> bool {
         self.install_questions.answer(question, allowed)
+    }
+
+    /// The install questions steps of `session` still wait on, to ask them
+    /// again when the session is opened again (the window was showing
+    /// something else when they were asked).
+    pub fn pending_install_questions(&self, session: &SessionId) -> Vec<PendingInstallQuestion> {
+        self.install_questions.pending(session)
     }
 
     /// Session containers on `connection`, as this engine makes them.

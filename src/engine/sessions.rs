@@ -7,8 +7,8 @@ use super::Engine;
 use crate::error::Result;
 use crate::ids::SessionId;
 use crate::store::{
-    ExportFormat, Exported, ModelConfig, OpenedSession, SavedSession, SessionHandle, SessionList,
-    SessionStore,
+    ExportFormat, Exported, ModelConfig, OpenedSession, Relocated, SavedSession, SessionHandle,
+    SessionList, SessionStore,
 };
 use std::path::Path;
 
@@ -60,6 +60,32 @@ impl Engine {
     ) -> Result<crate::store::DatasetRef> {
         let limit = self.settings().sessions.copy_datasets_up_to_bytes();
         session.add_dataset(path, limit)
+    }
+
+    /// Saves what the analyst wrote about a column of one of the open
+    /// session's datasets (by its name in the session); empty removes it. The
+    /// next question sends it to the model with the column. Returns it as saved.
+    pub fn describe_session_column(
+        &self,
+        session: &SessionHandle,
+        dataset: &str,
+        column: &str,
+        description: &str,
+    ) -> Result<Option<String>> {
+        session.describe_column(dataset, column, description)
+    }
+
+    /// Points a dataset of the open session whose original moved at its new
+    /// place (the analyst located it); a file with other content is recorded
+    /// again, copied or referenced as Settings say.
+    pub fn relocate_session_dataset(
+        &self,
+        session: &SessionHandle,
+        name: &str,
+        new_place: &Path,
+    ) -> Result<Relocated> {
+        let limit = self.settings().sessions.copy_datasets_up_to_bytes();
+        session.relocate_dataset(name, new_place, limit)
     }
 
     /// A saved session as it is on disk, without opening it.

@@ -152,6 +152,12 @@ pub enum Error {
 
     #[error("a session's title can't be empty")]
     SessionTitleEmpty,
+
+    #[error("the session has no dataset {name:?}")]
+    DatasetNotInSession { name: String },
+
+    #[error("a column's description is longer than {max} characters")]
+    ColumnDescriptionTooLong { max: usize },
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
@@ -435,6 +441,19 @@ impl Error {
                 "session.title_empty",
                 "Give the session a title.",
                 "A few words that say what the analysis is about, e.g. \"Sales Q1 by region\".",
+            ),
+            Error::DatasetNotInSession { name } => PlainWords::new(
+                "session.dataset_unknown",
+                format!("{name} is not one of this session's files."),
+                "Drop the file on the window to add it to the session, then try again.",
+            ),
+            Error::ColumnDescriptionTooLong { max } => PlainWords::new(
+                "session.description_too_long",
+                "That description is too long.",
+                format!(
+                    "Keep it to a sentence or two (at most {max} characters): it is sent to the \
+                     model with every question."
+                ),
             ),
         }
     }

@@ -52,6 +52,11 @@ pub struct ColumnSummary {
     /// For numeric columns.
     #[serde(default)]
     pub numeric: Option<NumericStats>,
+    /// What the analyst wrote about the column ("amount is in euros, excluding
+    /// VAT"): set by the engine from the session, never by the description
+    /// computed in the sandbox.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -164,6 +169,13 @@ pub fn what_is_sent(datasets: &[DatasetSummary], policy: &SendPolicy) -> WhatIsS
                 }
             }
             text.push('\n');
+            if let Some(description) = column.description.as_deref().filter(|d| !d.is_empty()) {
+                let _ = writeln!(
+                    text,
+                    "  The analyst says: {}",
+                    one_line(description, MAX_DESCRIPTION_CHARS)
+                );
+            }
         }
         if shown < dataset.columns.len() {
             let _ = writeln!(
@@ -206,6 +218,9 @@ pub fn what_is_sent(datasets: &[DatasetSummary], policy: &SendPolicy) -> WhatIsS
         columns_left_out,
     }
 }
+
+/// Longest column description sent, in characters (the store keeps them shorter).
+const MAX_DESCRIPTION_CHARS: usize = 500;
 
 /// Text on one line, cut to `max` characters.
 fn one_line(text: &str, max: usize) -> String {

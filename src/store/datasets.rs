@@ -72,6 +72,20 @@ pub fn add(
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_else(|| "dataset".into());
     let name = unique_name(&safe_component(&file_name), taken);
+    store(folder, &original, name, size, copy_up_to_bytes)
+}
+
+/// Records the file at `original` (absolute, `size` bytes) as the dataset
+/// `name`: a copy in `datasets/<name>` (replacing one of that name) when it is
+/// at most `copy_up_to_bytes`, else a reference.
+fn store(
+    folder: &SessionFolder,
+    original: &Path,
+    name: String,
+    size: u64,
+    copy_up_to_bytes: u64,
+) -> std::io::Result<DatasetRef> {
+    let original = original.to_owned();
     if size > copy_up_to_bytes {
         let print = fingerprint(&original)?;
         return Ok(DatasetRef {
@@ -81,6 +95,7 @@ pub fn add(
             sha256: print.sha256,
             modified_at: print.modified_at,
             stored: DatasetStorage::Reference,
+            column_descriptions: Default::default(),
         });
     }
     let dir = folder.datasets_dir();
@@ -107,6 +122,7 @@ pub fn add(
         stored: DatasetStorage::Copy {
             path: PathBuf::from(super::layout::DATASETS_DIR).join(name),
         },
+        column_descriptions: Default::default(),
     })
 }
 
@@ -122,6 +138,50 @@ fn unique_name(name: &str, taken: &[String]) -> String {
         .map(|n| format!("{stem}-{n}{extension}"))
         .find(|candidate| !taken.contains(candidate))
         .expect("some number is free")
+}
+
+/// A dataset pointed at the file in its new place (the analyst located it).
+#[derive(Debug)]
+pub struct Relocated {
+    pub dataset: DatasetRef,
+    /// The file there is the one the session used (same SHA-256). When it is
+    /// not, the dataset was recorded again from it (a fresh copy or reference)
+    /// and answers may differ from the earlier ones.
+    pub same_content: bool,
+}
+
+/// Points `dataset` at `new_place`. The same content keeps everything but the
+/// place; other content is recorded again under the same name, keeping what
+/// the analyst wrote about its columns.
+pub fn relocate(
+    folder: &SessionFolder,
+    dataset: &DatasetRef,
+    new_place: &Path,
+    copy_up_to_bytes: u64,
+) -> std::io::Result<Relocated> {
+    let original = std::path::absolute(new_place)?;
+    let print = fingerprint(&original)?;
+    if print.sha256 == dataset.sha256 {
+        let mut moved = dataset.clone();
+        moved.original = original;
+        moved.modified_at = print.modified_at;
+        return Ok(Relocated {
+            dataset: moved,
+            same_content: true,
+        });
+    }
+    let mut recorded = store(
+        folder,
+        &original,
+        dataset.name.clone(),
+        print.size_bytes,
+        copy_up_to_bytes,
+    )?;
+    recorded.column_descriptions = dataset.column_descriptions.clone();
+    Ok(Relocated {
+        dataset: recorded,
+        same_content: false,
+    })
 }
 
 /// What became of a dataset's original since it was added.

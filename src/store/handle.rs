@@ -12,6 +12,7 @@ use super::title;
 use crate::conversation::{Message, StepState};
 use crate::error::{Error, Result};
 use crate::ids::{SessionId, StepId};
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
@@ -244,6 +245,96 @@ impl SessionHandle {
         let datasets = &state.meta.datasets;
         let index = datasets.iter().rposition(|d| d.original == original)?;
         datasets::paths(&self.folder, &datasets[index..=index]).pop()
+    }
+
+    /// Saves what the analyst wrote about a column of the dataset named
+    /// `dataset` in the session ("amount is in euros, excluding VAT"), sent to
+    /// the model wherever the column is. Kept on one line; an empty
+    /// description removes the column's. Returns the description as saved.
+    pub fn describe_column(
+        &self,
+        dataset: &str,
+        column: &str,
+        description: &str,
+    ) -> Result<Option<String>> {
+        let text = description.split_whitespace().collect::<Vec<_>>().join(" ");
+        if text.chars().count() > meta::MAX_COLUMN_DESCRIPTION_CHARS {
+            return Err(Error::ColumnDescriptionTooLong {
+                max: meta::MAX_COLUMN_DESCRIPTION_CHARS,
+            });
+        }
+        let mut state = self.state();
+        let before = state.meta.clone();
+        let known = state
+            .meta
+            .datasets
+            .iter_mut()
+            .find(|d| d.name == dataset)
+            .ok_or_else(|| Error::DatasetNotInSession {
+                name: dataset.to_owned(),
+            })?;
+        let saved = match text.is_empty() {
+            true => {
+                known.column_descriptions.remove(column);
+                None
+            }
+            false => {
+                known
+                    .column_descriptions
+                    .insert(column.to_owned(), text.clone());
+                Some(text)
+            }
+        };
+        if state.meta != before {
+            state.meta.updated_at = crate::conversation::now();
+            meta::write(&self.folder, &state.meta)?;
+        }
+        Ok(saved)
+    }
+
+    /// Points the dataset named `name` at the file at `new_place` (the
+    /// analyst found where it went): see `Relocated`. Its copy, if the content
+    /// differs, is made again as `copy_up_to_bytes` says.
+    pub fn relocate_dataset(
+        &self,
+        name: &str,
+        new_place: &Path,
+        copy_up_to_bytes: u64,
+    ) -> Result<datasets::Relocated> {
+        let mut state = self.state();
+        let at = state
+            .meta
+            .datasets
+            .iter()
+            .position(|d| d.name == name)
+            .ok_or_else(|| Error::DatasetNotInSession {
+                name: name.to_owned(),
+            })?;
+        let relocated = datasets::relocate(
+            &self.folder,
+            &state.meta.datasets[at],
+            new_place,
+            copy_up_to_bytes,
+        )
+        .map_err(|err| Error::DatasetUnreadable {
+            path: new_place.to_owned(),
+            reason: err.to_string(),
+        })?;
+        state.meta.datasets[at] = relocated.dataset.clone();
+        state.meta.updated_at = crate::conversation::now();
+        meta::write(&self.folder, &state.meta)?;
+        Ok(relocated)
+    }
+
+    /// Each dataset's column descriptions, in the order of `dataset_paths`.
+    pub fn column_descriptions(&self) -> Vec<BTreeMap<String, String>> {
+        let state = self.state();
+        state
+            .meta
+            .datasets
+            .iter()
+            .map(|d| d.column_descriptions.clone())
+            .collect()
     }
 
     /// Renames the session (the analyst's title is never replaced by a suggestion).

@@ -10,6 +10,7 @@ use crate::error::{Error, Result};
 use crate::ids::SessionId;
 use crate::provider_id::ProviderId;
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -62,6 +63,11 @@ pub struct DatasetRef {
     /// when it and the size are unchanged, reopening need not hash it again.
     pub modified_at: Option<Timestamp>,
     pub stored: DatasetStorage,
+    /// What the analyst wrote about some columns ("amount is in euros,
+    /// excluding VAT"), by column name: sent to the model with the columns.
+    /// Absent in sessions saved before descriptions existed.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub column_descriptions: BTreeMap<String, String>,
 }
 
 /// How the session keeps a dataset.
@@ -93,6 +99,10 @@ impl SessionMeta {
         }
     }
 }
+
+/// The longest column description the analyst may write, in characters: it
+/// goes into every request, so it stays a sentence or two.
+pub const MAX_COLUMN_DESCRIPTION_CHARS: usize = 500;
 
 /// The title of a session before its first question.
 pub const UNTITLED: &str = "New analysis";

@@ -31,7 +31,7 @@ mod saved;
 mod title;
 
 pub use catalog::{DamagedSession, SessionList, SessionSummary};
-pub use datasets::{DatasetCheck, OriginalState};
+pub use datasets::{DatasetCheck, OriginalState, Relocated};
 pub use export::{ExportFormat, Exported};
 pub use handle::{OpenedSession, Recovery, SessionHandle};
 pub use layout::SessionFolder;

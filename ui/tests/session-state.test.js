@@ -145,3 +145,29 @@ test("a package the code wants asks in the running step until it is answered", (
   s = reduce(s, { kind: 'install_question', question_id: 'question-2', session_id: 'session-2', package: 'six', module: 'six' });
   assert.equal(s.items[0].step.installQuestion, null);
 });
+
+test('reopening a session whose step still waits on "Install this package?" asks again, and the answer clears it', () => {
+  const waiting = { question_id: 'question-1', session_id: 'session-1', package: 'python-slugify', module: 'slugify' };
+  let s = reduce(initialState(), {
+    kind: 'ui:session_opened',
+    session: { ...SESSION, conversation: TWO_TRIES.slice(0, 3), install_questions: [waiting] },
+    replace: true,
+  });
+  assert.equal(s.runningStep, 'step-1');
+  assert.deepEqual(s.items[0].step.installQuestion, { questionId: 'question-1', package: 'python-slugify', module: 'slugify', answering: false });
+  s = reduce(s, { kind: 'install_answered', question_id: 'question-1', session_id: 'session-1', allowed: true });
+  assert.equal(s.items[0].step.installQuestion, null);
+  // A finished conversation has no step to ask in; another session's question is not shown.
+  const done = reduce(initialState(), {
+    kind: 'ui:session_opened',
+    session: { ...SESSION, conversation: TWO_TRIES, install_questions: [waiting] },
+    replace: true,
+  });
+  assert.ok(done.items.every((i) => !i.step.installQuestion));
+  const other = reduce(initialState(), {
+    kind: 'ui:session_opened',
+    session: { ...SESSION, conversation: TWO_TRIES.slice(0, 3), install_questions: [{ ...waiting, session_id: 'session-2' }] },
+    replace: true,
+  });
+  assert.equal(other.items[0].step.installQuestion, null);
+});

@@ -110,6 +110,7 @@ test('the session and analysis commands are invoked with the names and arguments
   await b.startAnalysis('session-1', 'Which region sold most?');
   await b.stopStep('step-1');
   await b.warmSession('session-1');
+  await b.describeColumn('session-1', 'sales.csv', 'amount', 'in euros');
   assert.deepEqual(calls, [
     ['create_session', undefined],
     ['add_session_datasets', { sessionId: 'session-1', paths: ['/d/sales.csv'] }],
@@ -121,6 +122,7 @@ test('the session and analysis commands are invoked with the names and arguments
     ['start_analysis', { sessionId: 'session-1', question: 'Which region sold most?' }],
     ['stop_step', { stepId: 'step-1' }],
     ['warm_session', { sessionId: 'session-1' }],
+    ['describe_column', { sessionId: 'session-1', dataset: 'sales.csv', column: 'amount', description: 'in euros' }],
   ]);
 });
 

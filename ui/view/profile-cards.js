@@ -9,8 +9,11 @@ import { columnCard, datasetHeader, formatNumber } from '../profile.js';
 const SVG_NS = 'http://www.w3.org/2000/svg';
 const CHART = { width: 240, height: 64 };
 
-/** One dataset's section: header and column cards. */
-export function profileSection(profile) {
+/**
+ * One dataset's section: header and column cards. `describe(columnName)`,
+ * when given, makes the element where the analyst describes the column.
+ */
+export function profileSection(profile, describe = null) {
   const head = datasetHeader(profile);
   const notes = head.notes.length ? h('ul', { class: 'profile-notes' }, head.notes.map((n) => h('li', { text: n }))) : null;
   const estimate = head.estimated
@@ -22,11 +25,11 @@ export function profileSection(profile) {
     h('header', { class: 'profile-head' }, h('h4', { class: 'profile-name', text: head.title }), h('p', { class: 'profile-meta', text: head.meta })),
     notes,
     estimate,
-    h('div', { class: 'profile-grid', role: 'list' }, profile.columns.filter((c) => c && typeof c.name === 'string').map(columnCardEl)),
+    h('div', { class: 'profile-grid', role: 'list' }, profile.columns.filter((c) => c && typeof c.name === 'string').map((c) => columnCardEl(c, describe))),
   );
 }
 
-function columnCardEl(col) {
+function columnCardEl(col, describe) {
   const card = columnCard(col);
   const facts = [card.missing, card.distinct].filter(Boolean);
   return h(
@@ -50,6 +53,7 @@ function columnCardEl(col) {
           card.topValues.map((v) => h('li', {}, h('span', { class: 'profile-top-value', text: v.value, title: v.value }), h('span', { class: 'profile-top-count', text: v.count }))),
         )
       : null,
+    describe ? describe(col.name) : null,
   );
 }
 

@@ -18,7 +18,8 @@ const IMAGE_MIMES = new Set(['image/png', 'image/svg+xml', 'image/jpeg', 'image/
 const PROFILE_PICTURE = /^hist_.*\.png$/i;
 
 /**
- * deps: { fileSrc(path), onStop(runId), openImage({ src, name }), copyText(text) }
+ * deps: { fileSrc(path), onStop(runId), openImage({ src, name }), copyText(text),
+ *         describeColumn(run, profile, column) -> the column's description element (optional) }
  * Returns { el, update(run), tick(now) }.
  */
 export function createRunCard(run, deps) {
@@ -210,7 +211,7 @@ export function createRunCard(run, deps) {
 
     const profiles = hasProfiles(run) ? run.profiles : null;
     if (profiles !== renderedProfiles) {
-      profilesEl.replaceChildren(...(profiles || []).map(profileSection));
+      profilesEl.replaceChildren(...(profiles || []).map((p) => profileSection(p, deps.describeColumn ? (column) => deps.describeColumn(run, p, column) : null)));
       renderedProfiles = profiles;
     }
     show(profilesEl, Boolean(profiles));

@@ -7,8 +7,12 @@ use crate::plain_error::{CommandError, CommandResult};
 use crate::state::AppState;
 use sandpiper::SessionId;
 use sandpiper::conversation::Message;
-use sandpiper::store::{DatasetCheck, DatasetRef, ExportFormat, SessionHandle};
+use sandpiper::engine::PendingInstallQuestion;
+use sandpiper::store::{
+    DatasetCheck, DatasetRef, DatasetStorage, ExportFormat, OriginalState, SessionHandle,
+};
 use serde::Serialize;
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use tauri::{State, WebviewWindow};
 
@@ -20,6 +24,8 @@ pub struct SessionView {
     datasets: Vec<DatasetView>,
     /// Every saved message, oldest first (empty for a new session).
     conversation: Vec<Message>,
+    /// "Install this package?" questions a step of it still waits on.
+    install_questions: Vec<PendingInstallQuestion>,
 }
 
 #[derive(Serialize)]
@@ -30,6 +36,13 @@ pub struct DatasetView {
     /// Set on reopening when the original changed or is gone: what happened
     /// and what the analyst can do, in plain words.
     notice: Option<String>,
+    /// What reopening found of the original: "unchanged", "changed" or
+    /// "missing" ("unchanged" when the session was not just opened).
+    state: &'static str,
+    /// The session kept a copy of it, which it goes on with.
+    kept_copy: bool,
+    /// What the analyst wrote about its columns, by column name.
+    column_descriptions: BTreeMap<String, String>,
 }
 
 impl From<&DatasetRef> for DatasetView {
@@ -38,17 +51,24 @@ impl From<&DatasetRef> for DatasetView {
             name: dataset.name.clone(),
             path: dataset.original.display().to_string(),
             notice: None,
+            state: "unchanged",
+            kept_copy: matches!(dataset.stored, DatasetStorage::Copy { .. }),
+            column_descriptions: dataset.column_descriptions.clone(),
         }
     }
 }
 
-impl From<DatasetCheck> for DatasetView {
-    fn from(check: DatasetCheck) -> Self {
-        Self {
-            name: check.name,
-            path: check.original.display().to_string(),
-            notice: check.notice,
-        }
+impl DatasetView {
+    /// The dataset as reopening found its original.
+    fn checked(mut self, check: DatasetCheck) -> Self {
+        self.notice = check.notice;
+        self.state = match check.state {
+            OriginalState::Unchanged => "unchanged",
+            OriginalState::Changed => "changed",
+            OriginalState::Missing => "missing",
+        };
+        self.kept_copy = check.saved_copy.is_some();
+        self
     }
 }
 
@@ -59,6 +79,7 @@ fn view_of(handle: &SessionHandle) -> SessionView {
         title: meta.title.clone(),
         datasets: meta.datasets.iter().map(DatasetView::from).collect(),
         conversation: Vec::new(),
+        install_questions: Vec::new(),
     }
 }
 
@@ -94,6 +115,63 @@ pub async fn add_session_datasets(
     .map_err(CommandError::from)
 }
 
+/// Saves the analyst's description of a column of an open session's dataset
+/// (sent to the model with the column); an empty one removes it. Returns the
+/// description as saved (on one line), or `None` once removed.
+#[tauri::command]
+pub fn describe_column(
+    state: State<'_, AppState>,
+    session_id: SessionId,
+    dataset: String,
+    column: String,
+    description: String,
+) -> CommandResult<Option<String>> {
+    let session = state.open_session(&session_id)?;
+    Ok(state
+        .engine
+        .describe_session_column(&session, &dataset, &column, &description)?)
+}
+
+/// A dataset pointed at its new place.
+#[derive(Serialize)]
+pub struct LocatedView {
+    dataset: DatasetView,
+    /// The file there is the one the session used; when not, answers may differ.
+    same_content: bool,
+}
+
+/// "Locate it…" on a moved dataset's banner: the native open dialog asks
+/// where the file is now, and the engine records its new place. `None` when
+/// the analyst cancelled.
+#[tauri::command]
+pub async fn locate_dataset(
+    window: WebviewWindow,
+    state: State<'_, AppState>,
+    session_id: SessionId,
+    dataset: String,
+) -> CommandResult<Option<LocatedView>> {
+    let session = state.open_session(&session_id)?;
+    let picked = rfd::AsyncFileDialog::new()
+        .set_title(format!("Where is {dataset} now?"))
+        .set_parent(&window)
+        .pick_file()
+        .await;
+    let Some(path) = picked.map(|file| PathBuf::from(file.path())) else {
+        return Ok(None);
+    };
+    let engine = state.engine.clone();
+    // A changed file is hashed and copied again: off the UI thread.
+    let relocated = tauri::async_runtime::spawn_blocking(move || {
+        engine.relocate_session_dataset(&session, &dataset, &path)
+    })
+    .await
+    .map_err(|_| CommandError::stopped_unexpectedly("Locating the file"))??;
+    Ok(Some(LocatedView {
+        dataset: DatasetView::from(&relocated.dataset),
+        same_content: relocated.same_content,
+    }))
+}
+
 /// Opens a saved session in this window with its whole conversation. Refused
 /// in plain words while another window has it open.
 #[tauri::command]
@@ -109,11 +187,17 @@ pub fn open_session(
         // Already open here (or its step still runs): read it again.
         let mut view = view_of(&handle);
         view.conversation = handle.conversation()?;
+        view.install_questions = state.engine.pending_install_questions(&session_id);
         return Ok(view);
     }
     let opened = state.engine.open_session(&session_id)?;
     let mut view = view_of(&opened.handle);
-    view.datasets = opened.datasets.into_iter().map(DatasetView::from).collect();
+    view.datasets = view
+        .datasets
+        .into_iter()
+        .zip(opened.datasets)
+        .map(|(dataset, check)| dataset.checked(check))
+        .collect();
     view.conversation = opened.conversation;
     state.keep_open(opened.handle);
     Ok(view)
