@@ -11,6 +11,8 @@ import { icon } from './icons.js';
 import { formatBytes } from '../format.js';
 import { fixFor } from '../errors.js';
 import { describeSent } from '../conversation-text.js';
+import { logFromText, keptCount } from '../output-log.js';
+import { createOutputLines } from './output-lines.js';
 import { tryLabel, tryStatus, tryFiles, canExplain, stepStateText, stepUsageText, visibleTimeline } from '../steps.js';
 
 const IMAGE_MIMES = new Set(['image/png', 'image/svg+xml', 'image/jpeg', 'image/gif', 'image/webp']);
@@ -265,9 +267,23 @@ function createTryView(deps) {
     sentText,
   );
   const output = h('pre', { class: 'output try-output' });
+  // A long output shows its last lines, with "N earlier lines hidden — Show all".
+  const outputLines = createOutputLines({ lines: output, asText: true });
   const files = h('div', { class: 'artifacts' });
-  const el = h('li', { class: 'try' }, h('div', { class: 'try-head' }, label, state), reason, h('div', { class: 'try-disclosures' }, code, sent), output, files);
+  const el = h(
+    'li',
+    { class: 'try' },
+    h('div', { class: 'try-head' }, label, state),
+    reason,
+    h('div', { class: 'try-disclosures' }, code, sent),
+    outputLines.note,
+    output,
+    files,
+  );
   let current = null;
+  /** the saved stdout drawn, and its log (split once, not every frame) */
+  let savedStdout = null;
+  let savedLog = null;
   /** the paths of the files shown, one a line */
   let renderedFiles = '';
 
@@ -291,13 +307,17 @@ function createTryView(deps) {
       setText(codeText, t.code || '');
       // While the try runs: what the code prints, as it prints it. After: what
       // it printed, as saved (the live lines are not kept).
-      const text = t.execution ? t.execution.stdout.trimEnd() : t.live.lines.map((l) => l.text).join('\n');
+      if (t.execution && t.execution.stdout !== savedStdout) {
+        savedStdout = t.execution.stdout;
+        savedLog = logFromText(savedStdout.trimEnd());
+      }
+      const log = t.execution ? savedLog : t.live.output;
+      outputLines.update(log);
       const stderr = t.execution && t.execution.outcome !== 'success' ? t.execution.stderrTail.trim() : '';
       setText(pythonSaid, stderr);
       show(pythonSaid, Boolean(stderr));
       show(pythonSaidLabel, Boolean(stderr));
-      setText(output, text);
-      show(output, Boolean(text));
+      show(output, keptCount(log) > 0);
       // The answer's charts show under the answer, not a second time here.
       const own = tryFiles(t, answer);
       const key = own.map((a) => a.path).join('\n');
