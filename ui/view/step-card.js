@@ -37,6 +37,7 @@ export function createStepCard(item, deps) {
   );
   const timeline = h('ol', { class: 'step-timeline' });
   const installText = h('p', { class: 'install-question-text' });
+  installText.id = `install-text-${Math.random().toString(36).slice(2, 10)}`;
   const answerInstall = (allowed) => {
     const asked = current.installQuestion;
     if (asked) deps.onAnswerInstall(current.stepId, asked.questionId, allowed);
@@ -45,10 +46,11 @@ export function createStepCard(item, deps) {
   const installNo = h('button', { type: 'button', class: 'btn btn-secondary btn-sm install-no', text: 'Don\u2019t install', onClick: () => answerInstall(false) });
   const installBox = h(
     'div',
-    { class: 'install-question', role: 'alertdialog', 'aria-label': 'Install a package?' },
+    { class: 'install-question', role: 'alertdialog', 'aria-label': 'Install a package?', tabindex: '-1' },
     installText,
     h('div', { class: 'card-actions' }, installYes, installNo),
   );
+  installBox.setAttribute('aria-describedby', installText.id);
   const answer = h('div', { class: 'step-answer', 'aria-live': 'polite' });
   const answerFiles = h('div', { class: 'artifacts' });
   const gaveUp = h('div', { class: 'step-gave-up' });
@@ -116,6 +118,9 @@ export function createStepCard(item, deps) {
   const entryViews = [];
   let current = null;
   let renderedAnswer = null;
+  /** the question shown, and what had focus before it took it */
+  let askedShown = null;
+  let focusBeforeAsking = null;
 
   function update(next) {
     const step = next.step;
@@ -145,6 +150,7 @@ export function createStepCard(item, deps) {
     }
     const asked = step.ended ? null : step.installQuestion;
     show(installBox, Boolean(asked));
+    followInstallFocus(asked);
     if (asked) {
       setText(
         installText,
@@ -221,6 +227,30 @@ export function createStepCard(item, deps) {
     const usageText = stepUsageText(step.ended);
     setText(usage, usageText);
     show(usage, Boolean(usageText));
+  }
+
+  // The question is what the step waits for: the keyboard goes to it (Tab then
+  // reaches Install and Don't install; nothing is answered by a stray Enter), and
+  // back to where it was once it is answered.
+  function followInstallFocus(asked) {
+    const id = asked ? asked.questionId : null;
+    if (id === askedShown) return;
+    if (id && !askedShown) {
+      const active = document.activeElement;
+      focusBeforeAsking = active && active !== document.body ? active : null;
+      askedShown = id;
+      installBox.focus();
+      return;
+    }
+    askedShown = id;
+    if (id) return;
+    const active = document.activeElement;
+    const lost = !active || active === document.body || installBox.contains(active);
+    const back = focusBeforeAsking && focusBeforeAsking.isConnected && !installBox.contains(focusBeforeAsking) ? focusBeforeAsking : null;
+    focusBeforeAsking = null;
+    if (!lost) return;
+    if (back) back.focus();
+    else if (!stopBtn.hidden) stopBtn.focus();
   }
 
   update(item);
