@@ -797,3 +797,82 @@ async fn an_idle_session_container_stops_and_the_next_run_starts_it_again() {
     assert_eq!(next.stdout, "still here\n");
     assert_eq!(running().await, Some(true));
 }
+
+/// Two installations on one daemon (two users of a team server, or these tests
+/// next to the app): each keeps a session container, both stopped, so both are
+/// unused. "Remove all unused" in one removes its own and leaves the other's,
+/// and each one's containers panel lists only its own.
+#[tokio::test]
+async fn remove_all_unused_takes_only_this_installations_containers() {
+    let mine = TestSession::new("mine");
+    let theirs = TestSession::new("theirs");
+    let (_, my_id, _) = run(&mine, "print(1)").await;
+    let (_, their_id, _) = run(&theirs, "print(1)").await;
+    let installation = |id: String| async move {
+        docker()
+            .await
+            .inspect_container(&id, None)
+            .await
+            .unwrap()
+            .config
+            .unwrap()
+            .labels
+            .unwrap()
+            .remove(labels::INSTALLATION)
+            .expect("a session container says which installation made it")
+    };
+    assert_ne!(
+        installation(my_id.clone()).await,
+        installation(their_id.clone()).await
+    );
+    let work = |session: &TestSession| format!("sandpiper-session-{}-work", session.name);
+    let their_volume = docker().await.inspect_volume(&work(&theirs)).await.unwrap();
+    assert!(
+        their_volume.labels.contains_key(labels::INSTALLATION),
+        "its volumes say so too"
+    );
+    mine.containers().await.stop(&my_id).await.unwrap();
+    theirs.containers().await.stop(&their_id).await.unwrap();
+
+    let listed: Vec<String> = mine
+        .containers()
+        .await
+        .list()
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|c| c.id)
+        .collect();
+    assert!(listed.contains(&my_id), "{listed:?}");
+    assert!(
+        !listed.contains(&their_id),
+        "the panel lists another installation's container"
+    );
+
+    let removed = mine.engine().remove_unused_containers().await.unwrap();
+    assert!(
+        removed.contains(&format!("sandpiper-session-{}", mine.name)),
+        "{removed:?}"
+    );
+    assert!(
+        docker()
+            .await
+            .inspect_container(&my_id, None)
+            .await
+            .is_err()
+    );
+    assert!(docker().await.inspect_volume(&work(&mine)).await.is_err());
+    assert!(
+        docker()
+            .await
+            .inspect_container(&their_id, None)
+            .await
+            .is_ok(),
+        "another installation's kept environment was removed: {removed:?}"
+    );
+    assert!(docker().await.inspect_volume(&work(&theirs)).await.is_ok());
+    // Theirs is still theirs: its next run reuses it.
+    let (again, again_id, created) = run(&theirs, "print('back')").await;
+    assert_eq!(again.outcome, Outcome::Success, "{}", again.stderr);
+    assert_eq!((again_id, created), (their_id, false));
+}

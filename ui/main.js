@@ -27,6 +27,7 @@ import { themeOf, applyTheme } from './theme.js';
 import { createDropOverlay, createLightbox, createToaster, createAnnouncer } from './view/overlays.js';
 import { createExportMenu } from './view/export-menu.js';
 import { createContainersDialog } from './view/containers-dialog.js';
+import { openModal } from './view/modal.js';
 import { canExport, exportedText } from './export.js';
 import { createFirstRunGuide } from './view/first-run.js';
 import { firstRunSteps } from './first-run.js';
@@ -439,7 +440,7 @@ async function start() {
         () => resolve(dialog.returnValue === 'keep' ? true : dialog.returnValue === 'remove' ? false : null),
         { once: true },
       );
-      dialog.showModal();
+      openModal(dialog);
     });
   }
 

@@ -23,10 +23,11 @@
 // `state.usage` is the session's token total (from `session_usage`).
 
 import { basename } from './format.js';
+import { emptyLog, appendToLog, MAX_KEPT_LINES } from './output-log.js';
 import { reduceStep, newStep, appendLiveLine, appendWriting, startLiveRun, askInstall, installAnswered } from './steps.js';
 
 /** Lines kept per run card: the latest ones. Older ones are counted, not stored. */
-export const MAX_LINES_PER_RUN = 5000;
+export const MAX_LINES_PER_RUN = MAX_KEPT_LINES;
 
 export function initialState() {
   return {
@@ -619,10 +620,9 @@ function newRun(runId, now) {
     /** 'starting' (accepted, not started yet) | 'running' | 'finished' */
     phase: 'starting',
     startedAt: now,
-    /** [{ stream: 'stdout' | 'stderr', text }] in arrival order: the latest MAX_LINES_PER_RUN */
-    lines: [],
-    /** how many older lines were dropped from the front of `lines` (counted only) */
-    hiddenLines: 0,
+    /** the output lines ({ stream: 'stdout' | 'stderr', text }) in arrival order,
+     *  as an output-log.js log: the latest MAX_LINES_PER_RUN, older ones counted */
+    output: emptyLog(),
     /** [{ name, path, mime, sizeBytes }] */
     artifacts: [],
     /** the Quick profile's typed numbers, one per dataset (src/profile_data.rs), in arrival order */
@@ -654,14 +654,8 @@ function appendLine(state, e, stream, now) {
   if (!isNonEmptyString(e.run_id)) return state;
   const text = typeof e.line === 'string' ? e.line : e.line == null ? '' : String(e.line);
   return upsertRun(state, e.run_id, now, (run) => {
-    const line = { stream, text };
-    if (run.lines.length >= MAX_LINES_PER_RUN) {
-      // Keep the latest lines: while a run goes on, its newest output must show.
-      const lines = run.lines.slice(run.lines.length - MAX_LINES_PER_RUN + 1);
-      lines.push(line);
-      return { ...run, lines, hiddenLines: run.hiddenLines + 1 };
-    }
-    return { ...run, lines: [...run.lines, line] };
+    // Keep the latest lines: while a run goes on, its newest output must show.
+    return { ...run, output: appendToLog(run.output, stream, text) };
   });
 }
 

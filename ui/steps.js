@@ -10,14 +10,16 @@
 // where `timeline` is the notices and tries in the order they happened:
 //   { kind: 'notice', text }
 //   { kind: 'try', number, maxTries, callId, sent, code, rejected, execution,
-//     artifacts, live: { runId, lines, writing } }
+//     artifacts, live: { runId, output (an output-log.js log), writing } }
 // `sent` is what the model was sent for the try ({ system, prompt,
 // sampleRowsSent, columnsLeftOut }), or null in sessions saved before it was kept.
 
 import { formatCount, formatDuration } from './format.js';
+import { emptyLog, appendToLog, MAX_KEPT_LINES } from './output-log.js';
 
-/** Lines of a running try's output kept for the live view (the latest ones). */
-export const MAX_LIVE_LINES = 500;
+/** Lines of a running try's output kept for the live view (the latest ones;
+ *  the view draws the last TAIL_LINES of them, see output-log.js). */
+export const MAX_LIVE_LINES = MAX_KEPT_LINES;
 
 export function newStep(stepId) {
   return {
@@ -80,7 +82,7 @@ export function reduceStep(step, message) {
             rejected: null,
             execution: null,
             artifacts: [],
-            live: { runId: null, lines: [], writing: '' },
+            live: { runId: null, output: emptyLog(), writing: '' },
           },
         ],
       };
@@ -170,9 +172,7 @@ export function appendLiveLine(step, stream, text) {
   const t = currentTry(step);
   if (!t) return step;
   return updateTry(step, t.number, (x) => {
-    const lines = [...x.live.lines, { stream, text }];
-    if (lines.length > MAX_LIVE_LINES) lines.splice(0, lines.length - MAX_LIVE_LINES);
-    return { ...x, live: { ...x.live, lines } };
+    return { ...x, live: { ...x.live, output: appendToLog(x.live.output, stream, text) } };
   });
 }
 
@@ -187,7 +187,7 @@ export function appendWriting(step, callId, text) {
 export function startLiveRun(step, runId) {
   const t = currentTry(step);
   if (!t) return step;
-  return updateTry(step, t.number, (x) => ({ ...x, live: { runId, lines: [], writing: x.live.writing } }));
+  return updateTry(step, t.number, (x) => ({ ...x, live: { runId, output: emptyLog(), writing: x.live.writing } }));
 }
 
 /**

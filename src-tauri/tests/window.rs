@@ -2274,3 +2274,202 @@ async fn explain_this_step_shows_the_models_plain_words_about_the_code() {
     drop(driver);
     app.wait_for_the_end();
 }
+
+/// WebDriver's codes for the keys pressed (the W3C "keys" table).
+const TAB: &str = "\u{E004}";
+const SHIFT_TAB: &str = "\u{E008}\u{E004}\u{E000}";
+const ENTER: &str = "\u{E007}";
+const ESCAPE: &str = "\u{E00C}";
+const ARROW_DOWN: &str = "\u{E015}";
+
+/// Presses `keys` where the keyboard focus is, as the analyst would.
+async fn press(client: &Client, keys: &str) {
+    let focused = client.active_element().await.expect("something has focus");
+    focused.send_keys(keys).await.unwrap();
+}
+
+/// Moves the keyboard focus to `css` (as Tab would) and presses `keys` there.
+async fn focus_and_press(client: &Client, css: &str, keys: &str) {
+    run_script(
+        client,
+        &format!("document.querySelector(\"{css}\").focus()"),
+    )
+    .await;
+    press(client, keys).await;
+}
+
+/// In the open dialog `css`: every control has a name a screen reader says,
+/// and Tab, all the way round and back with Shift+Tab, never leaves it.
+async fn the_keyboard_stays_in(client: &Client, css: &str) {
+    let unnamed = run_script(
+        client,
+        &format!(
+            "const d = document.querySelector(\"{css}\");
+             const name = (el) => (el.getAttribute('aria-label') || '').trim()
+               || (el.getAttribute('aria-labelledby') ? 'labelled' : '')
+               || (el.labels ? [...el.labels].map(l => l.textContent).join('').trim() : '')
+               || (el.tagName === 'INPUT' || el.tagName === 'SELECT' || el.tagName === 'TEXTAREA' ? '' : el.textContent.trim());
+             return [...d.querySelectorAll('a[href], button, input, select, textarea, summary')]
+               .filter(el => el.getClientRects().length > 0 && !name(el)).map(el => el.outerHTML.slice(0, 160))"
+        ),
+    )
+    .await;
+    assert_eq!(unnamed, json!([]), "controls without a name in {css}");
+    let stops = run_script(
+        client,
+        &format!(
+            "const d = document.querySelector(\"{css}\");
+             return [...d.querySelectorAll('a[href], button, input, select, textarea, summary, [tabindex]')]
+               .filter(el => !el.disabled && el.tabIndex >= 0 && el.getClientRects().length > 0
+                 && !(el.type === 'radio' && !el.checked)).length"
+        ),
+    )
+    .await
+    .as_u64()
+    .unwrap();
+    assert!(stops >= 2, "{css} has {stops} Tab stops");
+    let where_focus_is = format!(
+        "const d = document.querySelector(\"{css}\"); const a = document.activeElement;
+         return d.open && d.contains(a) ? (a.getAttribute('aria-label') || a.id || a.name || a.textContent.trim()) : null"
+    );
+    let mut seen = std::collections::BTreeSet::new();
+    for _ in 0..stops + 2 {
+        press(client, TAB).await;
+        let at = run_script(client, &where_focus_is).await;
+        assert!(at.is_string(), "Tab left {css} after {seen:?}");
+        seen.insert(at.as_str().unwrap().to_owned());
+    }
+    for _ in 0..3 {
+        press(client, SHIFT_TAB).await;
+        let at = run_script(client, &where_focus_is).await;
+        assert!(at.is_string(), "Shift+Tab left {css}");
+    }
+    assert!(
+        seen.len() as u64 >= stops.min(2),
+        "Tab went round {css}: {seen:?}"
+    );
+}
+
+/// The keyboard alone: the guide's "Choose a model…", Settings, the containers
+/// panel and the Export menu each take the focus when they open, keep Tab
+/// inside while they are open, close on Escape and give the focus back to what
+/// opened them; every control in them has a name.
+#[tokio::test(flavor = "multi_thread")]
+async fn every_dialog_works_with_the_keyboard_alone() {
+    let _window = ONE_WINDOW_AT_A_TIME.lock().await;
+    let temp = tempfile::tempdir().unwrap();
+    let (driver, port) = start_driver(temp.path());
+    let client = open_app(port).await;
+    let app = app_process(&driver);
+    let guide_button = "#first-run .first-run-action";
+    wait_until(
+        &client,
+        "the guide's Choose a model",
+        &format!("return Boolean(document.querySelector(\"{guide_button}\"))"),
+        Duration::from_secs(30),
+    )
+    .await;
+
+    focus_and_press(&client, guide_button, ENTER).await;
+    wait_until(
+        &client,
+        "Settings with the focus at the language model",
+        "return document.querySelector('#settings-dialog').open
+           && document.querySelector('#settings-loading').hidden
+           && document.querySelector('#settings-provider').contains(document.activeElement)",
+        Duration::from_secs(10),
+    )
+    .await;
+    the_keyboard_stays_in(&client, SETTINGS_DIALOG).await;
+    press(&client, ESCAPE).await;
+    wait_until(
+        &client,
+        "Escape to close Settings and give the focus back to the guide",
+        &format!(
+            "return !document.querySelector('#settings-dialog').open
+               && document.activeElement.matches(\"{guide_button}\")"
+        ),
+        Duration::from_secs(10),
+    )
+    .await;
+
+    focus_and_press(&client, SETTINGS_BUTTON, ENTER).await;
+    wait_until(
+        &client,
+        "Settings open with the focus in it",
+        "const d = document.querySelector('#settings-dialog');
+         return d.open && document.querySelector('#settings-loading').hidden && d.contains(document.activeElement)",
+        Duration::from_secs(10),
+    )
+    .await;
+    focus_and_press(
+        &client,
+        "#settings-dialog [data-action='containers']",
+        ENTER,
+    )
+    .await;
+    wait_until(
+        &client,
+        "the containers panel, listed, with the focus in it",
+        "const d = document.querySelector('#containers-dialog');
+         return d.open && d.dataset.loaded === 'yes' && d.contains(document.activeElement)
+           && !document.querySelector('#settings-dialog').open",
+        Duration::from_secs(20),
+    )
+    .await;
+    the_keyboard_stays_in(&client, "#containers-dialog").await;
+    press(&client, ESCAPE).await;
+    wait_until(
+        &client,
+        "Escape to close the panel and give the focus back to Settings' button",
+        &format!(
+            "return !document.querySelector('#containers-dialog').open
+               && document.activeElement.matches(\"{SETTINGS_BUTTON}\")"
+        ),
+        Duration::from_secs(10),
+    )
+    .await;
+
+    // The Export menu of an open session.
+    let store = sandpiper::store::SessionStore::in_state_dir(
+        &temp.path().join("data").join("app.sandpiper.desktop"),
+    );
+    let handle = store
+        .create(sandpiper::SessionId::new(), Some("Keyboard"), None)
+        .unwrap();
+    // Something to export.
+    record_an_answered_step(&handle);
+    let id = handle.id().clone();
+    drop(handle);
+    run_script(
+        &client,
+        &format!("window.sandpiper.openSession('{}')", id.as_str()),
+    )
+    .await;
+    wait_until(
+        &client,
+        "the session with its Export button",
+        "const b = document.querySelector('#export-button'); return b.getClientRects().length > 0 && !b.disabled",
+        Duration::from_secs(20),
+    )
+    .await;
+    focus_and_press(&client, "#export-button", ARROW_DOWN).await;
+    wait_until(
+        &client,
+        "the menu open at its first format",
+        "return document.activeElement.matches('#export-menu [role=menuitem]:first-child')",
+        Duration::from_secs(10),
+    )
+    .await;
+    press(&client, ESCAPE).await;
+    wait_until(
+        &client,
+        "Escape to close the menu and give the focus back to Export",
+        "return document.querySelector('#export-menu').hidden && document.activeElement.id === 'export-button'",
+        Duration::from_secs(10),
+    )
+    .await;
+    client.close().await.unwrap();
+    drop(driver);
+    app.wait_for_the_end();
+}

@@ -23,6 +23,10 @@ pub const KIND_EPHEMERAL: &str = "ephemeral";
 pub const KIND_SESSION: &str = "session";
 /// The session a kept container belongs to.
 pub const SESSION: &str = "sandpiper.session";
+/// On a session container and its volumes: the installation (state dir) that
+/// made it (see `installation.rs`), so the containers panel and "Remove all
+/// unused" touch only this installation's on a daemon others use too.
+pub const INSTALLATION: &str = "sandpiper.installation";
 /// A digest of the datasets a session container was made with: other datasets
 /// need a new container (mounts are fixed at creation).
 pub const DATASETS: &str = "sandpiper.datasets";
@@ -45,12 +49,18 @@ pub fn for_ephemeral_run(run_id: &RunId) -> HashMap<String, String> {
     ])
 }
 
-/// The labels of a session's long-lived container and its volumes.
-pub fn for_session(session: &SessionId, datasets_digest: &str) -> HashMap<String, String> {
+/// The labels of a session's long-lived container and its volumes, made by the
+/// installation `installation`.
+pub fn for_session(
+    session: &SessionId,
+    datasets_digest: &str,
+    installation: &str,
+) -> HashMap<String, String> {
     HashMap::from([
         (MANAGED.to_owned(), "true".to_owned()),
         (KIND.to_owned(), KIND_SESSION.to_owned()),
         (SESSION.to_owned(), session.to_string()),
+        (INSTALLATION.to_owned(), installation.to_owned()),
         (OWNER.to_owned(), this_process_owner()),
         (DATASETS.to_owned(), datasets_digest.to_owned()),
         (VERSION.to_owned(), env!("CARGO_PKG_VERSION").to_owned()),

@@ -32,14 +32,27 @@ pub struct ContainerInfo {
 const STORE_KEEP_DAYS: u32 = 30;
 
 impl SessionContainers {
-    /// Every Sandpiper container, running or stopped, sessions first.
+    /// This installation's containers, running or stopped, sessions first.
+    /// Others' on the same daemon (another user's, the tests') are left out.
     pub async fn list(&self) -> Result<Vec<ContainerInfo>> {
+        Ok(self
+            .list_all()
+            .await?
+            .into_iter()
+            .filter_map(|(info, mine)| mine.then_some(info))
+            .collect())
+    }
+
+    /// Every Sandpiper container on the daemon, each with whether it is this
+    /// installation's.
+    async fn list_all(&self) -> Result<Vec<(ContainerInfo, bool)>> {
         let managed = vec![format!("{}=true", labels::MANAGED)];
         let found = labels::containers_labelled(&self.docker, managed, true).await?;
-        let mut list: Vec<ContainerInfo> = found
+        let mut list: Vec<(ContainerInfo, bool)> = found
             .into_iter()
             .map(|c| {
                 let labels = c.labels.unwrap_or_default();
+                let mine = self.is_mine(&labels);
                 let session = labels
                     .get(labels::SESSION)
                     .and_then(|s| SessionId::parse(s).ok());
@@ -48,7 +61,7 @@ impl SessionContainers {
                     .and_then(|s| metadata::load(&self.state_dir, s))
                     .map(|m| m.installed_packages)
                     .unwrap_or_default();
-                ContainerInfo {
+                let info = ContainerInfo {
                     id: c.id.unwrap_or_default(),
                     name: c
                         .names
@@ -63,11 +76,32 @@ impl SessionContainers {
                     created_at: c.created.unwrap_or_default(),
                     size_bytes: c.size_rw,
                     installed_packages,
-                }
+                };
+                (info, mine)
             })
             .collect();
-        list.sort_by(|a, b| (a.kind != "session", &a.name).cmp(&(b.kind != "session", &b.name)));
+        list.sort_by(|(a, _), (b, _)| {
+            (a.kind != "session", &a.name).cmp(&(b.kind != "session", &b.name))
+        });
         Ok(list)
+    }
+
+    /// Whether a container with these labels is this installation's: it says
+    /// so; or, made before the label, a session container whose session this
+    /// state dir knows, or a run this very process is making.
+    fn is_mine(&self, labels: &std::collections::HashMap<String, String>) -> bool {
+        if let Some(installation) = labels.get(labels::INSTALLATION) {
+            return *installation == self.installation;
+        }
+        match labels
+            .get(labels::SESSION)
+            .map(String::as_str)
+            .map(SessionId::parse)
+        {
+            Some(Ok(session)) => metadata::load(&self.state_dir, &session).is_some(),
+            Some(Err(_)) => false,
+            None => labels.get(labels::OWNER) == Some(&labels::this_process_owner()),
+        }
     }
 
     /// Stops a container (a session's keeps its state on disk for the next start).
@@ -125,11 +159,13 @@ impl SessionContainers {
     /// month (until then a later session asking for the same packages
     /// reuses them). Returns what went, e.g. `package set 3fa9…`.
     pub async fn collect_package_garbage(&self) -> Result<Vec<String>> {
+        // Every installation's sessions: the package store is shared by all
+        // on the daemon.
         let live: Vec<String> = self
-            .list()
+            .list_all()
             .await?
             .into_iter()
-            .filter_map(|c| c.session.map(String::from))
+            .filter_map(|(c, _)| c.session.map(String::from))
             .collect();
         let collected = packages::install::collect_garbage(
             &self.docker,

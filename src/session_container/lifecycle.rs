@@ -93,7 +93,7 @@ impl SessionContainers {
         sink: &dyn EventSink,
     ) -> Result<SessionContainer> {
         docker::ensure_image(&self.docker, &self.settings.image, sink).await?;
-        let mut session_labels = labels::for_session(session, digest);
+        let mut session_labels = labels::for_session(session, digest, &self.installation);
         session_labels.insert(labels::HARNESS.to_owned(), harness::version());
         if self.throwaway {
             session_labels.insert(

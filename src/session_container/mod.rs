@@ -58,6 +58,8 @@ pub struct SessionContainers {
     engine: docker::EngineKind,
     /// Where the session metadata lives.
     state_dir: PathBuf,
+    /// The state dir's installation id (`labels::INSTALLATION`).
+    installation: String,
     /// Containers made here go with this process (see `labels::LIFETIME`).
     throwaway: bool,
     /// Who is asked before a package off the well-known list is installed;
@@ -78,6 +80,7 @@ impl SessionContainers {
             packages,
             remote: connection.remote,
             engine: connection.engine,
+            installation: docker::installation_id(&state_dir),
             state_dir,
             throwaway: false,
             consent: None,

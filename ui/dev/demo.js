@@ -9,7 +9,7 @@
 //   ?demo=pull               an image download in progress
 //   ?demo=empty              Docker ready, nothing opened yet
 //   ?demo=drag               two files dragged over the window
-//   ?demo=long               12,000 lines of output, past the per-card cap
+//   ?demo=long               12,000 lines of output, past the 500 drawn
 //   ?demo=settings           the settings dialog
 //   ?demo=settings-error     the settings dialog refusing a save
 //   ?demo=settings-docker    the settings dialog with a team server in "Advanced: Docker"

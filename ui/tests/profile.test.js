@@ -1,4 +1,5 @@
 import { test } from 'node:test';
+import { keptLines } from '../output-log.js';
 import assert from 'node:assert/strict';
 import {
   kindWord, formatNumber, missingText, distinctText, rangeText, topValueLines,
@@ -142,7 +143,7 @@ test('the profile is stored on its run whether it comes before or after the text
   const before = findRun(play([p, started('run-1'), stdout('run-1', 'Rows: 2'), finished('run-1')]), 'run-1');
   for (const r of [after, before]) {
     assert.deepEqual(r.profiles, [p.profile]);
-    assert.deepEqual(r.lines.map((l) => l.text), ['Rows: 2']);
+    assert.deepEqual(keptLines(r.output).map((l) => l.text), ['Rows: 2']);
     assert.equal(r.phase, 'finished');
   }
 });

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { initialState, reduce } from '../state.js';
 import { TWO_TRIES } from './fixtures.js';
 import { stepStateText } from '../steps.js';
+import { keptLines } from '../output-log.js';
 
 const SESSION = { id: 'session-1', title: 'Sales', datasets: [{ name: 'sales.csv', path: '/d/sales.csv', notice: null }] };
 const conv = (message, session_id = 'session-1') => ({ kind: 'conversation', session_id, message });
@@ -39,7 +40,7 @@ test("the running step's code output and model writing go into its try, not into
   s = reduce(s, { kind: 'llm_finished', call_id: 'call-1', input_tokens: 1, output_tokens: 1, duration_ms: 1, first_token_ms: 1, stop_reason: 'stop', error: null });
   assert.deepEqual(s.items.map((i) => i.type), ['step'], 'no run or answer cards');
   const live = s.items[0].step.timeline[0].live;
-  assert.deepEqual(live, { runId: 'run-1', lines: [{ stream: 'stdout', text: 'Rows: 4' }], writing: 'Here' });
+  assert.deepEqual({ ...live, output: keptLines(live.output) }, { runId: 'run-1', output: [{ stream: 'stdout', text: 'Rows: 4' }], writing: 'Here' });
 });
 
 test("another session's messages and runs outside any step are not shown in this one", () => {
@@ -114,7 +115,7 @@ test("a step left running when going Home sends nothing to Home, nor into the ne
   s = reduce(s, conv({ ...TWO_TRIES[0], step_id: 'step-b' }, 'session-2'));
   s = reduce(s, conv({ ...TWO_TRIES[1], step_id: 'step-b' }, 'session-2'));
   s = reduce(s, { kind: 'stdout', run_id: 'run-2', line: 'stray' });
-  assert.deepEqual(s.items[0].step.timeline[0].live.lines, []);
+  assert.deepEqual(keptLines(s.items[0].step.timeline[0].live.output), []);
 });
 
 test('reopening a session whose step still runs here shows it running, and the rest of it arrives live', () => {
@@ -122,7 +123,7 @@ test('reopening a session whose step still runs here shows it running, and the r
   assert.equal(s0.runningStep, 'step-1');
   let s = reduce(s0, { kind: 'run_started', run_id: 'run-1', session_id: 'session-1', title: 't', image: 'i' });
   s = reduce(s, { kind: 'stdout', run_id: 'run-1', line: 'Rows: 4' });
-  assert.deepEqual(s.items[0].step.timeline[0].live.lines, [{ stream: 'stdout', text: 'Rows: 4' }]);
+  assert.deepEqual(keptLines(s.items[0].step.timeline[0].live.output), [{ stream: 'stdout', text: 'Rows: 4' }]);
   for (const m of TWO_TRIES.slice(3)) s = reduce(s, conv(m));
   assert.equal(s.runningStep, null);
   assert.equal(opened(TWO_TRIES).runningStep, null, 'a finished conversation has nothing running');

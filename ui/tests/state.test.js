@@ -1,10 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { initialState, reduce, findRun, activeRuns, pullProgress, isDockerReady, MAX_LINES_PER_RUN } from '../state.js';
+import { keptLines, keptCount } from '../output-log.js';
 import { SAMPLES, stdout, stderr, started, finished, artifact, progress } from './fixtures.js';
 
 const run = (events, ctx) => events.reduce((s, e) => reduce(s, e, ctx), initialState());
-const texts = (r) => r.lines.map((l) => `${l.stream}:${l.text}`);
+const texts = (r) => keptLines(r.output).map((l) => `${l.stream}:${l.text}`);
 
 test('initial state is empty and docker unknown', () => {
   const s = initialState();
@@ -98,10 +99,11 @@ test('past the cap, the latest lines are kept and the older ones counted', () =>
   const events = [started('a')];
   for (let i = 0; i < MAX_LINES_PER_RUN + 7; i++) events.push(i % 2 ? stderr('a', `line ${i}`) : stdout('a', `line ${i}`));
   const r = findRun(run(events), 'a');
-  assert.equal(r.lines.length, MAX_LINES_PER_RUN);
-  assert.equal(r.hiddenLines, 7);
-  assert.deepEqual(r.lines[0], { stream: 'stderr', text: 'line 7' });
-  assert.deepEqual(r.lines.at(-1), { stream: 'stdout', text: `line ${MAX_LINES_PER_RUN + 6}` });
+  const lines = keptLines(r.output);
+  assert.equal(lines.length, MAX_LINES_PER_RUN);
+  assert.equal(r.output.dropped, 7);
+  assert.deepEqual(lines[0], { stream: 'stderr', text: 'line 7' });
+  assert.deepEqual(lines.at(-1), { stream: 'stdout', text: `line ${MAX_LINES_PER_RUN + 6}` });
 });
 
 test('unchanged parts keep their identity, so views can skip them', () => {
@@ -110,7 +112,7 @@ test('unchanged parts keep their identity, so views can skip them', () => {
   assert.notEqual(s2, s1);
   assert.equal(s2.items[0], s1.items[0]);
   assert.notEqual(s2.items[1], s1.items[1]);
-  assert.equal(s1.items[1].lines.length, 0, 'the old state is not mutated');
+  assert.equal(keptCount(s1.items[1].output), 0, 'the old state is not mutated');
 });
 
 test('unknown kinds and malformed events are ignored', () => {

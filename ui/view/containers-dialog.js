@@ -4,6 +4,7 @@
 // Every action lists the containers again, so what is shown is what Docker says.
 
 import { h, setText, show } from './dom.js';
+import { openModal } from './modal.js';
 import { containerRows, containersSummary } from '../containers.js';
 import { toUserError } from '../errors.js';
 
@@ -57,6 +58,9 @@ export function createContainersDialog({ dialog, backend, toaster }) {
     busy = false;
     pruneBtn.disabled = false;
     await refresh();
+    // The row whose button had focus was drawn anew (or is gone): keep the
+    // keyboard in the dialog.
+    if (dialog.open && !dialog.contains(document.activeElement)) pruneBtn.focus();
   }
 
   function rowView(row) {
@@ -66,10 +70,12 @@ export function createContainersDialog({ dialog, backend, toaster }) {
       {
         type: 'button',
         class: 'btn btn-ghost btn-xs container-remove',
+        'aria-label': `Remove ${row.title}`,
         onClick: () => {
           if (remove.dataset.confirm !== 'yes') {
             remove.dataset.confirm = 'yes';
             removeLabel.textContent = 'Remove? Click again';
+            remove.setAttribute('aria-label', `Remove ${row.title}? Press again to remove it`);
             return;
           }
           act(async () => {
@@ -80,6 +86,7 @@ export function createContainersDialog({ dialog, backend, toaster }) {
         onBlur: () => {
           delete remove.dataset.confirm;
           removeLabel.textContent = 'Remove';
+          remove.setAttribute('aria-label', `Remove ${row.title}`);
         },
       },
       removeLabel,
@@ -89,6 +96,7 @@ export function createContainersDialog({ dialog, backend, toaster }) {
           type: 'button',
           class: 'btn btn-ghost btn-xs container-stop',
           text: 'Stop',
+          'aria-label': `Stop ${row.title}`,
           onClick: () =>
             act(async () => {
               await backend.stopContainer(row.id);
@@ -128,7 +136,7 @@ export function createContainersDialog({ dialog, backend, toaster }) {
       showError(null);
       setText(summary, 'Looking for containers…');
       list.replaceChildren();
-      if (!dialog.open) dialog.showModal();
+      openModal(dialog);
       await refresh();
     },
   };

@@ -8,6 +8,8 @@ import { icon } from './icons.js';
 /** onOpenSettings(section). Returns { render(steps | null) }. */
 export function createFirstRunGuide(section, { onOpenSettings }) {
   const list = section.querySelector('.first-run-steps');
+  const heading = section.querySelector('.first-run-heading');
+  heading.tabIndex = -1;
   let rendered = '';
   return {
     render(steps) {
@@ -15,6 +17,10 @@ export function createFirstRunGuide(section, { onOpenSettings }) {
       const key = JSON.stringify(steps);
       if (!steps || key === rendered) return;
       rendered = key;
+      // Focus on a step's button (Settings just gave it back) stays on that step's
+      // new button, or on the guide when the step needs it no more.
+      const active = document.activeElement;
+      const focusedStep = list.contains(active) ? active.closest('.first-run-step')?.dataset.step : null;
       list.replaceChildren(
         ...steps.map((step, i) =>
           h(
@@ -47,6 +53,7 @@ export function createFirstRunGuide(section, { onOpenSettings }) {
           ),
         ),
       );
+      if (focusedStep) (list.querySelector(`[data-step="${focusedStep}"] .first-run-action`) || heading).focus();
     },
   };
 }

@@ -3,6 +3,7 @@
 
 import { basename } from '../format.js';
 import { h, setText } from './dom.js';
+import { openModal } from './modal.js';
 
 export function createDropOverlay(el) {
   const files = el.querySelector('#drop-files');
@@ -40,7 +41,7 @@ export function createLightbox(dialog) {
       img.src = src;
       img.alt = title;
       setText(name, title);
-      dialog.showModal();
+      openModal(dialog);
     },
   };
 }

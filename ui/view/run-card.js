@@ -5,10 +5,11 @@ import { h, setText, show } from './dom.js';
 import { icon } from './icons.js';
 import { outcomeStyle } from './outcomes.js';
 import { formatBytes, formatCount, formatDuration, formatElapsed } from '../format.js';
-import { MAX_LINES_PER_RUN } from '../state.js';
+import { logText, totalCount } from '../output-log.js';
+import { createOutputLines } from './output-lines.js';
 import { profileSection } from './profile-cards.js';
 
-/** Output longer than this shows only its last 24 lines until "Show all" is pressed. */
+/** Output longer than this shows only its last 24 lines' height until "Show more" is pressed. */
 const COLLAPSED_LINES = 40;
 
 const IMAGE_MIMES = new Set(['image/png', 'image/svg+xml', 'image/jpeg', 'image/gif', 'image/webp']);
@@ -49,8 +50,9 @@ export function createRunCard(run, deps) {
     h('div', { class: 'card-actions' }, stopBtn),
   );
 
-  // Output: one div per line, appended as lines arrive. Long output is collapsed
-  // to its last lines (where progress, results and tracebacks are) until expanded.
+  // Output: the latest lines (output-lines.js draws at most TAIL_LINES of them
+  // until "Show all"), collapsed to their last few (where progress, results and
+  // tracebacks are) until expanded.
   const lineCount = h('span', { class: 'output-count' });
   const expandBtn = h('button', {
     type: 'button',
@@ -68,13 +70,13 @@ export function createRunCard(run, deps) {
   const lines = h('div', { class: 'output', tabindex: '0', role: 'region', 'aria-label': 'Output' });
   lines.id = `output-${Math.random().toString(36).slice(2, 10)}`;
   expandBtn.setAttribute('aria-controls', lines.id);
-  const hiddenNote = h('p', { class: 'output-note output-note--top', hidden: true });
+  const outputLines = createOutputLines({ lines, onRedraw: () => updateCollapse() });
   const truncatedNote = h('p', { class: 'output-note', hidden: true });
   const outputSection = h(
     'section',
     { class: 'output-wrap', hidden: true },
     h('div', { class: 'output-bar' }, h('span', { class: 'output-label', text: 'Output' }), lineCount, h('span', { class: 'spacer' }), copyBtn, expandBtn),
-    hiddenNote,
+    outputLines.note,
     lines,
     truncatedNote,
   );
@@ -113,8 +115,6 @@ export function createRunCard(run, deps) {
   const el = h('article', { class: 'card run-card' }, head, profilesEl, textToggle, outputSection, gallery, chips, summary);
 
   let current = null;
-  let renderedStart = 0;
-  let renderedEnd = 0;
   let renderedArtifacts = 0;
   let expanded = false;
   let textShown = false;
@@ -122,7 +122,7 @@ export function createRunCard(run, deps) {
   let artifactsWithProfiles = false;
 
   function outputText() {
-    return current ? current.lines.map((l) => l.text).join('\n') : '';
+    return current ? logText(current.output) : '';
   }
 
   function setExpanded(value) {
@@ -131,53 +131,16 @@ export function createRunCard(run, deps) {
   }
 
   function updateCollapse() {
-    const shown = renderedEnd - renderedStart;
+    const shown = outputLines.renderedLines();
     const long = shown > COLLAPSED_LINES;
     show(expandBtn, long);
     lines.classList.toggle('output--collapsed', long && !expanded);
     expandBtn.setAttribute('aria-expanded', String(expanded));
-    const label = expanded
-      ? 'Show less'
-      : renderedStart > 0
-        ? `Show the latest ${formatCount(shown)} lines`
-        : `Show all ${formatCount(shown)} lines`;
+    const label = expanded ? 'Show less' : 'Show more';
     if (expandBtn.dataset.label !== label) {
       expandBtn.dataset.label = label;
       expandBtn.replaceChildren(icon(expanded ? 'collapse' : 'expand', 'icon--xs'), label);
     }
-  }
-
-  // Keeps the DOM in step with run.lines, which is a window over the whole output:
-  // absolute line numbers [run.hiddenLines, run.hiddenLines + run.lines.length).
-  // New lines are appended; lines that left the window are removed from the front.
-  function syncLines(run) {
-    const start = run.hiddenLines;
-    const end = start + run.lines.length;
-    if (start < renderedStart || end < renderedEnd) {
-      lines.replaceChildren();
-      renderedStart = renderedEnd = start;
-    }
-    let drop = Math.min(start, renderedEnd) - renderedStart;
-    if (drop > 0 && drop >= lines.childElementCount) {
-      lines.replaceChildren();
-    } else {
-      while (drop-- > 0) lines.firstElementChild.remove();
-    }
-    renderedStart = start;
-    if (renderedEnd < start) renderedEnd = start;
-    if (end > renderedEnd) {
-      const frag = document.createDocumentFragment();
-      for (let abs = renderedEnd; abs < end; abs++) {
-        const line = run.lines[abs - start];
-        const div = document.createElement('div');
-        div.className = line.stream === 'stderr' ? 'line line--stderr' : 'line';
-        div.textContent = line.text;
-        frag.append(div);
-      }
-      lines.append(frag);
-      renderedEnd = end;
-    }
-    updateCollapse();
   }
 
   function appendArtifacts(run) {
@@ -205,7 +168,10 @@ export function createRunCard(run, deps) {
 
   function update(run) {
     const prev = current;
-    if (!prev || prev.lines !== run.lines) syncLines(run);
+    if (!prev || prev.output !== run.output) {
+      outputLines.update(run.output);
+      updateCollapse();
+    }
     if (!prev || prev.artifacts !== run.artifacts || hasProfiles(prev) !== hasProfiles(run)) appendArtifacts(run);
     current = run;
 
@@ -220,7 +186,7 @@ export function createRunCard(run, deps) {
     setText(imageEl, run.image || '');
     show(imageEl, Boolean(run.image));
 
-    const total = run.lines.length + run.hiddenLines;
+    const total = totalCount(run.output);
     show(outputSection, total > 0 && (!profiles || textShown));
     show(textToggle, Boolean(profiles) && total > 0);
     textToggle.setAttribute('aria-expanded', String(textShown));
@@ -230,13 +196,6 @@ export function createRunCard(run, deps) {
       textToggle.replaceChildren(icon(textShown ? 'collapse' : 'expand', 'icon--xs'), toggleLabel);
     }
     setText(lineCount, `${formatCount(total)} ${total === 1 ? 'line' : 'lines'}`);
-    show(hiddenNote, run.hiddenLines > 0);
-    if (run.hiddenLines > 0) {
-      setText(
-        hiddenNote,
-        `The first ${formatCount(run.hiddenLines)} ${run.hiddenLines === 1 ? 'line is' : 'lines are'} not shown here, only the latest ${formatCount(MAX_LINES_PER_RUN)}.`,
-      );
-    }
     const truncated = Boolean(run.finished && run.finished.outputTruncated);
     show(truncatedNote, truncated);
     if (truncated) setText(truncatedNote, 'The output was very long, so Sandpiper kept only the first part of it.');

@@ -6,6 +6,7 @@
 import { toForm, fromForm, usesTls, SANDBOX_DEFAULTS } from '../settings-form.js';
 import { toUserError } from '../errors.js';
 import { setText, show } from './dom.js';
+import { openModal } from './modal.js';
 import { createProviderSection } from './provider-section.js';
 import { createPackagesSection } from './packages-section.js';
 import { fromProviderForm } from '../provider-form.js';
@@ -115,7 +116,7 @@ export function createSettingsDialog({ dialog, backend, onSaved }) {
     clearFieldErrors();
     showFormError(null);
     setLoading(true);
-    if (!dialog.open) dialog.showModal();
+    openModal(dialog);
     try {
       const settings = backend ? await backend.getSettings() : null;
       if (mine !== generation) return;

@@ -11,6 +11,8 @@ import { icon } from './icons.js';
 import { formatBytes } from '../format.js';
 import { fixFor } from '../errors.js';
 import { describeSent } from '../conversation-text.js';
+import { logFromText, keptCount } from '../output-log.js';
+import { createOutputLines } from './output-lines.js';
 import { tryLabel, tryStatus, tryFiles, canExplain, stepStateText, stepUsageText, visibleTimeline } from '../steps.js';
 
 const IMAGE_MIMES = new Set(['image/png', 'image/svg+xml', 'image/jpeg', 'image/gif', 'image/webp']);
@@ -35,6 +37,7 @@ export function createStepCard(item, deps) {
   );
   const timeline = h('ol', { class: 'step-timeline' });
   const installText = h('p', { class: 'install-question-text' });
+  installText.id = `install-text-${Math.random().toString(36).slice(2, 10)}`;
   const answerInstall = (allowed) => {
     const asked = current.installQuestion;
     if (asked) deps.onAnswerInstall(current.stepId, asked.questionId, allowed);
@@ -43,10 +46,11 @@ export function createStepCard(item, deps) {
   const installNo = h('button', { type: 'button', class: 'btn btn-secondary btn-sm install-no', text: 'Don\u2019t install', onClick: () => answerInstall(false) });
   const installBox = h(
     'div',
-    { class: 'install-question', role: 'alertdialog', 'aria-label': 'Install a package?' },
+    { class: 'install-question', role: 'alertdialog', 'aria-label': 'Install a package?', tabindex: '-1' },
     installText,
     h('div', { class: 'card-actions' }, installYes, installNo),
   );
+  installBox.setAttribute('aria-describedby', installText.id);
   const answer = h('div', { class: 'step-answer', 'aria-live': 'polite' });
   const answerFiles = h('div', { class: 'artifacts' });
   const gaveUp = h('div', { class: 'step-gave-up' });
@@ -114,6 +118,9 @@ export function createStepCard(item, deps) {
   const entryViews = [];
   let current = null;
   let renderedAnswer = null;
+  /** the question shown, and what had focus before it took it */
+  let askedShown = null;
+  let focusBeforeAsking = null;
 
   function update(next) {
     const step = next.step;
@@ -143,6 +150,7 @@ export function createStepCard(item, deps) {
     }
     const asked = step.ended ? null : step.installQuestion;
     show(installBox, Boolean(asked));
+    followInstallFocus(asked);
     if (asked) {
       setText(
         installText,
@@ -221,6 +229,30 @@ export function createStepCard(item, deps) {
     show(usage, Boolean(usageText));
   }
 
+  // The question is what the step waits for: the keyboard goes to it (Tab then
+  // reaches Install and Don't install; nothing is answered by a stray Enter), and
+  // back to where it was once it is answered.
+  function followInstallFocus(asked) {
+    const id = asked ? asked.questionId : null;
+    if (id === askedShown) return;
+    if (id && !askedShown) {
+      const active = document.activeElement;
+      focusBeforeAsking = active && active !== document.body ? active : null;
+      askedShown = id;
+      installBox.focus();
+      return;
+    }
+    askedShown = id;
+    if (id) return;
+    const active = document.activeElement;
+    const lost = !active || active === document.body || installBox.contains(active);
+    const back = focusBeforeAsking && focusBeforeAsking.isConnected && !installBox.contains(focusBeforeAsking) ? focusBeforeAsking : null;
+    focusBeforeAsking = null;
+    if (!lost) return;
+    if (back) back.focus();
+    else if (!stopBtn.hidden) stopBtn.focus();
+  }
+
   update(item);
   return { el, update };
 }
@@ -265,9 +297,23 @@ function createTryView(deps) {
     sentText,
   );
   const output = h('pre', { class: 'output try-output' });
+  // A long output shows its last lines, with "N earlier lines hidden — Show all".
+  const outputLines = createOutputLines({ lines: output, asText: true });
   const files = h('div', { class: 'artifacts' });
-  const el = h('li', { class: 'try' }, h('div', { class: 'try-head' }, label, state), reason, h('div', { class: 'try-disclosures' }, code, sent), output, files);
+  const el = h(
+    'li',
+    { class: 'try' },
+    h('div', { class: 'try-head' }, label, state),
+    reason,
+    h('div', { class: 'try-disclosures' }, code, sent),
+    outputLines.note,
+    output,
+    files,
+  );
   let current = null;
+  /** the saved stdout drawn, and its log (split once, not every frame) */
+  let savedStdout = null;
+  let savedLog = null;
   /** the paths of the files shown, one a line */
   let renderedFiles = '';
 
@@ -291,13 +337,17 @@ function createTryView(deps) {
       setText(codeText, t.code || '');
       // While the try runs: what the code prints, as it prints it. After: what
       // it printed, as saved (the live lines are not kept).
-      const text = t.execution ? t.execution.stdout.trimEnd() : t.live.lines.map((l) => l.text).join('\n');
+      if (t.execution && t.execution.stdout !== savedStdout) {
+        savedStdout = t.execution.stdout;
+        savedLog = logFromText(savedStdout.trimEnd());
+      }
+      const log = t.execution ? savedLog : t.live.output;
+      outputLines.update(log);
       const stderr = t.execution && t.execution.outcome !== 'success' ? t.execution.stderrTail.trim() : '';
       setText(pythonSaid, stderr);
       show(pythonSaid, Boolean(stderr));
       show(pythonSaidLabel, Boolean(stderr));
-      setText(output, text);
-      show(output, Boolean(text));
+      show(output, keptCount(log) > 0);
       // The answer's charts show under the answer, not a second time here.
       const own = tryFiles(t, answer);
       const key = own.map((a) => a.path).join('\n');
