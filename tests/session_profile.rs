@@ -176,6 +176,7 @@ async fn a_profile_and_the_question_after_it_share_one_container() {
                 question: "Which region sold the most?".into(),
                 datasets: vec![sales.clone()],
                 artifacts_dir: session.state.path().join("step"),
+                column_descriptions: Vec::new(),
             },
             &step,
         )
