@@ -649,8 +649,6 @@ async fn duckdb_and_the_standard_library_agree_on_the_same_file() {
     }
 }
 
-/// Stop, on the path users take: a Quick profile of a big file stopped on its
-/// first line of output ends as Cancelled at once, and leaves nothing behind.
 // ------------------------------------------------- Excel, JSON, Parquet
 
 /// The numbers a tests/data fixture really holds (tests/data/make_fixtures.py).
@@ -723,6 +721,8 @@ async fn an_excel_report_is_profiled_from_its_table_sheet_under_its_title_like_t
     assert_eq!(column(&parquet, "day").kind, ColumnKind::Date);
 }
 
+/// Stop, on the path users take: a Quick profile of a big file stopped on its
+/// first line of output ends as Cancelled at once, and leaves nothing behind.
 #[tokio::test]
 async fn a_quick_profile_stopped_on_its_first_line_ends_cancelled_and_leaves_nothing() {
     let dir = tempfile::tempdir().unwrap();
