@@ -34,9 +34,16 @@ pub struct DatasetProfile {
     /// How a delimited text file's fields are separated, as shown to the user
     /// (`","`, `";"`, `tab`, `"|"`); `None` for other formats.
     pub delimiter: Option<String>,
-    /// For files that are not delimited text, what they are, e.g. "an Excel
-    /// workbook (first sheet)".
+    /// For files that are not delimited text, what they are and where the
+    /// table was found, e.g. `an Excel workbook (sheet "Sales", header on row 4)`.
     pub format: Option<String>,
+    /// Excel: the sheet read (the first one with a table in it).
+    #[serde(default)]
+    pub sheet: Option<String>,
+    /// Excel: the row the column names came from, counted from 1 as Excel
+    /// shows it (below any title rows).
+    #[serde(default)]
+    pub header_row: Option<u32>,
     /// Plain-words notes about the reading (encoding, ragged rows, estimates).
     pub notes: Vec<String>,
     /// In the file's order.

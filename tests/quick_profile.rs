@@ -348,7 +348,8 @@ const FIXTURES: &[Fixture] = &[
         bytes: b"a,b\n1,2\n",
         expect: Expect::Refused(
             "sales.dat cannot be profiled: .dat files are not supported. The quick profile \
-             reads .csv, .tsv and .txt files; save your data as CSV and try again.",
+             reads CSV (.csv, .tsv, .txt), Excel (.xlsx, .xls), JSON and Parquet files; \
+             save your data as CSV and try again.",
         ),
     },
     Fixture {
@@ -646,6 +647,78 @@ async fn duckdb_and_the_standard_library_agree_on_the_same_file() {
             assert_eq!(dh.edges, ph.edges, "{name}: the same bins");
         }
     }
+}
+
+// ------------------------------------------------- Excel, JSON, Parquet
+
+/// The numbers a tests/data fixture really holds (tests/data/make_fixtures.py).
+fn mean_min_max(profile: &DatasetProfile, name: &str) -> (f64, f64, f64) {
+    let numbers = column(profile, name).numbers.clone().unwrap();
+    (numbers.mean, numbers.min, numbers.max)
+}
+
+/// The workbook a first-time user drops: a "Notes" cover sheet, then "Sales"
+/// with a title and a blank row above its two header rows ("Revenue" and
+/// "Units" merged over their quarters). The profile reads it as the agent
+/// does (sandbox/read_tables.py) and says where the table was.
+#[tokio::test]
+async fn an_excel_report_is_profiled_from_its_table_sheet_under_its_title_like_the_agent_reads_it()
+{
+    let data = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data");
+    let dir = tempfile::tempdir().unwrap();
+    let files = ["sales_report.xlsx", "orders.json", "visits.parquet"].map(|f| data.join(f));
+
+    let (result, events) =
+        profile_with(&*analysis_engine().await, &files, &dir.path().join("out")).await;
+
+    assert_eq!(
+        result.outcome,
+        Outcome::Success,
+        "{}\n{}",
+        result.summary,
+        result.stderr
+    );
+    let [excel, json, parquet] = profiles(&events).try_into().unwrap();
+    let names = |p: &DatasetProfile| p.columns.iter().map(|c| c.name.clone()).collect::<Vec<_>>();
+
+    assert!(
+        result
+            .stdout
+            .contains("Format: an Excel workbook (sheet \"Sales\", header on row 4)\n"),
+        "{}",
+        result.stdout
+    );
+    assert_eq!(
+        (excel.sheet.as_deref(), excel.header_row, excel.rows),
+        (Some("Sales"), Some(4), 3)
+    );
+    assert_eq!(
+        names(&excel),
+        ["Region", "Revenue Q1", "Revenue Q2", "Units Q1", "Units Q2"]
+    );
+    assert_eq!(column(&excel, "Revenue Q1").kind, ColumnKind::Integer);
+    // North 120, South 250, East 175.
+    let (mean, min, max) = mean_min_max(&excel, "Revenue Q1");
+    assert_eq!((min, max), (120.0, 250.0));
+    assert!(close(mean, 545.0 / 3.0, 1e-12), "{mean}");
+
+    // {"orders": [{"id", "total", "customer": {"name", "country"}}, ...]}
+    assert_eq!(
+        json.format.as_deref(),
+        Some("a JSON file (records under \"orders\")")
+    );
+    assert_eq!(
+        names(&json),
+        ["id", "total", "customer.name", "customer.country"]
+    );
+    assert_eq!((json.rows, json.sheet.as_deref()), (3, None));
+    assert_eq!(mean_min_max(&json, "total"), (33.25, 12.0, 57.25));
+
+    assert_eq!(parquet.format.as_deref(), Some("a Parquet file"));
+    assert_eq!(names(&parquet), ["day", "visits", "conversion"]);
+    assert_eq!(parquet.rows, 4);
+    assert_eq!(mean_min_max(&parquet, "visits"), (117.75, 98.0, 143.0));
+    assert_eq!(column(&parquet, "day").kind, ColumnKind::Date);
 }
 
 /// Stop, on the path users take: a Quick profile of a big file stopped on its

@@ -14,8 +14,15 @@ use crate::sandbox::{DatasetMount, Program, RunRequest, RunResult, plan_dataset_
 use std::path::{Path, PathBuf};
 use tokio_util::sync::CancellationToken;
 
-/// The script, shipped inside the binary.
-pub const SCRIPT: &str = include_str!("quick_profile.py");
+/// The script, shipped inside the binary. The table readers the analysis agent
+/// uses go first (as in `llm::dataset_summary`), so Excel, JSON and Parquet are
+/// read the same way by both: one source, and always the binary's own version
+/// (the copy installed in the analysis image is absent from other images).
+pub const SCRIPT: &str = concat!(
+    include_str!("../sandbox/read_tables.py"),
+    "\n",
+    include_str!("quick_profile.py")
+);
 const SCRIPT_NAME: &str = "quick_profile.py";
 
 /// Builds the run that profiles `datasets`. Fails in plain words, before anything

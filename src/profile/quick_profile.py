@@ -40,7 +40,10 @@ The standard-library reader (bare images, smaller and non-UTF-8 files) needs
 nothing else: one pass, bounded memory (numbers in 4- or 8-byte arrays, text
 in Counters capped at 100,000 distinct values per column and ~128 MB per
 file), because pandas.read_csv can need several times the file size and the
-container has 512 MiB. pandas reads .xlsx/.xls/.json/.parquet when present;
+container has 512 MiB. With pandas, .xlsx/.json/.parquet are read by the
+table readers the analysis agent uses (sandbox/read_tables.py, which the
+binary ships in front of this script: the sheet with a table, the header row
+under a title, merged header cells filled, nested JSON records); .xls by pandas;
 matplotlib draws the small files' charts when present, otherwise (and for
 files DuckDB read) a built-in PNG drawer (zlib+struct and a 5x8 bitmap font)
 does. SANDPIPER_PROFILE_STDLIB_ONLY=1 forces the standard-library path.
@@ -247,6 +250,8 @@ class Table:
     def __init__(self, columns, rows, notes):
         self.columns, self.rows, self.notes = columns, rows, notes
         self.file_name = ""
+        # Excel: the sheet read and the 1-based row its header came from.
+        self.sheet = self.header_row = None
 
 
 def unique_names(header):
@@ -276,8 +281,8 @@ def check_file(path, name):
     if ext not in TEXT_EXTS and ext not in OTHER_EXTS:
         kind = ("%s files are" % ext) if ext else "files without an extension are"
         raise ProfileError("%s cannot be profiled: %s not supported. The quick profile "
-                           "reads .csv, .tsv and .txt files; save your data as CSV and try "
-                           "again." % (name, kind))
+                           "reads CSV (.csv, .tsv, .txt), Excel (.xlsx, .xls), JSON and Parquet "
+                           "files; save your data as CSV and try again." % (name, kind))
     try:
         size = os.path.getsize(path)
         with open(path, "rb") as f:
@@ -430,15 +435,11 @@ def read_with_pandas(path, name, ext, pd):
                            "pandas). Save the data as a CSV file (in Excel: File > Save As "
                            "> CSV) and profile that instead." % (name, kind))
     try:
-        if ext in (".xlsx", ".xls"):
-            df = pd.read_excel(path)
-        elif ext == ".parquet":
-            df = pd.read_parquet(path)
+        if ext == ".xls":
+            # openpyxl reads only .xlsx: the old format goes to pandas (xlrd).
+            df, info = pd.read_excel(path), {"kind": "excel", "sheet": None}
         else:
-            try:
-                df = pd.read_json(path)
-            except ValueError:
-                df = pd.read_json(path, lines=True)
+            df, info = read_pandas_table(path)
     except ImportError as e:
         raise ProfileError("%s is %s, but the reader it needs (%s) is not installed in the "
                            "analysis image. Save it as a CSV file and profile that instead."
@@ -457,8 +458,35 @@ def read_with_pandas(path, name, ext, pd):
                 col.missing += 1
             else:
                 col.add(s)
-    notes = ["Format: %s%s" % (kind, " (first sheet)" if ext in (".xlsx", ".xls") else "")]
-    return Table(cols, len(df), notes)
+    table = Table(cols, len(df), ["Format: %s%s" % (kind, where_read(info))])
+    table.sheet = info.get("sheet")
+    table.header_row = info.get("header_row")
+    return table
+
+
+def read_pandas_table(path):
+    """The DataFrame and what was decided, from the table readers the analysis
+    agent uses (sandbox/read_tables.py, shipped in front of this script), so the
+    profile and the agent see the same sheet, header row and columns."""
+    try:
+        return read_table(path)
+    except ValueError:
+        if kind_of(path) != "json":
+            raise
+        # A .json file holding JSON lines rather than one document.
+        import pandas as pd
+        return pd.read_json(path, lines=True), {"kind": "json"}
+
+
+def where_read(info):
+    """Where in the file the table was found, in plain words."""
+    if info.get("sheet") and info.get("header_row"):
+        return ' (sheet "%s", header on row %d)' % (info["sheet"], info["header_row"])
+    if info.get("kind") == "excel":
+        return " (first sheet)"
+    if info.get("records_key"):
+        return ' (records under "%s")' % info["records_key"]
+    return ""
 
 
 def cell_text(v, pd):
@@ -1068,7 +1096,8 @@ def profile_file(path, out_dir, libs, used_names, index):
     ext, size, sample = check_file(path, name)
     say("Reading %s (%s)..." % (name, fmt_size(size)))
     profile = {"file_name": name, "size_bytes": size, "engine": "standard_library",
-               "estimated": False, "delimiter": None, "format": None}
+               "estimated": False, "delimiter": None, "format": None, "sheet": None,
+               "header_row": None}
     columns = None
     if ext in TEXT_EXTS:
         delim = sniff_delimiter(sample, ext)
@@ -1087,7 +1116,8 @@ def profile_file(path, out_dir, libs, used_names, index):
             table.notes.insert(0, "Delimiter: %s" % profile["delimiter"])
     else:
         table = read_with_pandas(path, name, ext, libs.pandas()[0])
-        profile["format"] = table.notes[0][len("Format: "):]
+        profile.update(format=table.notes[0][len("Format: "):], sheet=table.sheet,
+                       header_row=table.header_row)
     table.file_name = name
     if table.rows == 0:
         raise ProfileError("%s has column names but no rows of data. Add at least one row "

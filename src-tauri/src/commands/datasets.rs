@@ -5,7 +5,11 @@ use tauri::WebviewWindow;
 pub async fn pick_dataset(window: WebviewWindow) -> Result<Option<String>, ()> {
     let picked = rfd::AsyncFileDialog::new()
         .set_title("Choose a dataset")
-        .add_filter("Tables (CSV, TSV, TXT)", &["csv", "tsv", "txt"])
+        // The formats the Quick profile and the agent read (see README.md).
+        .add_filter(
+            "Data files (CSV, TSV, Excel, JSON, Parquet)",
+            &["csv", "tsv", "txt", "xlsx", "xls", "json", "parquet"],
+        )
         .add_filter("All files", &["*"])
         .set_parent(&window)
         .pick_file()
