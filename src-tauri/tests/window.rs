@@ -2093,7 +2093,20 @@ async fn a_dark_theme_chosen_in_settings_is_kept_after_a_restart() {
         Duration::from_secs(10),
     )
     .await;
-    click(&client, "#settings-appearance input[value='dark']").await;
+    // The form is drawn once the settings are read: on a loaded machine the
+    // choice can still be on its way after the loading line has gone.
+    let dark_choice = "#settings-appearance input[value='dark']";
+    wait_until(
+        &client,
+        "the theme choices",
+        &format!(
+            "const c = document.querySelector(\"{dark_choice}\"); \
+             return !!c && !c.disabled && c.getClientRects().length > 0"
+        ),
+        Duration::from_secs(10),
+    )
+    .await;
+    click(&client, dark_choice).await;
     let dark = run_script(&client, background).await;
     assert_ne!(dark, light, "the theme shows as soon as it is picked");
     click(&client, SAVE_BUTTON).await;
