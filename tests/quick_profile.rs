@@ -727,17 +727,7 @@ async fn an_excel_report_is_profiled_from_its_table_sheet_under_its_title_like_t
 async fn a_quick_profile_stopped_on_its_first_line_ends_cancelled_and_leaves_nothing() {
     let dir = tempfile::tempdir().unwrap();
     let csv = dir.path().join("big.csv");
-    let mut text = String::from("id,region,amount,note\n");
-    for i in 0..400_000 {
-        let _ = writeln!(
-            text,
-            "{i},region {},{}.{:02},\"a, b\"",
-            i % 7,
-            i % 1000,
-            i % 100
-        );
-    }
-    std::fs::write(&csv, text).unwrap();
+    common::write_big_csv(&csv);
     let mut settings = Settings::default();
     settings.sandbox.image = test_image();
     let engine = Engine::with_state_dir(settings, dir.path().to_owned());

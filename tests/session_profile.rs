@@ -22,7 +22,6 @@ use sandpiper::settings::PackageSettings;
 use sandpiper::{Engine, RunId, Settings};
 use serde_json::json;
 use std::collections::HashMap;
-use std::fmt::Write as _;
 use std::path::PathBuf;
 use std::sync::{Arc, Weak};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -199,17 +198,7 @@ async fn a_profile_and_the_question_after_it_share_one_container() {
 async fn a_stopped_session_profile_leaves_the_session_ready_for_its_next_run() {
     let session = TestSession::new("stop-profile");
     let csv = session.state.path().join("big.csv");
-    let mut text = String::from("id,region,amount,note\n");
-    for i in 0..400_000 {
-        let _ = writeln!(
-            text,
-            "{i},region {},{}.{:02},\"a, b\"",
-            i % 7,
-            i % 1000,
-            i % 100
-        );
-    }
-    std::fs::write(&csv, text).unwrap();
+    common::write_big_csv(&csv);
     let mut settings = Settings::default();
     settings.sandbox.image = session.image.clone();
     settings.agent.analysis_image = false;

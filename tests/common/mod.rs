@@ -214,3 +214,21 @@ pub async fn force_remove(id: &str) {
         .await
         .unwrap();
 }
+
+/// A 400,000-row CSV (about 12 MB) at `path`, with a quoted comma in every
+/// row: big enough that a Quick profile is still reading it when a test stops
+/// it on its first line of output.
+pub fn write_big_csv(path: &Path) {
+    use std::fmt::Write as _;
+    let mut text = String::from("id,region,amount,note\n");
+    for i in 0..400_000 {
+        let _ = writeln!(
+            text,
+            "{i},region {},{}.{:02},\"a, b\"",
+            i % 7,
+            i % 1000,
+            i % 100
+        );
+    }
+    std::fs::write(path, text).unwrap();
+}
