@@ -141,8 +141,30 @@ async fn find(client: &Client, css: &str) -> Element {
         .unwrap_or_else(|err| panic!("{css} is not in the window: {err}"))
 }
 
+/// Clicks `css` once it stands in view, uncovered, where a user's pointer
+/// would reach it. On a loaded machine the page can still be drawing or
+/// following the conversation when a test gets there: WebDriver then clicks
+/// where the element was, and the click misses or is refused.
 async fn click(client: &Client, css: &str) {
-    find(client, css).await.click().await.unwrap();
+    let element = find(client, css).await;
+    let selector = serde_json::to_string(css).unwrap();
+    wait_until(
+        client,
+        &format!("{css} to be clickable"),
+        &format!(
+            "const e = document.querySelector({selector});
+             if (!e || e.disabled) return false;
+             e.scrollIntoView({{ block: 'nearest', inline: 'nearest' }});
+             const r = e.getBoundingClientRect();
+             if (r.width === 0 || r.height === 0) return false;
+             const hit = document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2);
+             return !!hit && (e.contains(hit) || hit.contains(e)
+               || [...(e.labels || [])].some((label) => label.contains(hit)));"
+        ),
+        Duration::from_secs(10),
+    )
+    .await;
+    element.click().await.unwrap();
 }
 
 /// Types `text` into the field `css`, key by key, as the user would.
