@@ -152,7 +152,9 @@ async fn click(client: &Client, css: &str) {
         client,
         &format!("{css} to be clickable"),
         &format!(
-            "const e = document.querySelector({selector});
+            "const found = document.querySelector({selector});
+             // An option has no box of its own: its select is what stands in view.
+             const e = found && found.tagName === 'OPTION' ? found.closest('select') : found;
              if (!e || e.disabled) return false;
              e.scrollIntoView({{ block: 'nearest', inline: 'nearest' }});
              const r = e.getBoundingClientRect();
