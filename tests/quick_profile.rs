@@ -4,6 +4,8 @@
 
 mod common;
 
+use common::known_csv::{large_profile_test_mib, write_known_csv};
+use common::stop_on_first_line::StopOnFirstLine;
 use common::{Recorder, test_image};
 use sandpiper::docker::ensure_variant_image;
 use sandpiper::docker::image_variants::ImageVariant;
@@ -487,39 +489,6 @@ async fn analysis_engine() -> std::sync::Arc<Engine> {
     engine
 }
 
-/// A sales-like CSV of about `mib` MiB with known numbers; returns its rows.
-/// Every 50th `units` is missing; `region` cycles through 4 values.
-fn write_known_csv(path: &Path, mib: u64) -> u64 {
-    use std::io::Write;
-    let mut out = std::io::BufWriter::new(std::fs::File::create(path).unwrap());
-    let header = "id,region,units,price,day\n";
-    out.write_all(header.as_bytes()).unwrap();
-    let (mut written, mut i) = (header.len() as u64, 0u64);
-    let mut line = String::new();
-    while written < mib * 1024 * 1024 {
-        line.clear();
-        let region = ["north", "south", "east", "west"][(i % 4) as usize];
-        let units = if i % 50 == 0 {
-            String::new()
-        } else {
-            (i % 40 + 1).to_string()
-        };
-        writeln!(
-            line,
-            "{i},{region},{units},{:.2},2024-{:02}-{:02}",
-            (i * 37 % 50000) as f64 / 100.0,
-            i % 12 + 1,
-            i % 28 + 1
-        )
-        .unwrap();
-        out.write_all(line.as_bytes()).unwrap();
-        written += line.len() as u64;
-        i += 1;
-    }
-    out.flush().unwrap();
-    i
-}
-
 fn close(a: f64, b: f64, tolerance: f64) -> bool {
     (a - b).abs() <= tolerance * b.abs().max(1.0)
 }
@@ -528,10 +497,7 @@ fn close(a: f64, b: f64, tolerance: f64) -> bool {
 /// 120 s limit on half a core); CI profiles 256 MiB, or SANDPIPER_PROFILE_TEST_MIB.
 #[tokio::test]
 async fn a_large_csv_is_profiled_by_duckdb_within_the_default_limits_showing_progress() {
-    let mib = std::env::var("SANDPIPER_PROFILE_TEST_MIB")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(256);
+    let mib = large_profile_test_mib();
     let dir = tempfile::tempdir().unwrap();
     let csv = dir.path().join("big.csv");
     let rows = write_known_csv(&csv, mib);
@@ -732,27 +698,8 @@ async fn a_quick_profile_stopped_on_its_first_line_ends_cancelled_and_leaves_not
     settings.sandbox.image = test_image();
     let engine = Engine::with_state_dir(settings, dir.path().to_owned());
 
-    /// Clicks Stop the moment the first line shows, as a user would.
-    struct StopOnFirstLine {
-        engine: std::sync::Weak<Engine>,
-        heard: Recorder,
-    }
-    impl sandpiper::events::EventSink for StopOnFirstLine {
-        fn emit(&self, event: Event) {
-            if let Event::Stdout { run_id, .. } = &event
-                && self.heard.stdout_lines().is_empty()
-                && let Some(engine) = self.engine.upgrade()
-            {
-                engine.cancel_run(run_id);
-            }
-            self.heard.emit(event);
-        }
-    }
     let heard = Recorder::default();
-    let sink = std::sync::Arc::new(StopOnFirstLine {
-        engine: std::sync::Arc::downgrade(&engine),
-        heard: heard.clone(),
-    });
+    let sink = StopOnFirstLine::new(&engine, &heard);
     let started = std::time::Instant::now();
     let (run_id, handle) = engine
         .start_quick_profile(std::slice::from_ref(&csv), dir.path(), sink)

@@ -8,22 +8,24 @@ mod llm_support;
 
 use bollard::query_parameters::EventsOptions;
 use common::Recorder;
+use common::known_csv::{large_profile_test_mib, write_known_csv};
 use common::session::TestSession;
+use common::stop_on_first_line::StopOnFirstLine;
 use futures_util::StreamExt;
 use llm_support::{Reply, Server, data};
 use sandpiper::conversation::StepState;
 use sandpiper::docker::image_variants::ImageVariant;
 use sandpiper::docker::{ensure_variant_image, labels};
 use sandpiper::engine::Analysis;
-use sandpiper::events::{Event, EventSink, Outcome};
+use sandpiper::events::{Event, Outcome};
 use sandpiper::llm::ProviderId;
-use sandpiper::profile_data::{ColumnKind, DatasetProfile};
+use sandpiper::profile_data::{ColumnKind, DatasetProfile, ProfileEngine};
 use sandpiper::settings::PackageSettings;
 use sandpiper::{Engine, RunId, Settings};
 use serde_json::json;
 use std::collections::HashMap;
 use std::path::PathBuf;
-use std::sync::{Arc, Weak};
+use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 fn now_secs() -> i64 {
@@ -204,27 +206,8 @@ async fn a_stopped_session_profile_leaves_the_session_ready_for_its_next_run() {
     settings.agent.analysis_image = false;
     let engine = Engine::with_state_dir(settings, session.state.path().to_owned());
 
-    /// Clicks Stop the moment the first line shows, as a user would.
-    struct StopOnFirstLine {
-        engine: Weak<Engine>,
-        heard: Recorder,
-    }
-    impl EventSink for StopOnFirstLine {
-        fn emit(&self, event: Event) {
-            if let Event::Stdout { run_id, .. } = &event
-                && self.heard.stdout_lines().is_empty()
-                && let Some(engine) = self.engine.upgrade()
-            {
-                engine.cancel_run(run_id);
-            }
-            self.heard.emit(event);
-        }
-    }
     let heard = Recorder::default();
-    let sink = Arc::new(StopOnFirstLine {
-        engine: Arc::downgrade(&engine),
-        heard: heard.clone(),
-    });
+    let sink = StopOnFirstLine::new(&engine, &heard);
     let since = now_secs() - 1;
     let datasets: Vec<PathBuf> = vec![csv];
     let (run_id, handle) = engine
@@ -284,5 +267,69 @@ async fn a_stopped_session_profile_leaves_the_session_ready_for_its_next_run() {
             .await
             .len(),
         1
+    );
+}
+
+/// A large CSV profiled by DuckDB in the session's own container, where the
+/// resident harness shares the default memory limit with the profile: it
+/// finishes with its real numbers, and the session's next run (warming's
+/// description of the file) still works in the same container: the profile
+/// did not take the harness down with it.
+#[tokio::test]
+async fn a_large_csv_is_profiled_in_the_session_container_within_the_default_limits() {
+    let session = TestSession::new("large-profile");
+    let csv = session.state.path().join("big.csv");
+    let rows = write_known_csv(&csv, large_profile_test_mib());
+    let mut settings = Settings::default();
+    settings.sandbox.image = session.image.clone();
+    assert!(
+        settings.agent.analysis_image,
+        "DuckDB is in the analysis image"
+    );
+    let engine = Engine::with_state_dir(settings, session.state.path().to_owned());
+    let datasets: Vec<PathBuf> = vec![csv];
+
+    let since = now_secs() - 1;
+    let heard = Recorder::default();
+    let (run_id, handle) = engine
+        .start_quick_profile_in_session(
+            &session.name,
+            &datasets,
+            &datasets,
+            &session.state.path().join("profiles"),
+            Arc::new(heard.clone()),
+        )
+        .await
+        .unwrap_or_else(|e| panic!("{}", e.plain_words()));
+    let profiled = handle.await.unwrap();
+    assert_eq!(
+        profiled.outcome,
+        Outcome::Success,
+        "{}\n{}",
+        profiled.summary,
+        profiled.stderr
+    );
+    let [profile] = profiles(&heard.events())
+        .try_into()
+        .unwrap_or_else(|events| panic!("{events:?}"));
+    assert_eq!(profile.engine, ProfileEngine::Duckdb);
+    assert_eq!(profile.rows, rows);
+    let id = profile.columns[0].numbers.as_ref().unwrap();
+    assert_eq!((id.min, id.max), (0.0, (rows - 1) as f64));
+    let units = &profile.columns[2];
+    assert_eq!(units.name, "units");
+    assert_eq!(units.missing, rows.div_ceil(50));
+
+    // Warming describes the dataset with a run of the resident harness, in
+    // the container the profile ran in: both still answer.
+    engine
+        .warm_session(&session.name, &datasets, &Recorder::default())
+        .await
+        .unwrap_or_else(|e| panic!("{}", e.plain_words()));
+    let created = containers_created(since, session.name.as_str(), &run_id).await;
+    assert_eq!(
+        created.len(),
+        1,
+        "the profile's container was replaced: {created:?}"
     );
 }

@@ -5,9 +5,11 @@
 #![allow(dead_code)]
 
 pub mod cuttable_socket;
+pub mod known_csv;
 pub mod proxy;
 pub mod remote;
 pub mod session;
+pub mod stop_on_first_line;
 
 use sandpiper::docker::connect;
 use sandpiper::events::{Event, EventSink};
