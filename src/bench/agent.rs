@@ -4,7 +4,9 @@
 //!   `docker run --rm` of the same three scripts;
 //! - a new session's first question, from the step's start to the code's first
 //!   line of output, with the session warmed while the question was typed,
-//!   against one `docker run --rm` of the same script;
+//!   against one `docker run --rm` of the same script, and split in two: the
+//!   step's start to the run's start (the engine and the model's reply) and
+//!   the run's start to its first line (the session's container);
 //! - a dropped file, as the window handles it (the Quick profile and warming
 //!   the new session, at once): the profile in the session's container
 //!   against the profile in a one-off container of its own, timed to the
@@ -50,9 +52,12 @@ fn script(system: &str, user: &str) -> String {
     format!("```python\n{code}\n```\n")
 }
 
+/// `runs` of each step row and `drop_runs` of each drop row (0 skips them:
+/// each drop takes seconds, and the step rows are the ones with an aim).
 pub async fn run_agent_bench(
     settings: &Settings,
     runs: usize,
+    drop_runs: usize,
     progress: &dyn Fn(&str),
 ) -> Result<Vec<Row>> {
     let model = ReplayModel::start(Arc::new(script))
@@ -70,9 +75,11 @@ pub async fn run_agent_bench(
 
     let mut sessions = Vec::new();
     let mut result = measure(&engine, &image, runs, state.path(), &mut sessions, progress).await;
-    if let Ok(rows) = &mut result {
+    if let Ok(rows) = &mut result
+        && drop_runs > 0
+    {
         progress("a dropped file: its profile and the session's container");
-        match measure_drop(&engine, runs, state.path(), &mut sessions).await {
+        match measure_drop(&engine, drop_runs, state.path(), &mut sessions).await {
             Ok(more) => rows.extend(more),
             Err(error) => result = Err(error),
         }
@@ -153,6 +160,7 @@ async fn measure(
 
     progress("a new session's first output");
     let (mut first_output, mut one_run) = (Sample::default(), Sample::default());
+    let (mut to_run_start, mut run_to_output) = (Sample::default(), Sample::default());
     for _ in 0..runs {
         let session = SessionId::new();
         sessions.push(session.clone());
@@ -163,13 +171,15 @@ async fn measure(
         engine
             .analyze(&analysis(&session, FIRST_LINE), &first)
             .await?;
-        let at = first.at().ok_or_else(|| {
-            Error::io(
+        let (Some(run_started), Some(first_line)) = first.times() else {
+            return Err(Error::io(
                 "timing the first output",
-                std::io::Error::other("no output"),
-            )
-        })?;
-        first_output.0.push(at.duration_since(started));
+                std::io::Error::other("no run or no output"),
+            ));
+        };
+        first_output.0.push(first_line.duration_since(started));
+        to_run_start.0.push(run_started.duration_since(started));
+        run_to_output.0.push(first_line.duration_since(run_started));
         one_run.0.push(docker_run("print('first line')")?);
     }
     Ok(vec![
@@ -183,28 +193,44 @@ async fn measure(
             name: "new session: start to 1st output".into(),
             baseline_name: "1x docker run --rm".into(),
             ours: first_output,
+            baseline: one_run.clone(),
+        },
+        Row {
+            name: "  of which: to the run's start".into(),
+            baseline_name: "1x docker run --rm".into(),
+            ours: to_run_start,
+            baseline: one_run.clone(),
+        },
+        Row {
+            name: "  of which: run to 1st output".into(),
+            baseline_name: "1x docker run --rm".into(),
+            ours: run_to_output,
             baseline: one_run,
         },
     ])
 }
 
-/// When the first line of the code's output arrived.
+/// When the step's run started, and when the first line of its output arrived.
 #[derive(Default)]
-struct FirstOutput(Mutex<Option<Instant>>);
+struct FirstOutput(Mutex<(Option<Instant>, Option<Instant>)>);
 
 impl FirstOutput {
-    fn at(&self) -> Option<Instant> {
+    fn times(&self) -> (Option<Instant>, Option<Instant>) {
         *self.0.lock().expect("first output lock")
     }
 }
 
 impl EventSink for FirstOutput {
     fn emit(&self, event: Event) {
-        if let Event::Stdout { .. } = event {
-            self.0
-                .lock()
-                .expect("first output lock")
-                .get_or_insert_with(Instant::now);
+        let mut times = self.0.lock().expect("first output lock");
+        match event {
+            Event::RunStarted { .. } => {
+                times.0.get_or_insert_with(Instant::now);
+            }
+            Event::Stdout { .. } => {
+                times.1.get_or_insert_with(Instant::now);
+            }
+            _ => {}
         }
     }
 }

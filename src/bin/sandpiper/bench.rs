@@ -21,6 +21,10 @@ pub struct Args {
     /// Timed runs of the quick-profile row (each takes seconds).
     #[arg(long, default_value_t = 20)]
     profile_runs: usize,
+    /// Timed drops of a file in the agent benchmark (each takes seconds; 0
+    /// skips those rows). Default: as many as --runs.
+    #[arg(long)]
+    drop_runs: Option<usize>,
     /// Installs of pandas per cache state in the session benchmark (each takes
     /// seconds and downloads from PyPI).
     #[arg(long, default_value_t = 3)]
@@ -43,7 +47,10 @@ pub async fn run(args: Args) -> ExitCode {
     let progress = |what: &str| eprintln!("measuring {what}...");
     let rows = match args.target.as_str() {
         "session" => run_session_bench(&settings, args.runs, args.install_runs, &progress).await,
-        "agent" => run_agent_bench(&settings, args.runs, &progress).await,
+        "agent" => {
+            let drop_runs = args.drop_runs.unwrap_or(args.runs);
+            run_agent_bench(&settings, args.runs, drop_runs, &progress).await
+        }
         "sessions" => run_sessions_bench(args.runs, &progress),
         _ => run_sandbox_bench(&settings, &options, &progress).await,
     };
