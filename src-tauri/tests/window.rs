@@ -738,6 +738,11 @@ png = b'\\x89PNG\\r\\n\\x1a\\n' + chunk(b'IHDR', struct.pack('>IIBBBBB', 30 * le
 open(os.path.join(os.environ.get('SANDPIPER_OUTPUT_DIR', '/workspace/output'), 'sales_by_region.png'), 'wb').write(png)";
 /// The chart TOTALS_SCRIPT draws: a bar 30 pixels wide per region, 60 high.
 const CHART_SIZE: (u64, u64) = (90, 60);
+/// The blue of TOTALS_SCRIPT's bars.
+const BAR_BLUE: &str = "#2563eb";
+/// How many of the chart's pixels are bars: 22 wide per region, as tall as its
+/// total's share of 60 (East 175 -> 42, North 220 -> 52, South 250 -> 60).
+const BAR_PIXELS: f64 = 22.0 * (42.0 + 52.0 + 60.0);
 const QUESTION: &str = "Which region sold the most?";
 const ANSWER: &str = "South sold the most: 250.";
 
@@ -1061,6 +1066,40 @@ fn assert_two_tries_and_the_answer(shown: &Value) {
     );
 }
 
+/// How many pixels of the bars' blue the screen shows where `css` is drawn,
+/// once the screen shows what the page rendered (saved as `name`).
+async fn bar_pixels_on_screen(client: &Client, css: &str, name: &str) -> f64 {
+    let shots = Path::new(env!("CARGO_TARGET_TMPDIR")).join("screenshots");
+    std::fs::create_dir_all(&shots).unwrap();
+    let size = viewport(client).await;
+    let region = Rect::of(&bounding_box(client, css).await, size);
+    let shot = shots.join(name);
+    screen_shows_the_page(client, &shot, &[(css, region)]).await;
+    // Everything but the blue (give or take its smoothed edges) turns black,
+    // the blue white: the white's mean times the area is the count.
+    let out = Command::new("convert")
+        .arg(region.of_image(&shot))
+        .args(["-fuzz", "15%", "-fill", "black", "+opaque", BAR_BLUE])
+        .args(["-fill", "white", "-opaque", BAR_BLUE])
+        .args(["-format", "%[fx:mean*w*h]", "info:"])
+        .output()
+        .expect("ImageMagick convert runs");
+    let text = String::from_utf8_lossy(&out.stdout).to_string();
+    text.trim()
+        .parse()
+        .unwrap_or_else(|_| panic!("convert counted no pixels: {text:?}"))
+}
+
+/// A chart stretched even by half again covers more than twice its bars' pixels.
+fn assert_at_natural_size(bar_pixels: f64, where_: &str) {
+    let ratio = bar_pixels / BAR_PIXELS;
+    assert!(
+        (0.85..=1.15).contains(&ratio),
+        "the chart {where_} shows {bar_pixels} pixels of bars, {ratio:.2}× its own {BAR_PIXELS}: \
+         it is not drawn at its natural size"
+    );
+}
+
 /// Scrolls the step card into view and screenshots what the user sees.
 async fn screenshot_the_step(client: &Client, name: &str) {
     screenshot_the_step_at(client, name, ".step-card").await;
@@ -1140,6 +1179,31 @@ async fn an_analysis_recovers_from_a_failed_try_and_is_saved() {
         chart,
         json!([CHART_SIZE.0, CHART_SIZE.1, "sales_by_region.png"])
     );
+    // The tiny chart is drawn at its own size, not stretched over the card and
+    // blurred: its bars cover on the screen as many pixels as in the picture.
+    let img = ".step-card > .artifacts img";
+    let in_card = bar_pixels_on_screen(&client, img, "chart-in-card.png").await;
+    assert_at_natural_size(in_card, "in its card");
+    // The enlarged view likewise.
+    click(&client, ".step-card > .artifacts .figure-open").await;
+    wait_until(
+        &client,
+        "the enlarged chart",
+        "const img = document.querySelector('#lightbox-img');
+         return document.querySelector('#lightbox').open && img.complete && img.naturalWidth > 0",
+        Duration::from_secs(10),
+    )
+    .await;
+    let enlarged = bar_pixels_on_screen(&client, "#lightbox-img", "chart-enlarged.png").await;
+    assert_at_natural_size(enlarged, "enlarged");
+    press(&client, ESCAPE).await;
+    wait_until(
+        &client,
+        "the enlarged chart to close",
+        "return !document.querySelector('#lightbox').open",
+        Duration::from_secs(10),
+    )
+    .await;
 
     // "What was sent" on try 1 is word for word what the model server got.
     let sent = run_script(
