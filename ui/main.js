@@ -15,6 +15,7 @@ import { isKnownEvent } from './events.js';
 import { initialState, reduce, isDockerReady, activeRuns } from './state.js';
 import { sessionUsageText } from './conversation-text.js';
 import { toUserError } from './errors.js';
+import { basename } from './format.js';
 import { icon, logo } from './view/icons.js';
 import { show } from './view/dom.js';
 import { outcomeStyle } from './view/outcomes.js';
@@ -103,6 +104,7 @@ async function start() {
       onOpenSettings: (section) => settingsDialog.open(section),
       openImage: (img) => lightbox.open(img),
       copyText,
+      saveOutput: backend && backend.saveOutput ? saveOutput : null,
       describeColumn: backend && backend.describeColumn ? columnNote : null,
     },
   });
@@ -542,6 +544,17 @@ async function start() {
       if (stopped === false) dispatch({ kind: 'ui:stop_not_needed', runId });
     } catch (err) {
       dispatch({ kind: 'ui:stop_failed', runId, error: toUserError(err, 'Could not stop the run') });
+    }
+  }
+
+  /** "Save output…": the native save dialog asks where, the engine writes every line. */
+  async function saveOutput(name, lines) {
+    try {
+      const path = await backend.saveOutput(name, lines);
+      if (typeof path === 'string' && path) toaster.show(`Output saved as ${basename(path)}.`, 'success', 6000);
+    } catch (err) {
+      const e = toUserError(err, 'Could not save the output');
+      toaster.show(`${e.title} ${e.advice}`.trim(), 'warning', 8000);
     }
   }
 

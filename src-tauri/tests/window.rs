@@ -1726,9 +1726,35 @@ const EXPORT_QUESTION: &str = "How did sales change month by month?";
 
 /// One answered step, recorded as the agent records it.
 fn record_an_answered_step(session: &sandpiper::store::SessionHandle) {
+    record_an_answered_step_that_printed(session, "March 310\n", None);
+}
+
+/// The same, its code having printed `stdout`, its answer showing `chart`
+/// (a PNG file, copied where the step's files go) when there is one.
+fn record_an_answered_step_that_printed(
+    session: &sandpiper::store::SessionHandle,
+    stdout: &str,
+    chart: Option<&Path>,
+) {
     use sandpiper::conversation::{Message, Provenance, StepState};
     let step_id = sandpiper::ids::StepId::new();
     let at = sandpiper::conversation::now();
+    let artifacts: Vec<sandpiper::Artifact> = chart
+        .map(|png| {
+            let path = session
+                .artifacts_dir(&step_id, 1)
+                .unwrap()
+                .join("monthly_sales.png");
+            let size_bytes = std::fs::copy(png, &path).unwrap();
+            sandpiper::Artifact {
+                name: "monthly_sales.png".into(),
+                path,
+                mime: "image/png".into(),
+                size_bytes,
+            }
+        })
+        .into_iter()
+        .collect();
     let code = "print('March', 310)".to_owned();
     for message in [
         Message::Question {
@@ -1759,7 +1785,7 @@ fn record_an_answered_step(session: &sandpiper::store::SessionHandle) {
             run_id: sandpiper::RunId::new(),
             outcome: sandpiper::Outcome::Success,
             summary: "Finished in 0.4 s.".into(),
-            stdout: "March 310\n".into(),
+            stdout: stdout.into(),
             stderr_tail: String::new(),
             output_truncated: false,
             error: None,
@@ -1771,7 +1797,7 @@ fn record_an_answered_step(session: &sandpiper::store::SessionHandle) {
             call_id: sandpiper::CallId::new(),
             text: "Sales rose every month; March was the best with 310.".into(),
             ungrounded: vec![],
-            artifacts: vec![],
+            artifacts,
             provenance: Provenance {
                 code,
                 try_number: 1,
@@ -1916,6 +1942,87 @@ async fn the_html_report_of_a_saved_session_is_saved_where_the_dialog_says() {
     screen_shows_the_page(
         client,
         &shots.join("export-saved.png"),
+        &[("window", Rect::window(size))],
+    )
+    .await;
+    client.clone().close().await.unwrap();
+    drop(driver);
+    app.wait_for_the_end();
+}
+
+/// "Save output…" on a try that printed 1,200 lines (the window draws the
+/// latest 500): the native save dialog asks where, and the file holds every
+/// line, in order; the window says where it went.
+#[tokio::test(flavor = "multi_thread")]
+async fn save_output_writes_every_line_of_a_tries_output_where_the_dialog_says() {
+    let _window = ONE_WINDOW_AT_A_TIME.lock().await;
+    let printed: String = (1..=1200)
+        .map(|i| format!("row {i}: {}\n", i * 7))
+        .collect();
+    let saved = AppWithASavedSession::open_with("Long output", |session| {
+        record_an_answered_step_that_printed(session, &printed, None)
+    })
+    .await;
+    let temp = &saved.temp;
+    let (client, driver, app) = (saved.client, saved.driver, saved.app);
+    let client = &client;
+    wait_until(
+        client,
+        "Home to list the saved session",
+        "return document.querySelector('#recent-sessions .recent-item') !== null",
+        Duration::from_secs(20),
+    )
+    .await;
+    click(client, "#recent-sessions .recent-item").await;
+    let drawn = wait_until(
+        client,
+        "the saved try's output, its latest lines drawn",
+        "const s = document.querySelector('.step');
+         const out = s && s.querySelector('.try-output');
+         return s && s.dataset.state === 'done' && out && !out.hidden
+           ? [out.textContent.split('\\n').length, s.querySelector('.output-note-text').textContent] : false",
+        Duration::from_secs(20),
+    )
+    .await;
+    assert_eq!(
+        drawn,
+        json!([500, "700 earlier lines hidden."]),
+        "the window draws only the latest 500"
+    );
+    let shots = Path::new(env!("CARGO_TARGET_TMPDIR")).join("screenshots");
+    std::fs::create_dir_all(&shots).unwrap();
+    run_script(
+        client,
+        "document.querySelector('.try-output-actions').scrollIntoView({ block: 'center' }); return true",
+    )
+    .await;
+    let size = viewport(client).await;
+    screen_shows_the_page(
+        client,
+        &shots.join("save-output-button.png"),
+        &[("window", Rect::window(size))],
+    )
+    .await;
+
+    let out = temp.path().join("saved").join("All rows.txt");
+    std::fs::create_dir_all(out.parent().unwrap()).unwrap();
+    click(client, ".try-output-actions .output-save").await;
+    save_in_the_native_dialog(&out);
+    let toast = wait_until(
+        client,
+        "the window to say where the output went",
+        "const t = [...document.querySelectorAll('#toasts .toast')].map(e => e.textContent)
+           .find(t => t.startsWith('Output saved'));
+         return t || false",
+        Duration::from_secs(20),
+    )
+    .await;
+    assert_eq!(toast, "Output saved as All rows.txt.");
+    let text = std::fs::read_to_string(&out).expect("the output is where the dialog said");
+    assert_eq!(text, printed, "every line the try printed, in order");
+    screen_shows_the_page(
+        client,
+        &shots.join("save-output-saved.png"),
         &[("window", Rect::window(size))],
     )
     .await;
@@ -2452,13 +2559,31 @@ async fn the_keyboard_stays_in(client: &Client, css: &str) {
 }
 
 /// The keyboard alone: the guide's "Choose a model…", Settings, the containers
-/// panel and the Export menu each take the focus when they open, keep Tab
-/// inside while they are open, close on Escape and give the focus back to what
-/// opened them; every control in them has a name.
+/// panel, the Export menu, the enlarged chart and "Keep its environment for
+/// next time?" each take the focus when they open, keep Tab inside while they
+/// are open, close on Escape and give the focus back to what opened them;
+/// every control in them has a name. (The install question, which opens by
+/// itself during a step, is answered by keys in
+/// `a_package_off_the_well_known_list_is_asked_about_in_the_step`.)
 #[tokio::test(flavor = "multi_thread")]
 async fn every_dialog_works_with_the_keyboard_alone() {
     let _window = ONE_WINDOW_AT_A_TIME.lock().await;
     let temp = tempfile::tempdir().unwrap();
+    let state_dir = temp.path().join("data").join("app.sandpiper.desktop");
+    // The session below has a file: opening it starts its container.
+    let _containers = RemovesSessionContainers(state_dir.clone());
+    std::fs::create_dir_all(&state_dir).unwrap();
+    let image = std::env::var("SANDPIPER_TEST_IMAGE").unwrap_or_else(|_| "python:3.11-slim".into());
+    std::fs::write(
+        state_dir.join("settings.json"),
+        json!({ "settings": {
+            "sandbox": { "image": image },
+            // No question is asked: the app need not build the analysis image.
+            "agent": { "analysis_image": false },
+        } })
+        .to_string(),
+    )
+    .unwrap();
     let (driver, port) = start_driver(temp.path());
     let client = open_app(port).await;
     let app = app_process(&driver);
