@@ -430,6 +430,14 @@ async function start() {
       }
     }
     await loadRecentSessions();
+    // The Home button that asked went with the session: the keyboard goes on
+    // from the session just left, in Home's list (drawn now, not next frame).
+    flush();
+    const active = document.activeElement;
+    if (open && (!active || active === document.body || active.getClientRects().length === 0)) {
+      const left = [...document.querySelectorAll('#recent-sessions .recent-item')].find((b) => b.dataset.sessionId === open.id);
+      if (left) left.focus();
+    }
   }
 
   /** true: keep it; false: remove it; null: the analyst pressed Escape (stay). */

@@ -1571,7 +1571,32 @@ async fn a_package_off_the_well_known_list_is_asked_about_in_the_step() {
         &[(".install-question", question)],
     )
     .await;
-    click(&client, ".step .install-yes").await;
+    // Answered by keys alone: the question has the focus, Tab reaches
+    // Install, Enter answers; the focus then goes back where the analyst is
+    // (Stop, while the step goes on: the question box is disabled meanwhile).
+    wait_until(
+        &client,
+        "the focus on the question",
+        "return document.activeElement.matches('.step .install-question')",
+        Duration::from_secs(10),
+    )
+    .await;
+    press(&client, TAB).await;
+    let at = run_script(&client, "return document.activeElement.className").await;
+    assert!(
+        at.as_str().unwrap_or_default().contains("install-yes"),
+        "Tab from the question reaches Install: {at}"
+    );
+    press(&client, ENTER).await;
+    wait_until(
+        &client,
+        "the question gone and the focus back on Stop",
+        "const s = document.querySelector('.step');
+         return s.querySelector('.install-question').hidden
+           && document.activeElement.matches('.step .step-stop, #ask-input')",
+        Duration::from_secs(30),
+    )
+    .await;
     let ended = wait_until(
         &client,
         "the step to end after the install",
@@ -2657,14 +2682,29 @@ async fn every_dialog_works_with_the_keyboard_alone() {
     .await;
 
     // The Export menu of an open session.
-    let store = sandpiper::store::SessionStore::in_state_dir(
-        &temp.path().join("data").join("app.sandpiper.desktop"),
-    );
+    let store = sandpiper::store::SessionStore::in_state_dir(&state_dir);
     let handle = store
         .create(sandpiper::SessionId::new(), Some("Keyboard"), None)
         .unwrap();
-    // Something to export.
-    record_an_answered_step(&handle);
+    // Something to export, a chart to enlarge, and a file, so that leaving asks
+    // about the session's environment.
+    let csv = temp.path().join("sales.csv");
+    std::fs::write(&csv, "month,sales\nJanuary,250\nFebruary,280\nMarch,310\n").unwrap();
+    handle.add_dataset(&csv, 1 << 20).unwrap();
+    let chart = temp.path().join("chart.png");
+    let drawn = Command::new("convert")
+        .args(["-size", "90x60", "xc:white", "-fill", BAR_BLUE])
+        .args([
+            "-draw",
+            "rectangle 4,18 25,59",
+            "-draw",
+            "rectangle 34,8 55,59",
+        ])
+        .arg(&chart)
+        .status()
+        .expect("ImageMagick convert runs");
+    assert!(drawn.success());
+    record_an_answered_step_that_printed(&handle, "March 310\n", Some(&chart));
     let id = handle.id().clone();
     drop(handle);
     run_script(
@@ -2695,7 +2735,94 @@ async fn every_dialog_works_with_the_keyboard_alone() {
         Duration::from_secs(10),
     )
     .await;
+
+    // The answer's chart, enlarged with Enter; Tab stays in the viewer (its
+    // one control, Close); Escape closes it, back on the chart.
+    let figure = ".step-card > .artifacts .figure-open";
+    wait_until(
+        &client,
+        "the answer's chart",
+        "const img = document.querySelector('.step-card > .artifacts img');
+         return Boolean(img && img.complete && img.naturalWidth > 0)",
+        Duration::from_secs(20),
+    )
+    .await;
+    focus_and_press(&client, figure, ENTER).await;
+    wait_until(
+        &client,
+        "the enlarged chart with the focus in it",
+        "const d = document.querySelector('#lightbox');
+         return d.open && d.contains(document.activeElement)
+           && document.querySelector('#lightbox-img').complete",
+        Duration::from_secs(10),
+    )
+    .await;
+    for _ in 0..3 {
+        press(&client, TAB).await;
+        let inside = run_script(
+            &client,
+            "return document.querySelector('#lightbox').contains(document.activeElement)",
+        )
+        .await;
+        assert_eq!(inside, true, "Tab left the enlarged chart");
+    }
+    press(&client, ESCAPE).await;
+    wait_until(
+        &client,
+        "Escape to close the enlarged chart and give the focus back to the chart",
+        &format!(
+            "return !document.querySelector('#lightbox').open && document.activeElement.matches(\"{figure}\")"
+        ),
+        Duration::from_secs(10),
+    )
+    .await;
+
+    // Home with Enter asks whether to keep the session's environment, the
+    // focus on "Keep it"; Escape stays in the session, back on Home.
+    focus_and_press(&client, "#home-button", ENTER).await;
+    let keep_open = "const d = document.querySelector('#keep-dialog');
+         return d.open && document.activeElement.matches('#keep-dialog [data-action=keep]')";
+    wait_until(
+        &client,
+        "the question about the environment, the focus on Keep it",
+        keep_open,
+        Duration::from_secs(10),
+    )
+    .await;
+    the_keyboard_stays_in(&client, "#keep-dialog").await;
+    press(&client, ESCAPE).await;
+    wait_until(
+        &client,
+        "Escape to stay in the session, the focus back on Home",
+        "return !document.querySelector('#keep-dialog').open
+           && document.activeElement.id === 'home-button'
+           && window.sandpiper.getState().session !== null",
+        Duration::from_secs(10),
+    )
+    .await;
+    // Asked again and answered with Enter: kept, and Home shows the session
+    // left, with the focus on it (the Home button is gone with the session).
+    press(&client, ENTER).await;
+    wait_until(
+        &client,
+        "the question again, the focus on Keep it",
+        keep_open,
+        Duration::from_secs(10),
+    )
+    .await;
+    press(&client, ENTER).await;
+    wait_until(
+        &client,
+        "Home, the focus on the session just left",
+        "return !document.querySelector('#keep-dialog').open
+           && window.sandpiper.getState().session === null
+           && document.activeElement.matches('#recent-sessions .recent-item')
+           && document.activeElement.textContent.includes('Keyboard')",
+        Duration::from_secs(20),
+    )
+    .await;
     client.close().await.unwrap();
     drop(driver);
     app.wait_for_the_end();
 }
+

@@ -247,7 +247,13 @@ export function createStepCard(item, deps) {
     if (id) return;
     const active = document.activeElement;
     const lost = !active || active === document.body || installBox.contains(active);
-    const back = focusBeforeAsking && focusBeforeAsking.isConnected && !installBox.contains(focusBeforeAsking) ? focusBeforeAsking : null;
+    // The question box the analyst typed in is disabled while the step runs:
+    // focus it and the keyboard lands nowhere. Stop is where they are then.
+    const before = focusBeforeAsking;
+    const back =
+      before && before.isConnected && !before.disabled && !installBox.contains(before) && before.getClientRects().length > 0
+        ? before
+        : null;
     focusBeforeAsking = null;
     if (!lost) return;
     if (back) back.focus();
