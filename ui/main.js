@@ -39,6 +39,9 @@ import { createDatasetBanners } from './view/dataset-banners.js';
 import { locatedText } from './dataset-banners.js';
 
 const DOCKER_RECHECK_MS = 5000;
+/** While Docker is ready: often enough to notice soon that it quit (Docker
+ *  Desktop closed, the daemon stopped), rarely enough to cost nothing. */
+const DOCKER_READY_RECHECK_MS = 15000;
 const MIN_MANUAL_CHECK_MS = 450;
 
 const $ = (id) => document.getElementById(id);
@@ -575,8 +578,9 @@ async function start() {
     }
   }
 
-  // Docker: check on open, every 5 s while not ready, on focus, after a run that
-  // Docker could not run, and after the settings are saved. `fresh`: an answer
+  // Docker: check on open, every 5 s while not ready (every 15 s while ready, to
+  // notice it quitting), on focus, after a run that Docker could not run, and
+  // after the settings are saved. `fresh`: an answer
   // already on its way may predate new settings, so ask again once it is in.
   let dockerTimer = 0;
   let dockerCheck = null;
@@ -601,7 +605,7 @@ async function start() {
       if (wait > 0) await new Promise((r) => setTimeout(r, wait));
       dispatch(action);
       dockerCheck = null;
-      if (!isDockerReady(state)) dockerTimer = setTimeout(checkDocker, DOCKER_RECHECK_MS);
+      dockerTimer = setTimeout(checkDocker, isDockerReady(state) ? DOCKER_READY_RECHECK_MS : DOCKER_RECHECK_MS);
     })();
     return dockerCheck;
   }

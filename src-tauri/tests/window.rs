@@ -16,6 +16,19 @@
 //! provides all three. Missing any of them fails the test: it never skips.
 
 mod chat_server;
+/// The engine's tests' stand-in for Docker's socket, which a test can cut.
+#[path = "../../tests/common/cuttable_socket.rs"]
+mod cuttable_socket;
+
+/// Where the real daemon listens, for [`cuttable_socket`] to forward to.
+mod remote {
+    pub fn local_socket() -> std::path::PathBuf {
+        std::env::var("DOCKER_HOST")
+            .ok()
+            .and_then(|h| h.strip_prefix("unix://").map(std::path::PathBuf::from))
+            .unwrap_or_else(|| std::path::PathBuf::from("/var/run/docker.sock"))
+    }
+}
 
 use chat_server::ChatServer;
 use fantoccini::elements::Element;
@@ -2826,3 +2839,106 @@ async fn every_dialog_works_with_the_keyboard_alone() {
     app.wait_for_the_end();
 }
 
+/// Docker quitting while the window is open, then coming back (Docker Desktop
+/// closed and opened again): the window says in plain words that Docker is not
+/// running, with "Check again", and clears by itself once Docker answers again.
+/// The app talks to Docker through a socket this test can cut (the Docker
+/// address in its settings); the real daemon, which other tests share, is never
+/// stopped. (`DOCKER_HOST` would not do: when it does not answer, the app goes
+/// on to look in the usual places, and finds the real daemon there.)
+#[tokio::test(flavor = "multi_thread")]
+async fn the_window_says_when_docker_stops_and_clears_when_it_is_back() {
+    let _window = ONE_WINDOW_AT_A_TIME.lock().await;
+    let temp = tempfile::tempdir().unwrap();
+    let socket = cuttable_socket::CuttableSocket::start(temp.path());
+    let state_dir = temp.path().join("data").join("app.sandpiper.desktop");
+    std::fs::create_dir_all(&state_dir).unwrap();
+    std::fs::write(
+        state_dir.join("settings.json"),
+        json!({ "settings": {
+            "docker": { "endpoint": socket.docker_host() },
+            "agent": { "analysis_image": false },
+        } })
+        .to_string(),
+    )
+    .unwrap();
+    let (driver, port) = start_driver(temp.path());
+    let client = open_app(port).await;
+    let app = app_process(&driver);
+    let docker_said = "const pill = document.querySelector('#docker-pill .pill-label').textContent;
+         const p = document.querySelector('.docker-panel');
+         return { pill, panel: p.hidden ? null : [p.querySelector('.panel-title').textContent,
+                  p.querySelector('.panel-advice').textContent, p.querySelector('.panel-actions .btn').textContent] };";
+    wait_until(
+        &client,
+        "Docker to be reported ready",
+        "return document.querySelector('#docker-pill .pill-label').textContent === 'Docker is ready'
+           && document.querySelector('.docker-panel').hidden",
+        Duration::from_secs(30),
+    )
+    .await;
+
+    socket.cut();
+    wait_until(
+        &client,
+        "the window to notice by itself that Docker stopped",
+        "return !document.querySelector('.docker-panel').hidden",
+        Duration::from_secs(60),
+    )
+    .await;
+    let said = run_script(&client, docker_said).await;
+    assert_eq!(said["pill"], "Docker is not running", "{said}");
+    assert_eq!(
+        said["panel"][0], "Docker is installed but not running.",
+        "{said}"
+    );
+    assert!(
+        said["panel"][1]
+            .as_str()
+            .unwrap_or_default()
+            .contains("Sandpiper notices by itself when it is running"),
+        "{said}"
+    );
+    assert_eq!(said["panel"][2], "Check again", "{said}");
+    let shots = Path::new(env!("CARGO_TARGET_TMPDIR")).join("screenshots");
+    std::fs::create_dir_all(&shots).unwrap();
+    let size = viewport(&client).await;
+    let panel = Rect::of(&bounding_box(&client, ".docker-panel").await, size);
+    let shot = shots.join("docker-stopped.png");
+    screen_shows_the_page(
+        &client,
+        &shot,
+        &[("window", Rect::window(size)), ("banner", panel)],
+    )
+    .await;
+    assert!(region_deviation(&shot, panel) > 0.02, "the banner is blank");
+    // "Check again" while Docker is still away: it checks, and says so again.
+    click(&client, ".docker-panel .panel-actions .btn").await;
+    wait_until(
+        &client,
+        "the check to end with Docker still not running",
+        "const b = document.querySelector('.docker-panel .panel-actions .btn');
+         return !document.querySelector('.docker-panel').hidden && !b.disabled && b.textContent === 'Check again'",
+        Duration::from_secs(30),
+    )
+    .await;
+
+    let _back = socket.restart();
+    wait_until(
+        &client,
+        "the banner to clear by itself once Docker answers again",
+        "return document.querySelector('.docker-panel').hidden
+           && document.querySelector('#docker-pill .pill-label').textContent === 'Docker is ready'",
+        Duration::from_secs(30),
+    )
+    .await;
+    screen_shows_the_page(
+        &client,
+        &shots.join("docker-back.png"),
+        &[("window", Rect::window(size))],
+    )
+    .await;
+    client.close().await.unwrap();
+    drop(driver);
+    app.wait_for_the_end();
+}
