@@ -7,6 +7,7 @@ const COMMANDS: &[&str] = &[
     "pick_dataset",
     "start_quick_profile",
     "cancel_run",
+    "save_output",
     "get_settings",
     "save_settings",
     "pick_ca_bundle",

@@ -1,5 +1,6 @@
 //! Model-written code under the harness, through `Engine::run_code` and
-//! `sandpiper run`: what the code gets, and what its failures say.
+//! `sandpiper run`: what the code gets, and what its failures say; and its
+//! output saved to a file ("Save output…").
 
 mod common;
 
@@ -229,4 +230,45 @@ async fn figures_are_saved_on_show_and_at_the_end_without_a_display() {
             "a real chart, not an empty file"
         );
     }
+}
+
+/// "Save output…": a run that printed far more lines than the window draws
+/// (500) is saved whole, every line in order, as the run printed it; a folder
+/// that cannot be written says so in plain words.
+#[tokio::test]
+async fn saving_a_runs_output_writes_every_line_it_printed() {
+    let dir = tempfile::tempdir().unwrap();
+    let recorder = Recorder::default();
+    let code = "for i in range(1, 1201):\n    print(f'row {i}: value {i * 3}')\n";
+    let engine = engine();
+    let result = engine
+        .run_code("t", code, &[], dir.path(), &recorder)
+        .await
+        .unwrap();
+    assert_eq!(result.outcome, Outcome::Success);
+    let lines = recorder.stdout_lines();
+    assert_eq!(lines.len(), 1200, "the run's output arrived line by line");
+
+    let out = dir.path().join("chosen folder").join("Try 1 output.txt");
+    let saved = engine.save_output(&lines, &out).unwrap();
+    assert_eq!(saved, out);
+    let text = std::fs::read_to_string(&out).unwrap();
+    let expected: String = (1..=1200)
+        .map(|i| format!("row {i}: value {}\n", i * 3))
+        .collect();
+    assert_eq!(text, expected, "every line, in order, one a line");
+
+    let blocked = dir.path().join("a file, not a folder");
+    std::fs::write(&blocked, "").unwrap();
+    let err = engine
+        .save_output(&lines, &blocked.join("out.txt"))
+        .unwrap_err();
+    let words = err.plain_words();
+    assert!(
+        words
+            .title
+            .starts_with("Sandpiper could not save the output to "),
+        "{words:?}"
+    );
+    assert!(words.advice.contains("still in the window"), "{words:?}");
 }

@@ -15,6 +15,7 @@ import { isKnownEvent } from './events.js';
 import { initialState, reduce, isDockerReady, activeRuns } from './state.js';
 import { sessionUsageText } from './conversation-text.js';
 import { toUserError } from './errors.js';
+import { basename } from './format.js';
 import { icon, logo } from './view/icons.js';
 import { show } from './view/dom.js';
 import { outcomeStyle } from './view/outcomes.js';
@@ -38,6 +39,9 @@ import { createDatasetBanners } from './view/dataset-banners.js';
 import { locatedText } from './dataset-banners.js';
 
 const DOCKER_RECHECK_MS = 5000;
+/** While Docker is ready: often enough to notice soon that it quit (Docker
+ *  Desktop closed, the daemon stopped), rarely enough to cost nothing. */
+const DOCKER_READY_RECHECK_MS = 15000;
 const MIN_MANUAL_CHECK_MS = 450;
 
 const $ = (id) => document.getElementById(id);
@@ -103,6 +107,7 @@ async function start() {
       onOpenSettings: (section) => settingsDialog.open(section),
       openImage: (img) => lightbox.open(img),
       copyText,
+      saveOutput: backend && backend.saveOutput ? saveOutput : null,
       describeColumn: backend && backend.describeColumn ? columnNote : null,
     },
   });
@@ -428,6 +433,14 @@ async function start() {
       }
     }
     await loadRecentSessions();
+    // The Home button that asked went with the session: the keyboard goes on
+    // from the session just left, in Home's list (drawn now, not next frame).
+    flush();
+    const active = document.activeElement;
+    if (open && (!active || active === document.body || active.getClientRects().length === 0)) {
+      const left = [...document.querySelectorAll('#recent-sessions .recent-item')].find((b) => b.dataset.sessionId === open.id);
+      if (left) left.focus();
+    }
   }
 
   /** true: keep it; false: remove it; null: the analyst pressed Escape (stay). */
@@ -545,6 +558,17 @@ async function start() {
     }
   }
 
+  /** "Save output…": the native save dialog asks where, the engine writes every line. */
+  async function saveOutput(name, lines) {
+    try {
+      const path = await backend.saveOutput(name, lines);
+      if (typeof path === 'string' && path) toaster.show(`Output saved as ${basename(path)}.`, 'success', 6000);
+    } catch (err) {
+      const e = toUserError(err, 'Could not save the output');
+      toaster.show(`${e.title} ${e.advice}`.trim(), 'warning', 8000);
+    }
+  }
+
   async function copyText(text) {
     try {
       await navigator.clipboard.writeText(text);
@@ -554,8 +578,9 @@ async function start() {
     }
   }
 
-  // Docker: check on open, every 5 s while not ready, on focus, after a run that
-  // Docker could not run, and after the settings are saved. `fresh`: an answer
+  // Docker: check on open, every 5 s while not ready (every 15 s while ready, to
+  // notice it quitting), on focus, after a run that Docker could not run, and
+  // after the settings are saved. `fresh`: an answer
   // already on its way may predate new settings, so ask again once it is in.
   let dockerTimer = 0;
   let dockerCheck = null;
@@ -580,7 +605,7 @@ async function start() {
       if (wait > 0) await new Promise((r) => setTimeout(r, wait));
       dispatch(action);
       dockerCheck = null;
-      if (!isDockerReady(state)) dockerTimer = setTimeout(checkDocker, DOCKER_RECHECK_MS);
+      dockerTimer = setTimeout(checkDocker, isDockerReady(state) ? DOCKER_READY_RECHECK_MS : DOCKER_RECHECK_MS);
     })();
     return dockerCheck;
   }

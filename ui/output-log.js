@@ -69,6 +69,13 @@ export function keptLines(log) {
   return log.items.slice(log.start, log.end);
 }
 
+/** The kept lines' texts, oldest first: what "Save output…" writes, one a line. */
+export function keptTexts(log) {
+  const out = new Array(log.end - log.start);
+  for (let i = log.start; i < log.end; i++) out[i - log.start] = log.items[i].text;
+  return out;
+}
+
 /** The kept text, one line per line. */
 export function logText(log) {
   let out = '';

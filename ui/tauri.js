@@ -10,6 +10,8 @@
 //   start_quick_profile({ path, sessionId }) -> run id string (sessionId: the session the
 //                                      file was added to, whose container runs it; null: none)
 //   cancel_run({ runId })           -> bool: false when the run had already ended
+//   save_output({ name, lines })    -> the .txt file written with every line (the native
+//                                      save dialog asks where, suggesting name), or null when cancelled
 //   get_settings()                  -> Settings JSON (src/settings.rs)
 //   save_settings({ settings })     -> the saved Settings JSON
 //   pick_ca_bundle()                -> absolute path of a certificates file, or null when cancelled
@@ -77,6 +79,7 @@ export function createTauriBackend() {
     startQuickProfile: (path, sessionId = null) =>
       call('start_quick_profile', { path, sessionId }, 'Could not start the quick profile'),
     cancelRun: (runId) => call('cancel_run', { runId }, 'Could not stop the run'),
+    saveOutput: (name, lines) => call('save_output', { name, lines }, 'Could not save the output'),
     getSettings: () => call('get_settings', undefined, 'Could not load the settings'),
     saveSettings: (settings) => call('save_settings', { settings }, 'Could not save the settings'),
     pickCaBundle: () => call('pick_ca_bundle', undefined, 'Could not open the file chooser'),

@@ -44,6 +44,7 @@ fn main() {
             commands::datasets::pick_dataset,
             commands::runs::start_quick_profile,
             commands::runs::cancel_run,
+            commands::runs::save_output,
             commands::settings::get_settings,
             commands::settings::save_settings,
             commands::settings::pick_ca_bundle,

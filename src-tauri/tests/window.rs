@@ -16,6 +16,19 @@
 //! provides all three. Missing any of them fails the test: it never skips.
 
 mod chat_server;
+/// The engine's tests' stand-in for Docker's socket, which a test can cut.
+#[path = "../../tests/common/cuttable_socket.rs"]
+mod cuttable_socket;
+
+/// Where the real daemon listens, for [`cuttable_socket`] to forward to.
+mod remote {
+    pub fn local_socket() -> std::path::PathBuf {
+        std::env::var("DOCKER_HOST")
+            .ok()
+            .and_then(|h| h.strip_prefix("unix://").map(std::path::PathBuf::from))
+            .unwrap_or_else(|| std::path::PathBuf::from("/var/run/docker.sock"))
+    }
+}
 
 use chat_server::ChatServer;
 use fantoccini::elements::Element;
@@ -738,6 +751,11 @@ png = b'\\x89PNG\\r\\n\\x1a\\n' + chunk(b'IHDR', struct.pack('>IIBBBBB', 30 * le
 open(os.path.join(os.environ.get('SANDPIPER_OUTPUT_DIR', '/workspace/output'), 'sales_by_region.png'), 'wb').write(png)";
 /// The chart TOTALS_SCRIPT draws: a bar 30 pixels wide per region, 60 high.
 const CHART_SIZE: (u64, u64) = (90, 60);
+/// The blue of TOTALS_SCRIPT's bars.
+const BAR_BLUE: &str = "#2563eb";
+/// How many of the chart's pixels are bars: 22 wide per region, as tall as its
+/// total's share of 60 (East 175 -> 42, North 220 -> 52, South 250 -> 60).
+const BAR_PIXELS: f64 = 22.0 * (42.0 + 52.0 + 60.0);
 const QUESTION: &str = "Which region sold the most?";
 const ANSWER: &str = "South sold the most: 250.";
 
@@ -1061,6 +1079,58 @@ fn assert_two_tries_and_the_answer(shown: &Value) {
     );
 }
 
+/// Saves what WebKit drew of the page (its WebDriver screenshot), once it has
+/// drawn its last change, as `name` under target/tmp/screenshots/. Used where
+/// the test looks at the page's own pixels: on a loaded machine Xvfb's screen
+/// can lag behind the page for longer than [`SCREEN_CATCH_UP`].
+async fn what_webkit_drew(client: &Client, name: &str) -> PathBuf {
+    client
+        .execute_async(
+            "const done = arguments[0];
+             requestAnimationFrame(() => requestAnimationFrame(() => done(true)));",
+            vec![],
+        )
+        .await
+        .unwrap();
+    let shots = Path::new(env!("CARGO_TARGET_TMPDIR")).join("screenshots");
+    std::fs::create_dir_all(&shots).unwrap();
+    let shot = shots.join(name);
+    let png = client.screenshot().await.expect("WebDriver screenshot");
+    std::fs::write(&shot, png).unwrap();
+    eprintln!("screenshot: {}", shot.display());
+    shot
+}
+
+/// How many pixels of the bars' blue the page shows where `css` is drawn
+/// (what WebKit drew, saved as `name`).
+async fn bar_pixels_on_screen(client: &Client, css: &str, name: &str) -> f64 {
+    let region = Rect::of(&bounding_box(client, css).await, viewport(client).await);
+    let shot = what_webkit_drew(client, name).await;
+    // Everything but the blue (give or take its smoothed edges) turns black,
+    // the blue white: the white's mean times the area is the count.
+    let out = Command::new("convert")
+        .arg(region.of_image(&shot))
+        .args(["-fuzz", "15%", "-fill", "black", "+opaque", BAR_BLUE])
+        .args(["-fill", "white", "-opaque", BAR_BLUE])
+        .args(["-format", "%[fx:mean*w*h]", "info:"])
+        .output()
+        .expect("ImageMagick convert runs");
+    let text = String::from_utf8_lossy(&out.stdout).to_string();
+    text.trim()
+        .parse()
+        .unwrap_or_else(|_| panic!("convert counted no pixels: {text:?}"))
+}
+
+/// A chart stretched even by half again covers more than twice its bars' pixels.
+fn assert_at_natural_size(bar_pixels: f64, where_: &str) {
+    let ratio = bar_pixels / BAR_PIXELS;
+    assert!(
+        (0.85..=1.15).contains(&ratio),
+        "the chart {where_} shows {bar_pixels} pixels of bars, {ratio:.2}× its own {BAR_PIXELS}: \
+         it is not drawn at its natural size"
+    );
+}
+
 /// Scrolls the step card into view and screenshots what the user sees.
 async fn screenshot_the_step(client: &Client, name: &str) {
     screenshot_the_step_at(client, name, ".step-card").await;
@@ -1140,6 +1210,31 @@ async fn an_analysis_recovers_from_a_failed_try_and_is_saved() {
         chart,
         json!([CHART_SIZE.0, CHART_SIZE.1, "sales_by_region.png"])
     );
+    // The tiny chart is drawn at its own size, not stretched over the card and
+    // blurred: its bars cover on the screen as many pixels as in the picture.
+    let img = ".step-card > .artifacts img";
+    let in_card = bar_pixels_on_screen(&client, img, "chart-in-card.png").await;
+    assert_at_natural_size(in_card, "in its card");
+    // The enlarged view likewise.
+    click(&client, ".step-card > .artifacts .figure-open").await;
+    wait_until(
+        &client,
+        "the enlarged chart",
+        "const img = document.querySelector('#lightbox-img');
+         return document.querySelector('#lightbox').open && img.complete && img.naturalWidth > 0",
+        Duration::from_secs(10),
+    )
+    .await;
+    let enlarged = bar_pixels_on_screen(&client, "#lightbox-img", "chart-enlarged.png").await;
+    assert_at_natural_size(enlarged, "enlarged");
+    press(&client, ESCAPE).await;
+    wait_until(
+        &client,
+        "the enlarged chart to close",
+        "return !document.querySelector('#lightbox').open",
+        Duration::from_secs(10),
+    )
+    .await;
 
     // "What was sent" on try 1 is word for word what the model server got.
     let sent = run_script(
@@ -1507,7 +1602,32 @@ async fn a_package_off_the_well_known_list_is_asked_about_in_the_step() {
         &[(".install-question", question)],
     )
     .await;
-    click(&client, ".step .install-yes").await;
+    // Answered by keys alone: the question has the focus, Tab reaches
+    // Install, Enter answers; the focus then goes back where the analyst is
+    // (Stop, while the step goes on: the question box is disabled meanwhile).
+    wait_until(
+        &client,
+        "the focus on the question",
+        "return document.activeElement.matches('.step .install-question')",
+        Duration::from_secs(10),
+    )
+    .await;
+    press(&client, TAB).await;
+    let at = run_script(&client, "return document.activeElement.className").await;
+    assert!(
+        at.as_str().unwrap_or_default().contains("install-yes"),
+        "Tab from the question reaches Install: {at}"
+    );
+    press(&client, ENTER).await;
+    wait_until(
+        &client,
+        "the question gone and the focus back on Stop",
+        "const s = document.querySelector('.step');
+         return s.querySelector('.install-question').hidden
+           && document.activeElement.matches('.step .step-stop, #ask-input')",
+        Duration::from_secs(30),
+    )
+    .await;
     let ended = wait_until(
         &client,
         "the step to end after the install",
@@ -1662,9 +1782,35 @@ const EXPORT_QUESTION: &str = "How did sales change month by month?";
 
 /// One answered step, recorded as the agent records it.
 fn record_an_answered_step(session: &sandpiper::store::SessionHandle) {
+    record_an_answered_step_that_printed(session, "March 310\n", None);
+}
+
+/// The same, its code having printed `stdout`, its answer showing `chart`
+/// (a PNG file, copied where the step's files go) when there is one.
+fn record_an_answered_step_that_printed(
+    session: &sandpiper::store::SessionHandle,
+    stdout: &str,
+    chart: Option<&Path>,
+) {
     use sandpiper::conversation::{Message, Provenance, StepState};
     let step_id = sandpiper::ids::StepId::new();
     let at = sandpiper::conversation::now();
+    let artifacts: Vec<sandpiper::Artifact> = chart
+        .map(|png| {
+            let path = session
+                .artifacts_dir(&step_id, 1)
+                .unwrap()
+                .join("monthly_sales.png");
+            let size_bytes = std::fs::copy(png, &path).unwrap();
+            sandpiper::Artifact {
+                name: "monthly_sales.png".into(),
+                path,
+                mime: "image/png".into(),
+                size_bytes,
+            }
+        })
+        .into_iter()
+        .collect();
     let code = "print('March', 310)".to_owned();
     for message in [
         Message::Question {
@@ -1695,7 +1841,7 @@ fn record_an_answered_step(session: &sandpiper::store::SessionHandle) {
             run_id: sandpiper::RunId::new(),
             outcome: sandpiper::Outcome::Success,
             summary: "Finished in 0.4 s.".into(),
-            stdout: "March 310\n".into(),
+            stdout: stdout.into(),
             stderr_tail: String::new(),
             output_truncated: false,
             error: None,
@@ -1707,7 +1853,7 @@ fn record_an_answered_step(session: &sandpiper::store::SessionHandle) {
             call_id: sandpiper::CallId::new(),
             text: "Sales rose every month; March was the best with 310.".into(),
             ungrounded: vec![],
-            artifacts: vec![],
+            artifacts,
             provenance: Provenance {
                 code,
                 try_number: 1,
@@ -1855,6 +2001,74 @@ async fn the_html_report_of_a_saved_session_is_saved_where_the_dialog_says() {
         &[("window", Rect::window(size))],
     )
     .await;
+    client.clone().close().await.unwrap();
+    drop(driver);
+    app.wait_for_the_end();
+}
+
+/// "Save output…" on a try that printed 1,200 lines (the window draws the
+/// latest 500): the native save dialog asks where, and the file holds every
+/// line, in order; the window says where it went.
+#[tokio::test(flavor = "multi_thread")]
+async fn save_output_writes_every_line_of_a_tries_output_where_the_dialog_says() {
+    let _window = ONE_WINDOW_AT_A_TIME.lock().await;
+    let printed: String = (1..=1200)
+        .map(|i| format!("row {i}: {}\n", i * 7))
+        .collect();
+    let saved = AppWithASavedSession::open_with("Long output", |session| {
+        record_an_answered_step_that_printed(session, &printed, None)
+    })
+    .await;
+    let temp = &saved.temp;
+    let (client, driver, app) = (saved.client, saved.driver, saved.app);
+    let client = &client;
+    wait_until(
+        client,
+        "Home to list the saved session",
+        "return document.querySelector('#recent-sessions .recent-item') !== null",
+        Duration::from_secs(20),
+    )
+    .await;
+    click(client, "#recent-sessions .recent-item").await;
+    let drawn = wait_until(
+        client,
+        "the saved try's output, its latest lines drawn",
+        "const s = document.querySelector('.step');
+         const out = s && s.querySelector('.try-output');
+         return s && s.dataset.state === 'done' && out && !out.hidden
+           ? [out.textContent.split('\\n').length, s.querySelector('.output-note-text').textContent] : false",
+        Duration::from_secs(20),
+    )
+    .await;
+    assert_eq!(
+        drawn,
+        json!([500, "700 earlier lines hidden."]),
+        "the window draws only the latest 500"
+    );
+    run_script(
+        client,
+        "document.querySelector('.try-output-actions').scrollIntoView({ block: 'center' }); return true",
+    )
+    .await;
+    what_webkit_drew(client, "save-output-button.png").await;
+
+    let out = temp.path().join("saved").join("All rows.txt");
+    std::fs::create_dir_all(out.parent().unwrap()).unwrap();
+    click(client, ".try-output-actions .output-save").await;
+    save_in_the_native_dialog(&out);
+    let toast = wait_until(
+        client,
+        "the window to say where the output went",
+        "const t = [...document.querySelectorAll('#toasts .toast')].map(e => e.textContent)
+           .find(t => t.startsWith('Output saved'));
+         return t || false",
+        Duration::from_secs(20),
+    )
+    .await;
+    assert_eq!(toast, "Output saved as All rows.txt.");
+    let text = std::fs::read_to_string(&out).expect("the output is where the dialog said");
+    assert_eq!(text, printed, "every line the try printed, in order");
+    what_webkit_drew(client, "save-output-saved.png").await;
     client.clone().close().await.unwrap();
     drop(driver);
     app.wait_for_the_end();
@@ -2388,13 +2602,31 @@ async fn the_keyboard_stays_in(client: &Client, css: &str) {
 }
 
 /// The keyboard alone: the guide's "Choose a model…", Settings, the containers
-/// panel and the Export menu each take the focus when they open, keep Tab
-/// inside while they are open, close on Escape and give the focus back to what
-/// opened them; every control in them has a name.
+/// panel, the Export menu, the enlarged chart and "Keep its environment for
+/// next time?" each take the focus when they open, keep Tab inside while they
+/// are open, close on Escape and give the focus back to what opened them;
+/// every control in them has a name. (The install question, which opens by
+/// itself during a step, is answered by keys in
+/// `a_package_off_the_well_known_list_is_asked_about_in_the_step`.)
 #[tokio::test(flavor = "multi_thread")]
 async fn every_dialog_works_with_the_keyboard_alone() {
     let _window = ONE_WINDOW_AT_A_TIME.lock().await;
     let temp = tempfile::tempdir().unwrap();
+    let state_dir = temp.path().join("data").join("app.sandpiper.desktop");
+    // The session below has a file: opening it starts its container.
+    let _containers = RemovesSessionContainers(state_dir.clone());
+    std::fs::create_dir_all(&state_dir).unwrap();
+    let image = std::env::var("SANDPIPER_TEST_IMAGE").unwrap_or_else(|_| "python:3.11-slim".into());
+    std::fs::write(
+        state_dir.join("settings.json"),
+        json!({ "settings": {
+            "sandbox": { "image": image },
+            // No question is asked: the app need not build the analysis image.
+            "agent": { "analysis_image": false },
+        } })
+        .to_string(),
+    )
+    .unwrap();
     let (driver, port) = start_driver(temp.path());
     let client = open_app(port).await;
     let app = app_process(&driver);
@@ -2468,14 +2700,29 @@ async fn every_dialog_works_with_the_keyboard_alone() {
     .await;
 
     // The Export menu of an open session.
-    let store = sandpiper::store::SessionStore::in_state_dir(
-        &temp.path().join("data").join("app.sandpiper.desktop"),
-    );
+    let store = sandpiper::store::SessionStore::in_state_dir(&state_dir);
     let handle = store
         .create(sandpiper::SessionId::new(), Some("Keyboard"), None)
         .unwrap();
-    // Something to export.
-    record_an_answered_step(&handle);
+    // Something to export, a chart to enlarge, and a file, so that leaving asks
+    // about the session's environment.
+    let csv = temp.path().join("sales.csv");
+    std::fs::write(&csv, "month,sales\nJanuary,250\nFebruary,280\nMarch,310\n").unwrap();
+    handle.add_dataset(&csv, 1 << 20).unwrap();
+    let chart = temp.path().join("chart.png");
+    let drawn = Command::new("convert")
+        .args(["-size", "90x60", "xc:white", "-fill", BAR_BLUE])
+        .args([
+            "-draw",
+            "rectangle 4,18 25,59",
+            "-draw",
+            "rectangle 34,8 55,59",
+        ])
+        .arg(&chart)
+        .status()
+        .expect("ImageMagick convert runs");
+    assert!(drawn.success());
+    record_an_answered_step_that_printed(&handle, "March 310\n", Some(&chart));
     let id = handle.id().clone();
     drop(handle);
     run_script(
@@ -2506,6 +2753,185 @@ async fn every_dialog_works_with_the_keyboard_alone() {
         Duration::from_secs(10),
     )
     .await;
+
+    // The answer's chart, enlarged with Enter; Tab stays in the viewer (its
+    // one control, Close); Escape closes it, back on the chart.
+    let figure = ".step-card > .artifacts .figure-open";
+    wait_until(
+        &client,
+        "the answer's chart",
+        "const img = document.querySelector('.step-card > .artifacts img');
+         return Boolean(img && img.complete && img.naturalWidth > 0)",
+        Duration::from_secs(20),
+    )
+    .await;
+    focus_and_press(&client, figure, ENTER).await;
+    wait_until(
+        &client,
+        "the enlarged chart with the focus in it",
+        "const d = document.querySelector('#lightbox');
+         return d.open && d.contains(document.activeElement)
+           && document.querySelector('#lightbox-img').complete",
+        Duration::from_secs(10),
+    )
+    .await;
+    for _ in 0..3 {
+        press(&client, TAB).await;
+        let inside = run_script(
+            &client,
+            "return document.querySelector('#lightbox').contains(document.activeElement)",
+        )
+        .await;
+        assert_eq!(inside, true, "Tab left the enlarged chart");
+    }
+    press(&client, ESCAPE).await;
+    wait_until(
+        &client,
+        "Escape to close the enlarged chart and give the focus back to the chart",
+        &format!(
+            "return !document.querySelector('#lightbox').open && document.activeElement.matches(\"{figure}\")"
+        ),
+        Duration::from_secs(10),
+    )
+    .await;
+
+    // Home with Enter asks whether to keep the session's environment, the
+    // focus on "Keep it"; Escape stays in the session, back on Home.
+    focus_and_press(&client, "#home-button", ENTER).await;
+    let keep_open = "const d = document.querySelector('#keep-dialog');
+         return d.open && document.activeElement.matches('#keep-dialog [data-action=keep]')";
+    wait_until(
+        &client,
+        "the question about the environment, the focus on Keep it",
+        keep_open,
+        Duration::from_secs(10),
+    )
+    .await;
+    the_keyboard_stays_in(&client, "#keep-dialog").await;
+    press(&client, ESCAPE).await;
+    wait_until(
+        &client,
+        "Escape to stay in the session, the focus back on Home",
+        "return !document.querySelector('#keep-dialog').open
+           && document.activeElement.id === 'home-button'
+           && window.sandpiper.getState().session !== null",
+        Duration::from_secs(10),
+    )
+    .await;
+    // Asked again and answered with Enter: kept, and Home shows the session
+    // left, with the focus on it (the Home button is gone with the session).
+    press(&client, ENTER).await;
+    wait_until(
+        &client,
+        "the question again, the focus on Keep it",
+        keep_open,
+        Duration::from_secs(10),
+    )
+    .await;
+    press(&client, ENTER).await;
+    wait_until(
+        &client,
+        "Home, the focus on the session just left",
+        "return !document.querySelector('#keep-dialog').open
+           && window.sandpiper.getState().session === null
+           && document.activeElement.matches('#recent-sessions .recent-item')
+           && document.activeElement.textContent.includes('Keyboard')",
+        Duration::from_secs(20),
+    )
+    .await;
+    client.close().await.unwrap();
+    drop(driver);
+    app.wait_for_the_end();
+}
+
+/// Docker quitting while the window is open, then coming back (Docker Desktop
+/// closed and opened again): the window says in plain words that Docker is not
+/// running, with "Check again", and clears by itself once Docker answers again.
+/// The app talks to Docker through a socket this test can cut (the Docker
+/// address in its settings); the real daemon, which other tests share, is never
+/// stopped. (`DOCKER_HOST` would not do: when it does not answer, the app goes
+/// on to look in the usual places, and finds the real daemon there.)
+#[tokio::test(flavor = "multi_thread")]
+async fn the_window_says_when_docker_stops_and_clears_when_it_is_back() {
+    let _window = ONE_WINDOW_AT_A_TIME.lock().await;
+    let temp = tempfile::tempdir().unwrap();
+    let socket = cuttable_socket::CuttableSocket::start(temp.path());
+    let state_dir = temp.path().join("data").join("app.sandpiper.desktop");
+    std::fs::create_dir_all(&state_dir).unwrap();
+    std::fs::write(
+        state_dir.join("settings.json"),
+        json!({ "settings": {
+            "docker": { "endpoint": socket.docker_host() },
+            "agent": { "analysis_image": false },
+        } })
+        .to_string(),
+    )
+    .unwrap();
+    let (driver, port) = start_driver(temp.path());
+    let client = open_app(port).await;
+    let app = app_process(&driver);
+    let docker_said = "const pill = document.querySelector('#docker-pill .pill-label').textContent;
+         const p = document.querySelector('.docker-panel');
+         return { pill, panel: p.hidden ? null : [p.querySelector('.panel-title').textContent,
+                  p.querySelector('.panel-advice').textContent, p.querySelector('.panel-actions .btn').textContent] };";
+    wait_until(
+        &client,
+        "Docker to be reported ready",
+        "return document.querySelector('#docker-pill .pill-label').textContent === 'Docker is ready'
+           && document.querySelector('.docker-panel').hidden",
+        Duration::from_secs(30),
+    )
+    .await;
+
+    socket.cut();
+    wait_until(
+        &client,
+        "the window to notice by itself that Docker stopped",
+        "return !document.querySelector('.docker-panel').hidden",
+        Duration::from_secs(60),
+    )
+    .await;
+    let said = run_script(&client, docker_said).await;
+    assert_eq!(said["pill"], "Docker is not running", "{said}");
+    assert_eq!(
+        said["panel"][0], "Docker is installed but not running.",
+        "{said}"
+    );
+    assert!(
+        said["panel"][1]
+            .as_str()
+            .unwrap_or_default()
+            .contains("Sandpiper notices by itself when it is running"),
+        "{said}"
+    );
+    assert_eq!(said["panel"][2], "Check again", "{said}");
+    let panel = Rect::of(
+        &bounding_box(&client, ".docker-panel").await,
+        viewport(&client).await,
+    );
+    let shot = what_webkit_drew(&client, "docker-stopped.png").await;
+    assert!(region_deviation(&shot, panel) > 0.02, "the banner is blank");
+    // "Check again" while Docker is still away: it checks, and says so again.
+    click(&client, ".docker-panel .panel-actions .btn").await;
+    wait_until(
+        &client,
+        "the check to end with Docker still not running",
+        "const b = document.querySelector('.docker-panel .panel-actions .btn');
+         return !document.querySelector('.docker-panel').hidden && !b.disabled && b.textContent === 'Check again'",
+        Duration::from_secs(30),
+    )
+    .await;
+
+    let _back = socket.restart();
+    wait_until(
+        &client,
+        "the banner to clear by itself once Docker answers again",
+        "return document.querySelector('.docker-panel').hidden
+           && document.querySelector('#docker-pill .pill-label').textContent === 'Docker is ready'",
+        Duration::from_secs(30),
+    )
+    .await;
+    what_webkit_drew(&client, "docker-back.png").await;
     client.close().await.unwrap();
     drop(driver);
     app.wait_for_the_end();

@@ -11,6 +11,7 @@
 //! - `sessions.rs`: saved sessions (create, open, list, export, import…).
 //! - `containers.rs`: the containers panel (list, stop, remove, remove unused).
 //! - `explain.rs`: "Explain this step" (the model says what the code did).
+//! - `saved_output.rs`: "Save output…" (a run's output to a text file).
 
 mod analysis;
 mod cancellation;
@@ -21,6 +22,7 @@ mod install_questions;
 mod models;
 mod rerun;
 mod runs;
+mod saved_output;
 mod session_profile;
 mod sessions;
 mod step_docker;

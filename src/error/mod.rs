@@ -144,6 +144,13 @@ pub enum Error {
         reason: String,
     },
 
+    #[error("could not save the output to {path}: {source}")]
+    OutputNotSaved {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+
     #[error("{path} can't be imported as a session: {reason}")]
     SessionImportFailed { path: PathBuf, reason: String },
 
@@ -414,6 +421,15 @@ impl Error {
                 format!(
                     "The session itself is unchanged. Check that the folder you chose exists and \
                      that you may write there. ({reason})"
+                ),
+            ),
+            Error::OutputNotSaved { path, source } => PlainWords::new(
+                "output.not_saved",
+                format!("Sandpiper could not save the output to {}.", path.display()),
+                format!(
+                    "Nothing was lost: the output is still in the window. Choose a folder you \
+                     may write to, on a disk with space left, and save again. The system said: \
+                     {source}."
                 ),
             ),
             Error::SessionImportFailed { path, reason } => PlainWords::new(

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  emptyLog, appendToLog, logFromText, keptCount, totalCount, keptLines, logText, visibleWindow, TAIL_LINES,
+  emptyLog, appendToLog, logFromText, keptCount, totalCount, keptLines, keptTexts, logText, visibleWindow, TAIL_LINES,
 } from '../output-log.js';
 import { initialState, reduce, findRun } from '../state.js';
 
@@ -54,4 +54,18 @@ test('a saved output becomes a log of its lines', () => {
   assert.equal(keptCount(logFromText('')), 0);
   const log = logFromText('a\nb\n');
   assert.deepEqual(keptLines(log).map((l) => l.text), ['a', 'b']);
+});
+
+test('"Save output…" gets every kept line of a 100,000-line output, not only the 500 drawn', () => {
+  let s = reduce(initialState(), { kind: 'run_started', run_id: 'r', session_id: null, title: 'T', image: 'i' });
+  for (let i = 0; i < 100_000; i++) s = reduce(s, { kind: i % 10 ? 'stdout' : 'stderr', run_id: 'r', line: `row ${i}` });
+  const lines = keptTexts(findRun(s, 'r').output);
+  assert.equal(lines.length, 100_000);
+  assert.equal(lines[0], 'row 0');
+  assert.equal(lines[99_999], 'row 99999');
+  assert.ok(lines.every((t, i) => t === `row ${i}`), 'in order, stdout and stderr alike');
+  // Past the cap only the kept lines can be saved: the dropped ones are gone.
+  let log = emptyLog();
+  for (let i = 0; i < 25; i++) log = appendToLog(log, 'stdout', `l${i}`, 10);
+  assert.deepEqual(keptTexts(log), Array.from({ length: 10 }, (_, i) => `l${i + 15}`));
 });

@@ -192,3 +192,12 @@ test('the capability file grants exactly the commands this window invokes', () =
     .map((p) => p.slice('allow-'.length).replaceAll('-', '_'));
   assert.deepEqual([...granted].sort(), [...invoked].sort());
 });
+
+test('"Save output…" sends every line to save_output, which answers the file written or null', async () => {
+  const b = createTauriBackend();
+  const lines = Array.from({ length: 1200 }, (_, i) => `row ${i}`);
+  await b.saveOutput('Try 1 output', lines);
+  assert.deepEqual(calls, [['save_output', { name: 'Try 1 output', lines }]]);
+  failWith = { title: 'Sandpiper could not save the output to /x.txt.', advice: 'Choose a folder you may write to.' };
+  await assert.rejects(b.saveOutput('Try 1 output', lines), { title: 'Sandpiper could not save the output to /x.txt.' });
+});

@@ -13,12 +13,14 @@ const NEAR_BOTTOM_PX = 48;
  * scroller: the scrolling element; list: the element holding cards;
  * jumpButton: shown when new content arrives while the user reads above;
  * deps: { fileSrc, onStop, onStopStep, onAnswerInstall, onExplainStep, onDismiss, onOpenSettings, openImage, copyText }
+ * cardFactories: item type -> (item) => { el, update, tick? }, instead of the
+ *   window's own cards (tests count which cards are made and updated).
  */
-export function createConversation({ scroller, list, jumpButton, deps }) {
+export function createConversation({ scroller, list, jumpButton, deps, cardFactories = null }) {
   const cards = new Map(); // key -> { el, update, tick?, item, type }
   let stick = true;
 
-  const factories = {
+  const factories = cardFactories || {
     run: (item) => createRunCard(item, deps),
     pull: (item) => createPullCard(item),
     pending: (item) => createPendingCard(item),

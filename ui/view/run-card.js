@@ -5,7 +5,7 @@ import { h, setText, show } from './dom.js';
 import { icon } from './icons.js';
 import { outcomeStyle } from './outcomes.js';
 import { formatBytes, formatCount, formatDuration, formatElapsed } from '../format.js';
-import { logText, totalCount } from '../output-log.js';
+import { logText, keptTexts, totalCount } from '../output-log.js';
 import { createOutputLines } from './output-lines.js';
 import { profileSection } from './profile-cards.js';
 
@@ -20,6 +20,7 @@ const PROFILE_PICTURE = /^hist_.*\.png$/i;
 
 /**
  * deps: { fileSrc(path), onStop(runId), openImage({ src, name }), copyText(text),
+ *         saveOutput(name, lines) (optional: "Save output…", every line, not only those drawn),
  *         describeColumn(run, profile, column) -> the column's description element (optional) }
  * Returns { el, update(run), tick(now) }.
  */
@@ -67,6 +68,18 @@ export function createRunCard(run, deps) {
     icon('copy', 'icon--xs'),
     'Copy',
   );
+  const saveBtn = deps.saveOutput
+    ? h(
+        'button',
+        {
+          type: 'button',
+          class: 'btn btn-ghost btn-xs output-save',
+          onClick: () => current && deps.saveOutput(`${current.title} output`, keptTexts(current.output)),
+        },
+        icon('download', 'icon--xs'),
+        'Save output…',
+      )
+    : null;
   const lines = h('div', { class: 'output', tabindex: '0', role: 'region', 'aria-label': 'Output' });
   lines.id = `output-${Math.random().toString(36).slice(2, 10)}`;
   expandBtn.setAttribute('aria-controls', lines.id);
@@ -75,7 +88,7 @@ export function createRunCard(run, deps) {
   const outputSection = h(
     'section',
     { class: 'output-wrap', hidden: true },
-    h('div', { class: 'output-bar' }, h('span', { class: 'output-label', text: 'Output' }), lineCount, h('span', { class: 'spacer' }), copyBtn, expandBtn),
+    h('div', { class: 'output-bar' }, h('span', { class: 'output-label', text: 'Output' }), lineCount, h('span', { class: 'spacer' }), copyBtn, saveBtn, expandBtn),
     outputLines.note,
     lines,
     truncatedNote,

@@ -11,7 +11,7 @@ import { icon } from './icons.js';
 import { formatBytes } from '../format.js';
 import { fixFor } from '../errors.js';
 import { describeSent } from '../conversation-text.js';
-import { logFromText, keptCount } from '../output-log.js';
+import { logFromText, keptCount, keptTexts } from '../output-log.js';
 import { createOutputLines } from './output-lines.js';
 import { tryLabel, tryStatus, tryFiles, canExplain, stepStateText, stepUsageText, visibleTimeline } from '../steps.js';
 
@@ -20,7 +20,8 @@ const IMAGE_MIMES = new Set(['image/png', 'image/svg+xml', 'image/jpeg', 'image/
 /**
  * deps: { fileSrc(path), onStopStep(stepId), onAnswerInstall(stepId, questionId, allowed),
  *         onOpenSettings(section), openImage({ src, name }),
- *         onExplainStep(stepId) -> Promise<text> (optional) }
+ *         onExplainStep(stepId) -> Promise<text> (optional),
+ *         saveOutput(name, lines) (optional: a try's "Save output…", every line it printed) }
  * Returns { el, update(item) }.
  */
 export function createStepCard(item, deps) {
@@ -246,7 +247,13 @@ export function createStepCard(item, deps) {
     if (id) return;
     const active = document.activeElement;
     const lost = !active || active === document.body || installBox.contains(active);
-    const back = focusBeforeAsking && focusBeforeAsking.isConnected && !installBox.contains(focusBeforeAsking) ? focusBeforeAsking : null;
+    // The question box the analyst typed in is disabled while the step runs:
+    // focus it and the keyboard lands nowhere. Stop is where they are then.
+    const before = focusBeforeAsking;
+    const back =
+      before && before.isConnected && !before.disabled && !installBox.contains(before) && before.getClientRects().length > 0
+        ? before
+        : null;
     focusBeforeAsking = null;
     if (!lost) return;
     if (back) back.focus();
@@ -299,6 +306,21 @@ function createTryView(deps) {
   const output = h('pre', { class: 'output try-output' });
   // A long output shows its last lines, with "N earlier lines hidden — Show all".
   const outputLines = createOutputLines({ lines: output, asText: true });
+  // "Save output…": every line of the try's output as a .txt, not only those drawn.
+  let log = null;
+  const saveBtn = deps.saveOutput
+    ? h(
+        'button',
+        {
+          type: 'button',
+          class: 'btn btn-ghost btn-xs output-save',
+          onClick: () => log && deps.saveOutput(current ? `Try ${current.number} output` : 'Output', keptTexts(log)),
+        },
+        icon('download', 'icon--xs'),
+        'Save output…',
+      )
+    : null;
+  const outputActions = h('div', { class: 'try-output-actions', hidden: true }, saveBtn);
   const files = h('div', { class: 'artifacts' });
   const el = h(
     'li',
@@ -308,6 +330,7 @@ function createTryView(deps) {
     h('div', { class: 'try-disclosures' }, code, sent),
     outputLines.note,
     output,
+    outputActions,
     files,
   );
   let current = null;
@@ -341,13 +364,14 @@ function createTryView(deps) {
         savedStdout = t.execution.stdout;
         savedLog = logFromText(savedStdout.trimEnd());
       }
-      const log = t.execution ? savedLog : t.live.output;
+      log = t.execution ? savedLog : t.live.output;
       outputLines.update(log);
       const stderr = t.execution && t.execution.outcome !== 'success' ? t.execution.stderrTail.trim() : '';
       setText(pythonSaid, stderr);
       show(pythonSaid, Boolean(stderr));
       show(pythonSaidLabel, Boolean(stderr));
       show(output, keptCount(log) > 0);
+      show(outputActions, Boolean(saveBtn) && keptCount(log) > 0);
       // The answer's charts show under the answer, not a second time here.
       const own = tryFiles(t, answer);
       const key = own.map((a) => a.path).join('\n');

@@ -4,7 +4,9 @@ use crate::state::AppState;
 use sandpiper::{RunId, SessionId};
 use std::path::PathBuf;
 use std::sync::Arc;
-use tauri::{AppHandle, State};
+use tauri::{AppHandle, State, WebviewWindow};
+
+use super::sessions::export_file_name;
 
 /// Starts the Quick profile of a dropped or picked file and returns its run id at
 /// once; progress and the result arrive as `engine-event`s. With the session
@@ -55,4 +57,28 @@ pub async fn start_quick_profile(
 #[tauri::command]
 pub fn cancel_run(state: State<'_, AppState>, run_id: String) -> bool {
     state.engine.cancel_run(&RunId::from(run_id))
+}
+
+/// "Save output…": asks where (the native save dialog, suggesting `name`.txt)
+/// and has the engine write every line the window holds of a run's output;
+/// returns the file written, or `None` when the analyst cancelled.
+#[tauri::command]
+pub async fn save_output(
+    window: WebviewWindow,
+    state: State<'_, AppState>,
+    name: String,
+    lines: Vec<String>,
+) -> CommandResult<Option<String>> {
+    let picked = rfd::AsyncFileDialog::new()
+        .set_title("Save the output")
+        .set_file_name(export_file_name(&name, "txt"))
+        .add_filter("Text", &["txt"])
+        .set_parent(&window)
+        .save_file()
+        .await;
+    let Some(out) = picked.map(|file| PathBuf::from(file.path())) else {
+        return Ok(None);
+    };
+    let saved = state.engine.save_output(&lines, &out)?;
+    Ok(Some(saved.display().to_string()))
 }

@@ -305,7 +305,7 @@ pub async fn export_session(
 
 /// The file name the save dialog suggests: the session's title without the
 /// characters file systems refuse, e.g. `Which region sold the most.html`.
-fn export_file_name(title: &str, extension: &str) -> String {
+pub(super) fn export_file_name(title: &str, extension: &str) -> String {
     let cleaned: String = title
         .chars()
         .map(|c| match c {
