@@ -40,6 +40,9 @@ pub struct DatasetProfile {
     /// Excel: the sheet read (the first one with a table in it).
     #[serde(default)]
     pub sheet: Option<String>,
+    /// Excel: every sheet of the workbook, in its order (empty for other formats).
+    #[serde(default)]
+    pub sheets: Vec<String>,
     /// Excel: the row the column names came from, counted from 1 as Excel
     /// shows it (below any title rows).
     #[serde(default)]
@@ -48,6 +51,11 @@ pub struct DatasetProfile {
     pub notes: Vec<String>,
     /// In the file's order.
     pub columns: Vec<ColumnProfile>,
+    /// The first rows (up to 10) as text, one list per row with one cell per
+    /// column, each cut to 200 characters: the window's preview. Local only:
+    /// what the model is told comes from `llm::what_is_sent`, never from here.
+    #[serde(default)]
+    pub first_rows: Vec<Vec<String>>,
 }
 
 /// Which reader computed a profile.

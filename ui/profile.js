@@ -189,3 +189,33 @@ export function columnCard(col) {
     estimated: col.estimated === true,
   };
 }
+
+/** Rows the preview shows at most (the engine sends up to 10). */
+export const PREVIEW_ROWS = 10;
+/** Characters a preview cell shows; the whole value is in its tooltip. */
+export const PREVIEW_CELL_CHARS = 40;
+
+/**
+ * The "First rows" table of a profile: a header cell per column and up to
+ * PREVIEW_ROWS rows, one cell per column (a short row is filled out). Each cell
+ * is `{ text, title }`: `text` cut to PREVIEW_CELL_CHARS with "…", `title` the
+ * whole value when it was cut (else ''). Null when there is nothing to show.
+ */
+export function firstRowsTable(profile) {
+  const columns = Array.isArray(profile && profile.columns) ? profile.columns : [];
+  const rows = Array.isArray(profile && profile.first_rows) ? profile.first_rows.filter(Array.isArray).slice(0, PREVIEW_ROWS) : [];
+  if (columns.length === 0 || rows.length === 0) return null;
+  const total = Number(profile.rows) || rows.length;
+  return {
+    caption: `First rows (${formatCount(rows.length)} of ${formatCount(total)})`,
+    header: columns.map((c, i) => previewCell(c && typeof c.name === 'string' ? c.name : `column_${i + 1}`)),
+    rows: rows.map((row) => columns.map((_, i) => previewCell(row[i]))),
+  };
+}
+
+function previewCell(value) {
+  const text = typeof value === 'string' ? value : value === null || value === undefined ? '' : String(value);
+  const chars = [...text];
+  if (chars.length <= PREVIEW_CELL_CHARS) return { text, title: '' };
+  return { text: `${chars.slice(0, PREVIEW_CELL_CHARS - 1).join('')}…`, title: text };
+}

@@ -3,7 +3,7 @@ import { keptLines } from '../output-log.js';
 import assert from 'node:assert/strict';
 import {
   kindWord, formatNumber, missingText, distinctText, rangeText, topValueLines,
-  datasetHeader, histogramBars, histogramDescription, columnCard,
+  datasetHeader, histogramBars, histogramDescription, columnCard, firstRowsTable, PREVIEW_CELL_CHARS,
 } from '../profile.js';
 import { initialState, reduce, findRun } from '../state.js';
 import { SAMPLES, stdout, started, finished, artifact } from './fixtures.js';
@@ -172,4 +172,33 @@ test('an artifact still arrives next to the profile (the pictures stay downloada
   const r = findRun(play([started('run-1'), SAMPLES.dataset_profiled, artifact('run-1', 'hist_units.png')]), 'run-1');
   assert.equal(r.profiles.length, 1);
   assert.equal(r.artifacts.length, 1);
+});
+
+test('the first rows come as a table: header, at most ten rows, long values cut with the whole one in the tooltip', () => {
+  const long = 'é'.repeat(PREVIEW_CELL_CHARS + 5);
+  const profile = {
+    rows: 1234,
+    columns: [col({ name: 'id' }), col({ name: 'note' }), col({ name: 'amount' })],
+    first_rows: [['1', long, '2.5'], ['2', 'short']].concat(Array.from({ length: 12 }, (_, i) => [String(i + 3), 'x', '1'])),
+  };
+  const table = firstRowsTable(profile);
+  assert.equal(table.caption, 'First rows (10 of 1,234)');
+  assert.deepEqual(table.header.map((c) => c.text), ['id', 'note', 'amount']);
+  assert.equal(table.rows.length, 10);
+  const cut = table.rows[0][1];
+  assert.equal([...cut.text].length, PREVIEW_CELL_CHARS);
+  assert.ok(cut.text.endsWith('…'));
+  assert.equal(cut.title, long);
+  assert.deepEqual(table.rows[0][0], { text: '1', title: '' });
+  assert.deepEqual(table.rows[1].map((c) => c.text), ['2', 'short', ''], 'a short row is filled out');
+});
+
+test('a wide file keeps one cell per column in every row, and no rows means no table', () => {
+  const columns = Array.from({ length: 70 }, (_, i) => col({ name: `c${i + 1}` }));
+  const table = firstRowsTable({ rows: 1, columns, first_rows: [columns.map((_, i) => String(i))] });
+  assert.equal(table.header.length, 70);
+  assert.equal(table.rows[0].length, 70);
+  assert.equal(table.rows[0][69].text, '69');
+  assert.equal(firstRowsTable({ rows: 0, columns, first_rows: [] }), null);
+  assert.equal(firstRowsTable({ rows: 3, columns }), null, 'a profile from an older engine has no rows');
 });

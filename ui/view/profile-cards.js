@@ -4,7 +4,7 @@
 // The words and the bar geometry come from ../profile.js (unit-tested).
 
 import { h } from './dom.js';
-import { columnCard, datasetHeader, formatNumber } from '../profile.js';
+import { columnCard, datasetHeader, firstRowsTable, formatNumber } from '../profile.js';
 
 const SVG_NS = 'http://www.w3.org/2000/svg';
 const CHART = { width: 240, height: 64 };
@@ -25,7 +25,27 @@ export function profileSection(profile, describe = null) {
     h('header', { class: 'profile-head' }, h('h4', { class: 'profile-name', text: head.title }), h('p', { class: 'profile-meta', text: head.meta })),
     notes,
     estimate,
+    firstRowsEl(profile, head.title),
     h('div', { class: 'profile-grid', role: 'list' }, profile.columns.filter((c) => c && typeof c.name === 'string').map((c) => columnCardEl(c, describe))),
+  );
+}
+
+/** The first rows as a compact table that scrolls sideways inside its box, so
+ *  a 70-column file never widens the card. */
+function firstRowsEl(profile, title) {
+  const table = firstRowsTable(profile);
+  if (!table) return null;
+  const cell = (tag, c) => h(tag, { text: c.text, title: c.title || null, scope: tag === 'th' ? 'col' : null });
+  return h(
+    'div',
+    { class: 'profile-preview', role: 'region', tabindex: '0', 'aria-label': `First rows of ${title}` },
+    h(
+      'table',
+      { class: 'preview-table' },
+      h('caption', { text: table.caption }),
+      h('thead', {}, h('tr', {}, table.header.map((c) => cell('th', c)))),
+      h('tbody', {}, table.rows.map((row) => h('tr', {}, row.map((c) => cell('td', c))))),
+    ),
   );
 }
 
