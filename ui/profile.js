@@ -219,3 +219,45 @@ function previewCell(value) {
   if (chars.length <= PREVIEW_CELL_CHARS) return { text, title: '' };
   return { text: `${chars.slice(0, PREVIEW_CELL_CHARS - 1).join('')}…`, title: text };
 }
+
+/**
+ * What the "Sheet" and "Header row" controls of a workbook's profile show:
+ * its sheets (in the workbook's order), the sheet and header row this profile
+ * read, and a sentence saying so. Null for a file that is not a workbook (or a
+ * profile from an engine that did not list the sheets).
+ */
+export function tableChoiceControls(profile) {
+  const sheets = Array.isArray(profile && profile.sheets) ? profile.sheets.filter((s) => typeof s === 'string' && s) : [];
+  if (sheets.length === 0) return null;
+  const sheet = typeof profile.sheet === 'string' && sheets.includes(profile.sheet) ? profile.sheet : sheets[0];
+  const headerRow = Number.isInteger(profile.header_row) && profile.header_row >= 1 ? profile.header_row : null;
+  const where = headerRow ? `sheet "${sheet}", column names on row ${headerRow}` : `sheet "${sheet}"`;
+  return {
+    sheets,
+    sheet,
+    headerRow,
+    used: `Read from ${where}.`,
+    others: sheets.length > 1 ? `This workbook has ${sheets.length} sheets.` : '',
+  };
+}
+
+/** The last row an Excel sheet has. */
+const LAST_EXCEL_ROW = 1_048_576;
+
+/**
+ * The analyst's choice from the controls: `{ choice: { sheet, headerRow } }`,
+ * where an empty header row means "let Sandpiper find it" (null), or
+ * `{ error }` in plain words when the row is not a row number.
+ */
+export function readTableChoice(sheets, sheet, headerRowText) {
+  if (!Array.isArray(sheets) || !sheets.includes(sheet)) {
+    return { error: 'Choose one of the workbook\'s sheets.' };
+  }
+  const text = String(headerRowText ?? '').trim();
+  if (text === '') return { choice: { sheet, headerRow: null } };
+  const row = Number(text);
+  if (!/^\d+$/.test(text) || !Number.isSafeInteger(row) || row < 1 || row > LAST_EXCEL_ROW) {
+    return { error: 'The header row is a row number, like 1 or 4 (leave it empty to let Sandpiper find it).' };
+  }
+  return { choice: { sheet, headerRow: row } };
+}

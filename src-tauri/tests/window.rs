@@ -2510,3 +2510,124 @@ async fn every_dialog_works_with_the_keyboard_alone() {
     drop(driver);
     app.wait_for_the_end();
 }
+
+/// A workbook of two tables dropped on the window: its profile shows the
+/// first sheet's first rows and says which sheet it read; the analyst picks
+/// the other sheet under **Sheet**, clicks **Read this sheet**, and the new
+/// profile shows that sheet's columns and rows, without the page growing
+/// wider than the window.
+#[tokio::test]
+async fn a_dropped_workbook_shows_its_first_rows_and_another_sheet_can_be_picked() {
+    let _window = ONE_WINDOW_AT_A_TIME.lock().await;
+    let temp = tempfile::tempdir().unwrap();
+    let workbook = temp.path().join("regions.xlsx");
+    std::fs::copy(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/data/regions.xlsx"),
+        &workbook,
+    )
+    .unwrap();
+    let store = temp
+        .path()
+        .join("data")
+        .join("app.sandpiper.desktop")
+        .join("settings.json");
+    std::fs::create_dir_all(store.parent().unwrap()).unwrap();
+    let image = std::env::var("SANDPIPER_TEST_IMAGE").unwrap_or_else(|_| "python:3.11-slim".into());
+    // Workbooks are read with pandas and openpyxl: the analysis image.
+    std::fs::write(
+        &store,
+        json!({ "settings": { "sandbox": { "image": image }, "agent": { "analysis_image": true } } })
+            .to_string(),
+    )
+    .unwrap();
+    let _containers = RemovesSessionContainers(store.parent().unwrap().to_owned());
+    let (driver, port) = start_driver(temp.path());
+    let client = open_app(port).await;
+    let app = app_process(&driver);
+    wait_until(
+        &client,
+        "Docker to be reported ready",
+        "return document.body.innerText.includes('Docker is ready')",
+        Duration::from_secs(30),
+    )
+    .await;
+
+    client
+        .execute(
+            "window.sandpiper.openDatasets(arguments[0]); return true",
+            vec![json!([workbook.display().to_string()])],
+        )
+        .await
+        .unwrap();
+    let table_of = |nth: usize| {
+        format!(
+            "const sections = [...document.querySelectorAll('.profile')];
+             const s = sections[{nth}];
+             const t = s && s.querySelector('.preview-table');
+             if (!t) return false;
+             return {{ used: s.querySelector('.table-choice-used').textContent,
+                       header: [...t.querySelectorAll('thead th')].map(c => c.textContent),
+                       first: [...t.querySelectorAll('tbody tr:first-child td')].map(c => c.textContent),
+                       rows: t.querySelectorAll('tbody tr').length,
+                       sheets: [...s.querySelectorAll('.table-choice-sheet option')].map(o => o.value) }};"
+        )
+    };
+    let first = wait_until(
+        &client,
+        "the workbook's first rows",
+        &table_of(0),
+        Duration::from_secs(300),
+    )
+    .await;
+    assert_eq!(
+        first,
+        json!({ "used": "Read from sheet \"Summary\", column names on row 1. This workbook has 2 sheets.",
+                "header": ["Region", "Total"], "first": ["North", "255"], "rows": 3,
+                "sheets": ["Summary", "Detail"] })
+    );
+
+    run_script(
+        &client,
+        "const select = document.querySelector('.table-choice-sheet');
+         select.value = 'Detail';
+         select.dispatchEvent(new Event('change', { bubbles: true }));
+         return true",
+    )
+    .await;
+    click(&client, ".table-choice--form button[type=submit]").await;
+    let detail = wait_until(
+        &client,
+        "the other sheet's first rows",
+        &table_of(1),
+        Duration::from_secs(120),
+    )
+    .await;
+    assert_eq!(
+        detail,
+        json!({ "used": "Read from sheet \"Detail\", column names on row 3. This workbook has 2 sheets.",
+                "header": ["Store", "Region", "Units", "Price"], "first": ["S01", "South", "10", "3.5"],
+                "rows": 10, "sheets": ["Summary", "Detail"] })
+    );
+    let wider = run_script(
+        &client,
+        "return document.documentElement.scrollWidth > document.documentElement.clientWidth",
+    )
+    .await;
+    assert_eq!(wider, json!(false), "the page grew wider than the window");
+    let saved: Value = serde_json::from_slice(
+        &std::fs::read(
+            std::fs::read_dir(store.parent().unwrap().join("sessions"))
+                .unwrap()
+                .map(|e| e.unwrap().path().join("session.json"))
+                .find(|p| p.exists())
+                .expect("a saved session"),
+        )
+        .unwrap(),
+    )
+    .unwrap();
+    assert_eq!(saved["datasets"][0]["table"], json!({ "sheet": "Detail" }));
+
+    client.close().await.unwrap();
+    drop(driver);
+    app.wait_for_the_end();
+}

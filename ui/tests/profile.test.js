@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import {
   kindWord, formatNumber, missingText, distinctText, rangeText, topValueLines,
   datasetHeader, histogramBars, histogramDescription, columnCard, firstRowsTable, PREVIEW_CELL_CHARS,
+  tableChoiceControls, readTableChoice,
 } from '../profile.js';
 import { initialState, reduce, findRun } from '../state.js';
 import { SAMPLES, stdout, started, finished, artifact } from './fixtures.js';
@@ -201,4 +202,42 @@ test('a wide file keeps one cell per column in every row, and no rows means no t
   assert.equal(table.rows[0][69].text, '69');
   assert.equal(firstRowsTable({ rows: 0, columns, first_rows: [] }), null);
   assert.equal(firstRowsTable({ rows: 3, columns }), null, 'a profile from an older engine has no rows');
+});
+
+test('a workbook\'s profile says which sheet and header row it read, and lists the sheets to pick from', () => {
+  const controls = tableChoiceControls({ sheets: ['Summary', 'Detail'], sheet: 'Detail', header_row: 3 });
+  assert.deepEqual(controls.sheets, ['Summary', 'Detail']);
+  assert.equal(controls.sheet, 'Detail');
+  assert.equal(controls.headerRow, 3);
+  assert.equal(controls.used, 'Read from sheet "Detail", column names on row 3.');
+  assert.equal(controls.others, 'This workbook has 2 sheets.');
+  assert.equal(tableChoiceControls({ sheets: [], delimiter: '","' }), null, 'a CSV has no sheets');
+  assert.equal(tableChoiceControls({ delimiter: '","' }), null, 'nor does a profile from an older engine');
+  assert.equal(tableChoiceControls({ sheets: ['Only'], sheet: null, header_row: null }).used, 'Read from sheet "Only".');
+});
+
+test('the sheet and header row chosen are read in plain words; an empty row lets Sandpiper find it', () => {
+  const sheets = ['Summary', 'Detail'];
+  assert.deepEqual(readTableChoice(sheets, 'Detail', ' 3 '), { choice: { sheet: 'Detail', headerRow: 3 } });
+  assert.deepEqual(readTableChoice(sheets, 'Detail', ''), { choice: { sheet: 'Detail', headerRow: null } });
+  for (const bad of ['0', '-2', '2.5', 'four', '1048577']) {
+    assert.match(readTableChoice(sheets, 'Detail', bad).error, /^The header row is a row number/, bad);
+  }
+  assert.match(readTableChoice(sheets, 'Elsewhere', '1').error, /^Choose one of the workbook's sheets/);
+});
+
+test('a workbook profiled again on another sheet: each run card keeps its own sheet, columns and first rows', () => {
+  const base = SAMPLES.dataset_profiled;
+  const summary = { ...base, run_id: 'run-1', profile: { ...base.profile, file_name: 'regions.xlsx', sheet: 'Summary', sheets: ['Summary', 'Detail'], header_row: 1,
+    columns: [col({ name: 'Region', kind: 'text' }), col({ name: 'Total' })], first_rows: [['North', '255']] } };
+  const detail = { ...base, run_id: 'run-2', profile: { ...summary.profile, sheet: 'Detail', header_row: 3,
+    columns: ['Store', 'Region', 'Units', 'Price'].map((name) => col({ name })), first_rows: [['S01', 'South', '10', '3.5']] } };
+  const s = play([started('run-1'), summary, finished('run-1'), started('run-2'), detail, finished('run-2')]);
+  const first = findRun(s, 'run-1').profiles[0];
+  const second = findRun(s, 'run-2').profiles[0];
+  assert.equal(tableChoiceControls(first).used, 'Read from sheet "Summary", column names on row 1.');
+  assert.equal(tableChoiceControls(second).used, 'Read from sheet "Detail", column names on row 3.');
+  assert.deepEqual(firstRowsTable(second).header.map((c) => c.text), ['Store', 'Region', 'Units', 'Price']);
+  assert.deepEqual(firstRowsTable(second).rows[0].map((c) => c.text), ['S01', 'South', '10', '3.5']);
+  assert.deepEqual(firstRowsTable(first).rows[0].map((c) => c.text), ['North', '255']);
 });

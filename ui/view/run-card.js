@@ -20,7 +20,9 @@ const PROFILE_PICTURE = /^hist_.*\.png$/i;
 
 /**
  * deps: { fileSrc(path), onStop(runId), openImage({ src, name }), copyText(text),
- *         describeColumn(run, profile, column) -> the column's description element (optional) }
+ *         describeColumn(run, profile, column) -> the column's description element (optional),
+ *         chooseTable(run, profile, { sheet, headerRow }) -> a promise: another sheet or header
+ *           row of a workbook saved and profiled again (optional) }
  * Returns { el, update(run), tick(now) }.
  */
 export function createRunCard(run, deps) {
@@ -177,7 +179,15 @@ export function createRunCard(run, deps) {
 
     const profiles = hasProfiles(run) ? run.profiles : null;
     if (profiles !== renderedProfiles) {
-      profilesEl.replaceChildren(...(profiles || []).map((p) => profileSection(p, deps.describeColumn ? (column) => deps.describeColumn(run, p, column) : null)));
+      profilesEl.replaceChildren(
+        ...(profiles || []).map((p) =>
+          profileSection(
+            p,
+            deps.describeColumn ? (column) => deps.describeColumn(run, p, column) : null,
+            deps.chooseTable ? (choice) => deps.chooseTable(run, p, choice) : null,
+          ),
+        ),
+      );
       renderedProfiles = profiles;
     }
     show(profilesEl, Boolean(profiles));
