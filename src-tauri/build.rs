@@ -27,6 +27,7 @@ const COMMANDS: &[&str] = &[
     "delete_session",
     "export_session",
     "describe_column",
+    "choose_dataset_table",
     "locate_dataset",
     "start_analysis",
     "stop_step",

@@ -40,6 +40,9 @@ pub struct DatasetProfile {
     /// Excel: the sheet read (the first one with a table in it).
     #[serde(default)]
     pub sheet: Option<String>,
+    /// Excel: every sheet of the workbook, in its order (empty for other formats).
+    #[serde(default)]
+    pub sheets: Vec<String>,
     /// Excel: the row the column names came from, counted from 1 as Excel
     /// shows it (below any title rows).
     #[serde(default)]
@@ -48,6 +51,11 @@ pub struct DatasetProfile {
     pub notes: Vec<String>,
     /// In the file's order.
     pub columns: Vec<ColumnProfile>,
+    /// The first rows (up to 10) as text, one list per row with one cell per
+    /// column, each cut to 200 characters: the window's preview. Local only:
+    /// what the model is told comes from `llm::what_is_sent`, never from here.
+    #[serde(default)]
+    pub first_rows: Vec<Vec<String>>,
 }
 
 /// Which reader computed a profile.
@@ -147,4 +155,82 @@ pub struct TopValue {
 pub struct DateRange {
     pub earliest: String,
     pub latest: String,
+}
+
+/// Which sheet of a workbook to read, and on which row its column names are,
+/// as the analyst chose them for one dataset (saved with the session). `None`
+/// leaves it to the reader: the first sheet with a table, the header found
+/// below any title rows.
+#[derive(Debug, Clone, Default, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct TableChoice {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sheet: Option<String>,
+    /// Counted from 1, as Excel shows it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub header_row: Option<u32>,
+}
+
+impl TableChoice {
+    /// Nothing chosen: the reader decides.
+    pub fn is_automatic(&self) -> bool {
+        self.sheet.is_none() && self.header_row.is_none()
+    }
+}
+
+/// The analyst's choices by dataset file name (the name the sandbox mounts it
+/// under, `/data/<name>`).
+pub type TableChoices = std::collections::BTreeMap<String, TableChoice>;
+
+/// A line of Python that hands `choices` to the table readers
+/// (`sandbox/read_tables.py` reads `READ_CHOICES`), put in front of the
+/// Quick profile and the dataset description. Empty when nothing is chosen.
+/// The names come from the analyst's files, so they travel as JSON inside a
+/// Python string literal (JSON's escapes are Python's), never as code.
+pub fn read_choices_prelude(choices: &TableChoices) -> String {
+    let chosen: TableChoices = choices
+        .iter()
+        .filter(|(_, c)| !c.is_automatic())
+        .map(|(n, c)| (n.clone(), c.clone()))
+        .collect();
+    if chosen.is_empty() {
+        return String::new();
+    }
+    let json = serde_json::to_string(&chosen).expect("choices serialize");
+    let literal = serde_json::to_string(&json).expect("a string serializes");
+    format!("READ_CHOICES = __import__(\"json\").loads({literal})\n")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn choices_travel_as_data_and_automatic_ones_not_at_all() {
+        assert_eq!(read_choices_prelude(&TableChoices::new()), "");
+        let mut choices = TableChoices::new();
+        choices.insert("auto.xlsx".into(), TableChoice::default());
+        assert_eq!(read_choices_prelude(&choices), "");
+        choices.insert(
+            "book \"1\".xlsx".into(),
+            TableChoice {
+                sheet: Some("It's\n\"Q2\" \\ ünï".into()),
+                header_row: Some(3),
+            },
+        );
+        let line = read_choices_prelude(&choices);
+        assert_eq!(line.lines().count(), 1, "{line}");
+        assert!(line.starts_with("READ_CHOICES = __import__(\"json\").loads(\""));
+        // Python reads the literal back to exactly the choices.
+        let out = std::process::Command::new("python3")
+            .arg("-c")
+            .arg(format!(
+                "{line}import json; print(json.dumps(READ_CHOICES, sort_keys=True))"
+            ))
+            .output()
+            .expect("python3 runs");
+        let back: TableChoices = serde_json::from_slice(&out.stdout).expect("JSON back");
+        let mut expected = choices.clone();
+        expected.remove("auto.xlsx");
+        assert_eq!(back, expected);
+    }
 }

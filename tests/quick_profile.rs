@@ -10,6 +10,7 @@ use common::{Recorder, test_image};
 use sandpiper::docker::ensure_variant_image;
 use sandpiper::docker::image_variants::ImageVariant;
 use sandpiper::events::{Event, Outcome};
+use sandpiper::llm::what_is_sent::{SendPolicy, what_is_sent};
 use sandpiper::profile_data::{ColumnKind, ColumnProfile, DatasetProfile, ProfileEngine};
 use sandpiper::sandbox::RunResult;
 use sandpiper::settings::PackageSettings;
@@ -195,6 +196,50 @@ async fn a_latin1_file_with_ragged_rows_is_still_profiled() {
     );
     assert!(result.stdout.contains("not UTF-8"), "{}", result.stdout);
     assert!(result.stdout.contains("café"), "{}", result.stdout);
+}
+
+/// The window's preview: the first ten rows, as the file has them, each
+/// cell cut to what a table can show and a short row filled out.
+#[tokio::test]
+async fn the_profile_brings_the_first_rows_for_the_preview() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("notes.csv");
+    let long = "x".repeat(300);
+    let mut text = format!("id,note,amount\n1,{long},2.5\n2,short\n");
+    for i in 3..=12 {
+        text.push_str(&format!("{i},row {i},{i}.0\n"));
+    }
+    std::fs::write(&csv, text).unwrap();
+
+    let (result, events) = profile_with(&engine(), &[csv], &dir.path().join("out")).await;
+
+    assert_eq!(result.outcome, Outcome::Success, "{}", result.stderr);
+    let [profile] = profiles(&events).try_into().unwrap();
+    assert_eq!(profile.rows, 12);
+    assert_eq!(profile.first_rows.len(), 10, "ten rows at most");
+    assert_eq!(profile.first_rows[0], ["1", &"x".repeat(200), "2.5"]);
+    assert_eq!(profile.first_rows[1], ["2", "short", ""]);
+    assert_eq!(profile.first_rows[9], ["10", "row 10", "10.0"]);
+
+    // The preview stays on this computer: what the model is told about the
+    // same file is what it was, five sample rows with cells cut to 60
+    // characters, none of the rows only the preview shows.
+    let summaries = engine()
+        .summarise_datasets(std::slice::from_ref(&dir.path().join("notes.csv")))
+        .await
+        .unwrap();
+    let sent = what_is_sent(&summaries, &SendPolicy::default());
+    assert_eq!(sent.sample_rows_sent, 5);
+    assert!(
+        sent.text.contains("Sample rows (the first 5 of 12):"),
+        "{}",
+        sent.text
+    );
+    assert!(sent.text.contains("row 5"), "{}", sent.text);
+    for only_previewed in ["row 6", "row 7", "row 8", "row 9", "row 10"] {
+        assert!(!sent.text.contains(only_previewed), "{}", sent.text);
+    }
+    assert!(!sent.text.contains(&"x".repeat(61)), "{}", sent.text);
 }
 
 fn profiles(events: &[Event]) -> Vec<DatasetProfile> {
@@ -594,6 +639,8 @@ async fn duckdb_and_the_standard_library_agree_on_the_same_file() {
         (ProfileEngine::Duckdb, ProfileEngine::StandardLibrary)
     );
     assert_eq!(duck.rows, plain.rows);
+    assert_eq!(duck.first_rows.len(), 10);
+    assert_eq!(duck.first_rows, plain.first_rows, "the same preview");
     for (d, p) in duck.columns.iter().zip(&plain.columns) {
         let name = &p.name;
         assert_eq!(
@@ -663,6 +710,16 @@ async fn an_excel_report_is_profiled_from_its_table_sheet_under_its_title_like_t
         ["Region", "Revenue Q1", "Revenue Q2", "Units Q1", "Units Q2"]
     );
     assert_eq!(column(&excel, "Revenue Q1").kind, ColumnKind::Integer);
+    assert_eq!(excel.sheets, ["Notes", "Sales"]);
+    // The preview's first rows, as the sheet holds them under its headers.
+    assert_eq!(
+        excel.first_rows,
+        [
+            ["North", "120", "135", "12", "14"],
+            ["South", "250", "240", "20", "19"],
+            ["East", "175", "190", "15", "16"],
+        ]
+    );
     // North 120, South 250, East 175.
     let (mean, min, max) = mean_min_max(&excel, "Revenue Q1");
     assert_eq!((min, max), (120.0, 250.0));
@@ -683,6 +740,8 @@ async fn an_excel_report_is_profiled_from_its_table_sheet_under_its_title_like_t
     assert_eq!(parquet.format.as_deref(), Some("a Parquet file"));
     assert_eq!(names(&parquet), ["day", "visits", "conversion"]);
     assert_eq!(parquet.rows, 4);
+    assert_eq!(parquet.first_rows[0], ["2024-01-01", "120", "0.031"]);
+    assert_eq!(json.first_rows[2], ["3", "57.25", "Chloé", "FR"]);
     assert_eq!(mean_min_max(&parquet, "visits"), (117.75, 98.0, 143.0));
     assert_eq!(column(&parquet, "day").kind, ColumnKind::Date);
 }

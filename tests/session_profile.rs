@@ -333,3 +333,167 @@ async fn a_large_csv_is_profiled_in_the_session_container_within_the_default_lim
         "the profile's container was replaced: {created:?}"
     );
 }
+
+/// The Quick profile of `datasets` in `session`, to its end: its profiles.
+async fn profile_in_session(
+    engine: &Arc<Engine>,
+    session: &sandpiper::SessionId,
+    datasets: &[PathBuf],
+    out: &std::path::Path,
+) -> Vec<DatasetProfile> {
+    let heard = Recorder::default();
+    let (_, handle) = engine
+        .start_quick_profile_in_session(session, datasets, datasets, out, Arc::new(heard.clone()))
+        .await
+        .unwrap_or_else(|e| panic!("{}", e.plain_words()));
+    let result = handle.await.unwrap();
+    assert_eq!(result.outcome, Outcome::Success, "{}", result.stderr);
+    profiles(&heard.events())
+}
+
+/// A workbook of two tables: the profile reads the first ("Summary") and says
+/// which sheets there are; the analyst picks "Detail" and its header row; the
+/// profile then shows that sheet's columns and first rows, the choice is in
+/// `session.json` when the session is reopened, and the step after it is told
+/// to read that sheet at that row, and its code does.
+#[tokio::test]
+async fn a_chosen_sheet_and_header_row_are_profiled_saved_and_read_by_the_next_step() {
+    ensure_variant_image(
+        &common::docker().await,
+        &common::test_image(),
+        ImageVariant::Analysis,
+        PackageSettings::default().ca_bundle.as_deref(),
+        &Recorder::default(),
+    )
+    .await
+    .unwrap_or_else(|e| panic!("{}", e.plain_words()));
+    let code = "df = load_data(file_1, sheet='Detail', header_row=3)\n\
+                print('units:', int(df['Units'].sum()), 'stores:', len(df))";
+    let server = Server::start(vec![
+        model_reply(&format!("```python\n{code}\n```\n")),
+        model_reply("The stores sold 780 units."),
+    ])
+    .await;
+    let test = TestSession::new("sheet-choice");
+    let mut settings = Settings::default();
+    settings.sandbox.image = test.image.clone();
+    settings.llm.provider = ProviderId::OpenAiCompatible;
+    settings.llm.base_url = Some(server.url_with("/v1"));
+    settings.llm.model = Some("local-model".into());
+    let engine = Engine::with_state_dir(settings, test.state.path().to_owned());
+    let workbook = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/regions.xlsx");
+    let session = engine
+        .create_session(Some(test.name.clone()), Some("Regions"))
+        .unwrap_or_else(|e| panic!("{}", e.plain_words()));
+    engine
+        .add_session_dataset(&session, &workbook)
+        .unwrap_or_else(|e| panic!("{}", e.plain_words()));
+    let datasets = session.dataset_paths();
+    let out = test.state.path().join("profiles");
+
+    let [first] = profile_in_session(&engine, &test.name, &datasets, &out)
+        .await
+        .try_into()
+        .unwrap();
+    assert_eq!(first.sheet.as_deref(), Some("Summary"));
+    assert_eq!(first.sheets, ["Summary", "Detail"]);
+    assert_eq!(first.header_row, Some(1));
+    assert_eq!(first.first_rows[1], ["South", "490"]);
+
+    // "Detail", header row left to the reader: found under the title.
+    let detail = |header_row| sandpiper::profile_data::TableChoice {
+        sheet: Some("Detail".into()),
+        header_row,
+    };
+    engine
+        .choose_dataset_table(&session, "regions.xlsx", detail(None))
+        .unwrap_or_else(|e| panic!("{}", e.plain_words()));
+    let [found] = profile_in_session(&engine, &test.name, &datasets, &out)
+        .await
+        .try_into()
+        .unwrap();
+    let names = |p: &DatasetProfile| p.columns.iter().map(|c| c.name.clone()).collect::<Vec<_>>();
+    assert_eq!(
+        (found.sheet.as_deref(), found.header_row),
+        (Some("Detail"), Some(3))
+    );
+    assert_eq!(names(&found), ["Store", "Region", "Units", "Price"]);
+    assert_eq!(found.rows, 12);
+    assert_eq!(found.first_rows.len(), 10);
+    assert_eq!(found.first_rows[0], ["S01", "South", "10", "3.5"]);
+
+    // Row 1 as the header: the title names the first column, every row below is data.
+    engine
+        .choose_dataset_table(&session, "regions.xlsx", detail(Some(1)))
+        .unwrap_or_else(|e| panic!("{}", e.plain_words()));
+    let [title_row] = profile_in_session(&engine, &test.name, &datasets, &out)
+        .await
+        .try_into()
+        .unwrap();
+    assert_eq!(
+        names(&title_row),
+        [
+            "Store detail, June 2024",
+            "column_2",
+            "column_3",
+            "column_4"
+        ]
+    );
+    assert_eq!(
+        title_row.rows, 13,
+        "the blank row is skipped, the header row is data"
+    );
+    assert_eq!(
+        title_row.first_rows[0],
+        ["Store", "Region", "Units", "Price"]
+    );
+
+    // An impossible choice is refused before anything is saved.
+    assert!(matches!(
+        engine.choose_dataset_table(&session, "regions.xlsx", detail(Some(0))),
+        Err(sandpiper::Error::TableChoiceInvalid { .. })
+    ));
+
+    // Saved: closed and reopened, the session still reads "Detail" at row 3.
+    engine
+        .choose_dataset_table(&session, "regions.xlsx", detail(Some(3)))
+        .unwrap_or_else(|e| panic!("{}", e.plain_words()));
+    drop(session);
+    let reopened = engine
+        .open_session(&test.name)
+        .unwrap_or_else(|e| panic!("{}", e.plain_words()))
+        .handle;
+    assert_eq!(reopened.meta().datasets[0].table, detail(Some(3)));
+    let [again] = profile_in_session(&engine, &test.name, &reopened.dataset_paths(), &out)
+        .await
+        .try_into()
+        .unwrap();
+    assert_eq!(names(&again), ["Store", "Region", "Units", "Price"]);
+
+    let step = Recorder::default();
+    let report = engine
+        .analyze_in_session(&reopened, "How many units did the stores sell?", &step)
+        .await
+        .unwrap_or_else(|e| panic!("{}", e.plain_words()));
+    assert_eq!(report.state, StepState::Done, "{:#?}", step.events());
+    let prompt = server.requests()[0].body.to_string();
+    for told in [
+        "Excel sheet \\\"Detail\\\", header on row 3 (other sheets: \\\"Summary\\\")",
+        "- Units (int64)",
+        "file_1 (regions.xlsx): load_data(file_1, sheet='Detail', header_row=3)",
+    ] {
+        assert!(prompt.contains(told), "{told} not in {prompt}");
+    }
+    let printed = step
+        .events()
+        .iter()
+        .find_map(|e| match e {
+            Event::Conversation {
+                message: sandpiper::conversation::Message::Execution { stdout, .. },
+                ..
+            } => Some(stdout.clone()),
+            _ => None,
+        })
+        .unwrap_or_default();
+    assert!(printed.contains("units: 780 stores: 12"), "{printed:?}");
+}

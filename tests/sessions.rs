@@ -579,6 +579,10 @@ fn a_format_1_session_opens_migrated_with_its_old_file_kept() {
         Path::new("/home/ana/Documents/sales.csv")
     );
     assert_eq!(meta.datasets[0].stored, DatasetStorage::Reference);
+    assert!(
+        meta.datasets[0].table.is_automatic(),
+        "saved before sheets could be chosen: the reader decides"
+    );
     assert_eq!(meta.steps, 2, "counted from the conversation");
     assert_eq!(
         (meta.tokens.input_tokens, meta.tokens.output_tokens),
@@ -601,6 +605,10 @@ fn a_format_1_session_opens_migrated_with_its_old_file_kept() {
         serde_json::from_slice(&std::fs::read(store.root().join("sales-q1/session.json")).unwrap())
             .unwrap();
     assert_eq!(on_disk["schema_version"], 2);
+    assert!(
+        on_disk["datasets"][0].get("table").is_none(),
+        "nothing chosen, nothing written"
+    );
     assert_eq!(
         std::fs::read(store.root().join("sales-q1/session.v1.json")).unwrap(),
         std::fs::read(fixture("v1/sales-q1/session.json")).unwrap()

@@ -109,8 +109,26 @@ async function start() {
       copyText,
       saveOutput: backend && backend.saveOutput ? saveOutput : null,
       describeColumn: backend && backend.describeColumn ? columnNote : null,
+      chooseTable: backend && backend.chooseDatasetTable ? chooseTable : null,
     },
   });
+
+  /** A workbook's "Read this sheet": the sheet and header row are saved in the
+   *  session (every later step reads them), then the file is profiled again. */
+  async function chooseTable(run, profile, choice) {
+    const session = state.session;
+    const dataset = session && datasetForProfile(session.datasets, run.sourcePath, profile.file_name);
+    if (!dataset) {
+      throw { title: 'This file is not in the session yet.', advice: 'Wait until it is added, then try again.' };
+    }
+    try {
+      await backend.chooseDatasetTable(session.id, dataset, choice.sheet, choice.headerRow);
+    } catch (err) {
+      throw toUserError(err, 'Could not use that sheet');
+    }
+    const known = session.datasets.find((d) => d.name === dataset);
+    await profileAgain(run.sourcePath || (known && known.path), session.id);
+  }
 
   /** A profile card's description box: saved in the session the file is in. */
   function columnNote(run, profile, column) {
@@ -536,6 +554,22 @@ async function start() {
     // in the same container rather than going first.
     if (sessionId) warm(sessionId);
     return runIds;
+  }
+
+  /** A session's file profiled again (another sheet chosen): a new profile
+   *  card, and the session described again for the next question. */
+  async function profileAgain(path, sessionId) {
+    if (!path) return;
+    const requestId = ++requestSeq;
+    dispatch({ kind: 'ui:open_requested', path, requestId });
+    conversation.scrollToBottom(false);
+    try {
+      const runId = String(await backend.startQuickProfile(path, sessionId));
+      dispatch({ kind: 'ui:open_started', requestId, runId });
+    } catch (err) {
+      dispatch({ kind: 'ui:open_failed', requestId, error: toUserError(err, 'Could not start the quick profile') });
+    }
+    warm(sessionId);
   }
 
   async function chooseFile() {

@@ -189,3 +189,75 @@ export function columnCard(col) {
     estimated: col.estimated === true,
   };
 }
+
+/** Rows the preview shows at most (the engine sends up to 10). */
+export const PREVIEW_ROWS = 10;
+/** Characters a preview cell shows; the whole value is in its tooltip. */
+export const PREVIEW_CELL_CHARS = 40;
+
+/**
+ * The "First rows" table of a profile: a header cell per column and up to
+ * PREVIEW_ROWS rows, one cell per column (a short row is filled out). Each cell
+ * is `{ text, title }`: `text` cut to PREVIEW_CELL_CHARS with "…", `title` the
+ * whole value when it was cut (else ''). Null when there is nothing to show.
+ */
+export function firstRowsTable(profile) {
+  const columns = Array.isArray(profile && profile.columns) ? profile.columns : [];
+  const rows = Array.isArray(profile && profile.first_rows) ? profile.first_rows.filter(Array.isArray).slice(0, PREVIEW_ROWS) : [];
+  if (columns.length === 0 || rows.length === 0) return null;
+  const total = Number(profile.rows) || rows.length;
+  return {
+    caption: `First rows (${formatCount(rows.length)} of ${formatCount(total)})`,
+    header: columns.map((c, i) => previewCell(c && typeof c.name === 'string' ? c.name : `column_${i + 1}`)),
+    rows: rows.map((row) => columns.map((_, i) => previewCell(row[i]))),
+  };
+}
+
+function previewCell(value) {
+  const text = typeof value === 'string' ? value : value === null || value === undefined ? '' : String(value);
+  const chars = [...text];
+  if (chars.length <= PREVIEW_CELL_CHARS) return { text, title: '' };
+  return { text: `${chars.slice(0, PREVIEW_CELL_CHARS - 1).join('')}…`, title: text };
+}
+
+/**
+ * What the "Sheet" and "Header row" controls of a workbook's profile show:
+ * its sheets (in the workbook's order), the sheet and header row this profile
+ * read, and a sentence saying so. Null for a file that is not a workbook (or a
+ * profile from an engine that did not list the sheets).
+ */
+export function tableChoiceControls(profile) {
+  const sheets = Array.isArray(profile && profile.sheets) ? profile.sheets.filter((s) => typeof s === 'string' && s) : [];
+  if (sheets.length === 0) return null;
+  const sheet = typeof profile.sheet === 'string' && sheets.includes(profile.sheet) ? profile.sheet : sheets[0];
+  const headerRow = Number.isInteger(profile.header_row) && profile.header_row >= 1 ? profile.header_row : null;
+  const where = headerRow ? `sheet "${sheet}", column names on row ${headerRow}` : `sheet "${sheet}"`;
+  return {
+    sheets,
+    sheet,
+    headerRow,
+    used: `Read from ${where}.`,
+    others: sheets.length > 1 ? `This workbook has ${sheets.length} sheets.` : '',
+  };
+}
+
+/** The last row an Excel sheet has. */
+const LAST_EXCEL_ROW = 1_048_576;
+
+/**
+ * The analyst's choice from the controls: `{ choice: { sheet, headerRow } }`,
+ * where an empty header row means "let Sandpiper find it" (null), or
+ * `{ error }` in plain words when the row is not a row number.
+ */
+export function readTableChoice(sheets, sheet, headerRowText) {
+  if (!Array.isArray(sheets) || !sheets.includes(sheet)) {
+    return { error: 'Choose one of the workbook\'s sheets.' };
+  }
+  const text = String(headerRowText ?? '').trim();
+  if (text === '') return { choice: { sheet, headerRow: null } };
+  const row = Number(text);
+  if (!/^\d+$/.test(text) || !Number.isSafeInteger(row) || row < 1 || row > LAST_EXCEL_ROW) {
+    return { error: 'The header row is a row number, like 1 or 4 (leave it empty to let Sandpiper find it).' };
+  }
+  return { choice: { sheet, headerRow: row } };
+}

@@ -25,6 +25,9 @@
 //                                      [{ name, path, notice, column_descriptions: { column: text } }]
 //   describe_column({ sessionId, dataset, column, description }) -> the description as saved,
 //                                      or null once removed (an empty one removes it)
+//   choose_dataset_table({ sessionId, dataset, sheet, headerRow }) -> null once saved: the sheet
+//                                      and header row (from 1; null: found by Sandpiper) the
+//                                      workbook's next profile and every later step read
 //   open_session({ sessionId })     -> { id, title, datasets, conversation: [Message], install_questions };
 //                                      each dataset also says state ('unchanged' | 'changed' |
 //                                      'missing') and kept_copy; install_questions are the
@@ -95,6 +98,12 @@ export function createTauriBackend() {
       call('add_session_datasets', { sessionId, paths }, 'Could not add the file to the session'),
     describeColumn: (sessionId, dataset, column, description) =>
       call('describe_column', { sessionId, dataset, column, description }, 'Could not save the description'),
+    chooseDatasetTable: (sessionId, dataset, sheet, headerRow) =>
+      call(
+        'choose_dataset_table',
+        { sessionId, dataset, sheet: sheet || null, headerRow: headerRow ?? null },
+        'Could not use that sheet',
+      ),
     locateDataset: (sessionId, dataset) =>
       call('locate_dataset', { sessionId, dataset }, 'Could not use that file'),
     openSession: (sessionId) => call('open_session', { sessionId }, 'Could not open the session'),

@@ -64,6 +64,7 @@ fn main() {
             commands::sessions::delete_session,
             commands::sessions::export_session,
             commands::sessions::describe_column,
+            commands::sessions::choose_dataset_table,
             commands::sessions::locate_dataset,
             commands::analysis::start_analysis,
             commands::analysis::stop_step,

@@ -8,6 +8,7 @@ use crate::conversation::DatasetFingerprint;
 use crate::error::{Error, Result};
 use crate::ids::SessionId;
 use crate::llm::{self, DatasetSummary, SendPolicy, WhatIsSent};
+use crate::profile_data::{TableChoices, read_choices_prelude};
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
 use std::io::Read;
@@ -72,23 +73,26 @@ impl DatasetFacts {
     }
 }
 
-/// Describes the datasets in the session's container and fingerprints them.
+/// Describes the datasets in the session's container and fingerprints them;
+/// each workbook is read at the sheet and header row in `choices` (by file
+/// name), as the step's code is then told to read it.
 pub async fn describe_datasets(
     bench: &mut Workbench<'_>,
     session: &SessionId,
     datasets: &[PathBuf],
+    choices: &TableChoices,
     cancel: &CancellationToken,
 ) -> Result<DatasetFacts> {
     let summaries = match datasets.is_empty() {
         true => Vec::new(),
         false => {
+            let script = format!(
+                "{}{}",
+                read_choices_prelude(choices),
+                llm::dataset_summary::SCRIPT
+            );
             let out = bench
-                .probe(
-                    session,
-                    "Describe the datasets",
-                    llm::dataset_summary::SCRIPT,
-                    cancel,
-                )
+                .probe(session, "Describe the datasets", &script, cancel)
                 .await?;
             if !out.outcome.is_success() {
                 let reason = out

@@ -14,6 +14,7 @@ use crate::error::{Error, Result};
 use crate::events::EventSink;
 use crate::ids::{SessionId, StepId};
 use crate::llm::{self, SendPolicy};
+use crate::profile_data::TableChoices;
 use crate::provider_id::ProviderId;
 use crate::sandbox::{DatasetMount, Sandbox, WorkspaceListing, plan_dataset_mounts};
 use crate::session_container::{SessionContainer, SessionContainers};
@@ -48,6 +49,8 @@ pub struct Analysis {
 pub(super) struct FactsKey {
     files: Vec<(PathBuf, u64, Option<SystemTime>)>,
     image: String,
+    /// The sheets and header rows the analyst chose: another choice, another description.
+    choices: TableChoices,
 }
 
 /// A session's container, ready to run code, and what it runs on.
@@ -413,13 +416,15 @@ impl Engine {
         cancel: &CancellationToken,
     ) -> Result<DatasetFacts> {
         let _one_at_a_time = self.describing.lock().await;
-        let key = facts_key(datasets, &settings.sandbox.image);
+        let choices = self.session_store().table_choices(session_id);
+        let key = facts_key(datasets, &settings.sandbox.image, choices.clone());
         if let Some((known, facts)) = self.facts.lock().expect("facts lock").get(session_id)
             && *known == key
         {
             return Ok(facts.clone());
         }
-        let facts = context::describe_datasets(bench, session_id, datasets, cancel).await?;
+        let facts =
+            context::describe_datasets(bench, session_id, datasets, &choices, cancel).await?;
         self.facts
             .lock()
             .expect("facts lock")
@@ -522,7 +527,7 @@ fn session_analysis(
     Ok((analysis, Some(earlier)))
 }
 
-fn facts_key(datasets: &[PathBuf], image: &str) -> FactsKey {
+fn facts_key(datasets: &[PathBuf], image: &str, choices: TableChoices) -> FactsKey {
     FactsKey {
         files: datasets
             .iter()
@@ -536,6 +541,7 @@ fn facts_key(datasets: &[PathBuf], image: &str) -> FactsKey {
             })
             .collect(),
         image: image.to_owned(),
+        choices,
     }
 }
 

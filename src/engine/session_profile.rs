@@ -77,12 +77,15 @@ impl Engine {
         // No session named: the profile is the window's card of its own, not
         // a run of one of the session's steps (which is what a run naming
         // its session is to the window).
-        let request = profile::request_for_mounts(
-            mounts,
-            &artifacts_root.join(run_id.as_str()),
-            None,
-            run_id.clone(),
-            registration.token().clone(),
+        let request = profile::read_as_chosen(
+            profile::request_for_mounts(
+                mounts,
+                &artifacts_root.join(run_id.as_str()),
+                None,
+                run_id.clone(),
+                registration.token().clone(),
+            ),
+            &self.session_store().table_choices(session_id),
         );
         let engine = Arc::clone(self);
         let session = session_id.clone();

@@ -6,6 +6,7 @@
 use super::Engine;
 use crate::error::Result;
 use crate::ids::SessionId;
+use crate::profile_data::TableChoice;
 use crate::store::{
     ExportFormat, Exported, ModelConfig, OpenedSession, Relocated, SavedSession, SessionHandle,
     SessionList, SessionStore,
@@ -73,6 +74,18 @@ impl Engine {
         description: &str,
     ) -> Result<Option<String>> {
         session.describe_column(dataset, column, description)
+    }
+
+    /// Saves which sheet of one of the open session's workbooks to read, and
+    /// on which row its column names are (by the dataset's name in the
+    /// session). The next Quick profile, and every step after, read it so.
+    pub fn choose_dataset_table(
+        &self,
+        session: &SessionHandle,
+        dataset: &str,
+        choice: TableChoice,
+    ) -> Result<()> {
+        session.choose_table(dataset, choice)
     }
 
     /// Points a dataset of the open session whose original moved at its new

@@ -165,6 +165,9 @@ pub enum Error {
 
     #[error("a column's description is longer than {max} characters")]
     ColumnDescriptionTooLong { max: usize },
+
+    #[error("that sheet and header row can't be used: {reason}")]
+    TableChoiceInvalid { reason: String },
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
@@ -470,6 +473,11 @@ impl Error {
                     "Keep it to a sentence or two (at most {max} characters): it is sent to the \
                      model with every question."
                 ),
+            ),
+            Error::TableChoiceInvalid { reason } => PlainWords::new(
+                "session.table_choice_invalid",
+                "That sheet or header row can't be used.",
+                format!("Choose a sheet from the list and a row number ({reason})."),
             ),
         }
     }

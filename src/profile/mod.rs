@@ -9,7 +9,7 @@
 use crate::error::Result;
 use crate::events::{Event, EventSink};
 use crate::ids::{RunId, SessionId};
-use crate::profile_data::DatasetProfile;
+use crate::profile_data::{DatasetProfile, TableChoices, read_choices_prelude};
 use crate::sandbox::{DatasetMount, Program, RunRequest, RunResult, plan_dataset_mounts};
 use std::path::{Path, PathBuf};
 use tokio_util::sync::CancellationToken;
@@ -63,6 +63,16 @@ pub fn request_for_mounts(
         artifacts_dir: artifacts_dir.to_owned(),
         cancel,
     }
+}
+
+/// The profile `request` reading each workbook's sheet and header row as the
+/// analyst chose them (`choices`, by dataset file name).
+pub fn read_as_chosen(mut request: RunRequest, choices: &TableChoices) -> RunRequest {
+    let prelude = read_choices_prelude(choices);
+    if !prelude.is_empty() {
+        request.program.source = format!("{prelude}{}", request.program.source);
+    }
+    request
 }
 
 /// Passes a Quick profile's events on, turning each profile document the run

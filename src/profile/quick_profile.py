@@ -80,6 +80,10 @@ COUNTER_BUDGET = 128 * 1024 * 1024  # estimated bytes of Counter keys per file
 MAX_CHARTS = 20
 PROGRESS_SECONDS = 3.0
 TOP_VALUES = 5  # most common values kept per text column
+# The window's preview of the first rows (local only: the model is told about
+# the data by llm/dataset_summary.py, never from this document).
+FIRST_ROWS = 10
+FIRST_ROW_CELL_CHARS = 200
 DUCKDB_MIN_BYTES = 8 * 1024 * 1024  # smaller files: the standard library is quicker
 # Column.type_name -> the profile's kind (the Rust side's ColumnKind), and back
 KINDS = {"integer": "integer", "decimal": "decimal", "true/false": "true_false",
@@ -252,6 +256,16 @@ class Table:
         self.file_name = ""
         # Excel: the sheet read and the 1-based row its header came from.
         self.sheet = self.header_row = None
+        self.sheets = []
+        # The first rows as text, for the window's preview.
+        self.first_rows = []
+
+
+def preview_row(cells, width):
+    """One row of the preview: `width` cells of text, each cut to a length the
+    window can show."""
+    cells = [c[:FIRST_ROW_CELL_CHARS] for c in cells[:width]]
+    return cells + [""] * (width - len(cells))
 
 
 def unique_names(header):
@@ -382,12 +396,15 @@ def scan_delimited(path, name, encoding, delim, strict):
             row_start = reader.line_num + 1
             cols = [Column(n, delim == ";") for n in unique_names(header)]
             width, rows, ragged = len(cols), 0, 0
+            first_rows = []
             size = max(1, os.fstat(f.fileno()).st_size)
             last = time.monotonic()
             for row in reader:
                 if not row:
                     continue  # blank line
                 rows += 1
+                if rows <= FIRST_ROWS:
+                    first_rows.append(preview_row([raw.strip() for raw in row], width))
                 if len(row) != width:
                     ragged += 1
                     for c in cols[len(row):]:
@@ -423,7 +440,9 @@ def scan_delimited(path, name, encoding, delim, strict):
         notes.append("Note: %d rows had a different number of fields than the header (%d); "
                      "missing fields were counted as missing values and extra fields were "
                      "ignored." % (ragged, width))
-    return Table(cols, rows, notes)
+    table = Table(cols, rows, notes)
+    table.first_rows = first_rows
+    return table
 
 
 def read_with_pandas(path, name, ext, pd):
@@ -461,6 +480,9 @@ def read_with_pandas(path, name, ext, pd):
     table = Table(cols, len(df), ["Format: %s%s" % (kind, where_read(info))])
     table.sheet = info.get("sheet")
     table.header_row = info.get("header_row")
+    table.sheets = list(info.get("sheets") or [])
+    table.first_rows = [preview_row([cell_text(v, pd) for v in row], len(cols))
+                        for row in df.head(FIRST_ROWS).itertuples(index=False, name=None)]
     return table
 
 
@@ -1097,7 +1119,7 @@ def profile_file(path, out_dir, libs, used_names, index):
     say("Reading %s (%s)..." % (name, fmt_size(size)))
     profile = {"file_name": name, "size_bytes": size, "engine": "standard_library",
                "estimated": False, "delimiter": None, "format": None, "sheet": None,
-               "header_row": None}
+               "sheets": [], "header_row": None}
     columns = None
     if ext in TEXT_EXTS:
         delim = sniff_delimiter(sample, ext)
@@ -1108,6 +1130,7 @@ def profile_file(path, out_dir, libs, used_names, index):
                 rows, columns, estimated = read_with_duckdb(path, name, size, sample, delim,
                                                             duckdb, out_dir)
                 table = Table(None, rows, ["Delimiter: %s" % profile["delimiter"]])
+                table.first_rows = first_text_rows(path, delim, len(columns))
                 profile.update(engine="duckdb", estimated=estimated)
             except DuckDBCannotRead:
                 columns = None  # read again below, where problems get plain words
@@ -1117,7 +1140,7 @@ def profile_file(path, out_dir, libs, used_names, index):
     else:
         table = read_with_pandas(path, name, ext, libs.pandas()[0])
         profile.update(format=table.notes[0][len("Format: "):], sheet=table.sheet,
-                       header_row=table.header_row)
+                       sheets=table.sheets, header_row=table.header_row)
     table.file_name = name
     if table.rows == 0:
         raise ProfileError("%s has column names but no rows of data. Add at least one row "
@@ -1127,7 +1150,7 @@ def profile_file(path, out_dir, libs, used_names, index):
     if profile["estimated"]:
         table.notes.append("Note: read with DuckDB; distinct counts (~), quartiles, histograms "
                            "and most common values (~) are estimates from a sample of the rows.")
-    profile.update(rows=table.rows, columns=columns,
+    profile.update(rows=table.rows, columns=columns, first_rows=table.first_rows,
                    notes=[n[len("Note: "):] for n in table.notes if n.startswith("Note: ")])
     say("Rows: %d" % table.rows)
     say("Columns: %d" % len(columns))
@@ -1138,6 +1161,25 @@ def profile_file(path, out_dir, libs, used_names, index):
     plt = libs.pyplot() if profile["engine"] == "standard_library" else None
     print_report(profile, plt, out_dir, used_names)
     write_profile_json(profile, out_dir, index)
+
+
+def first_text_rows(path, delim, width):
+    """The first rows of a UTF-8 delimited file DuckDB read, for the preview:
+    read again from the file's start, a few lines only."""
+    rows = []
+    csv.field_size_limit(16 * 1024 * 1024)
+    try:
+        with open(path, encoding="utf-8-sig", errors="replace", newline="") as f:
+            reader = csv.reader(f, delimiter=delim)
+            next((r for r in reader if r), None)  # the header
+            for row in reader:
+                if len(rows) >= FIRST_ROWS:
+                    break
+                if row:
+                    rows.append(preview_row([raw.strip() for raw in row], width))
+    except csv.Error:
+        pass  # the preview shows the rows before the malformed one
+    return rows
 
 
 def is_utf8(sample):

@@ -242,7 +242,8 @@ def run_code(name, source, data_paths):
     if "load_data" in namespace and data_paths:
         read, first = namespace["load_data"], data_paths[0]
         # load_data() with no file reads main_file.
-        namespace["load_data"] = lambda path=None, sheet=None: read(first if path is None else path, sheet=sheet)
+        namespace["load_data"] = lambda path=None, sheet=None, header_row=None: read(
+            first if path is None else path, sheet=sheet, header_row=header_row)
     try:
         code = compile(source, name, "exec")
     except SyntaxError as exc:

@@ -126,9 +126,11 @@ def _cell_text(value):
     return "" if value is None else str(value).strip()
 
 
-def read_excel(path, sheet=None, nrows=None):
+def read_excel(path, sheet=None, nrows=None, header_row=None):
     """A sheet as a table: the header row found even below a title, merged
-    header cells filled across the columns they span, two header rows joined."""
+    header cells filled across the columns they span, two header rows joined.
+    `header_row` (counted from 1, as Excel shows it) says where the column
+    names are instead, as the analyst chose."""
     import openpyxl
     import pandas as pd
     book = openpyxl.load_workbook(path, data_only=True)
@@ -136,8 +138,14 @@ def read_excel(path, sheet=None, nrows=None):
     if sheet is None:
         # The first sheet with a table in it.
         sheet = next((name for name in sheets if book[name].max_row > 1), sheets[0])
+    if sheet not in sheets:
+        raise ValueError("the workbook has no sheet named %r (its sheets: %s)"
+                         % (sheet, ", ".join(repr(s) for s in sheets)))
     ws = book[sheet]
-    scan = min(ws.max_row, 30)
+    if header_row is not None and not 1 <= int(header_row) <= max(ws.max_row, 1):
+        raise ValueError("sheet %r has %d rows, so row %d cannot hold the column names"
+                         % (sheet, ws.max_row, int(header_row)))
+    scan = min(ws.max_row, max(30, int(header_row or 0)))
     grid = [[c for c in row] for row in ws.iter_rows(min_row=1, max_row=scan, values_only=True)]
     # Fill merged cells in the top rows, where headers are.
     for merged in ws.merged_cells.ranges:
@@ -157,13 +165,17 @@ def read_excel(path, sheet=None, nrows=None):
         return (width and len(filled) >= max(2, 0.6 * width) and len(texts) >= 0.6 * len(filled)
                 and distinct >= max(2, 0.5 * len(filled)))
 
-    header_index = next((i for i, row in enumerate(grid) if header_like(row)), 0)
-    # Two header rows (group labels, then their columns): the lower one names them.
-    while header_index + 2 < len(grid) and header_like(grid[header_index + 1]):
-        header_index += 1
+    chosen = header_row is not None
+    if chosen:
+        header_index = int(header_row) - 1
+    else:
+        header_index = next((i for i, row in enumerate(grid) if header_like(row)), 0)
+        # Two header rows (group labels, then their columns): the lower one names them.
+        while header_index + 2 < len(grid) and header_like(grid[header_index + 1]):
+            header_index += 1
     header = [_cell_text(v) for v in grid[header_index]] if grid else []
     # A row of group labels above the header (merged across its columns) joins in.
-    if header_index > 0:
+    if header_index > 0 and not chosen:
         above = [_cell_text(v) for v in grid[header_index - 1]]
         spans = sum(1 for a, b in zip(above, above[1:]) if a and a == b)
         if spans:
@@ -187,7 +199,8 @@ def read_excel(path, sheet=None, nrows=None):
     frame = pd.DataFrame(rows, columns=header)
     info = {"kind": "excel", "sheet": sheet, "sheets": sheets, "header_row": header_index + 1,
             "read": "pd.read_excel(file, sheet_name=%r, header=%d)" % (sheet, header_index),
-            "load": "load_data(file, sheet=%r)" % sheet}
+            "load": ("load_data(file, sheet=%r, header_row=%d)" % (sheet, header_index + 1)
+                     if chosen else "load_data(file, sheet=%r)" % sheet)}
     return frame, info
 
 
@@ -236,11 +249,21 @@ def read_parquet(path, nrows=None):
     return frame, {"kind": "parquet", "read": "pd.read_parquet(file)"}
 
 
-def read_table(path, sheet=None, nrows=None):
+def chosen_table(path):
+    """The sheet and header row the analyst chose for this file, when Sandpiper
+    put their choices in front of this code (READ_CHOICES, by file name)."""
+    choices = globals().get("READ_CHOICES") or {}
+    choice = choices.get(os.path.basename(path)) or {}
+    return choice.get("sheet"), choice.get("header_row")
+
+
+def read_table(path, sheet=None, nrows=None, header_row=None):
     """A DataFrame of the file, and what was decided to read it."""
     kind = kind_of(path)
     if kind == "excel":
-        return read_excel(path, sheet=sheet, nrows=nrows)
+        if sheet is None and header_row is None:
+            sheet, header_row = chosen_table(path)
+        return read_excel(path, sheet=sheet, nrows=nrows, header_row=header_row)
     if kind == "json":
         return read_json(path, nrows=nrows)
     if kind == "parquet":
@@ -248,9 +271,10 @@ def read_table(path, sheet=None, nrows=None):
     return read_text(path, nrows=nrows)
 
 
-def load_data(path, sheet=None):
+def load_data(path, sheet=None, header_row=None):
     """The dataset at `path` as a pandas DataFrame, read the way the file really
     is (encoding, delimiter, decimal comma, Excel header row and merged headers,
-    nested JSON). In analysis code, load_data() with no path reads main_file."""
-    frame, _ = read_table(path, sheet=sheet)
+    nested JSON). In analysis code, load_data() with no path reads main_file.
+    For Excel, `sheet` and `header_row` (counted from 1) override the guess."""
+    frame, _ = read_table(path, sheet=sheet, header_row=header_row)
     return frame

@@ -96,6 +96,7 @@ fn store(
             modified_at: print.modified_at,
             stored: DatasetStorage::Reference,
             column_descriptions: Default::default(),
+            table: Default::default(),
         });
     }
     let dir = folder.datasets_dir();
@@ -123,6 +124,7 @@ fn store(
             path: PathBuf::from(super::layout::DATASETS_DIR).join(name),
         },
         column_descriptions: Default::default(),
+        table: Default::default(),
     })
 }
 
@@ -178,6 +180,7 @@ pub fn relocate(
         copy_up_to_bytes,
     )?;
     recorded.column_descriptions = dataset.column_descriptions.clone();
+    recorded.table = dataset.table.clone();
     Ok(Relocated {
         dataset: recorded,
         same_content: false,

@@ -12,6 +12,7 @@ use super::title;
 use crate::conversation::{Message, StepState};
 use crate::error::{Error, Result};
 use crate::ids::{SessionId, StepId};
+use crate::profile_data::{TableChoice, TableChoices};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
@@ -326,6 +327,52 @@ impl SessionHandle {
         Ok(relocated)
     }
 
+    /// Saves which sheet of the workbook named `dataset` to read, and on which
+    /// row its column names are (`TableChoice::default()` leaves it to the
+    /// reader again). The Quick profile and every later step read it so.
+    pub fn choose_table(&self, dataset: &str, choice: TableChoice) -> Result<()> {
+        if let Some(sheet) = &choice.sheet
+            && (sheet.trim().is_empty() || sheet.chars().count() > meta::MAX_SHEET_NAME_CHARS)
+        {
+            return Err(Error::TableChoiceInvalid {
+                reason: format!(
+                    "a sheet's name has 1 to {} characters",
+                    meta::MAX_SHEET_NAME_CHARS
+                ),
+            });
+        }
+        if let Some(row) = choice.header_row
+            && !(1..=meta::MAX_HEADER_ROW).contains(&row)
+        {
+            return Err(Error::TableChoiceInvalid {
+                reason: format!(
+                    "the header row is a row number from 1 to {}",
+                    meta::MAX_HEADER_ROW
+                ),
+            });
+        }
+        let mut state = self.state();
+        let known = state
+            .meta
+            .datasets
+            .iter_mut()
+            .find(|d| d.name == dataset)
+            .ok_or_else(|| Error::DatasetNotInSession {
+                name: dataset.to_owned(),
+            })?;
+        if known.table == choice {
+            return Ok(());
+        }
+        known.table = choice;
+        state.meta.updated_at = crate::conversation::now();
+        meta::write(&self.folder, &state.meta)
+    }
+
+    /// The sheet and header row chosen for each dataset, by its name.
+    pub fn table_choices(&self) -> TableChoices {
+        table_choices(&self.state().meta)
+    }
+
     /// Each dataset's column descriptions, in the order of `dataset_paths`.
     pub fn column_descriptions(&self) -> Vec<BTreeMap<String, String>> {
         let state = self.state();
@@ -550,4 +597,13 @@ fn folder_size(dir: &Path) -> u64 {
             _ => 0,
         })
         .sum()
+}
+
+/// The sheet and header row chosen for each dataset of `meta`, by its name.
+pub(super) fn table_choices(meta: &SessionMeta) -> TableChoices {
+    meta.datasets
+        .iter()
+        .filter(|d| !d.table.is_automatic())
+        .map(|d| (d.name.clone(), d.table.clone()))
+        .collect()
 }

@@ -8,6 +8,7 @@ use crate::atomic_file;
 use crate::conversation::Timestamp;
 use crate::error::{Error, Result};
 use crate::ids::SessionId;
+use crate::profile_data::TableChoice;
 use crate::provider_id::ProviderId;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -68,6 +69,11 @@ pub struct DatasetRef {
     /// Absent in sessions saved before descriptions existed.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub column_descriptions: BTreeMap<String, String>,
+    /// For a workbook: the sheet and header row the analyst chose, read by the
+    /// Quick profile and every later step. Absent when the reader decides
+    /// (and in sessions saved before the choice existed).
+    #[serde(default, skip_serializing_if = "TableChoice::is_automatic")]
+    pub table: TableChoice,
 }
 
 /// How the session keeps a dataset.
@@ -103,6 +109,13 @@ impl SessionMeta {
 /// The longest column description the analyst may write, in characters: it
 /// goes into every request, so it stays a sentence or two.
 pub const MAX_COLUMN_DESCRIPTION_CHARS: usize = 500;
+
+/// The longest sheet name Excel allows is 31 characters; this leaves room
+/// for other programs' workbooks while refusing a document.
+pub const MAX_SHEET_NAME_CHARS: usize = 200;
+
+/// The last row of an Excel sheet.
+pub const MAX_HEADER_ROW: u32 = 1_048_576;
 
 /// The title of a session before its first question.
 pub const UNTITLED: &str = "New analysis";

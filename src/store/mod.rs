@@ -30,6 +30,8 @@ mod recorder;
 mod saved;
 mod title;
 
+use crate::profile_data::TableChoices;
+
 pub use catalog::{DamagedSession, SessionList, SessionSummary};
 pub use datasets::{DatasetCheck, OriginalState, Relocated};
 pub use export::{ExportFormat, Exported};
@@ -111,6 +113,16 @@ impl SessionStore {
             Err(Error::SessionExists { .. }) => self.open(id),
             Err(err) => Err(err),
         }
+    }
+
+    /// The sheet and header row chosen for each dataset of session `id`, by
+    /// name, read from its `session.json` without opening it; none for a
+    /// session that is not saved (or cannot be read: its runs then read as
+    /// the reader decides, and opening it says what is wrong).
+    pub fn table_choices(&self, id: &SessionId) -> TableChoices {
+        meta::read(&self.folder(id), id)
+            .map(|read| handle::table_choices(&read.meta))
+            .unwrap_or_default()
     }
 
     /// Reads a saved session without opening it (no lock, nothing written).

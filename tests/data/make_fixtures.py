@@ -70,3 +70,20 @@ pd.DataFrame(
         "conversion": [0.031, 0.027, 0.040, 0.035],
     }
 ).to_parquet(OUT + "visits.parquet", index=False)
+
+# A workbook of two tables: "Summary" first (header on row 1), then "Detail"
+# under a title and a blank row (header on row 3), with more rows than the
+# window's preview shows.
+book = openpyxl.Workbook()
+summary = book.active
+summary.title = "Summary"
+summary.append(["Region", "Total"])
+for row in [("North", 255), ("South", 490), ("East", 365)]:
+    summary.append(list(row))
+detail = book.create_sheet("Detail")
+detail["A1"] = "Store detail, June 2024"
+detail.append([])
+detail.append(["Store", "Region", "Units", "Price"])
+for i in range(1, 13):
+    detail.append(["S%02d" % i, ("North", "South", "East")[i % 3], i * 10, 2.5 + i])
+book.save(OUT + "regions.xlsx")

@@ -3,7 +3,8 @@ import { keptLines } from '../output-log.js';
 import assert from 'node:assert/strict';
 import {
   kindWord, formatNumber, missingText, distinctText, rangeText, topValueLines,
-  datasetHeader, histogramBars, histogramDescription, columnCard,
+  datasetHeader, histogramBars, histogramDescription, columnCard, firstRowsTable, PREVIEW_CELL_CHARS,
+  tableChoiceControls, readTableChoice,
 } from '../profile.js';
 import { initialState, reduce, findRun } from '../state.js';
 import { SAMPLES, stdout, started, finished, artifact } from './fixtures.js';
@@ -172,4 +173,71 @@ test('an artifact still arrives next to the profile (the pictures stay downloada
   const r = findRun(play([started('run-1'), SAMPLES.dataset_profiled, artifact('run-1', 'hist_units.png')]), 'run-1');
   assert.equal(r.profiles.length, 1);
   assert.equal(r.artifacts.length, 1);
+});
+
+test('the first rows come as a table: header, at most ten rows, long values cut with the whole one in the tooltip', () => {
+  const long = 'é'.repeat(PREVIEW_CELL_CHARS + 5);
+  const profile = {
+    rows: 1234,
+    columns: [col({ name: 'id' }), col({ name: 'note' }), col({ name: 'amount' })],
+    first_rows: [['1', long, '2.5'], ['2', 'short']].concat(Array.from({ length: 12 }, (_, i) => [String(i + 3), 'x', '1'])),
+  };
+  const table = firstRowsTable(profile);
+  assert.equal(table.caption, 'First rows (10 of 1,234)');
+  assert.deepEqual(table.header.map((c) => c.text), ['id', 'note', 'amount']);
+  assert.equal(table.rows.length, 10);
+  const cut = table.rows[0][1];
+  assert.equal([...cut.text].length, PREVIEW_CELL_CHARS);
+  assert.ok(cut.text.endsWith('…'));
+  assert.equal(cut.title, long);
+  assert.deepEqual(table.rows[0][0], { text: '1', title: '' });
+  assert.deepEqual(table.rows[1].map((c) => c.text), ['2', 'short', ''], 'a short row is filled out');
+});
+
+test('a wide file keeps one cell per column in every row, and no rows means no table', () => {
+  const columns = Array.from({ length: 70 }, (_, i) => col({ name: `c${i + 1}` }));
+  const table = firstRowsTable({ rows: 1, columns, first_rows: [columns.map((_, i) => String(i))] });
+  assert.equal(table.header.length, 70);
+  assert.equal(table.rows[0].length, 70);
+  assert.equal(table.rows[0][69].text, '69');
+  assert.equal(firstRowsTable({ rows: 0, columns, first_rows: [] }), null);
+  assert.equal(firstRowsTable({ rows: 3, columns }), null, 'a profile from an older engine has no rows');
+});
+
+test('a workbook\'s profile says which sheet and header row it read, and lists the sheets to pick from', () => {
+  const controls = tableChoiceControls({ sheets: ['Summary', 'Detail'], sheet: 'Detail', header_row: 3 });
+  assert.deepEqual(controls.sheets, ['Summary', 'Detail']);
+  assert.equal(controls.sheet, 'Detail');
+  assert.equal(controls.headerRow, 3);
+  assert.equal(controls.used, 'Read from sheet "Detail", column names on row 3.');
+  assert.equal(controls.others, 'This workbook has 2 sheets.');
+  assert.equal(tableChoiceControls({ sheets: [], delimiter: '","' }), null, 'a CSV has no sheets');
+  assert.equal(tableChoiceControls({ delimiter: '","' }), null, 'nor does a profile from an older engine');
+  assert.equal(tableChoiceControls({ sheets: ['Only'], sheet: null, header_row: null }).used, 'Read from sheet "Only".');
+});
+
+test('the sheet and header row chosen are read in plain words; an empty row lets Sandpiper find it', () => {
+  const sheets = ['Summary', 'Detail'];
+  assert.deepEqual(readTableChoice(sheets, 'Detail', ' 3 '), { choice: { sheet: 'Detail', headerRow: 3 } });
+  assert.deepEqual(readTableChoice(sheets, 'Detail', ''), { choice: { sheet: 'Detail', headerRow: null } });
+  for (const bad of ['0', '-2', '2.5', 'four', '1048577']) {
+    assert.match(readTableChoice(sheets, 'Detail', bad).error, /^The header row is a row number/, bad);
+  }
+  assert.match(readTableChoice(sheets, 'Elsewhere', '1').error, /^Choose one of the workbook's sheets/);
+});
+
+test('a workbook profiled again on another sheet: each run card keeps its own sheet, columns and first rows', () => {
+  const base = SAMPLES.dataset_profiled;
+  const summary = { ...base, run_id: 'run-1', profile: { ...base.profile, file_name: 'regions.xlsx', sheet: 'Summary', sheets: ['Summary', 'Detail'], header_row: 1,
+    columns: [col({ name: 'Region', kind: 'text' }), col({ name: 'Total' })], first_rows: [['North', '255']] } };
+  const detail = { ...base, run_id: 'run-2', profile: { ...summary.profile, sheet: 'Detail', header_row: 3,
+    columns: ['Store', 'Region', 'Units', 'Price'].map((name) => col({ name })), first_rows: [['S01', 'South', '10', '3.5']] } };
+  const s = play([started('run-1'), summary, finished('run-1'), started('run-2'), detail, finished('run-2')]);
+  const first = findRun(s, 'run-1').profiles[0];
+  const second = findRun(s, 'run-2').profiles[0];
+  assert.equal(tableChoiceControls(first).used, 'Read from sheet "Summary", column names on row 1.');
+  assert.equal(tableChoiceControls(second).used, 'Read from sheet "Detail", column names on row 3.');
+  assert.deepEqual(firstRowsTable(second).header.map((c) => c.text), ['Store', 'Region', 'Units', 'Price']);
+  assert.deepEqual(firstRowsTable(second).rows[0].map((c) => c.text), ['S01', 'South', '10', '3.5']);
+  assert.deepEqual(firstRowsTable(first).rows[0].map((c) => c.text), ['North', '255']);
 });

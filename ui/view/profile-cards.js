@@ -4,7 +4,7 @@
 // The words and the bar geometry come from ../profile.js (unit-tested).
 
 import { h } from './dom.js';
-import { columnCard, datasetHeader, formatNumber } from '../profile.js';
+import { columnCard, datasetHeader, firstRowsTable, formatNumber, readTableChoice, tableChoiceControls } from '../profile.js';
 
 const SVG_NS = 'http://www.w3.org/2000/svg';
 const CHART = { width: 240, height: 64 };
@@ -12,8 +12,11 @@ const CHART = { width: 240, height: 64 };
 /**
  * One dataset's section: header and column cards. `describe(columnName)`,
  * when given, makes the element where the analyst describes the column.
+ * `chooseTable({ sheet, headerRow })`, when given (a workbook in a session),
+ * saves another sheet or header row and profiles the file again; it returns a
+ * promise that fails with `{ title, advice }`.
  */
-export function profileSection(profile, describe = null) {
+export function profileSection(profile, describe = null, chooseTable = null) {
   const head = datasetHeader(profile);
   const notes = head.notes.length ? h('ul', { class: 'profile-notes' }, head.notes.map((n) => h('li', { text: n }))) : null;
   const estimate = head.estimated
@@ -25,7 +28,87 @@ export function profileSection(profile, describe = null) {
     h('header', { class: 'profile-head' }, h('h4', { class: 'profile-name', text: head.title }), h('p', { class: 'profile-meta', text: head.meta })),
     notes,
     estimate,
+    tableChoiceEl(profile, chooseTable),
+    firstRowsEl(profile, head.title),
     h('div', { class: 'profile-grid', role: 'list' }, profile.columns.filter((c) => c && typeof c.name === 'string').map((c) => columnCardEl(c, describe))),
+  );
+}
+
+/** A workbook's sheet and header row: which were read, and (in a session)
+ *  controls to read another sheet or row. */
+function tableChoiceEl(profile, chooseTable) {
+  const controls = tableChoiceControls(profile);
+  if (!controls) return null;
+  const used = h('p', { class: 'table-choice-used', text: [controls.used, controls.others].filter(Boolean).join(' ') });
+  if (!chooseTable) return h('div', { class: 'table-choice' }, used);
+  const sheet = h(
+    'select',
+    { class: 'table-choice-sheet', name: 'sheet' },
+    controls.sheets.map((name) => h('option', { value: name, text: name, selected: name === controls.sheet })),
+  );
+  const headerRow = h('input', {
+    class: 'table-choice-row',
+    name: 'header-row',
+    // Text, not a number field: what was typed reaches readTableChoice, which
+    // says in words what is wrong with it.
+    type: 'text',
+    inputmode: 'numeric',
+    autocomplete: 'off',
+    placeholder: 'Found by Sandpiper',
+    value: controls.headerRow === null ? '' : String(controls.headerRow),
+  });
+  // Another sheet has its own header row: let Sandpiper find it unless the analyst says.
+  sheet.addEventListener('change', () => {
+    headerRow.value = sheet.value === controls.sheet && controls.headerRow !== null ? String(controls.headerRow) : '';
+  });
+  const error = h('p', { class: 'table-choice-error', role: 'alert', hidden: true });
+  const submit = h('button', { type: 'submit', class: 'btn btn-secondary btn-sm', text: 'Read this sheet' });
+  const form = h(
+    'form',
+    { class: 'table-choice table-choice--form', 'aria-label': `Sheet and header row of ${profile.file_name || 'the workbook'}` },
+    used,
+    h('div', { class: 'table-choice-fields' },
+      h('label', { class: 'table-choice-field' }, h('span', { text: 'Sheet' }), sheet),
+      h('label', { class: 'table-choice-field' }, h('span', { text: 'Header row' }), headerRow),
+      submit,
+    ),
+    error,
+  );
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    const read = readTableChoice(controls.sheets, sheet.value, headerRow.value);
+    error.hidden = !read.error;
+    error.textContent = read.error || '';
+    if (read.error) return;
+    submit.disabled = true;
+    try {
+      await chooseTable(read.choice);
+    } catch (err) {
+      error.textContent = [err && err.title, err && err.advice].filter(Boolean).join(' ') || 'Could not use that sheet.';
+      error.hidden = false;
+    } finally {
+      submit.disabled = false;
+    }
+  });
+  return form;
+}
+
+/** The first rows as a compact table that scrolls sideways inside its box, so
+ *  a 70-column file never widens the card. */
+function firstRowsEl(profile, title) {
+  const table = firstRowsTable(profile);
+  if (!table) return null;
+  const cell = (tag, c) => h(tag, { text: c.text, title: c.title || null, scope: tag === 'th' ? 'col' : null });
+  return h(
+    'div',
+    { class: 'profile-preview', role: 'region', tabindex: '0', 'aria-label': `First rows of ${title}` },
+    h(
+      'table',
+      { class: 'preview-table' },
+      h('caption', { text: table.caption }),
+      h('thead', {}, h('tr', {}, table.header.map((c) => cell('th', c)))),
+      h('tbody', {}, table.rows.map((row) => h('tr', {}, row.map((c) => cell('td', c))))),
+    ),
   );
 }
 

@@ -21,7 +21,9 @@ const PROFILE_PICTURE = /^hist_.*\.png$/i;
 /**
  * deps: { fileSrc(path), onStop(runId), openImage({ src, name }), copyText(text),
  *         saveOutput(name, lines) (optional: "Save output…", every line, not only those drawn),
- *         describeColumn(run, profile, column) -> the column's description element (optional) }
+ *         describeColumn(run, profile, column) -> the column's description element (optional),
+ *         chooseTable(run, profile, { sheet, headerRow }) -> a promise: another sheet or header
+ *           row of a workbook saved and profiled again (optional) }
  * Returns { el, update(run), tick(now) }.
  */
 export function createRunCard(run, deps) {
@@ -190,7 +192,15 @@ export function createRunCard(run, deps) {
 
     const profiles = hasProfiles(run) ? run.profiles : null;
     if (profiles !== renderedProfiles) {
-      profilesEl.replaceChildren(...(profiles || []).map((p) => profileSection(p, deps.describeColumn ? (column) => deps.describeColumn(run, p, column) : null)));
+      profilesEl.replaceChildren(
+        ...(profiles || []).map((p) =>
+          profileSection(
+            p,
+            deps.describeColumn ? (column) => deps.describeColumn(run, p, column) : null,
+            deps.chooseTable ? (choice) => deps.chooseTable(run, p, choice) : null,
+          ),
+        ),
+      );
       renderedProfiles = profiles;
     }
     show(profilesEl, Boolean(profiles));

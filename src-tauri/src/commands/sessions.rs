@@ -8,6 +8,7 @@ use crate::state::AppState;
 use sandpiper::SessionId;
 use sandpiper::conversation::Message;
 use sandpiper::engine::PendingInstallQuestion;
+use sandpiper::profile_data::TableChoice;
 use sandpiper::store::{
     DatasetCheck, DatasetRef, DatasetStorage, ExportFormat, OriginalState, SessionHandle,
 };
@@ -43,6 +44,9 @@ pub struct DatasetView {
     kept_copy: bool,
     /// What the analyst wrote about its columns, by column name.
     column_descriptions: BTreeMap<String, String>,
+    /// For a workbook: the sheet and header row the analyst chose (absent
+    /// when Sandpiper finds them).
+    table: TableChoice,
 }
 
 impl From<&DatasetRef> for DatasetView {
@@ -54,6 +58,7 @@ impl From<&DatasetRef> for DatasetView {
             state: "unchanged",
             kept_copy: matches!(dataset.stored, DatasetStorage::Copy { .. }),
             column_descriptions: dataset.column_descriptions.clone(),
+            table: dataset.table.clone(),
         }
     }
 }
@@ -130,6 +135,23 @@ pub fn describe_column(
     Ok(state
         .engine
         .describe_session_column(&session, &dataset, &column, &description)?)
+}
+
+/// Which sheet of one of the open session's workbooks to read, and on which
+/// row its column names are (`None`: Sandpiper finds them). Saved in the
+/// session; the window then profiles the file again.
+#[tauri::command]
+pub fn choose_dataset_table(
+    state: State<'_, AppState>,
+    session_id: SessionId,
+    dataset: String,
+    sheet: Option<String>,
+    header_row: Option<u32>,
+) -> CommandResult<()> {
+    let session = state.open_session(&session_id)?;
+    Ok(state
+        .engine
+        .choose_dataset_table(&session, &dataset, TableChoice { sheet, header_row })?)
 }
 
 /// A dataset pointed at its new place.
