@@ -47,7 +47,17 @@ pub async fn ensure_variant_image(
     let mut stream = docker.build_image(options, None, Some(bollard::body_full(context.into())));
     let mut step = String::from("the start");
     while let Some(item) = stream.next().await {
-        let info = item.map_err(|err| build_failed(&tag, &step, &err.to_string()))?;
+        let info = match item {
+            Ok(info) => info,
+            // The stream of build lines broke (seen on a loaded machine as
+            // "bytes remaining on stream" after the last step). Docker tags
+            // the image only once the build succeeded: if the tag is there,
+            // the build is done, whatever happened to its lines.
+            Err(err) => match docker.inspect_image(&tag).await {
+                Ok(_) => return Ok((tag, true)),
+                Err(_) => return Err(build_failed(&tag, &step, &err.to_string())),
+            },
+        };
         if let Some(detail) = info.error_detail {
             let reason = detail.message.unwrap_or_else(|| "unknown error".into());
             return Err(build_failed(&tag, &step, &reason));
