@@ -214,6 +214,11 @@ async fn wait_for_the_settings_toast_to_go(client: &Client) {
 const SETTINGS_BUTTON: &str = "#settings-button";
 const SAVE_BUTTON: &str = "[data-action='save']";
 const SETTINGS_DIALOG: &str = "#settings-dialog";
+/// The settings dialog is open and its settings have arrived (a late arrival
+/// would overwrite what a test has typed meanwhile).
+const SETTINGS_LOADED: &str = "const d = document.querySelector('#settings-dialog');
+     return d.open && d.getAttribute('aria-busy') === 'false'
+       && !document.querySelector('#settings-fields').disabled";
 const SETTINGS_DIALOG_CLOSED: &str = "return !document.querySelector('#settings-dialog').open";
 
 /// Screenshot of the whole X screen, as the user would see it.
@@ -538,8 +543,7 @@ async fn point_the_app_at_a_local_model(client: &Client, shots: &Path) {
     wait_until(
         client,
         "the settings to load",
-        "return document.querySelector('#set-llm-provider').options.length === 6 &&
-                !document.querySelector('#settings-fields').disabled",
+        SETTINGS_LOADED,
         Duration::from_secs(10),
     )
     .await;
@@ -616,7 +620,8 @@ async fn packages_settings_refuse_a_bad_proxy_then_save_the_fixed_one(
         client,
         "the packages settings to load",
         "const $ = (s) => document.querySelector(s);
-         return !$('#settings-fields').disabled && $('#set-pkg-ca-hint').textContent.startsWith('This computer')
+         return $('#settings-dialog').open && $('#settings-dialog').getAttribute('aria-busy') === 'false'
+           && !$('#settings-fields').disabled && $('#set-pkg-ca-hint').textContent.startsWith('This computer')
            ? { auto: $('#set-pkg-auto').checked, proxy: $('#set-pkg-proxy').value, ca: $('#set-pkg-ca').value,
                readOnly: $('#set-pkg-ca').readOnly, deny: $('#set-pkg-deny').value, allow: $('#set-pkg-allow').value,
                reset: !$('[data-action=\"default-ca\"]').hidden, network: $('#set-pkg-network-status').textContent }
@@ -2162,8 +2167,7 @@ async fn the_containers_panel_lists_the_sessions_container_and_removes_it() {
     wait_until(
         &client,
         "the settings to load",
-        "return document.querySelector('#settings-loading').hidden
-           && !document.querySelector('#settings-fields').disabled",
+        SETTINGS_LOADED,
         Duration::from_secs(10),
     )
     .await;
@@ -2327,7 +2331,7 @@ async fn a_dark_theme_chosen_in_settings_is_kept_after_a_restart() {
     wait_until(
         &client,
         "the settings to load",
-        "return document.querySelector('#settings-loading').hidden",
+        SETTINGS_LOADED,
         Duration::from_secs(10),
     )
     .await;
@@ -2667,7 +2671,7 @@ async fn every_dialog_works_with_the_keyboard_alone() {
         &client,
         "Settings open with the focus in it",
         "const d = document.querySelector('#settings-dialog');
-         return d.open && document.querySelector('#settings-loading').hidden && d.contains(document.activeElement)",
+         return d.open && d.getAttribute('aria-busy') === 'false' && d.contains(document.activeElement)",
         Duration::from_secs(10),
     )
     .await;

@@ -222,6 +222,9 @@ export function createSettingsDialog({ dialog, backend, onSaved }) {
   }
 
   function setLoading(on) {
+    // "false" only once a load has ended: before the first open the dialog
+    // has no aria-busy at all, so waiting for "false" never passes early.
+    dialog.setAttribute('aria-busy', String(on));
     show(loading, on);
     fields.disabled = on;
     saveBtn.disabled = on;
