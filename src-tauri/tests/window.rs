@@ -154,8 +154,8 @@ async fn find(client: &Client, css: &str) -> Element {
         .unwrap_or_else(|err| panic!("{css} is not in the window: {err}"))
 }
 
-/// Clicks `css` once it stands in view, uncovered, where a user's pointer
-/// would reach it. On a loaded machine the page can still be drawing or
+/// Clicks `css` once it stands in view, uncovered and still, where a user's
+/// pointer would reach it. On a loaded machine the page can still be drawing or
 /// following the conversation when a test gets there: WebDriver then clicks
 /// where the element was, and the click misses or is refused.
 async fn click(client: &Client, css: &str) {
@@ -172,6 +172,13 @@ async fn click(client: &Client, css: &str) {
              e.scrollIntoView({{ block: 'nearest', inline: 'nearest' }});
              const r = e.getBoundingClientRect();
              if (r.width === 0 || r.height === 0) return false;
+             // Still where it was at the last look (250 ms ago): a card that
+             // grows or a conversation that scrolls would move it under the click.
+             const at = [r.left, r.top, r.width, r.height].join();
+             const seen = window.__clickTargets || (window.__clickTargets = {{}});
+             const before = seen[{selector}];
+             seen[{selector}] = at;
+             if (before !== at) return false;
              const hit = document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2);
              return !!hit && (e.contains(hit) || hit.contains(e)
                || [...(e.labels || [])].some((label) => label.contains(hit)));"
