@@ -813,6 +813,20 @@ fn a_moved_dataset_located_again_is_recorded_in_its_new_place() {
             matches!(unknown, Err(sandpiper::Error::DatasetNotInSession { .. })),
             "{unknown:?}"
         );
+        // The same for a description or a sheet choice of a dataset it lacks.
+        let undescribed = session.describe_column("other.csv", "sales", "in euros");
+        assert!(
+            matches!(
+                undescribed,
+                Err(sandpiper::Error::DatasetNotInSession { .. })
+            ),
+            "{undescribed:?}"
+        );
+        let unchosen = session.choose_table("other.csv", Default::default());
+        assert!(
+            matches!(unchosen, Err(sandpiper::Error::DatasetNotInSession { .. })),
+            "{unchosen:?}"
+        );
         // The small one was moved and edited: recorded again from the new file.
         std::fs::write(moved_to.join("sales.csv"), "region,sales\nNorth,99\n").unwrap();
         let edited = session

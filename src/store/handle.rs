@@ -266,14 +266,8 @@ impl SessionHandle {
         }
         let mut state = self.state();
         let before = state.meta.clone();
-        let known = state
-            .meta
-            .datasets
-            .iter_mut()
-            .find(|d| d.name == dataset)
-            .ok_or_else(|| Error::DatasetNotInSession {
-                name: dataset.to_owned(),
-            })?;
+        let at = dataset_index(&state.meta, dataset)?;
+        let known = &mut state.meta.datasets[at];
         let saved = match text.is_empty() {
             true => {
                 known.column_descriptions.remove(column);
@@ -303,14 +297,7 @@ impl SessionHandle {
         copy_up_to_bytes: u64,
     ) -> Result<datasets::Relocated> {
         let mut state = self.state();
-        let at = state
-            .meta
-            .datasets
-            .iter()
-            .position(|d| d.name == name)
-            .ok_or_else(|| Error::DatasetNotInSession {
-                name: name.to_owned(),
-            })?;
+        let at = dataset_index(&state.meta, name)?;
         let relocated = datasets::relocate(
             &self.folder,
             &state.meta.datasets[at],
@@ -352,14 +339,8 @@ impl SessionHandle {
             });
         }
         let mut state = self.state();
-        let known = state
-            .meta
-            .datasets
-            .iter_mut()
-            .find(|d| d.name == dataset)
-            .ok_or_else(|| Error::DatasetNotInSession {
-                name: dataset.to_owned(),
-            })?;
+        let at = dataset_index(&state.meta, dataset)?;
+        let known = &mut state.meta.datasets[at];
         if known.table == choice {
             return Ok(());
         }
@@ -606,4 +587,15 @@ pub(super) fn table_choices(meta: &SessionMeta) -> TableChoices {
         .filter(|d| !d.table.is_automatic())
         .map(|d| (d.name.clone(), d.table.clone()))
         .collect()
+}
+
+/// Where the dataset named `name` sits in `meta`'s list, or the plain-words
+/// error for a name the session does not have (the window may be a step behind).
+fn dataset_index(meta: &SessionMeta, name: &str) -> Result<usize> {
+    meta.datasets
+        .iter()
+        .position(|d| d.name == name)
+        .ok_or_else(|| Error::DatasetNotInSession {
+            name: name.to_owned(),
+        })
 }
