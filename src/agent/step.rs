@@ -408,7 +408,7 @@ impl StepRun<'_> {
             session: self.step.session_id,
             run_id: RunId::new(),
             title: &format!("Try {try_number}"),
-            program: Program::code(code),
+            program: Program::code(code).reading_tables_as(&bench.read_choices),
             datasets: bench.mounts,
             // One folder per try, so a fix's chart never overwrites the one
             // before it (a saved session keeps both: artifacts/<step>/try-<n>).

@@ -5,6 +5,7 @@ use crate::error::{Error, Result};
 use crate::events::Discard;
 use crate::events::EventSink;
 use crate::ids::{RunId, SessionId};
+use crate::profile_data::TableChoices;
 use crate::sandbox::{DatasetMount, Program, RunResult, Sandbox, WorkspaceListing};
 use crate::session_container::{SessionContainer, SessionContainers, SessionRun};
 use std::path::PathBuf;
@@ -22,6 +23,9 @@ pub struct Workbench<'a> {
     pub sandbox: &'a Sandbox,
     pub container: SessionContainer,
     pub mounts: &'a [DatasetMount],
+    /// The sheet and header row the analyst chose for each workbook, by file
+    /// name: the datasets are described, and the step's code reads them, so.
+    pub read_choices: TableChoices,
     /// Where the step's charts and files are copied.
     pub artifacts_dir: PathBuf,
     /// The package versions last read, with what they were read from
@@ -50,7 +54,7 @@ impl Workbench<'_> {
             session,
             run_id: RunId::new(),
             title,
-            program: Program::code(code),
+            program: Program::code(code).reading_tables_as(&self.read_choices),
             datasets: self.mounts,
             artifacts_dir: scratch.path().to_owned(),
             cancel: cancel.child_token(),

@@ -110,6 +110,7 @@ impl Engine {
             .await?;
         let mut bench = opened.workbench(
             PathBuf::new(),
+            self.session_store().table_choices(session_id),
             self.known_versions(session_id),
             self.known_files(session_id),
         );
@@ -216,6 +217,7 @@ impl Engine {
         };
         let mut bench = opened.workbench(
             analysis.artifacts_dir.clone(),
+            self.session_store().table_choices(&analysis.session_id),
             self.known_versions(&analysis.session_id),
             self.known_files(&analysis.session_id),
         );
@@ -416,7 +418,7 @@ impl Engine {
         cancel: &CancellationToken,
     ) -> Result<DatasetFacts> {
         let _one_at_a_time = self.describing.lock().await;
-        let choices = self.session_store().table_choices(session_id);
+        let choices = bench.read_choices.clone();
         let key = facts_key(datasets, &settings.sandbox.image, choices.clone());
         if let Some((known, facts)) = self.facts.lock().expect("facts lock").get(session_id)
             && *known == key
@@ -490,6 +492,7 @@ impl Opened {
     fn workbench(
         &mut self,
         artifacts_dir: PathBuf,
+        read_choices: TableChoices,
         known_versions: Option<(String, Vec<String>)>,
         known_files: Option<(String, WorkspaceListing)>,
     ) -> Workbench<'_> {
@@ -503,6 +506,7 @@ impl Opened {
             sandbox: &self.sandbox,
             container: self.container.clone(),
             mounts: &self.mounts,
+            read_choices,
             artifacts_dir,
             known_versions,
             known_files,

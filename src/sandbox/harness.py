@@ -233,11 +233,16 @@ def report(exc, line, context):
         pass
 
 
-def run_code(name, source, data_paths):
-    """Model-written code: the seed's helpers, structured error reports."""
+def run_code(name, source, data_paths, read_choices):
+    """Model-written code: the seed's helpers, structured error reports.
+    `read_choices` are the sheets and header rows the analyst chose, by file
+    name: load_data reads each workbook so unless the code says otherwise."""
     source_lines = source.splitlines()
     namespace = {"__name__": "__main__", "__file__": name}
     namespace.update(auto_imports())
+    if read_choices and "load_data" in namespace:
+        # This process is the run's own fork: the module's global goes with it.
+        sys.modules[namespace["load_data"].__module__].READ_CHOICES = read_choices
     namespace.update(dataset_variables(data_paths))
     if "load_data" in namespace and data_paths:
         read, first = namespace["load_data"], data_paths[0]
@@ -478,8 +483,11 @@ def child_main(user, stdout_w, stderr_w, report_w, job_r):
         mode, name, source = job["mode"], job["name"], job["source"]
         # Tracebacks show source lines from linecache; the code has no file on disk.
         linecache.cache[name] = (len(source), None, source.splitlines(True), name)
-        runner = run_code if mode == "code" else run_script
-        status = runner(name, source, job["datasets"])
+        if mode == "code":
+            status = run_code(name, source, job["datasets"], job.get("read_choices") or {})
+        else:
+            # Sandpiper's scripts carry what was chosen in their own source.
+            status = run_script(name, source, job["datasets"])
     except BaseException:
         traceback.print_exc()
     finally:
@@ -813,6 +821,7 @@ def once(argv):
         "name": config["name"],
         "source": source,
         "datasets": data_paths,
+        "read_choices": config.get("read_choices") or {},
     }
     done = run(child, job, config)
     done["token"] = "-"
@@ -862,6 +871,7 @@ def serve(argv):
                 "name": request["name"],
                 "source": request["source"],
                 "datasets": request["datasets"],
+                "read_choices": request.get("read_choices") or {},
                 "fresh_outputs": True,
             }
             limits = request["limits"]

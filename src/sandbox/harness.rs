@@ -5,6 +5,7 @@
 use super::container_spec;
 use super::layout::DatasetMount;
 use crate::error::{Error, Result};
+use crate::profile_data::TableChoices;
 use crate::settings::SandboxSettings;
 
 const HARNESS: &str = include_str!("harness.py");
@@ -20,6 +21,9 @@ pub struct Program {
     /// The file name errors and tracebacks show, e.g. `analysis.py`.
     pub name: String,
     pub source: String,
+    /// For model code: the sheet and header row the analyst chose for each
+    /// workbook, by dataset file name, which its `load_data` then reads.
+    pub read_choices: TableChoices,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -38,7 +42,19 @@ impl Program {
             kind: ProgramKind::Code,
             name: "analysis.py".to_owned(),
             source: source.to_owned(),
+            read_choices: TableChoices::new(),
         }
+    }
+
+    /// This program with `load_data` reading each workbook as the analyst
+    /// chose (`choices`, by dataset file name).
+    pub fn reading_tables_as(mut self, choices: &TableChoices) -> Self {
+        self.read_choices = choices
+            .iter()
+            .filter(|(_, choice)| !choice.is_automatic())
+            .map(|(name, choice)| (name.clone(), choice.clone()))
+            .collect();
+        self
     }
 
     /// One of Sandpiper's own scripts.
@@ -47,6 +63,7 @@ impl Program {
             kind: ProgramKind::Script,
             name: name.to_owned(),
             source: source.to_owned(),
+            read_choices: TableChoices::new(),
         }
     }
 }
@@ -66,6 +83,7 @@ pub(crate) fn command(
     config["user"] = code_user();
     config["mode"] = mode(program.kind).into();
     config["name"] = program.name.clone().into();
+    config["read_choices"] = serde_json::json!(program.read_choices);
     let mut argv = python();
     argv.extend([
         "once".to_owned(),
@@ -135,6 +153,7 @@ pub(crate) fn request(
         "name": program.name,
         "source": program.source,
         "datasets": datasets.iter().map(|d| d.container_path.as_str()).collect::<Vec<_>>(),
+        "read_choices": program.read_choices,
         "limits": limits(settings),
     });
     Ok(framed(&body))
