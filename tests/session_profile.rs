@@ -402,6 +402,8 @@ async fn a_chosen_sheet_and_header_row_are_profiled_saved_and_read_by_the_next_s
     assert_eq!(first.sheets, ["Summary", "Detail"]);
     assert_eq!(first.header_row, Some(1));
     assert_eq!(first.first_rows[1], ["South", "490"]);
+    // Kept with the session: reopening shows it without running anything.
+    assert_eq!(session.kept_profiles(), [Some(first.clone())]);
 
     // "Detail", header row left to the reader: found under the title.
     let detail = |header_row| sandpiper::profile_data::TableChoice {
@@ -411,6 +413,11 @@ async fn a_chosen_sheet_and_header_row_are_profiled_saved_and_read_by_the_next_s
     engine
         .choose_dataset_table(&session, "regions.xlsx", detail(None))
         .unwrap_or_else(|e| panic!("{}", e.plain_words()));
+    assert_eq!(
+        session.kept_profiles(),
+        [None],
+        "the kept profile is of another sheet"
+    );
     let [found] = profile_in_session(&engine, &test.name, &datasets, &out)
         .await
         .try_into()
@@ -472,6 +479,17 @@ async fn a_chosen_sheet_and_header_row_are_profiled_saved_and_read_by_the_next_s
         .try_into()
         .unwrap();
     assert_eq!(names(&again), ["Store", "Region", "Units", "Price"]);
+    drop(reopened);
+    let reopened = engine
+        .open_session(&test.name)
+        .unwrap_or_else(|e| panic!("{}", e.plain_words()))
+        .handle;
+    let [Some(kept)]: [Option<DatasetProfile>; 1] = reopened.kept_profiles().try_into().unwrap()
+    else {
+        panic!("no profile kept with the reopened session");
+    };
+    assert_eq!(kept, again);
+    assert_eq!(kept.first_rows[0], ["S01", "South", "10", "3.5"]);
 
     let step = Recorder::default();
     let report = engine

@@ -9,10 +9,11 @@ use super::cancellation::Stoppable;
 use crate::docker;
 use crate::docker::image_variants::ImageVariant;
 use crate::error::{Error, Result};
-use crate::events::EventSink;
+use crate::events::{Event, EventSink};
 use crate::ids::{RunId, SessionId};
 use crate::profile;
 use crate::sandbox::{DatasetMount, RunResult, plan_dataset_mounts};
+use crate::store::{DatasetRef, SessionStore};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use tokio::task::JoinHandle;
@@ -72,6 +73,7 @@ impl Engine {
             )
             .await?;
         let mounts = as_mounted(&wanted, &opened.mounts)?;
+        let keeping = KeepProfiles::new(self.session_store(), session_id, &mounts, sink);
         let run_id = RunId::new();
         let registration = self.cancellations.register(Stoppable::Run(run_id.clone()));
         // No session named: the profile is the window's card of its own, not
@@ -96,7 +98,7 @@ impl Engine {
                 container,
                 ..
             } = opened;
-            let typed = profile::TypedProfiles::new(sink.as_ref());
+            let typed = profile::TypedProfiles::new(&keeping);
             let result = sandbox.run_in_session(&container.id, request, &typed).await;
             drop(registration);
             // The next step lists the work folder as this run left it.
@@ -108,6 +110,54 @@ impl Engine {
             profile::without_documents(result)
         });
         Ok((run_id, handle))
+    }
+}
+
+/// Keeps each profile the run brings back with the session (see
+/// `SessionStore::keep_profile`), so reopening the session shows it, and
+/// passes every event on to `inner`.
+struct KeepProfiles {
+    store: SessionStore,
+    session: SessionId,
+    /// Each profiled dataset as recorded when the profile started, by the
+    /// file name the profile gives (the name it is mounted under).
+    datasets: Vec<(String, DatasetRef)>,
+    inner: Arc<dyn EventSink>,
+}
+
+impl KeepProfiles {
+    fn new(
+        store: SessionStore,
+        session: &SessionId,
+        mounts: &[DatasetMount],
+        inner: Arc<dyn EventSink>,
+    ) -> Self {
+        let datasets = mounts
+            .iter()
+            .filter_map(|mount| {
+                let file_name = mount.container_path.rsplit('/').next()?.to_owned();
+                Some((file_name, store.dataset_at(session, &mount.host_path)?))
+            })
+            .collect();
+        Self {
+            store,
+            session: session.clone(),
+            datasets,
+            inner,
+        }
+    }
+}
+
+impl EventSink for KeepProfiles {
+    fn emit(&self, event: Event) {
+        if let Event::DatasetProfiled { profile, .. } = &event
+            && let Some((_, dataset)) = self.datasets.iter().find(|(f, _)| *f == profile.file_name)
+        {
+            // Not kept is only not shown on reopening: the window has it now,
+            // and the next Quick profile keeps it again.
+            let _ = self.store.keep_profile(&self.session, dataset, profile);
+        }
+        self.inner.emit(event);
     }
 }
 

@@ -349,6 +349,19 @@ impl SessionHandle {
         meta::write(&self.folder, &state.meta)
     }
 
+    /// Each dataset's kept Quick profile, in the order of `dataset_paths`:
+    /// none for a dataset not profiled since it was last recorded, or since
+    /// another sheet or header row was chosen.
+    pub fn kept_profiles(&self) -> Vec<Option<crate::profile_data::DatasetProfile>> {
+        let state = self.state();
+        state
+            .meta
+            .datasets
+            .iter()
+            .map(|dataset| super::profiles::kept(&self.folder, dataset))
+            .collect()
+    }
+
     /// The sheet and header row chosen for each dataset, by its name.
     pub fn table_choices(&self) -> TableChoices {
         table_choices(&self.state().meta)
@@ -553,13 +566,15 @@ fn message_time(message: &Message) -> u64 {
     }
 }
 
-/// Bytes of the session's scripts, charts, dataset copies and recovered lines.
+/// Bytes of the session's scripts, charts, dataset copies, recovered lines
+/// and kept profiles.
 pub(super) fn stored_bytes(folder: &SessionFolder) -> u64 {
     [
         folder.scripts_dir(),
         folder.artifacts_dir(),
         folder.datasets_dir(),
         folder.recovered_dir(),
+        folder.profiles_dir(),
     ]
     .iter()
     .map(|dir| folder_size(dir))

@@ -14,6 +14,8 @@ pub const ARTIFACTS_DIR: &str = "artifacts";
 pub const DATASETS_DIR: &str = "datasets";
 /// What could not be read back (a torn last line) is moved here, never dropped.
 pub const RECOVERED_DIR: &str = "recovered";
+/// Each dataset's latest Quick profile (`profiles.rs`).
+pub const PROFILES_DIR: &str = "profiles";
 
 /// The folder of one session.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -60,6 +62,10 @@ impl SessionFolder {
 
     pub fn recovered_dir(&self) -> PathBuf {
         self.dir.join(RECOVERED_DIR)
+    }
+
+    pub fn profiles_dir(&self) -> PathBuf {
+        self.dir.join(PROFILES_DIR)
     }
 
     /// `path` relative to the folder when it is inside it: what is saved, so a

@@ -7,7 +7,8 @@
 //!   (`journal.rs`), the last line recovered when a crash tore it;
 //! - `scripts/` (each try's code), `artifacts/` (charts and files, one folder
 //!   per try), `datasets/` (copies, `datasets.rs`), `recovered/` (what a crash
-//!   left unfinished), and `container.json` (the session container's details,
+//!   left unfinished), `profiles/` (each dataset's latest Quick profile,
+//!   `profiles.rs`), and `container.json` (the session container's details,
 //!   written by `session_container`);
 //! - `session.lock`: the OS lock of the one window that has it open (`lock.rs`).
 //!
@@ -26,6 +27,7 @@ mod layout;
 mod lock;
 mod meta;
 mod migrate;
+mod profiles;
 mod recorder;
 mod saved;
 mod title;
@@ -123,6 +125,34 @@ impl SessionStore {
         meta::read(&self.folder(id), id)
             .map(|read| handle::table_choices(&read.meta))
             .unwrap_or_default()
+    }
+
+    /// The dataset of session `id` that runs read at `path` (its copy in the
+    /// session folder, or its original when only referenced), as recorded now.
+    pub fn dataset_at(&self, id: &SessionId, path: &Path) -> Option<DatasetRef> {
+        let folder = self.folder(id);
+        let wanted = path.canonicalize().ok()?;
+        let read = meta::read(&folder, id).ok()?;
+        let paths = datasets::paths(&folder, &read.meta.datasets);
+        read.meta
+            .datasets
+            .into_iter()
+            .zip(paths)
+            .find(|(_, at)| at.canonicalize().is_ok_and(|at| at == wanted))
+            .map(|(dataset, _)| dataset)
+    }
+
+    /// Keeps `profile`, the Quick profile of `dataset` (as `dataset_at`
+    /// found it when the profile started) in session `id`, for the next time
+    /// the session opens. It replaces the dataset's profile before it.
+    pub fn keep_profile(
+        &self,
+        id: &SessionId,
+        dataset: &DatasetRef,
+        profile: &crate::profile_data::DatasetProfile,
+    ) -> Result<()> {
+        profiles::keep(&self.folder(id), dataset, profile)
+            .map_err(|err| Error::io("keeping the file's profile with the session", err))
     }
 
     /// Reads a saved session without opening it (no lock, nothing written).
