@@ -199,7 +199,7 @@ const HANDLERS = {
   dataset_profiled(state, e, now) {
     if (!isNonEmptyString(e.run_id)) return state;
     const p = e.profile;
-    if (!p || typeof p !== 'object' || !isNonEmptyString(p.file_name) || !Array.isArray(p.columns)) return state;
+    if (!isProfile(p)) return state;
     return upsertRun(state, e.run_id, now, (run) => {
       const existing = run.profiles.findIndex((x) => x.file_name === p.file_name);
       const profiles = existing >= 0 ? run.profiles.map((x, i) => (i === existing ? p : x)) : [...run.profiles, p];
@@ -260,7 +260,7 @@ const HANDLERS = {
 
   // --- the window's own actions ---
   /** A session was created or opened: its saved conversation replaces what was shown when `replace`. */
-  'ui:session_opened'(state, e) {
+  'ui:session_opened'(state, e, now) {
     const s = e.session;
     if (!s || !isNonEmptyString(s.id)) return state;
     const session = {
@@ -272,7 +272,8 @@ const HANDLERS = {
     };
     let next = { ...state, session, runningStep: null, seenSessions: { ...state.seenSessions, [s.id]: true } };
     if (e.replace) {
-      const items = [];
+      // The datasets' profiles first, as when the files were dropped in.
+      const items = keptProfileRuns(s.datasets, now);
       for (const m of Array.isArray(s.conversation) ? s.conversation : []) {
         if (!m || !isNonEmptyString(m.step_id)) continue;
         const key = stepKey(m.step_id);
@@ -583,6 +584,41 @@ function datasetsOf(list) {
       keptCopy: d.kept_copy === true,
       columnDescriptions: descriptionsOf(d.column_descriptions),
     }));
+}
+
+/** The text under a profile card shown from what the session kept. */
+export const KEPT_PROFILE_SUMMARY = 'From the last Quick profile, kept with this session.';
+
+/**
+ * A finished Quick profile card for each dataset whose last profile the
+ * session kept (the engine sends it only while it is of the dataset's content
+ * and chosen sheet): reopening shows the columns and first rows at once,
+ * with nothing run. Its source path is the dataset's file, so choosing another
+ * sheet or describing a column works as on a fresh card.
+ */
+function keptProfileRuns(datasets, now) {
+  return (Array.isArray(datasets) ? datasets : [])
+    .filter((d) => d && isNonEmptyString(d.name) && isProfile(d.profile))
+    .map((d) => ({
+      ...newRun(`kept:${d.name}`, now),
+      title: `Quick profile of ${d.name}`,
+      sourcePath: isNonEmptyString(d.path) ? d.path : null,
+      phase: 'finished',
+      kept: true,
+      profiles: [d.profile],
+      finished: {
+        outcome: 'success',
+        exitCode: 0,
+        durationMs: null,
+        summary: KEPT_PROFILE_SUMMARY,
+        outputTruncated: false,
+        error: null,
+      },
+    }));
+}
+
+function isProfile(p) {
+  return Boolean(p) && typeof p === 'object' && isNonEmptyString(p.file_name) && Array.isArray(p.columns);
 }
 
 /** { column: description } with only non-empty text. */

@@ -1308,6 +1308,13 @@ async fn a_session_reopens_from_home_after_a_restart() {
     let app = app_process(&driver);
     let live = analyse_the_sales_table(&client, &profile).await;
     assert_two_tries_and_the_answer(&live);
+    let profiled = wait_until(
+        &client,
+        "the Quick profile's first rows",
+        FIRST_ROWS_OF_THE_PROFILE,
+        Duration::from_secs(60),
+    )
+    .await;
     client.close().await.unwrap();
     drop(driver);
     app.wait_for_the_end();
@@ -1362,6 +1369,27 @@ async fn a_session_reopens_from_home_after_a_restart() {
         reopened, live,
         "the reopened step shows what the live one did"
     );
+    // The file's profile was kept with the session: its card, with the same
+    // first rows, is back at once, nothing profiled again.
+    let kept = run_script(&client, FIRST_ROWS_OF_THE_PROFILE).await;
+    assert_eq!(
+        kept, profiled,
+        "the reopened profile shows what the live one did"
+    );
+    assert_eq!(profiled[0], "Quick profile of sales.csv", "{profiled}");
+    assert_eq!(profiled[1][0], json!(["North", "100"]), "{profiled}");
+    run_script(
+        &client,
+        "document.querySelector('.run-card').scrollIntoView({ block: 'start' }); return true",
+    )
+    .await;
+    let card = Rect::of(&bounding_box(&client, ".run-card").await, size);
+    screen_shows_the_page(
+        &client,
+        &shots.join("session-reopened-profile.png"),
+        &[("window", Rect::window(size)), ("kept profile", card)],
+    )
+    .await;
     let title = run_script(
         &client,
         "return document.querySelector('#session-title').textContent",
@@ -1381,6 +1409,16 @@ async fn a_session_reopens_from_home_after_a_restart() {
     drop(driver);
     app.wait_for_the_end();
 }
+
+/// The finished Quick profile card's title and its first rows' cells, or
+/// false while there is none.
+const FIRST_ROWS_OF_THE_PROFILE: &str = "
+    const card = [...document.querySelectorAll('.run-card')]
+      .find((c) => c.dataset.phase === 'finished' && c.querySelector('.preview-table tbody tr'));
+    if (!card) return false;
+    const rows = [...card.querySelectorAll('.preview-table tbody tr')]
+      .map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent));
+    return [card.querySelector('.card-title').textContent, rows];";
 
 /// The app, opened on a data folder that already holds one saved session.
 struct AppWithASavedSession {

@@ -172,3 +172,28 @@ test('reopening a session whose step still waits on "Install this package?" asks
   });
   assert.equal(other.items[0].step.installQuestion, null);
 });
+
+test("a reopened session shows each dataset's kept profile first, finished, nothing run", () => {
+  const profile = {
+    file_name: 'regions.xlsx', rows: 12, columns: [{ name: 'Store', kind: 'text' }, { name: 'Units', kind: 'integer' }],
+    sheets: ['Summary', 'Detail'], sheet: 'Detail', header_row: 3, first_rows: [['S01', '10']],
+  };
+  const datasets = [
+    { name: 'regions.xlsx', path: '/d/regions.xlsx', profile },
+    { name: 'sales.csv', path: '/d/sales.csv' },
+    // Not a profile: ignored rather than drawn as an empty card.
+    { name: 'broken.csv', path: '/d/broken.csv', profile: { file_name: 'broken.csv' } },
+  ];
+  const s = reduce(initialState(), { kind: 'ui:session_opened', session: { id: 'session-1', title: 'R', datasets, conversation: TWO_TRIES }, replace: true }, { now: 5 });
+  assert.deepEqual(s.items.map((i) => i.type), ['run', 'step'], 'the profile card, then the conversation');
+  const [card] = s.items;
+  assert.equal(card.title, 'Quick profile of regions.xlsx');
+  assert.equal(card.phase, 'finished');
+  assert.equal(card.finished.outcome, 'success');
+  assert.deepEqual(card.profiles, [profile]);
+  assert.equal(card.sourcePath, '/d/regions.xlsx', 'a sheet chosen on it profiles this file again');
+  assert.equal(s.session.datasets[0].profile, undefined, 'the datasets list stays light');
+  // Opened again without replacing (a new session of the same window): no card is added.
+  const again = reduce(s, { kind: 'ui:session_opened', session: { id: 'session-1', title: 'R', datasets }, replace: false });
+  assert.equal(again.items.length, 2);
+});

@@ -8,7 +8,7 @@ use crate::state::AppState;
 use sandpiper::SessionId;
 use sandpiper::conversation::Message;
 use sandpiper::engine::PendingInstallQuestion;
-use sandpiper::profile_data::TableChoice;
+use sandpiper::profile_data::{DatasetProfile, TableChoice};
 use sandpiper::store::{
     DatasetCheck, DatasetRef, DatasetStorage, ExportFormat, OriginalState, SessionHandle,
 };
@@ -47,6 +47,10 @@ pub struct DatasetView {
     /// For a workbook: the sheet and header row the analyst chose (absent
     /// when Sandpiper finds them).
     table: TableChoice,
+    /// When the session opens: the dataset's last Quick profile, kept with
+    /// the session, so its columns and first rows show again at once.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    profile: Option<DatasetProfile>,
 }
 
 impl From<&DatasetRef> for DatasetView {
@@ -59,6 +63,7 @@ impl From<&DatasetRef> for DatasetView {
             kept_copy: matches!(dataset.stored, DatasetStorage::Copy { .. }),
             column_descriptions: dataset.column_descriptions.clone(),
             table: dataset.table.clone(),
+            profile: None,
         }
     }
 }
@@ -82,7 +87,15 @@ fn view_of(handle: &SessionHandle) -> SessionView {
     SessionView {
         id: meta.id.clone(),
         title: meta.title.clone(),
-        datasets: meta.datasets.iter().map(DatasetView::from).collect(),
+        datasets: meta
+            .datasets
+            .iter()
+            .zip(handle.kept_profiles())
+            .map(|(dataset, profile)| DatasetView {
+                profile,
+                ..DatasetView::from(dataset)
+            })
+            .collect(),
         conversation: Vec::new(),
         install_questions: Vec::new(),
     }
