@@ -93,7 +93,10 @@ export function datasetHeader(profile) {
   const parts = [`${formatCount(rows)} ${rows === 1 ? 'row' : 'rows'} × ${formatCount(cols)} ${cols === 1 ? 'column' : 'columns'}`];
   const size = formatBytes(profile.size_bytes);
   if (size) parts.push(size);
-  if (profile.format) parts.push(profile.format);
+  // A workbook's card says which sheet and row were read in a sentence of its
+  // own (tableChoiceControls): the heading keeps only what the file is.
+  const sheetSaidBelow = Array.isArray(profile.sheets) && profile.sheets.length > 0;
+  if (profile.format) parts.push(sheetSaidBelow ? profile.format.replace(/\s*\(.*\)$/, '') : profile.format);
   else if (profile.delimiter) parts.push(`separated by ${DELIMITER_WORDS[profile.delimiter] || profile.delimiter}`);
   return {
     title: profile.file_name || 'Dataset',

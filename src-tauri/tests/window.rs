@@ -1292,6 +1292,155 @@ async fn an_analysis_recovers_from_a_failed_try_and_is_saved() {
     app.wait_for_the_end();
 }
 
+/// The workbook profile cards of the window, finished ones only: for each, the
+/// sentence saying which sheet and row were read, the sheets offered, and the
+/// preview's column names and first row.
+const WORKBOOK_CARDS: &str = "
+    return [...document.querySelectorAll('.run-card')]
+      .filter((c) => c.dataset.phase === 'finished' && c.querySelector('.table-choice-used'))
+      .map((c) => [
+        c.querySelector('.table-choice-used').textContent,
+        [...c.querySelectorAll('.table-choice-sheet option')].map((o) => o.value),
+        [...c.querySelectorAll('.preview-table thead th')].map((th) => th.textContent),
+        [...c.querySelectorAll('.preview-table tbody tr:first-child td')].map((td) => td.textContent),
+      ]);";
+
+/// A workbook dropped in: its card says which sheet was read and offers the
+/// others; choosing "Detail" and clicking "Read this sheet" profiles it again
+/// from that sheet, its column names found under the sheet's title, and the
+/// choice is saved with the session.
+#[tokio::test(flavor = "multi_thread")]
+async fn another_sheet_chosen_on_a_workbooks_card_is_profiled_and_saved() {
+    let _window = ONE_WINDOW_AT_A_TIME.lock().await;
+    let image = std::env::var("SANDPIPER_TEST_IMAGE").unwrap_or_else(|_| "python:3.11-slim".into());
+    // Workbooks are read with pandas and openpyxl, which the analysis image
+    // has: made ready here rather than while the window waits.
+    let docker = sandpiper::docker::connect(&sandpiper::settings::DockerSettings::default())
+        .await
+        .unwrap_or_else(|e| panic!("{}", e.plain_words()))
+        .docker;
+    sandpiper::docker::ensure_variant_image(
+        &docker,
+        &image,
+        sandpiper::docker::image_variants::ImageVariant::Analysis,
+        sandpiper::settings::PackageSettings::default()
+            .ca_bundle
+            .as_deref(),
+        &sandpiper::events::Discard,
+    )
+    .await
+    .unwrap_or_else(|e| panic!("{}", e.plain_words()));
+    let temp = tempfile::tempdir().unwrap();
+    let workbook = temp.path().join("regions.xlsx");
+    std::fs::copy(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/data/regions.xlsx"),
+        &workbook,
+    )
+    .unwrap();
+    let state_dir = temp.path().join("data").join("app.sandpiper.desktop");
+    std::fs::create_dir_all(&state_dir).unwrap();
+    std::fs::write(
+        state_dir.join("settings.json"),
+        json!({ "settings": { "sandbox": { "image": image } } }).to_string(),
+    )
+    .unwrap();
+    let _containers = RemovesSessionContainers(state_dir.clone());
+    let (driver, port) = start_driver(temp.path());
+    let client = open_app(port).await;
+    let app = app_process(&driver);
+    wait_until(
+        &client,
+        "Docker to be reported ready",
+        "return document.body.innerText.includes('Docker is ready')",
+        Duration::from_secs(30),
+    )
+    .await;
+    client
+        .execute(
+            "window.sandpiper.openDatasets(arguments[0]); return true",
+            vec![json!([workbook.display().to_string()])],
+        )
+        .await
+        .unwrap();
+    let first = wait_until(
+        &client,
+        "the workbook's profile, read from its first sheet",
+        &format!(
+            "const cards = (() => {{ {WORKBOOK_CARDS} }})(); return cards.length === 1 && cards[0]"
+        ),
+        Duration::from_secs(120),
+    )
+    .await;
+    assert_eq!(
+        first,
+        json!([
+            "Read from sheet \"Summary\", column names on row 1. This workbook has 2 sheets.",
+            ["Summary", "Detail"],
+            ["Region", "Total"],
+            ["North", "255"],
+        ])
+    );
+
+    run_script(
+        &client,
+        "const s = document.querySelector('.table-choice-sheet');
+         s.value = 'Detail'; s.dispatchEvent(new Event('change')); return true",
+    )
+    .await;
+    click(&client, ".table-choice button[type='submit']").await;
+    let second = wait_until(
+        &client,
+        "the profile of the chosen sheet",
+        &format!(
+            "const cards = (() => {{ {WORKBOOK_CARDS} }})(); return cards.length === 2 && cards[1]"
+        ),
+        Duration::from_secs(120),
+    )
+    .await;
+    assert_eq!(
+        second,
+        json!([
+            "Read from sheet \"Detail\", column names on row 3. This workbook has 2 sheets.",
+            ["Summary", "Detail"],
+            ["Store", "Region", "Units", "Price"],
+            ["S01", "South", "10", "3.5"],
+        ])
+    );
+    let store = sandpiper::store::SessionStore::in_state_dir(&state_dir);
+    let sessions = store.list().unwrap().sessions;
+    assert_eq!(
+        sessions.len(),
+        1,
+        "the dropped workbook started one session"
+    );
+    let saved = store.read(&sessions[0].id).unwrap();
+    assert_eq!(
+        saved.meta.datasets[0].table,
+        sandpiper::profile_data::TableChoice {
+            sheet: Some("Detail".into()),
+            header_row: None,
+        },
+        "the sheet is saved, its header row left to Sandpiper as the analyst did"
+    );
+    let shots = Path::new(env!("CARGO_TARGET_TMPDIR")).join("screenshots");
+    std::fs::create_dir_all(&shots).unwrap();
+    run_script(
+        &client,
+        "[...document.querySelectorAll('.run-card')].pop().scrollIntoView({ block: 'start' }); return true",
+    )
+    .await;
+    let size = viewport(&client).await;
+    screen_shows_the_page(
+        &client,
+        &shots.join("workbook-sheet-chosen.png"),
+        &[("window", Rect::window(size))],
+    )
+    .await;
+    client.close().await.unwrap();
+    drop(driver);
+    app.wait_for_the_end();
+}
+
 /// The app closed and started again: Home lists the session, and opening it
 /// shows the same question, tries and answer, drawn from what was saved.
 #[tokio::test(flavor = "multi_thread")]

@@ -80,6 +80,9 @@ test('the dataset header says name, rows × columns, size, how it was read, and 
   assert.equal(big.meta, '1,336,664 rows × 3 columns · 52.4 MB · an Excel workbook (first sheet)');
   assert.deepEqual(big.notes, ['Read as UTF-8.']);
   assert.equal(big.estimated, true);
+  // A workbook listing its sheets says which one was read in a sentence below: not twice.
+  const sheets = datasetHeader({ file_name: 'regions.xlsx', size_bytes: 5800, rows: 12, columns: [{}, {}], format: 'an Excel workbook (sheet "Detail", header on row 3)', sheets: ['Summary', 'Detail'], notes: [] });
+  assert.equal(sheets.meta, '12 rows × 2 columns · 5.8 KB · an Excel workbook');
 });
 
 test('histogram bars fill the box, the tallest bin reaches the top, and a small non-zero bin stays visible', () => {
