@@ -285,7 +285,7 @@ const HANDLERS = {
       // it goes on on screen, and the question box waits for it, with the
       // install question it still waits on, if any.
       const last = items[items.length - 1];
-      const running = last && !last.step.ended ? last : null;
+      const running = last && last.type === 'step' && !last.step.ended ? last : null;
       if (running) {
         const asked = (Array.isArray(s.install_questions) ? s.install_questions : []).filter((q) => q && q.session_id === s.id);
         const step = asked.reduce((st, q) => askInstall(st, q), running.step);

@@ -1612,6 +1612,158 @@ impl AppWithASavedSession {
     }
 }
 
+/// A session reopened after its files moved on: one banner per file says in
+/// words what happened (an edited file whose copy the session kept, a file
+/// no longer where it was, with "Locate it…"); the file's kept profile is
+/// back with its column's description, which the analyst edits in place with
+/// the keyboard and which is saved with the session.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_reopened_session_says_which_files_changed_and_keeps_their_descriptions() {
+    let _window = ONE_WINDOW_AT_A_TIME.lock().await;
+    let originals = tempfile::tempdir().unwrap();
+    let sales = originals.path().join("sales.csv");
+    let stores = originals.path().join("stores.csv");
+    std::fs::write(&sales, "region,sales\nNorth,100\nSouth,250\n").unwrap();
+    std::fs::write(&stores, "store,city\nS01,Leeds\n").unwrap();
+    let saved = AppWithASavedSession::open_with("Sales by region", |session| {
+        // sales.csv copied into the session; stores.csv only referenced.
+        session.add_dataset(&sales, 1024 * 1024).unwrap();
+        session.add_dataset(&stores, 0).unwrap();
+        session
+            .describe_column("sales.csv", "sales", "in euros")
+            .unwrap();
+    })
+    .await;
+    let (store, id) = (&saved.store, &saved.id);
+    let dataset = store.read(id).unwrap().meta.datasets[0].clone();
+    let profile: sandpiper::profile_data::DatasetProfile = serde_json::from_value(json!({
+        "file_name": "sales.csv", "size_bytes": 36, "rows": 2, "engine": "standard_library",
+        "estimated": false, "delimiter": "\",\"", "format": null, "notes": [],
+        "columns": [
+            { "name": "region", "kind": "text", "count": 2, "missing": 0, "missing_share": 0.0,
+              "distinct": 2, "distinct_at_least": false, "estimated": false, "numbers": null,
+              "top_values": [{ "value": "North", "count": 1 }, { "value": "South", "count": 1 }],
+              "date_range": null },
+            { "name": "sales", "kind": "integer", "count": 2, "missing": 0, "missing_share": 0.0,
+              "distinct": 2, "distinct_at_least": false, "estimated": false,
+              "numbers": { "mean": 175.0, "std": 106.07, "min": 100.0, "q25": 137.5,
+                           "median": 175.0, "q75": 212.5, "max": 250.0, "histogram": null },
+              "top_values": [], "date_range": null },
+        ],
+        "first_rows": [["North", "100"], ["South", "250"]],
+    }))
+    .unwrap();
+    store.keep_profile(id, &dataset, &profile).unwrap();
+    // While the app shows Home: one file is edited, the other moved away.
+    std::fs::write(&sales, "region,sales\nNorth,999\n").unwrap();
+    std::fs::rename(&stores, originals.path().join("stores-2023.csv")).unwrap();
+
+    let (client, driver, app) = (saved.client, saved.driver, saved.app);
+    wait_until(
+        &client,
+        "Home to list the session",
+        "return document.querySelector('#recent-sessions .recent-item') !== null",
+        Duration::from_secs(20),
+    )
+    .await;
+    click(&client, "#recent-sessions .recent-item").await;
+    let banners = wait_until(
+        &client,
+        "a banner for each file that changed or moved",
+        "const b = [...document.querySelectorAll('.dataset-banner')];
+         return b.length === 2 && b.map((x) => [x.dataset.dataset,
+           x.querySelector('.dataset-banner-text').textContent,
+           [...x.querySelectorAll('button')].map((btn) => btn.textContent.trim())])",
+        Duration::from_secs(20),
+    )
+    .await;
+    assert_eq!(banners[0][0], "sales.csv");
+    assert_eq!(
+        banners[0][1],
+        "sales.csv has changed since this session used it: answers may differ from the file \
+         as it is now. This session goes on with the copy it kept."
+    );
+    assert_eq!(banners[1][0], "stores.csv");
+    assert_eq!(
+        banners[1][1],
+        json!(format!(
+            "stores.csv is no longer at {}. Locate it to go on with this session.",
+            stores.display()
+        ))
+    );
+    assert!(
+        banners[1][2]
+            .as_array()
+            .unwrap()
+            .contains(&json!("Locate it…")),
+        "{banners}"
+    );
+    let shots = Path::new(env!("CARGO_TARGET_TMPDIR")).join("screenshots");
+    std::fs::create_dir_all(&shots).unwrap();
+    let size = viewport(&client).await;
+    let banner_box = Rect::of(&bounding_box(&client, ".dataset-banners").await, size);
+    screen_shows_the_page(
+        &client,
+        &shots.join("reopened-banners.png"),
+        &[("window", Rect::window(size)), ("banners", banner_box)],
+    )
+    .await;
+
+    // The kept profile's "sales" card shows what the analyst wrote; they add
+    // to it from the keyboard: Enter saves.
+    let describe = "[aria-label='Edit the description of sales']";
+    let written = wait_until(
+        &client,
+        "the kept profile with the column's description",
+        "const d = [...document.querySelectorAll('.profile-description')]
+           .find((p) => !p.hidden && p.textContent.length > 0);
+         return d ? d.textContent : false",
+        Duration::from_secs(10),
+    )
+    .await;
+    assert_eq!(written, "in euros");
+    click(&client, describe).await;
+    wait_until(
+        &client,
+        "the description box, focused, holding the saved text",
+        "const i = document.activeElement;
+         return i && i.classList.contains('profile-description-input') && i.value === 'in euros'",
+        Duration::from_secs(5),
+    )
+    .await;
+    let card = Rect::of(
+        &bounding_box(&client, ".profile-description-editor:not([hidden])").await,
+        size,
+    );
+    screen_shows_the_page(
+        &client,
+        &shots.join("column-description-editing.png"),
+        &[("window", Rect::window(size)), ("description box", card)],
+    )
+    .await;
+    press(&client, &format!(", excluding VAT{ENTER}")).await;
+    wait_until(
+        &client,
+        "the saved description on the card",
+        "return [...document.querySelectorAll('.profile-description')]
+           .some((p) => !p.hidden && p.textContent === 'in euros, excluding VAT')",
+        Duration::from_secs(10),
+    )
+    .await;
+    let meta = store.read(id).unwrap().meta;
+    assert_eq!(
+        meta.datasets[0]
+            .column_descriptions
+            .get("sales")
+            .map(String::as_str),
+        Some("in euros, excluding VAT"),
+        "saved with the session"
+    );
+    client.close().await.unwrap();
+    drop(driver);
+    app.wait_for_the_end();
+}
+
 /// Home → Move to trash, asked twice: the session leaves the list and its
 /// folder is in the trash (the user's, here under the test's XDG data folder),
 /// not deleted for good.

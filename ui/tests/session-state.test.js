@@ -193,6 +193,10 @@ test("a reopened session shows each dataset's kept profile first, finished, noth
   assert.deepEqual(card.profiles, [profile]);
   assert.equal(card.sourcePath, '/d/regions.xlsx', 'a sheet chosen on it profiles this file again');
   assert.equal(s.session.datasets[0].profile, undefined, 'the datasets list stays light');
+  // A session with no question yet: its profile card alone, and nothing counted as running.
+  const fresh = reduce(initialState(), { kind: 'ui:session_opened', session: { id: 'session-2', title: 'R', datasets, conversation: [] }, replace: true });
+  assert.deepEqual(fresh.items.map((i) => i.type), ['run']);
+  assert.equal(fresh.runningStep, null);
   // Opened again without replacing (a new session of the same window): no card is added.
   const again = reduce(s, { kind: 'ui:session_opened', session: { id: 'session-1', title: 'R', datasets }, replace: false });
   assert.equal(again.items.length, 2);
