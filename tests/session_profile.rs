@@ -12,7 +12,7 @@ use common::known_csv::{large_profile_test_mib, write_known_csv};
 use common::session::TestSession;
 use common::stop_on_first_line::StopOnFirstLine;
 use futures_util::StreamExt;
-use llm_support::{Reply, Server, data};
+use llm_support::{Server, chat_reply};
 use sandpiper::conversation::StepState;
 use sandpiper::docker::image_variants::ImageVariant;
 use sandpiper::docker::{ensure_variant_image, labels};
@@ -22,11 +22,10 @@ use sandpiper::llm::ProviderId;
 use sandpiper::profile_data::{ColumnKind, DatasetProfile, ProfileEngine};
 use sandpiper::settings::PackageSettings;
 use sandpiper::{Engine, RunId, Settings};
-use serde_json::json;
 use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::{SystemTime, UNIX_EPOCH};
 
 fn now_secs() -> i64 {
     SystemTime::now()
@@ -75,21 +74,6 @@ fn profiles(events: &[Event]) -> Vec<DatasetProfile> {
         .collect()
 }
 
-fn model_reply(text: &str) -> Reply {
-    let mut events = Vec::new();
-    for chunk in [
-        json!({"id": "c1", "object": "chat.completion.chunk", "created": 1, "model": "local-model",
-               "choices": [{"index": 0, "delta": {"content": text}, "finish_reason": null}]}),
-        json!({"id": "c1", "object": "chat.completion.chunk", "created": 1, "model": "local-model",
-               "choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}]}),
-    ] {
-        events.push(data(chunk));
-    }
-    events.push("data: [DONE]\n\n".to_owned());
-    let events: Vec<&str> = events.iter().map(String::as_str).collect();
-    Reply::sse_slow(&events, Duration::from_millis(1))
-}
-
 const TOTALS: &str = r#"import csv
 totals = {}
 for row in csv.DictReader(open(main_file)):
@@ -111,8 +95,8 @@ async fn a_profile_and_the_question_after_it_share_one_container() {
     .unwrap_or_else(|e| panic!("{}", e.plain_words()))
     .0;
     let server = Server::start(vec![
-        model_reply(&format!("```python\n{TOTALS}\n```\n")),
-        model_reply("South sold the most."),
+        chat_reply(&format!("```python\n{TOTALS}\n```\n")),
+        chat_reply("South sold the most."),
     ])
     .await;
     let session = TestSession::new("drop-profile");
@@ -373,8 +357,8 @@ async fn a_chosen_sheet_and_header_row_are_profiled_saved_and_read_by_the_next_s
     let code = "df = load_data()\n\
                 print('units:', int(df['Units'].sum()), 'stores:', len(load_data(file_1)))";
     let server = Server::start(vec![
-        model_reply(&format!("```python\n{code}\n```\n")),
-        model_reply("The stores sold 780 units."),
+        chat_reply(&format!("```python\n{code}\n```\n")),
+        chat_reply("The stores sold 780 units."),
     ])
     .await;
     let test = TestSession::new("sheet-choice");

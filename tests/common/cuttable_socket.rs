@@ -10,12 +10,14 @@ use tokio::task::JoinHandle;
 /// `cut`, then refuses every connection (the socket file stays, dead).
 pub struct CuttableSocket {
     path: PathBuf,
+    /// The real daemon's socket, found when this one started.
+    daemon: PathBuf,
     tasks: Arc<Mutex<Vec<JoinHandle<()>>>>,
 }
 
 impl CuttableSocket {
     pub fn start(dir: &Path) -> CuttableSocket {
-        Self::start_at(dir.join("docker.sock"))
+        Self::start_at(dir.join("docker.sock"), super::remote::local_socket())
     }
 
     /// Docker back where it was after going away (restarted): a new socket at
@@ -23,17 +25,18 @@ impl CuttableSocket {
     pub fn restart(&self) -> CuttableSocket {
         self.cut();
         let _ = std::fs::remove_file(&self.path);
-        Self::start_at(self.path.clone())
+        Self::start_at(self.path.clone(), self.daemon.clone())
     }
 
-    fn start_at(path: PathBuf) -> CuttableSocket {
+    fn start_at(path: PathBuf, daemon: PathBuf) -> CuttableSocket {
         let listener = tokio::net::UnixListener::bind(&path).unwrap();
         let tasks = Arc::new(Mutex::new(Vec::new()));
         let connections = tasks.clone();
+        let real = daemon.clone();
         let accepting = tokio::spawn(async move {
             while let Ok((mut client, _)) = listener.accept().await {
+                let real = real.clone();
                 let forward = tokio::spawn(async move {
-                    let real = super::remote::local_socket();
                     if let Ok(mut daemon) = tokio::net::UnixStream::connect(real).await {
                         let _ = tokio::io::copy_bidirectional(&mut client, &mut daemon).await;
                     }
@@ -42,7 +45,11 @@ impl CuttableSocket {
             }
         });
         tasks.lock().unwrap().push(accepting);
-        CuttableSocket { path, tasks }
+        CuttableSocket {
+            path,
+            daemon,
+            tasks,
+        }
     }
 
     pub fn docker_host(&self) -> String {

@@ -375,6 +375,24 @@ pub fn data(json: Value) -> String {
     format!("data: {json}\n\n")
 }
 
+/// A streamed Chat Completions reply of `text` in one piece, as a local
+/// model's server sends it (OpenAI's wire format, `[DONE]` at the end).
+pub fn chat_reply(text: &str) -> Reply {
+    let chunk = |delta: Value, finish: Value| {
+        data(serde_json::json!({
+            "id": "c1", "object": "chat.completion.chunk", "created": 1, "model": "local-model",
+            "choices": [{"index": 0, "delta": delta, "finish_reason": finish}]
+        }))
+    };
+    let events = [
+        chunk(serde_json::json!({ "content": text }), Value::Null),
+        chunk(serde_json::json!({}), Value::from("stop")),
+        "data: [DONE]\n\n".to_owned(),
+    ];
+    let events: Vec<&str> = events.iter().map(String::as_str).collect();
+    Reply::sse_slow(&events, Duration::from_millis(1))
+}
+
 /// A named SSE event, as Anthropic sends them.
 pub fn event(name: &str, json: Value) -> String {
     format!("event: {name}\ndata: {json}\n\n")
