@@ -80,9 +80,11 @@ async fn reap_labelled(
         .await?;
     for volume in volumes.volumes.unwrap_or_default() {
         let owner = volume.labels.get(labels::OWNER).map(String::as_str);
-        // Volumes carry no reliable creation time across daemons; their owner is enough,
-        // and a volume still in use by a live container cannot be removed anyway.
-        if is_orphan(owner, None, heartbeats)
+        // A volume still in use by a live container cannot be removed anyway;
+        // its age frees one whose maker this data folder never knew (a crash
+        // of another data folder's engine, or of a test).
+        let age = age_secs(volume.created_at.as_deref(), now);
+        if is_orphan(owner, age, heartbeats)
             && super::guard::remove_volume(docker, &volume.name)
                 .await
                 .is_ok()
@@ -91,6 +93,15 @@ async fn reap_labelled(
         }
     }
     Ok(())
+}
+
+/// Seconds from `created` (the daemon's RFC 3339 `CreatedAt`, which Docker
+/// and Podman both give a volume) to `now`; none when it is missing or
+/// cannot be read, which leaves the object to its owner's liveness.
+fn age_secs(created: Option<&str>, now: i64) -> Option<i64> {
+    use time::format_description::well_known::Rfc3339;
+    let created = time::OffsetDateTime::parse(created?, &Rfc3339).ok()?;
+    Some(now - created.unix_timestamp())
 }
 
 /// Whether an ephemeral object's maker is gone.
@@ -165,5 +176,27 @@ mod tests {
             heartbeats.path()
         ));
         assert!(!is_orphan(None, Some(10), heartbeats.path()));
+    }
+
+    #[test]
+    fn a_volumes_age_is_read_from_docker_and_podman_times() {
+        let now = 1_764_406_800; // 2025-11-29T09:00:00Z
+        // Docker: whole seconds, UTC.
+        assert_eq!(age_secs(Some("2025-11-28T09:00:00Z"), now), Some(86_400));
+        // Podman: nanoseconds and an offset.
+        assert_eq!(
+            age_secs(Some("2025-11-29T09:30:00.123456789+01:00"), now),
+            Some(1_800)
+        );
+        // Missing or unreadable: no age, so only the owner can tell.
+        assert_eq!(age_secs(None, now), None);
+        assert_eq!(age_secs(Some("yesterday"), now), None);
+        // Older than any run: an orphan even when its maker is unknown here.
+        let heartbeats = tempfile::tempdir().unwrap();
+        let unknown = Some("vm/1/an-engine-of-another-data-folder");
+        let day_old = age_secs(Some("2025-11-28T08:59:00Z"), now);
+        assert!(is_orphan(unknown, day_old, heartbeats.path()));
+        let hour_old = age_secs(Some("2025-11-29T08:00:00Z"), now);
+        assert!(!is_orphan(unknown, hour_old, heartbeats.path()));
     }
 }
