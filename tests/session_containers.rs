@@ -438,6 +438,59 @@ async fn the_code_cannot_end_the_harness_or_read_its_requests() {
     assert_eq!(second_id, id);
 }
 
+/// The harness walks a run's outputs and work folder acting as the code's
+/// user (no fork of its own large process). The run after it must find the
+/// harness fully root again: every user and group id as before the walk (0),
+/// not dumpable (its /proc files unreadable), and out of the code's reach
+/// for signals.
+#[tokio::test]
+async fn after_walking_a_runs_outputs_the_harness_is_root_again_and_out_of_reach() {
+    const LOOK_AT_THE_HARNESS: &str = "import os\n\
+        status = open('/proc/1/status').read().splitlines()\n\
+        for key in ('Uid:', 'Gid:', 'Groups:'):\n\
+        \x20   print(key, [' '.join(l.split()[1:]) for l in status if l.startswith(key)][0])\n\
+        for path in ('/proc/1/environ', '/proc/1/mem'):\n\
+        \x20   try:\n\
+        \x20       open(path, 'rb').read(1)\n\
+        \x20       print(path, 'readable')\n\
+        \x20   except OSError:\n\
+        \x20       print(path, 'refused')\n\
+        try:\n\
+        \x20   os.kill(1, 0)\n\
+        \x20   print('signal allowed')\n\
+        except OSError:\n\
+        \x20   print('signal refused')\n";
+    let session = TestSession::new("settled");
+    let leaves_outputs = format!(
+        "{LOOK_AT_THE_HARNESS}\
+         os.makedirs('/workspace/output/charts', exist_ok=True)\n\
+         open('/workspace/output/charts/a.txt', 'w').write('chart')\n\
+         open('/workspace/kept.csv', 'w').write('a,b')\n"
+    );
+    // Before any walk: how the harness started.
+    let (first, id, _) = run(&session, &leaves_outputs).await;
+    assert_eq!(first.outcome, Outcome::Success, "{}", first.stderr);
+    assert_eq!(first.artifacts.len(), 1, "{:?}", first.artifacts);
+    let (second, second_id, _) = run(&session, LOOK_AT_THE_HARNESS).await;
+    assert_eq!(second_id, id, "the same container");
+    assert_eq!(second.outcome, Outcome::Success, "{}", second.stderr);
+    assert_eq!(
+        second.stdout, first.stdout,
+        "the harness changed after the walk"
+    );
+    let seen: Vec<&str> = second.stdout.lines().collect();
+    assert_eq!(seen[0], "Uid: 0 0 0 0");
+    assert_eq!(seen[1], "Gid: 0 0 0 0");
+    assert_eq!(
+        seen[3..],
+        [
+            "/proc/1/environ refused",
+            "/proc/1/mem refused",
+            "signal refused"
+        ]
+    );
+}
+
 /// A memory bomb or a fork bomb ends its own run, classified, and leaves the
 /// session's container and work folder for the next question.
 #[tokio::test]
