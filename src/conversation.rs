@@ -101,6 +101,10 @@ pub enum Message {
         artifacts: Vec<Artifact>,
         /// What produced it, to re-run and check it later.
         provenance: Provenance,
+        /// Two or three questions the datasets can answer, to ask next with
+        /// one click (absent in answers saved before they existed).
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        follow_ups: Vec<String>,
         at: Timestamp,
     },
     /// The agent could not do it: why each try failed, and what to try instead.

@@ -207,13 +207,17 @@ async fn a_question_answered_on_the_first_try() {
         "first-try",
         vec![
             script(TOTALS),
-            streamed("South sold the most: 250 in sales."),
+            streamed(
+                "South sold the most: 250 in sales.\n\nFollow-up questions:\n\
+                 - Which region sold the least?\n- What share of 2024 sales was South's?\n",
+            ),
         ],
     )
     .await;
     let report = analyst.ask("Which region sold the most?").await;
     assert_eq!(report.state, StepState::Done, "{:#?}", analyst.messages());
     assert_eq!(report.tries, 1);
+    // The follow-up questions are split off: the answer is the answer alone.
     assert_eq!(
         report.answer.as_deref(),
         Some("South sold the most: 250 in sales.")
@@ -248,14 +252,29 @@ async fn a_question_answered_on_the_first_try() {
     );
     assert!(prompts[0].contains("Question: Which region sold the most?"));
     assert!(prompts[1].contains("best: South 250"), "{}", prompts[1]);
+    // The answer's call knows the dataset, to suggest what it can answer next.
+    assert!(
+        prompts[1].contains("Dataset \"sales.csv\""),
+        "{}",
+        prompts[1]
+    );
     let Message::Answer {
         ungrounded,
         provenance,
+        follow_ups,
         ..
     } = analyst.answer()
     else {
         unreachable!()
     };
+    assert_eq!(
+        follow_ups,
+        [
+            "Which region sold the least?",
+            "What share of 2024 sales was South's?"
+        ]
+    );
+    // "2024" is in a suggestion, not in the answer: nothing is marked.
     assert!(ungrounded.is_empty(), "{ungrounded:?}");
     assert_eq!(provenance.code.trim_end(), TOTALS);
     assert_eq!(provenance.datasets[0].name, "sales.csv");

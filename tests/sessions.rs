@@ -154,6 +154,7 @@ fn every_message_type(step: &StepId, inside: &Path, outside: &Path) -> Vec<Messa
                     sha256: "00".into(),
                 }],
             },
+            follow_ups: vec!["Which month had the most rows?".into()],
             at: 1_008,
         },
         Message::GaveUp {

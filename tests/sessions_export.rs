@@ -159,6 +159,7 @@ async fn answered_step(
                 image: engine.settings().sandbox.image,
                 ..Provenance::default()
             },
+            follow_ups: vec![],
             at,
         },
     );

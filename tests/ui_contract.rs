@@ -252,6 +252,7 @@ fn one_of_each_message() -> Vec<Message> {
             }],
             artifacts: vec![artifact],
             provenance: Provenance::default(),
+            follow_ups: vec!["Which month sold the most?".into()],
             at,
         },
         Message::GaveUp {

@@ -49,7 +49,7 @@ export const MESSAGE_FIELDS = Object.freeze({
   try_rejected: ['step_id', 'try_number', 'reason', 'at'],
   execution: ['step_id', 'try_number', 'run_id', 'outcome', 'summary', 'stdout', 'stderr_tail', 'output_truncated', 'error', 'duration_ms', 'at'],
   artifact: ['step_id', 'try_number', 'run_id', 'artifact', 'at'],
-  answer: ['step_id', 'call_id', 'text', 'ungrounded', 'artifacts', 'provenance', 'at'],
+  answer: ['step_id', 'call_id', 'text', 'ungrounded', 'artifacts', 'provenance', 'follow_ups', 'at'],
   gave_up: ['step_id', 'tries', 'suggestion', 'at'],
   error: ['step_id', 'error', 'at'],
   step_ended: ['step_id', 'state', 'tries', 'input_tokens', 'output_tokens', 'duration_ms', 'at'],

@@ -102,6 +102,8 @@ async function start() {
       onStopStep: stopStep,
       onAnswerInstall: answerInstall,
       onExplainStep: backend && backend.explainStep ? (stepId) => backend.explainStep(state.session.id, stepId) : null,
+      // A suggested follow-up question, asked as if typed (ignored while a step runs).
+      onAsk: (question) => analyse(question),
       onDismiss: (key) => dispatch({ kind: 'ui:dismiss', key }),
       // Created below; only reached once the window is up.
       onOpenSettings: (section) => settingsDialog.open(section),

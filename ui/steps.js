@@ -114,7 +114,12 @@ export function reduceStep(step, message) {
       const text = str(message.text);
       const ungrounded = Array.isArray(message.ungrounded) ? message.ungrounded : [];
       const artifacts = (Array.isArray(message.artifacts) ? message.artifacts : []).map(artifactOf).filter(Boolean);
-      return { ...s, answer: { text, segments: answerSegments(text, ungrounded), artifacts } };
+      // Questions to ask next (at most three, each one line of text).
+      const followUps = (Array.isArray(message.follow_ups) ? message.follow_ups : [])
+        .filter((q) => typeof q === 'string' && q.trim() !== '')
+        .map((q) => q.trim())
+        .slice(0, 3);
+      return { ...s, answer: { text, segments: answerSegments(text, ungrounded), artifacts, followUps } };
     }
     case 'gave_up':
       return {

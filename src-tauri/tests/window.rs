@@ -2213,6 +2213,7 @@ fn record_an_answered_step_that_printed(
                 packages: vec![],
                 datasets: vec![],
             },
+            follow_ups: vec![],
             at,
         },
         Message::StepEnded {

@@ -12,9 +12,11 @@
 //! - `history.rs`: what was tried, so the same code never runs twice and the
 //!   same failure twice asks for another approach.
 //! - `grounding.rs`: numbers in the answer that the output does not back.
+//! - `follow_ups.rs`: the questions an answer suggests asking next.
 
 pub mod context;
 pub mod extract;
+pub mod follow_ups;
 pub mod grounding;
 mod history;
 pub mod prompt;

@@ -36,7 +36,9 @@ question. The data file path is main_file. pandas is imported as pd. print() eve
 pub const ANSWER_BRIEF: &str = "You explain the results of a data analysis to an analyst who \
 is not a programmer. Answer their question in a few plain sentences, using only what the \
 analysis printed. Use only numbers that appear in its output; do not compute new ones. \
-Mention the charts by name if there are any. Do not show code.";
+Mention the charts by name if there are any. Do not show code. Then write a line \
+\"Follow-up questions:\" and under it two or three short questions the analyst could ask \
+next that the datasets described can answer, one per line, each starting with \"- \".";
 
 /// Longest piece of each kind kept in a request, in characters (a token is about
 /// four): the request stays well inside any model's context whatever the code
@@ -134,12 +136,24 @@ pub fn fix_request(setting: &Setting<'_>, last: &Attempt, tried: &Tried) -> Stri
 }
 
 /// The request for the answer in plain words.
-pub fn answer_request(question: &str, stdout: &str, artifacts: &[String]) -> String {
-    let mut text = format!(
+pub fn answer_request(
+    question: &str,
+    stdout: &str,
+    artifacts: &[String],
+    datasets: &WhatIsSent,
+) -> String {
+    let mut text = String::new();
+    if !datasets.text.is_empty() {
+        // What the follow-up questions may ask about: the same description
+        // the code's requests carried, nothing more.
+        text.push_str(&datasets.text);
+        text.push_str("\n\n");
+    }
+    text.push_str(&format!(
         "Question: {}\n\nThe analysis printed:\n{}\n",
         question.trim(),
         head(stdout.trim_end(), MAX_ANSWER_OUTPUT_CHARS)
-    );
+    ));
     if !artifacts.is_empty() {
         text.push_str(&format!(
             "\nCharts and files it saved: {}\n",

@@ -5,6 +5,7 @@
 
 use super::context::StepContext;
 use super::extract::extract_code;
+use super::follow_ups;
 use super::grounding::ungrounded_numbers;
 use super::history::{Attempt, Failure, Tried};
 use super::prompt::{self, Setting};
@@ -453,7 +454,8 @@ impl StepRun<'_> {
         self.notice("Writing the answer…");
         let names: Vec<String> = result.artifacts.iter().map(|a| a.name.clone()).collect();
         let call_id = CallId::new();
-        let request = prompt::answer_request(self.step.question, &result.stdout, &names);
+        let request =
+            prompt::answer_request(self.step.question, &result.stdout, &names, &context.sent);
         let reply = self
             .call(
                 &call_id,
@@ -463,7 +465,7 @@ impl StepRun<'_> {
                 &(0, 0),
             )
             .await?;
-        let text = reply.text.trim().to_owned();
+        let (text, follow_ups) = follow_ups::split_answer(&reply.text, self.step.question);
         let ungrounded = ungrounded_numbers(&text, &result.stdout, self.step.question);
         let provenance = Provenance {
             code: code.to_owned(),
@@ -483,6 +485,7 @@ impl StepRun<'_> {
             ungrounded,
             artifacts: result.artifacts.clone(),
             provenance,
+            follow_ups,
             at: conversation::now(),
         });
         Ok(text)

@@ -102,6 +102,7 @@ mod tests {
                 packages: vec![],
                 datasets: vec![],
             },
+            follow_ups: vec![],
             at: 2,
         };
         let (q, code) = answered_code(&[question, answer], &step).unwrap();

@@ -172,7 +172,8 @@ export const TWO_TRIES = [
   },
   {
     type: 'answer', step_id: S, call_id: 'call-3', text: 'South sold 250, about 40 % of all.',
-    ungrounded: [{ text: '40 %', start: 22, end: 26 }], artifacts: [], provenance: {}, at: 10,
+    ungrounded: [{ text: '40 %', start: 22, end: 26 }], artifacts: [], provenance: {},
+    follow_ups: ['Which month sold the most?', 'How does North compare?'], at: 10,
   },
   { type: 'step_ended', step_id: S, state: 'done', tries: 2, input_tokens: 1234, output_tokens: 56, duration_ms: 4200, at: 11 },
 ];

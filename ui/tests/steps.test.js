@@ -171,3 +171,16 @@ test('progress notices show only while they are what happens now; telling ones s
     'try 2',
   ]);
 });
+
+test("an answer's follow-up questions are kept for one-click asking, and only well-formed ones", () => {
+  const [step] = stepsFromMessages(TWO_TRIES);
+  assert.deepEqual(step.answer.followUps, ['Which month sold the most?', 'How does North compare?']);
+  const answer = TWO_TRIES.find((m) => m.type === 'answer');
+  const odd = { ...answer, follow_ups: ['  Per store?  ', '', 7, null, 'A', 'B', 'C'] };
+  const [again] = stepsFromMessages([...TWO_TRIES.filter((m) => m.type !== 'answer'), odd]);
+  assert.deepEqual(again.answer.followUps, ['Per store?', 'A', 'B'], 'trimmed, blanks and non-text dropped, at most three');
+  // Saved before follow-ups existed: none.
+  const { follow_ups: _, ...old } = answer;
+  const [before] = stepsFromMessages([...TWO_TRIES.filter((m) => m.type !== 'answer'), old]);
+  assert.deepEqual(before.answer.followUps, []);
+});

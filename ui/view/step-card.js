@@ -74,6 +74,8 @@ export function createStepCard(item, deps) {
   );
   const explanation = h('div', { class: 'step-explanation', 'aria-live': 'polite', hidden: true });
   const explainRow = h('div', { class: 'step-explain-row' }, explainBtn, explanation);
+  // The questions the answer suggests asking next: one click asks one.
+  const followUps = h('div', { class: 'follow-ups', role: 'group', 'aria-label': 'Ask next', hidden: true });
   async function explain() {
     explainBtn.disabled = true;
     setText(explainLabel, 'Explaining…');
@@ -110,6 +112,7 @@ export function createStepCard(item, deps) {
     answer,
     answerFiles,
     explainRow,
+    followUps,
     gaveUp,
     errorBox,
     usage,
@@ -201,6 +204,12 @@ export function createStepCard(item, deps) {
           answer.append(h('span', { class: 'ungrounded-note', text: ' Marked numbers are not in the code\u2019s output: check them.' }));
         }
       }
+      const asks = step.answer && deps.onAsk ? step.answer.followUps || [] : [];
+      followUps.replaceChildren(
+        ...(asks.length ? [h('span', { class: 'follow-ups-label', text: 'Ask next' })] : []),
+        ...asks.map((q) => h('button', { type: 'button', class: 'btn btn-secondary btn-sm follow-up', text: q, onClick: () => deps.onAsk(q) })),
+      );
+      show(followUps, asks.length > 0);
     }
     show(explainRow, Boolean(deps.onExplainStep) && canExplain(step));
     show(answer, Boolean(step.answer));
