@@ -226,6 +226,41 @@ export function tryFiles(t, answer) {
   return t.artifacts.filter((a) => !withAnswer.has(a.path));
 }
 
+/** A picture's or a table's file name without its folder and extension. */
+function stemOf(name) {
+  const base = name.split('/').pop();
+  const dot = base.lastIndexOf('.');
+  return dot > 0 ? base.slice(0, dot) : base;
+}
+
+const CHART_MIME = /^image\//;
+const TABLE_MIME = /csv|tab-separated/;
+
+/**
+ * Each chart with the data behind it: a CSV saved next to it under the same
+ * name (`sales_by_region.png` and `sales_by_region.csv`, as the brief asks)
+ * becomes the chart's `data`, and is not listed again as a file of its own.
+ * Everything else keeps its order.
+ */
+export function chartsWithData(artifacts) {
+  const list = Array.isArray(artifacts) ? artifacts : [];
+  const tables = new Map();
+  for (const a of list) if (TABLE_MIME.test(a.mime) && !tables.has(stemOf(a.name))) tables.set(stemOf(a.name), a);
+  const paired = new Set();
+  const out = [];
+  for (const a of list) {
+    if (!CHART_MIME.test(a.mime)) continue;
+    const data = tables.get(stemOf(a.name));
+    if (data && !paired.has(data.path)) paired.add(data.path);
+  }
+  for (const a of list) {
+    if (paired.has(a.path)) continue;
+    const data = CHART_MIME.test(a.mime) ? tables.get(stemOf(a.name)) : undefined;
+    out.push(data ? { ...a, data } : a);
+  }
+  return out;
+}
+
 /** "Try 2 of 5". */
 export function tryLabel(t) {
   return t.maxTries > 0 ? `Try ${t.number} of ${t.maxTries}` : `Try ${t.number}`;

@@ -761,6 +761,14 @@ raw = b''.join(b'\\0' + b''.join(b'\\x25\\x63\\xeb' if 4 <= x % 30 < 26 and y >=
 chunk = lambda kind, data: struct.pack('>I', len(data)) + kind + data + struct.pack('>I', zlib.crc32(kind + data))
 png = b'\\x89PNG\\r\\n\\x1a\\n' + chunk(b'IHDR', struct.pack('>IIBBBBB', 30 * len(names), h, 8, 2, 0, 0, 0)) + chunk(b'IDAT', zlib.compress(raw)) + chunk(b'IEND', b'')
 open(os.path.join(os.environ.get('SANDPIPER_OUTPUT_DIR', '/workspace/output'), 'sales_by_region.png'), 'wb').write(png)";
+/// TOTALS_SCRIPT, also saving the table its chart draws next to it (as the
+/// brief asks), so the chart offers its data.
+fn totals_with_their_data() -> String {
+    format!(
+        "{TOTALS_SCRIPT}\nopen(os.path.join(os.environ.get('SANDPIPER_OUTPUT_DIR', '/workspace/output'), \
+         'sales_by_region.csv'), 'w').write('region,sales\\n' + ''.join('%s,%d\\n' % kv for kv in sorted(totals.items())))"
+    )
+}
 /// The chart TOTALS_SCRIPT draws: a bar 30 pixels wide per region, 60 high.
 const CHART_SIZE: (u64, u64) = (90, 60);
 /// The blue of TOTALS_SCRIPT's bars.
@@ -1287,6 +1295,90 @@ async fn an_analysis_recovers_from_a_failed_try_and_is_saved() {
     );
 
     screenshot_the_step(&client, "analysis-two-tries.png").await;
+    client.close().await.unwrap();
+    drop(driver);
+    app.wait_for_the_end();
+}
+
+/// An answer's suggested follow-up questions show as buttons under it; one
+/// click asks that question in the same session, as if it had been typed.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_suggested_follow_up_is_asked_with_one_click() {
+    let _window = ONE_WINDOW_AT_A_TIME.lock().await;
+    let server = ChatServer::scripted(vec![
+        script_reply(&totals_with_their_data()),
+        vec![format!(
+            "{ANSWER}\n\nFollow-up questions:\n- Which region sold the least?\n- How much did North sell?\n"
+        )],
+        script_reply(TOTALS_SCRIPT),
+        vec!["North sold 220.".to_owned()],
+    ]);
+    let profile = AnalysisProfile::new(&server);
+    let (driver, port) = start_driver(profile.temp.path());
+    let client = open_app(port).await;
+    let app = app_process(&driver);
+    let first = analyse_the_sales_table(&client, &profile).await;
+    assert_eq!(
+        first["answer"], ANSWER,
+        "the questions are not part of the answer"
+    );
+    let offered = wait_until(
+        &client,
+        "the follow-up questions under the answer",
+        "const b = [...document.querySelectorAll('.step .follow-up')];
+         return b.length > 0 && b.map((x) => x.textContent)",
+        Duration::from_secs(10),
+    )
+    .await;
+    assert_eq!(
+        offered,
+        json!(["Which region sold the least?", "How much did North sell?"])
+    );
+    // The chart offers the table it was drawn from, which is not listed again.
+    let files = run_script(
+        &client,
+        "const a = document.querySelector('.step-card > .artifacts');
+         return [[...a.querySelectorAll('.figure-data')].map((l) => [l.textContent, l.getAttribute('download')]),
+                 a.querySelectorAll('.chip').length]",
+    )
+    .await;
+    assert_eq!(
+        files,
+        json!([[["Data (sales_by_region.csv)", "sales_by_region.csv"]], 0])
+    );
+    let shots = Path::new(env!("CARGO_TARGET_TMPDIR")).join("screenshots");
+    std::fs::create_dir_all(&shots).unwrap();
+    let size = viewport(&client).await;
+    let buttons = Rect::of(&bounding_box(&client, ".step .follow-ups").await, size);
+    screen_shows_the_page(
+        &client,
+        &shots.join("follow-up-questions.png"),
+        &[("window", Rect::window(size)), ("follow-ups", buttons)],
+    )
+    .await;
+    click(&client, ".step .follow-up:nth-of-type(2)").await;
+    let second = wait_until(
+        &client,
+        "the follow-up asked and answered",
+        "const s = [...document.querySelectorAll('.step')];
+         if (s.length !== 2 || s[1].dataset.state !== 'done') return false;
+         return [s[1].querySelector('.question-text').textContent,
+                 s[1].querySelector('.step-answer').textContent]",
+        Duration::from_secs(90),
+    )
+    .await;
+    assert_eq!(
+        second,
+        json!(["How much did North sell?", "North sold 220."])
+    );
+    // Asked in the same session, with the conversation so far.
+    let asked = server.chat_requests();
+    assert_eq!(asked.len(), 4, "two scripts and two answers");
+    let follow_up_prompt = asked[2]["messages"].to_string();
+    assert!(
+        follow_up_prompt.contains("How much did North sell?"),
+        "{follow_up_prompt}"
+    );
     client.close().await.unwrap();
     drop(driver);
     app.wait_for_the_end();

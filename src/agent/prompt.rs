@@ -21,7 +21,8 @@ installed when the script imports them.
 - Print every result the answer needs, with a label: print('Total sales:', total). Print \
 tables with .to_string(), at most 20 rows.
 - For a chart, draw it with matplotlib and save it with \
-plt.savefig('/workspace/output/<name>.png'). Charts there are shown to the analyst.
+plt.savefig('/workspace/output/<name>.png'). Charts there are shown to the analyst. Save the \
+table the chart draws next to it, under the same name: df.to_csv('/workspace/output/<name>.csv').
 - Files saved in /workspace (outside output) are kept for follow-up questions.
 - There is no network and no keyboard. The script has limited time and memory: work on the \
 columns you need.

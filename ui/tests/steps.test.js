@@ -16,6 +16,7 @@ import {
   visibleTimeline,
   tryFiles,
   canExplain,
+  chartsWithData,
 } from '../steps.js';
 import { describeSent } from '../conversation-text.js';
 import { MESSAGE_FIELDS } from '../events.js';
@@ -183,4 +184,17 @@ test("an answer's follow-up questions are kept for one-click asking, and only we
   const { follow_ups: _, ...old } = answer;
   const [before] = stepsFromMessages([...TWO_TRIES.filter((m) => m.type !== 'answer'), old]);
   assert.deepEqual(before.answer.followUps, []);
+});
+
+test('a chart is paired with the table saved next to it under the same name; other files stay as they were', () => {
+  const file = (name, mime) => ({ name, path: `/s/a/${name}`, mime, sizeBytes: 1 });
+  const chart = file('sales_by_region.png', 'image/png');
+  const data = file('sales_by_region.csv', 'text/csv');
+  const other = file('notes.txt', 'text/plain');
+  const lone = file('lonely.csv', 'text/csv');
+  const pie = file('share.svg', 'image/svg+xml');
+  const got = chartsWithData([data, chart, other, lone, pie]);
+  assert.deepEqual(got, [{ ...chart, data }, other, lone, pie], 'the CSV goes with its chart, not listed twice');
+  assert.deepEqual(chartsWithData([lone, other]), [lone, other]);
+  assert.deepEqual(chartsWithData(undefined), []);
 });

@@ -13,7 +13,7 @@ import { fixFor } from '../errors.js';
 import { describeSent } from '../conversation-text.js';
 import { logFromText, keptCount, keptTexts } from '../output-log.js';
 import { createOutputLines } from './output-lines.js';
-import { tryLabel, tryStatus, tryFiles, canExplain, stepStateText, stepUsageText, visibleTimeline } from '../steps.js';
+import { tryLabel, tryStatus, tryFiles, canExplain, stepStateText, stepUsageText, visibleTimeline, chartsWithData } from '../steps.js';
 
 const IMAGE_MIMES = new Set(['image/png', 'image/svg+xml', 'image/jpeg', 'image/gif', 'image/webp']);
 
@@ -199,7 +199,7 @@ export function createStepCard(item, deps) {
               : document.createTextNode(seg.text),
           );
         }
-        for (const a of step.answer.artifacts) answerFiles.append(artifactView(a, deps));
+        for (const a of chartsWithData(step.answer.artifacts)) answerFiles.append(artifactView(a, deps));
         if (step.answer.segments.some((s) => s.ungrounded)) {
           answer.append(h('span', { class: 'ungrounded-note', text: ' Marked numbers are not in the code\u2019s output: check them.' }));
         }
@@ -385,7 +385,7 @@ function createTryView(deps) {
       const own = tryFiles(t, answer);
       const key = own.map((a) => a.path).join('\n');
       if (key !== renderedFiles) {
-        files.replaceChildren(...own.map((a) => artifactView(a, deps)));
+        files.replaceChildren(...chartsWithData(own).map((a) => artifactView(a, deps)));
         renderedFiles = key;
       }
       show(files, own.length > 0);
@@ -403,7 +403,21 @@ function artifactView(a, deps) {
       'figure',
       { class: 'figure' },
       h('button', { type: 'button', class: 'figure-open', 'aria-label': `Open ${a.name} larger`, onClick: () => deps.openImage({ src, name: a.name }) }, img),
-      h('figcaption', {}, h('span', { class: 'figure-name', text: a.name }), a.sizeBytes !== null ? h('span', { class: 'figure-size', text: formatBytes(a.sizeBytes) }) : null),
+      h(
+        'figcaption',
+        {},
+        h('span', { class: 'figure-name', text: a.name }),
+        a.sizeBytes !== null ? h('span', { class: 'figure-size', text: formatBytes(a.sizeBytes) }) : null,
+        // The table the chart was drawn from, saved next to it.
+        a.data
+          ? h(
+              'a',
+              { class: 'figure-data', href: deps.fileSrc(a.data.path), download: a.data.name, title: `The data behind ${a.name}` },
+              icon('table', 'icon--xs'),
+              `Data (${a.data.name})`,
+            )
+          : null,
+      ),
     );
   }
   return h(
