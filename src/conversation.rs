@@ -40,6 +40,10 @@ pub enum Message {
         /// before it was recorded.
         #[serde(default)]
         sent: Option<SentToModel>,
+        /// The analyst's own code ("Edit and run"), not the model's: it was
+        /// not asked for, and nothing was sent.
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        by_analyst: bool,
         at: Timestamp,
     },
     /// What the agent is doing, in plain words ("Running the code…",

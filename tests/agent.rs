@@ -1186,3 +1186,125 @@ async fn a_question_after_dockers_socket_came_back_is_still_answered() {
     assert_eq!(second.tries, 1);
     assert_eq!(second.answer.as_deref(), Some("Still South, with 250."));
 }
+
+/// "Edit and run": the analyst's own version of a step's code runs as the
+/// first try of a new step asking the same question, with no model call for
+/// it (nothing of the data is sent); the answer is written as usual. Their
+/// broken code goes to the model to be fixed, like any failed try.
+#[tokio::test]
+async fn the_analysts_own_code_runs_without_asking_the_model_and_a_broken_one_is_fixed() {
+    let analyst = Analyst::with_replies(
+        "own-code",
+        vec![
+            script(TOTALS),
+            streamed("South sold the most: 250."),
+            // Edited code that works: only the answer is asked for.
+            streamed("North sold 220."),
+            // Edited code that breaks: the model fixes it, then answers.
+            script(TOTALS),
+            streamed("South, with 250."),
+        ],
+    )
+    .await;
+    let engine = &analyst.engine;
+    let session = Arc::new(
+        engine
+            .create_session(Some(analyst.session.name.clone()), Some("Own code"))
+            .unwrap_or_else(|e| panic!("{}", e.plain_words())),
+    );
+    engine
+        .add_session_dataset(&session, &analyst.data)
+        .unwrap_or_else(|e| panic!("{}", e.plain_words()));
+    let first = engine
+        .analyze_in_session(&session, "Which region sold the most?", &analyst.events)
+        .await
+        .unwrap_or_else(|e| panic!("{}", e.plain_words()));
+    assert_eq!(first.state, StepState::Done);
+
+    let mine = "import csv\nrows = list(csv.DictReader(open(main_file)))\n\
+                print('North', sum(int(r['sales']) for r in rows if r['region'] == 'North'))";
+    let (_, handle) = engine
+        .start_own_code_in_session(
+            Arc::clone(&session),
+            &first.step_id,
+            mine.to_owned(),
+            Arc::new(analyst.events.clone()),
+        )
+        .unwrap_or_else(|e| panic!("{}", e.plain_words()));
+    let edited = handle.await.unwrap().unwrap();
+    assert_eq!(edited.state, StepState::Done, "{:#?}", analyst.messages());
+    assert_eq!(edited.tries, 1);
+    assert_eq!(edited.answer.as_deref(), Some("North sold 220."));
+    let saved = session.conversation().unwrap();
+    let of = |step: &sandpiper::ids::StepId| -> Vec<Message> {
+        saved
+            .iter()
+            .filter(|m| m.step_id() == step)
+            .cloned()
+            .collect()
+    };
+    let steps = of(&edited.step_id);
+    let Message::Question { text, .. } = &steps[0] else {
+        panic!("{steps:#?}")
+    };
+    assert_eq!(
+        text, "Which region sold the most?",
+        "the edited step's question"
+    );
+    let Message::TryStarted {
+        by_analyst, sent, ..
+    } = steps[1].clone()
+    else {
+        panic!("{steps:#?}")
+    };
+    assert!(by_analyst);
+    assert_eq!(sent, None, "nothing was sent for the analyst's code");
+    let ran = steps.iter().find_map(|m| match m {
+        Message::Code { code, .. } => Some(code.clone()),
+        _ => None,
+    });
+    assert_eq!(ran.as_deref(), Some(mine), "run as written");
+    // Three requests so far: the first step's two and this step's answer.
+    let prompts = analyst.prompts();
+    assert_eq!(prompts.len(), 3, "no request for the analyst's code");
+    assert!(prompts[2].contains("North 220"), "{}", prompts[2]);
+
+    let broken = "print(totals['North'])";
+    let (_, handle) = engine
+        .start_own_code_in_session(
+            Arc::clone(&session),
+            &first.step_id,
+            broken.to_owned(),
+            Arc::new(analyst.events.clone()),
+        )
+        .unwrap_or_else(|e| panic!("{}", e.plain_words()));
+    let fixed = handle.await.unwrap().unwrap();
+    assert_eq!(fixed.state, StepState::Done);
+    assert_eq!(fixed.tries, 2, "the analyst's try, then the model's fix");
+    let fix = &analyst.prompts()[3];
+    assert!(
+        fix.contains("NameError") && fix.contains(broken),
+        "the fix request carries the analyst's code and its error:\n{fix}"
+    );
+
+    // Nothing to run, or a step the session does not have: refused at once.
+    for (step, code) in [
+        (first.step_id.clone(), "  \n".to_owned()),
+        (sandpiper::ids::StepId::new(), mine.to_owned()),
+    ] {
+        let refused = engine.start_own_code_in_session(
+            Arc::clone(&session),
+            &step,
+            code,
+            Arc::new(analyst.events.clone()),
+        );
+        assert!(
+            matches!(
+                refused,
+                Err(sandpiper::Error::CodeEmpty | sandpiper::Error::StepNotInSession { .. })
+            ),
+            "{:?}",
+            refused.map(|(id, _)| id)
+        );
+    }
+}

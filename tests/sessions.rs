@@ -81,6 +81,7 @@ fn every_message_type(step: &StepId, inside: &Path, outside: &Path) -> Vec<Messa
             provider: ProviderId::Ollama,
             model: "llama3".into(),
             sent: None,
+            by_analyst: false,
             at: 1_001,
         },
         Message::Notice {

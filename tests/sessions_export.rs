@@ -90,6 +90,7 @@ async fn answered_step(
             provider: ProviderId::Anthropic,
             model: "scripted".into(),
             sent: None,
+            by_analyst: false,
             at,
         },
     );

@@ -202,6 +202,7 @@ fn one_of_each_message() -> Vec<Message> {
                 sample_rows_sent: 3,
                 columns_left_out: 0,
             }),
+            by_analyst: true,
             at,
         },
         Message::Notice {

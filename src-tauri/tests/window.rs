@@ -2270,6 +2270,7 @@ fn record_an_answered_step_that_printed(
             provider: sandpiper::ProviderId::OpenAiCompatible,
             model: chat_server::MODEL.into(),
             sent: None,
+            by_analyst: false,
             at,
         },
         Message::Code {

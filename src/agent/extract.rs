@@ -12,8 +12,20 @@ pub struct Extracted {
     pub how: Found,
 }
 
+impl Extracted {
+    /// The analyst's own code, run as they wrote it.
+    pub fn as_written(code: String) -> Self {
+        Self {
+            code,
+            how: Found::AsWritten,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Found {
+    /// Not from a reply: the analyst wrote or edited it ("Edit and run").
+    AsWritten,
     /// One fenced block labelled Python (or unlabelled, looking like Python).
     OneBlock,
     /// Several Python blocks, joined in order into one script.

@@ -32,6 +32,10 @@ pub struct Step<'a> {
     pub question: &'a str,
     /// Earlier questions of the session and their answers, oldest first.
     pub earlier: Vec<(String, String)>,
+    /// The analyst's own code ("Edit and run"): the first try runs it as
+    /// written, without asking the model; a failure goes to the model to fix,
+    /// like any try's.
+    pub own_code: Option<String>,
 }
 
 /// The model that writes the code, and where its tokens are counted.
@@ -259,6 +263,7 @@ impl StepRun<'_> {
                 false => prompt::FULL_BRIEF,
             };
             let tally = context.sent_tally();
+            let own_code = self.step.own_code.clone().filter(|_| try_number == 1);
             self.say(Message::TryStarted {
                 step_id: self.step.step_id.clone(),
                 try_number,
@@ -266,19 +271,27 @@ impl StepRun<'_> {
                 call_id: call_id.clone(),
                 provider: self.model.provider.id(),
                 model: self.model.model.clone(),
-                sent: Some(SentToModel {
+                // The analyst's own code: nothing goes to the model for it.
+                sent: own_code.is_none().then(|| SentToModel {
                     system: brief.to_owned(),
                     prompt: request.clone(),
                     sample_rows_sent: tally.0,
                     columns_left_out: tally.1,
                 }),
+                by_analyst: own_code.is_some(),
                 at: conversation::now(),
             });
-            let reply = self
-                .call(&call_id, brief, request, SCRIPT_MAX_TOKENS, &tally)
-                .await?;
+            let found = match own_code {
+                Some(code) => Some(super::extract::Extracted::as_written(code)),
+                None => {
+                    let reply = self
+                        .call(&call_id, brief, request, SCRIPT_MAX_TOKENS, &tally)
+                        .await?;
+                    extract_code(&reply.text)
+                }
+            };
 
-            let attempt = match extract_code(&reply.text) {
+            let attempt = match found {
                 None => self.rejected(try_number, None, Failure::NoCode),
                 Some(found) => match tried.same_code_as(&found.code) {
                     Some(same_as) => {

@@ -66,7 +66,8 @@ impl Engine {
     /// `sink` as they happen; the report says how the step ended. Fails only when
     /// the conversation could not be told (the token totals could not be saved).
     pub async fn analyze(&self, analysis: &Analysis, sink: &dyn EventSink) -> Result<StepReport> {
-        self.analyze_step(analysis, StepId::new(), None, sink).await
+        self.analyze_step(analysis, StepId::new(), None, None, sink)
+            .await
     }
 
     /// Starts answering in the background and returns the step's id at once;
@@ -81,7 +82,7 @@ impl Engine {
         let id = step_id.clone();
         let handle = tokio::spawn(async move {
             engine
-                .analyze_step(&analysis, id, None, sink.as_ref())
+                .analyze_step(&analysis, id, None, None, sink.as_ref())
                 .await
         });
         (step_id, handle)
@@ -144,7 +145,7 @@ impl Engine {
     ) -> Result<StepReport> {
         let step_id = StepId::new();
         let (analysis, earlier) = session_analysis(session, question, &step_id)?;
-        self.analyze_step(&analysis, step_id, earlier, &session.recording(sink))
+        self.analyze_step(&analysis, step_id, earlier, None, &session.recording(sink))
             .await
     }
 
@@ -155,15 +156,58 @@ impl Engine {
         question: String,
         sink: Arc<dyn EventSink>,
     ) -> Result<(StepId, JoinHandle<Result<StepReport>>)> {
+        self.start_step_in_session(session, question, None, sink)
+    }
+
+    /// "Edit and run": the code of answered or tried step `edited`, as the
+    /// analyst changed it, runs as the first try of a new step asking that
+    /// step's question again, without asking the model for code; when it
+    /// fails, the model fixes it like any try. In the background, as
+    /// `start_analysis_in_session`.
+    pub fn start_own_code_in_session(
+        self: &Arc<Self>,
+        session: Arc<SessionHandle>,
+        edited: &StepId,
+        code: String,
+        sink: Arc<dyn EventSink>,
+    ) -> Result<(StepId, JoinHandle<Result<StepReport>>)> {
+        if code.trim().is_empty() {
+            return Err(Error::CodeEmpty);
+        }
+        let question = session
+            .conversation()?
+            .into_iter()
+            .find_map(|m| match m {
+                crate::conversation::Message::Question { step_id, text, .. }
+                    if step_id == *edited =>
+                {
+                    Some(text)
+                }
+                _ => None,
+            })
+            .ok_or_else(|| Error::StepNotInSession {
+                step: edited.to_string(),
+            })?;
+        self.start_step_in_session(session, question, Some(code), sink)
+    }
+
+    fn start_step_in_session(
+        self: &Arc<Self>,
+        session: Arc<SessionHandle>,
+        question: String,
+        own_code: Option<String>,
+        sink: Arc<dyn EventSink>,
+    ) -> Result<(StepId, JoinHandle<Result<StepReport>>)> {
         let step_id = StepId::new();
         let (analysis, earlier) = session_analysis(&session, &question, &step_id)?;
         let engine = Arc::clone(self);
         let id = step_id.clone();
         let recorder = session.recording_shared(sink);
-        let handle =
-            tokio::spawn(
-                async move { engine.analyze_step(&analysis, id, earlier, &recorder).await },
-            );
+        let handle = tokio::spawn(async move {
+            engine
+                .analyze_step(&analysis, id, earlier, own_code, &recorder)
+                .await
+        });
         Ok((step_id, handle))
     }
 
@@ -172,6 +216,7 @@ impl Engine {
         analysis: &Analysis,
         step_id: StepId,
         earlier: Option<EarlierSteps>,
+        own_code: Option<String>,
         sink: &dyn EventSink,
     ) -> Result<StepReport> {
         let registration = self
@@ -183,6 +228,7 @@ impl Engine {
             step_id,
             question: &analysis.question,
             earlier: earlier.unwrap_or_else(|| self.earlier_steps(&analysis.session_id)),
+            own_code,
         };
         let names = analysis.datasets.iter().map(|p| file_name(p)).collect();
         let started = agent::open_step(&step, names, sink);

@@ -95,6 +95,12 @@ pub enum Error {
     #[error("the question is empty")]
     QuestionEmpty,
 
+    #[error("the edited code is empty")]
+    CodeEmpty,
+
+    #[error("step {step} is not in this session")]
+    StepNotInSession { step: String },
+
     #[error("the settings could not be saved: {reason}")]
     SettingsNotSaved { reason: String },
 
@@ -350,6 +356,17 @@ impl Error {
                 "question.empty",
                 "Type a question first.",
                 "Ask in your own words, e.g. \"Which region sold the most?\"",
+            ),
+            Error::CodeEmpty => PlainWords::new(
+                "code.empty",
+                "There is no code to run.",
+                "Edit the step's code so that it does what you want, then click Run, or click \
+                 Cancel to keep the step as it was.",
+            ),
+            Error::StepNotInSession { .. } => PlainWords::new(
+                "session.step_not_found",
+                "That step is not in this session any more.",
+                "Open the session again from Home, then edit the step's code there.",
             ),
             Error::SettingsNotSaved { reason } => PlainWords::new(
                 "settings.not_saved",

@@ -101,8 +101,16 @@ pub fn print_message(message: &Message) {
             try_number,
             max_tries,
             model,
+            by_analyst,
             ..
-        } => eprintln!("\n── Try {try_number} of {max_tries} ({model}) ──"),
+        } => {
+            let by = if *by_analyst {
+                "your code"
+            } else {
+                model.as_str()
+            };
+            eprintln!("\n── Try {try_number} of {max_tries} ({by}) ──")
+        }
         Message::Notice { text, .. } => eprintln!("· {text}"),
         Message::Code { code, .. } => {
             for line in code.lines() {

@@ -79,8 +79,16 @@ fn print_message(message: &Message, step: &mut usize) {
             try_number,
             max_tries,
             model,
+            by_analyst,
             ..
-        } => println!("\n── Try {try_number} of {max_tries} ({model})"),
+        } => {
+            let by = if *by_analyst {
+                "your code"
+            } else {
+                model.as_str()
+            };
+            println!("\n── Try {try_number} of {max_tries} ({by})")
+        }
         Message::Notice { text, .. } => println!("· {text}"),
         Message::Code { code, .. } => {
             for line in code.lines() {
