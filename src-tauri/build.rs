@@ -30,6 +30,7 @@ const COMMANDS: &[&str] = &[
     "choose_dataset_table",
     "locate_dataset",
     "start_analysis",
+    "run_own_code",
     "stop_step",
     "answer_install_question",
     "warm_session",

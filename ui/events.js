@@ -43,7 +43,7 @@ export const EVENT_FIELDS = Object.freeze({
  *  saved conversation), by its `type`, mapped to its fields (src/conversation.rs). */
 export const MESSAGE_FIELDS = Object.freeze({
   question: ['step_id', 'text', 'datasets', 'at'],
-  try_started: ['step_id', 'try_number', 'max_tries', 'call_id', 'provider', 'model', 'sent', 'at'],
+  try_started: ['step_id', 'try_number', 'max_tries', 'call_id', 'provider', 'model', 'sent', 'by_analyst', 'at'],
   notice: ['step_id', 'text', 'at'],
   code: ['step_id', 'try_number', 'code', 'at'],
   try_rejected: ['step_id', 'try_number', 'reason', 'at'],

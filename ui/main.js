@@ -104,6 +104,7 @@ async function start() {
       onExplainStep: backend && backend.explainStep ? (stepId) => backend.explainStep(state.session.id, stepId) : null,
       // A suggested follow-up question, asked as if typed (ignored while a step runs).
       onAsk: (question) => analyse(question),
+      onRunOwnCode: backend && backend.runOwnCode ? runOwnCode : null,
       onDismiss: (key) => dispatch({ kind: 'ui:dismiss', key }),
       // Created below; only reached once the window is up.
       onOpenSettings: (section) => settingsDialog.open(section),
@@ -321,6 +322,25 @@ async function start() {
     } catch (err) {
       dispatch({ kind: 'ui:step_not_started', error: toUserError(err, 'Could not start the analysis') });
       return null;
+    }
+  }
+
+  /** "Edit and run": the analyst's version of a step's code becomes the first
+   *  try of a new step. Rejects, in plain words, when it cannot start. */
+  async function runOwnCode(stepId, code) {
+    if (!state.session) return;
+    if (state.runningStep !== null) {
+      throw { title: 'A question is still being answered.', advice: 'Wait for it to end, or click Stop, then run your code.' };
+    }
+    conversation.scrollToBottom(false);
+    dispatch({ kind: 'ui:step_requested' });
+    try {
+      const started = String(await backend.runOwnCode(state.session.id, stepId, code));
+      dispatch({ kind: 'ui:step_started', stepId: started });
+    } catch (err) {
+      const error = toUserError(err, 'Could not run your code');
+      dispatch({ kind: 'ui:step_not_started', error });
+      throw error;
     }
   }
 

@@ -78,6 +78,8 @@ export function reduceStep(step, message) {
             maxTries: num(message.max_tries),
             callId: str(message.call_id),
             sent: sentOf(message.sent),
+            /** the analyst's own code ("Edit and run"), not the model's */
+            byAnalyst: message.by_analyst === true,
             code: null,
             rejected: null,
             execution: null,
@@ -263,7 +265,8 @@ export function chartsWithData(artifacts) {
 
 /** "Try 2 of 5". */
 export function tryLabel(t) {
-  return t.maxTries > 0 ? `Try ${t.number} of ${t.maxTries}` : `Try ${t.number}`;
+  const label = t.maxTries > 0 ? `Try ${t.number} of ${t.maxTries}` : `Try ${t.number}`;
+  return t.byAnalyst ? `${label} · your code` : label;
 }
 
 /** A try's state in a word or two, and why it failed in plain words. */

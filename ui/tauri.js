@@ -39,6 +39,7 @@
 //   delete_session({ sessionId })   -> null once the session is in the OS trash
 //   rename_session({ sessionId, title }) -> null once renamed
 //   start_analysis({ sessionId, question }) -> the step's id; messages arrive as `conversation` events
+//   run_own_code({ sessionId, stepId, code }) -> a new step's id: the analyst's edit of a step's code, run as its first try
 //   stop_step({ stepId })           -> bool: false when the step had already ended
 //   answer_install_question({ questionId, allowed }) -> bool: false when no step waits for it
 //   warm_session({ sessionId })     -> null once the session's container is ready
@@ -114,6 +115,8 @@ export function createTauriBackend() {
     deleteSession: (sessionId) => call('delete_session', { sessionId }, 'Could not move the session to the trash'),
     startAnalysis: (sessionId, question) =>
       call('start_analysis', { sessionId, question }, 'Could not start the analysis'),
+    runOwnCode: (sessionId, stepId, code) =>
+      call('run_own_code', { sessionId, stepId, code }, 'Could not run your code'),
     stopStep: (stepId) => call('stop_step', { stepId }, 'Could not stop the analysis'),
     answerInstallQuestion: (questionId, allowed) =>
       call('answer_install_question', { questionId, allowed }, 'Could not answer the question'),

@@ -67,6 +67,7 @@ fn main() {
             commands::sessions::choose_dataset_table,
             commands::sessions::locate_dataset,
             commands::analysis::start_analysis,
+            commands::analysis::run_own_code,
             commands::analysis::stop_step,
             commands::analysis::answer_install_question,
             commands::analysis::warm_session,

@@ -1384,6 +1384,82 @@ async fn a_suggested_follow_up_is_asked_with_one_click() {
     app.wait_for_the_end();
 }
 
+/// "Edit and run": the analyst opens a try's code, edits it in place with the
+/// keyboard and runs it with Ctrl+Enter; a new step asks the same question
+/// with their code as its first try (no model call for it), and is answered.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_tries_code_edited_in_the_window_runs_as_the_next_step() {
+    let _window = ONE_WINDOW_AT_A_TIME.lock().await;
+    let server = ChatServer::scripted(vec![
+        script_reply(TOTALS_SCRIPT),
+        vec![ANSWER.to_owned()],
+        vec!["North sold 220.".to_owned()],
+    ]);
+    let profile = AnalysisProfile::new(&server);
+    let (driver, port) = start_driver(profile.temp.path());
+    let client = open_app(port).await;
+    let app = app_process(&driver);
+    let first = analyse_the_sales_table(&client, &profile).await;
+    assert_eq!(first["answer"], ANSWER);
+    click(&client, ".step .try-code-box > summary").await;
+    click(&client, ".step .code-edit").await;
+    wait_until(
+        &client,
+        "the code in a text box, focused",
+        "const i = document.activeElement;
+         return i && i.classList.contains('try-code-input') && i.value.startsWith('import csv')",
+        Duration::from_secs(5),
+    )
+    .await;
+    // Ctrl+A (U+E009 is Control, U+E000 lets go), the new code, then Ctrl+Enter.
+    let mine = "import csv\nprint('North', sum(int(r['sales']) for r in csv.DictReader(open(main_file)) if r['region'] == 'North'))";
+    press(&client, "\u{E009}a\u{E000}").await;
+    // Enter (U+E007) types a new line in the box; only Ctrl+Enter runs.
+    press(&client, &mine.replace('\n', "\u{E007}")).await;
+    let shots = Path::new(env!("CARGO_TARGET_TMPDIR")).join("screenshots");
+    std::fs::create_dir_all(&shots).unwrap();
+    let size = viewport(&client).await;
+    let editor = Rect::of(&bounding_box(&client, ".step .code-editor").await, size);
+    screen_shows_the_page(
+        &client,
+        &shots.join("code-edited.png"),
+        &[("window", Rect::window(size)), ("code editor", editor)],
+    )
+    .await;
+    press(&client, "\u{E009}\u{E007}\u{E000}").await;
+    let second = wait_until(
+        &client,
+        "the edited code's step to end",
+        "const s = [...document.querySelectorAll('.step')];
+         if (s.length !== 2 || s[1].dataset.state === 'running') return false;
+         return [s[1].dataset.state,
+                 s[1].querySelector('.question-text').textContent,
+                 s[1].querySelector('.try-label').textContent,
+                 s[1].querySelector('.try-code').textContent,
+                 s[1].querySelector('.step-answer').textContent]",
+        Duration::from_secs(90),
+    )
+    .await;
+    assert_eq!(
+        second,
+        json!([
+            "done",
+            QUESTION,
+            "Try 1 of 5 · your code",
+            mine,
+            "North sold 220."
+        ])
+    );
+    assert_eq!(
+        server.chat_requests().len(),
+        3,
+        "the first step's script and answer, then only the answer for the analyst's code"
+    );
+    client.close().await.unwrap();
+    drop(driver);
+    app.wait_for_the_end();
+}
+
 /// The workbook profile cards of the window, finished ones only: for each, the
 /// sentence saying which sheet and row were read, the sheets offered, and the
 /// preview's column names and first row.

@@ -151,7 +151,7 @@ const S = 'step-1';
 /** A step as the engine saves it: try 1 raises a NameError, try 2 works. */
 export const TWO_TRIES = [
   { type: 'question', step_id: S, text: 'Which region sold most?', datasets: ['sales.csv'], at: 1 },
-  { type: 'try_started', step_id: S, try_number: 1, max_tries: 5, call_id: 'call-1', provider: 'openai-compatible', model: 'm', sent: { system: 'You write Python.', prompt: 'Columns: region, sales\nQuestion: Which region sold most?', sample_rows_sent: 3, columns_left_out: 0 }, at: 2 },
+  { type: 'try_started', step_id: S, try_number: 1, max_tries: 5, call_id: 'call-1', provider: 'openai-compatible', model: 'm', sent: { system: 'You write Python.', prompt: 'Columns: region, sales\nQuestion: Which region sold most?', sample_rows_sent: 3, columns_left_out: 0 }, by_analyst: false, at: 2 },
   { type: 'code', step_id: S, try_number: 1, code: 'print(totals)', at: 3 },
   { type: 'notice', step_id: S, text: 'Running the code…', at: 4 },
   {
@@ -160,7 +160,7 @@ export const TWO_TRIES = [
     error: { type: 'NameError', message: "name 'totals' is not defined", line: 1, context: null },
     duration_ms: 300, at: 5,
   },
-  { type: 'try_started', step_id: S, try_number: 2, max_tries: 5, call_id: 'call-2', provider: 'openai-compatible', model: 'm', sent: null, at: 6 },
+  { type: 'try_started', step_id: S, try_number: 2, max_tries: 5, call_id: 'call-2', provider: 'openai-compatible', model: 'm', sent: null, by_analyst: false, at: 6 },
   { type: 'code', step_id: S, try_number: 2, code: "print('South', 250)", at: 7 },
   {
     type: 'execution', step_id: S, try_number: 2, run_id: 'run-2', outcome: 'success', summary: 'Finished.',

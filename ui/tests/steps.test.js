@@ -198,3 +198,14 @@ test('a chart is paired with the table saved next to it under the same name; oth
   assert.deepEqual(chartsWithData([lone, other]), [lone, other]);
   assert.deepEqual(chartsWithData(undefined), []);
 });
+
+test("a try of the analyst's own code says so in its label", () => {
+  const [step] = stepsFromMessages([
+    { type: 'question', step_id: 's', text: 'q', datasets: [], at: 1 },
+    { type: 'try_started', step_id: 's', try_number: 1, max_tries: 5, call_id: 'c', provider: 'openai', model: 'm', sent: null, by_analyst: true, at: 2 },
+    { type: 'try_started', step_id: 's', try_number: 2, max_tries: 5, call_id: 'd', provider: 'openai', model: 'm', sent: null, at: 3 },
+  ]);
+  const [mine, fix] = step.timeline;
+  assert.equal(tryLabel(mine), 'Try 1 of 5 · your code');
+  assert.equal(tryLabel(fix), 'Try 2 of 5', "the model's fix is the model's");
+});

@@ -178,7 +178,8 @@ export function createStepCard(item, deps) {
       for (const extra of entryViews.splice(entries.length)) extra.el.remove();
       entries.forEach((entry, i) => {
         if (!entryViews[i] || entryViews[i].kind !== entry.kind) {
-          const view = entry.kind === 'try' ? createTryView(deps) : createNoticeView();
+          const runOwnCode = deps.onRunOwnCode ? (code) => deps.onRunOwnCode(current.stepId, code) : null;
+          const view = entry.kind === 'try' ? createTryView({ ...deps, runOwnCode }) : createNoticeView();
           if (entryViews[i]) entryViews[i].el.replaceWith(view.el);
           else timeline.append(view.el);
           entryViews[i] = view;
@@ -293,11 +294,65 @@ function createTryView(deps) {
   // next to the code; the reason above says it in words.
   const pythonSaidLabel = h('p', { class: 'sent-note', text: 'What Python reported:' });
   const pythonSaid = h('pre', { class: 'try-code try-stderr' });
+  // "Edit and run" (once the step has ended): the code in a text box; Run
+  // asks the same question again with it as the first try, no model writing it.
+  const editBtn = deps.runOwnCode
+    ? h('button', { type: 'button', class: 'btn btn-ghost btn-xs code-edit', onClick: () => openEditor() }, icon('edit', 'icon--xs'), 'Edit and run')
+    : null;
+  const editInput = h('textarea', {
+    class: 'try-code-input',
+    spellcheck: 'false',
+    autocomplete: 'off',
+    'aria-label': 'Your version of the code (Ctrl+Enter runs it)',
+  });
+  const editError = h('p', { class: 'code-edit-error', role: 'alert', hidden: true });
+  const runBtn = h('button', { type: 'button', class: 'btn btn-primary btn-xs code-run', text: 'Run', onClick: () => runEdited() });
+  const cancelBtn = h('button', { type: 'button', class: 'btn btn-ghost btn-xs', text: 'Cancel', onClick: () => closeEditor() });
+  const editor = h('div', { class: 'code-editor', hidden: true }, editInput, editError, h('div', { class: 'code-editor-actions' }, runBtn, cancelBtn));
+  editInput.addEventListener('keydown', (e) => {
+    if (e.key === 'Escape') {
+      e.preventDefault();
+      e.stopPropagation();
+      closeEditor();
+    } else if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) {
+      e.preventDefault();
+      runEdited();
+    }
+  });
+  function openEditor() {
+    editInput.value = current && current.code ? current.code : '';
+    editInput.rows = Math.min(Math.max(editInput.value.split('\n').length + 1, 4), 24);
+    editError.hidden = true;
+    show(editor, true);
+    show(codeText, false);
+    if (editBtn) show(editBtn, false);
+    editInput.focus();
+  }
+  function closeEditor() {
+    show(editor, false);
+    show(codeText, true);
+    if (editBtn) show(editBtn, true);
+    if (editBtn) editBtn.focus();
+  }
+  async function runEdited() {
+    runBtn.disabled = true;
+    try {
+      await deps.runOwnCode(editInput.value);
+      closeEditor();
+    } catch (err) {
+      editError.textContent = [err && err.title, err && err.advice].filter(Boolean).join(' ') || 'Could not run your code.';
+      editError.hidden = false;
+    } finally {
+      runBtn.disabled = false;
+    }
+  }
   const code = h(
     'details',
     { class: 'sent try-code-box' },
     h('summary', { class: 'sent-summary' }, icon('chevronRight', 'icon--xs sent-chevron'), 'Show code'),
     codeText,
+    editor,
+    editBtn,
     pythonSaidLabel,
     pythonSaid,
   );
@@ -360,6 +415,8 @@ function createTryView(deps) {
       setText(reason, s.reason);
       show(reason, Boolean(s.reason));
       show(code, t.code !== null);
+      // Edited only once the step has ended: a running step owns its container.
+      if (editBtn) show(editBtn, stepEnded && t.code !== null && editor.hidden);
       show(sent, Boolean(t.sent));
       if (t.sent && (!current || current.sent !== t.sent)) {
         const { note, text } = describeSent(t.sent);

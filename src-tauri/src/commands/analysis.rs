@@ -26,27 +26,60 @@ pub async fn start_analysis(
             .engine
             .start_analysis_in_session(Arc::clone(&session), question, sink)?;
     state.step_started(&session);
-    // The step tells its own end, except when the conversation itself could
-    // not be saved: then the window must hear it, or it would wait forever.
-    let id = step_id.clone();
+    tell_the_end(app, session_id, step_id.clone(), handle, "The question");
+    Ok(step_id.to_string())
+}
+
+/// "Edit and run": the analyst's version of step `step_id`'s code runs as
+/// the first try of a new step asking that step's question; returns the new
+/// step's id at once, like `start_analysis`.
+#[tauri::command]
+pub async fn run_own_code(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    session_id: SessionId,
+    step_id: String,
+    code: String,
+) -> CommandResult<String> {
+    let session = state.open_session(&session_id)?;
+    let sink = Arc::new(WindowSink::new(app.clone()));
+    let (new_step, handle) = state.engine.start_own_code_in_session(
+        Arc::clone(&session),
+        &StepId::from(step_id),
+        code,
+        sink,
+    )?;
+    state.step_started(&session);
+    tell_the_end(app, session_id, new_step.clone(), handle, "Your code");
+    Ok(new_step.to_string())
+}
+
+/// A step tells its own end, except when the conversation itself could not
+/// be saved: then the window must hear it, or it would wait forever.
+fn tell_the_end(
+    app: AppHandle,
+    session_id: SessionId,
+    step_id: StepId,
+    handle: tokio::task::JoinHandle<sandpiper::Result<sandpiper::agent::StepReport>>,
+    what: &'static str,
+) {
     tauri::async_runtime::spawn(async move {
         let ended = handle.await;
         app.state::<AppState>().step_ended(&session_id);
         let error = match ended {
             Ok(Ok(_)) => return,
             Ok(Err(err)) => CommandError::from(err),
-            Err(_) => CommandError::stopped_unexpectedly("The question"),
+            Err(_) => CommandError::stopped_unexpectedly(what),
         };
         let _ = app.emit(
             STEP_FAILED_EVENT,
             StepFailed {
                 session_id,
-                step_id: id,
+                step_id,
                 error,
             },
         );
     });
-    Ok(step_id.to_string())
 }
 
 /// Stops a step: its model call and its running code. False when it had ended.
