@@ -431,7 +431,9 @@ async fn the_window_opens_profiles_a_dropped_csv_and_shows_the_histogram() {
     )
     .unwrap();
 
-    // The dropped file starts a session, whose container the app keeps.
+    // The dropped file starts a session, whose container the app keeps, with
+    // the package store above mounted.
+    let _store_volume = RemovesPackageStore("sandpiper-packages-e2e");
     let _containers = RemovesSessionContainers(store.parent().unwrap().to_owned());
     let (driver, port) = start_driver(temp.path());
     let client = open_app(port).await;
@@ -947,6 +949,33 @@ impl AnalysisProfile {
         text.lines()
             .map(|l| serde_json::from_str(l).expect("each line is one message"))
             .collect()
+    }
+}
+
+/// Removes, when dropped, a package store volume a test pointed the app at:
+/// it outlives sessions by design, and a test must leave nothing new behind.
+/// Declared before the test's `RemovesSessionContainers`, it goes after them
+/// (a volume still mounted cannot be removed).
+struct RemovesPackageStore(&'static str);
+
+impl Drop for RemovesPackageStore {
+    fn drop(&mut self) {
+        let volume = self.0;
+        std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .unwrap();
+            runtime.block_on(async {
+                let settings = sandpiper::settings::DockerSettings::default();
+                if let Ok(connection) = sandpiper::docker::connect(&settings).await {
+                    let options: Option<bollard::query_parameters::RemoveVolumeOptions> = None;
+                    let _ = connection.docker.remove_volume(volume, options).await;
+                }
+            });
+        })
+        .join()
+        .unwrap();
     }
 }
 
