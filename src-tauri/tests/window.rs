@@ -439,22 +439,7 @@ async fn the_window_opens_profiles_a_dropped_csv_and_shows_the_histogram() {
     let client = open_app(port).await;
     let app = app_process(&driver);
 
-    wait_until(
-        &client,
-        "Docker to be reported ready",
-        "return document.body.innerText.includes('Docker is ready')",
-        Duration::from_secs(30),
-    )
-    .await;
-
-    // The same function the window's drop handler calls with the dropped paths.
-    client
-        .execute(
-            "window.sandpiper.openDatasets(arguments[0]); return true",
-            vec![json!([csv.display().to_string()])],
-        )
-        .await
-        .unwrap();
+    drop_once_docker_is_ready(&client, &[&csv]).await;
 
     wait_until(
         &client,
@@ -1016,9 +1001,9 @@ impl Drop for RemovesSessionContainers {
     }
 }
 
-/// Once Docker is ready, drops the sales table on the window (the drop
-/// handler's own function) and asks `question` with Enter.
-async fn ask_about_the_sales_table(client: &Client, profile: &AnalysisProfile, question: &str) {
+/// Once the window says Docker is ready, opens `files` as dropping them on
+/// it does: the drop handler's own function (an OS drop cannot be scripted).
+async fn drop_once_docker_is_ready(client: &Client, files: &[&Path]) {
     wait_until(
         client,
         "Docker to be reported ready",
@@ -1026,13 +1011,20 @@ async fn ask_about_the_sales_table(client: &Client, profile: &AnalysisProfile, q
         Duration::from_secs(30),
     )
     .await;
+    let paths: Vec<String> = files.iter().map(|f| f.display().to_string()).collect();
     client
         .execute(
             "window.sandpiper.openDatasets(arguments[0]); return true",
-            vec![json!([profile.csv.display().to_string()])],
+            vec![json!(paths)],
         )
         .await
         .unwrap();
+}
+
+/// Once Docker is ready, drops the sales table on the window (the drop
+/// handler's own function) and asks `question` with Enter.
+async fn ask_about_the_sales_table(client: &Client, profile: &AnalysisProfile, question: &str) {
+    drop_once_docker_is_ready(client, &[&profile.csv]).await;
     wait_until(
         client,
         "the question box, once the file is in the session",
@@ -1545,20 +1537,7 @@ async fn another_sheet_chosen_on_a_workbooks_card_is_profiled_and_saved() {
     let (driver, port) = start_driver(temp.path());
     let client = open_app(port).await;
     let app = app_process(&driver);
-    wait_until(
-        &client,
-        "Docker to be reported ready",
-        "return document.body.innerText.includes('Docker is ready')",
-        Duration::from_secs(30),
-    )
-    .await;
-    client
-        .execute(
-            "window.sandpiper.openDatasets(arguments[0]); return true",
-            vec![json!([workbook.display().to_string()])],
-        )
-        .await
-        .unwrap();
+    drop_once_docker_is_ready(&client, &[&workbook]).await;
     let first = wait_until(
         &client,
         "the workbook's profile, read from its first sheet",
@@ -2647,20 +2626,7 @@ async fn a_session_with_its_environment_ready(
     client: &Client,
     profile: &AnalysisProfile,
 ) -> String {
-    wait_until(
-        client,
-        "Docker to be reported ready",
-        "return document.body.innerText.includes('Docker is ready')",
-        Duration::from_secs(30),
-    )
-    .await;
-    client
-        .execute(
-            "window.sandpiper.openDatasets(arguments[0]); return true",
-            vec![json!([profile.csv.display().to_string()])],
-        )
-        .await
-        .unwrap();
+    drop_once_docker_is_ready(client, &[&profile.csv]).await;
     let id = wait_until(
         client,
         "the file in the session",

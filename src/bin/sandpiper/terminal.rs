@@ -92,6 +92,12 @@ pub fn print_event(event: Event) {
     }
 }
 
+/// "Try 2 of 5 (gpt-4o)", or "(your code)" for the analyst's own.
+pub fn try_heading(try_number: u32, max_tries: u32, model: &str, by_analyst: bool) -> String {
+    let by = if by_analyst { "your code" } else { model };
+    format!("Try {try_number} of {max_tries} ({by})")
+}
+
 /// A conversation message as the terminal shows it (on stderr: stdout is what
 /// the code printed).
 pub fn print_message(message: &Message) {
@@ -103,14 +109,10 @@ pub fn print_message(message: &Message) {
             model,
             by_analyst,
             ..
-        } => {
-            let by = if *by_analyst {
-                "your code"
-            } else {
-                model.as_str()
-            };
-            eprintln!("\n── Try {try_number} of {max_tries} ({by}) ──")
-        }
+        } => eprintln!(
+            "\n── {} ──",
+            try_heading(*try_number, *max_tries, model, *by_analyst)
+        ),
         Message::Notice { text, .. } => eprintln!("· {text}"),
         Message::Code { code, .. } => {
             for line in code.lines() {
@@ -171,4 +173,15 @@ fn count(tokens: Option<u64>) -> String {
 
 pub fn print_error(words: &PlainWords) {
     eprintln!("{}\n{}", words.title, words.advice);
+}
+
+#[cfg(test)]
+mod try_heading_tests {
+    use super::try_heading;
+
+    #[test]
+    fn a_try_is_headed_by_its_model_or_as_the_analysts_own_code() {
+        assert_eq!(try_heading(2, 5, "gpt-4o", false), "Try 2 of 5 (gpt-4o)");
+        assert_eq!(try_heading(1, 5, "gpt-4o", true), "Try 1 of 5 (your code)");
+    }
 }

@@ -81,14 +81,10 @@ fn print_message(message: &Message, step: &mut usize) {
             model,
             by_analyst,
             ..
-        } => {
-            let by = if *by_analyst {
-                "your code"
-            } else {
-                model.as_str()
-            };
-            println!("\n── Try {try_number} of {max_tries} ({by})")
-        }
+        } => println!(
+            "\n── {}",
+            crate::terminal::try_heading(*try_number, *max_tries, model, *by_analyst)
+        ),
         Message::Notice { text, .. } => println!("· {text}"),
         Message::Code { code, .. } => {
             for line in code.lines() {
