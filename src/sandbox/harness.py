@@ -371,10 +371,11 @@ def acting_as(user):
     if uid == 0 or gid == 0:
         raise OSError("the code's user is never root")
     groups = os.getgroups()
-    os.setgroups([])
-    os.setresgid(-1, gid, -1)
-    os.setresuid(-1, uid, -1)
     try:
+        # Inside the try: a switch that fails halfway is undone like a whole one.
+        os.setgroups([])
+        os.setresgid(-1, gid, -1)
+        os.setresuid(-1, uid, -1)
         yield
     finally:
         try:
