@@ -1172,6 +1172,21 @@ fn assert_at_natural_size(bar_pixels: f64, where_: &str) {
     );
 }
 
+/// Screenshots what the user sees into `name`, comparing the screen with the
+/// page over the whole window and closely at `css`, called `what`.
+async fn screenshot_part(client: &Client, name: &str, what: &str, css: &str) {
+    let shots = Path::new(env!("CARGO_TARGET_TMPDIR")).join("screenshots");
+    std::fs::create_dir_all(&shots).unwrap();
+    let size = viewport(client).await;
+    let part = Rect::of(&bounding_box(client, css).await, size);
+    screen_shows_the_page(
+        client,
+        &shots.join(name),
+        &[("window", Rect::window(size)), (what, part)],
+    )
+    .await;
+}
+
 /// Scrolls the step card into view and screenshots what the user sees.
 async fn screenshot_the_step(client: &Client, name: &str) {
     screenshot_the_step_at(client, name, ".step-card").await;
@@ -1367,14 +1382,11 @@ async fn a_suggested_follow_up_is_asked_with_one_click() {
         files,
         json!([[["Data (sales_by_region.csv)", "sales_by_region.csv"]], 0])
     );
-    let shots = Path::new(env!("CARGO_TARGET_TMPDIR")).join("screenshots");
-    std::fs::create_dir_all(&shots).unwrap();
-    let size = viewport(&client).await;
-    let buttons = Rect::of(&bounding_box(&client, ".step .follow-ups").await, size);
-    screen_shows_the_page(
+    screenshot_part(
         &client,
-        &shots.join("follow-up-questions.png"),
-        &[("window", Rect::window(size)), ("follow-ups", buttons)],
+        "follow-up-questions.png",
+        "follow-ups",
+        ".step .follow-ups",
     )
     .await;
     click(&client, ".step .follow-up:nth-of-type(2)").await;
@@ -1437,14 +1449,11 @@ async fn a_tries_code_edited_in_the_window_runs_as_the_next_step() {
     press(&client, "\u{E009}a\u{E000}").await;
     // Enter (U+E007) types a new line in the box; only Ctrl+Enter runs.
     press(&client, &mine.replace('\n', "\u{E007}")).await;
-    let shots = Path::new(env!("CARGO_TARGET_TMPDIR")).join("screenshots");
-    std::fs::create_dir_all(&shots).unwrap();
-    let size = viewport(&client).await;
-    let editor = Rect::of(&bounding_box(&client, ".step .code-editor").await, size);
-    screen_shows_the_page(
+    screenshot_part(
         &client,
-        &shots.join("code-edited.png"),
-        &[("window", Rect::window(size)), ("code editor", editor)],
+        "code-edited.png",
+        "code editor",
+        ".step .code-editor",
     )
     .await;
     press(&client, "\u{E009}\u{E007}\u{E000}").await;
@@ -1874,14 +1883,11 @@ async fn a_reopened_session_says_which_files_changed_and_keeps_their_description
             .contains(&json!("Locate it…")),
         "{banners}"
     );
-    let shots = Path::new(env!("CARGO_TARGET_TMPDIR")).join("screenshots");
-    std::fs::create_dir_all(&shots).unwrap();
-    let size = viewport(&client).await;
-    let banner_box = Rect::of(&bounding_box(&client, ".dataset-banners").await, size);
-    screen_shows_the_page(
+    screenshot_part(
         &client,
-        &shots.join("reopened-banners.png"),
-        &[("window", Rect::window(size)), ("banners", banner_box)],
+        "reopened-banners.png",
+        "banners",
+        ".dataset-banners",
     )
     .await;
 
@@ -1907,14 +1913,11 @@ async fn a_reopened_session_says_which_files_changed_and_keeps_their_description
         Duration::from_secs(5),
     )
     .await;
-    let card = Rect::of(
-        &bounding_box(&client, ".profile-description-editor:not([hidden])").await,
-        size,
-    );
-    screen_shows_the_page(
+    screenshot_part(
         &client,
-        &shots.join("column-description-editing.png"),
-        &[("window", Rect::window(size)), ("description box", card)],
+        "column-description-editing.png",
+        "description box",
+        ".profile-description-editor:not([hidden])",
     )
     .await;
     press(&client, &format!(", excluding VAT{ENTER}")).await;
